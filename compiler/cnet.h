@@ -1,0 +1,430 @@
+/*
+ * cnet.h - the one internal header of cnetc, a section per source file.
+ *
+ * Pipeline: source --parse--> AST --check--> Model (typed, resolved) --lower--> IR
+ *           --autodiff--> IR + adjoints --emit--> C99.
+ * Locations are byte offsets into the source; line and column are computed only
+ * when a diagnostic is printed.  All compiler memory comes from one arena that is
+ * freed at exit.  Stages after `check` only ever see error-free input.
+ */
+#ifndef CNET_H
+#define CNET_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CNET_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- util.c */
+
+#if defined(__GNUC__)
+#define CN_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define CN_NORETURN __attribute__((noreturn))
+#else
+#define CN_PRINTF(f, a)
+#define CN_NORETURN
+#endif
+
+typedef struct Arena Arena;
+
+Arena *arena_new(void);
+void arena_free(Arena *a);
+void *arena_alloc(Arena *a, size_t size); /* zeroed, aligned for any type */
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_strdup(Arena *a, const char *s);
+char *arena_printf(Arena *a, const char *fmt, ...) CN_PRINTF(2, 3);
+
+/* A growable array of pointers living in an arena. */
+typedef struct PtrVec {
+	void **items;
+	int len, cap;
+} PtrVec;
+
+void vec_push(Arena *a, PtrVec *v, void *item);
+
+/* A compiler bug: print where and abort.  Never used for user mistakes. */
+CN_NORETURN void cn_die(const char *file, int line, const char *fmt, ...)
+	CN_PRINTF(3, 4);
+#define die(...) cn_die(__FILE__, __LINE__, __VA_ARGS__)
+#define unreachable() cn_die(__FILE__, __LINE__, "unreachable")
+
+/* A system error (I/O): "cnetc: MESSAGE: strerror(errno)", exit 2. */
+CN_NORETURN void fatal(const char *fmt, ...) CN_PRINTF(1, 2);
+
+/* Read a whole file; NULL and errno set on failure.  *len excludes the NUL
+ * terminator that is always appended. */
+char *read_file(const char *path, size_t *len);
+
+/* The shortest %g form of v that reads back exactly. */
+char *fmt_double(char buf[32], double v);
+
+/* Edit distance, for "did you mean" hints. */
+int edit_distance(const char *a, const char *b);
+
+/* ---------------------------------------------------------------- diag.c */
+
+typedef struct Loc {
+	int begin, end; /* byte offsets, [begin, end) */
+} Loc;
+
+typedef struct Source {
+	const char *path; /* as given by the user, used in messages */
+	const char *text; /* NUL-terminated, may contain NUL bytes */
+	size_t len;
+} Source;
+
+#define DIAG_MAX_ERRORS 20
+
+typedef struct Diag {
+	const Source *src;
+	FILE *out;       /* stderr, or a memory stream in tests */
+	int errors;      /* errors reported so far */
+	int suppressed;  /* errors beyond DIAG_MAX_ERRORS, not printed */
+	bool color;      /* reserved; cnetc prints plain text */
+} Diag;
+
+void diag_init(Diag *d, const Source *src, FILE *out);
+/* FILE:LINE:COL: error: MESSAGE, the source line, a caret and ~~~ under the span. */
+void diag_error(Diag *d, Loc loc, const char *fmt, ...) CN_PRINTF(3, 4);
+void diag_verror(Diag *d, Loc loc, const char *fmt, va_list ap);
+/* FILE:LINE:COL: note: MESSAGE with its source line; attached to the last error. */
+void diag_note(Diag *d, Loc loc, const char *fmt, ...) CN_PRINTF(3, 4);
+/* true once DIAG_MAX_ERRORS errors were reported: callers stop early. */
+bool diag_full(const Diag *d);
+/* Print "N errors generated." style summary if anything was suppressed. */
+void diag_finish(Diag *d);
+/* 1-based line and column of a byte offset. */
+void diag_line_col(const Source *src, int offset, int *line, int *col);
+
+/* ---------------------------------------------------------------- ast.c */
+
+typedef enum ExprKind {
+	EXPR_NUM,    /* numeric literal: num */
+	EXPR_NAME,   /* identifier: name (resolved to sym by check) */
+	EXPR_STRING, /* string literal: str (only as a setting or csv argument) */
+	EXPR_NEG,    /* unary minus: lhs */
+	EXPR_ADD,    /* lhs + rhs, elementwise with size-1 broadcasting */
+	EXPR_SUB,    /* lhs - rhs */
+	EXPR_MUL,    /* lhs * rhs; const matrix * vector is a matrix-vector product */
+	EXPR_DIV,    /* lhs / rhs */
+	EXPR_POW,    /* lhs ^ rhs, rhs a constant number */
+	EXPR_INDEX,  /* lhs[rhs], size 1 */
+	EXPR_SLICE,  /* lhs[lo:hi], hi exclusive; lo or hi may be NULL (open) */
+	EXPR_CALL,   /* name(args): function, layer application, loss, generator */
+	EXPR_ERROR,  /* stands in for an expression that was already reported */
+} ExprKind;
+
+typedef struct Expr Expr;
+typedef struct Symbol Symbol;
+
+/* An argument of a call: positional (name == NULL) or named (name = value). */
+typedef struct Arg {
+	const char *name;
+	Loc name_loc;
+	Expr *value;
+} Arg;
+
+/* Built-in functions known to the checker (set on EXPR_CALL by check). */
+typedef enum Builtin {
+	FN_NONE,
+	/* elementwise */
+	FN_RELU, FN_TANH, FN_SIGMOID, FN_SOFTPLUS, FN_EXP, FN_LOG, FN_SQRT,
+	FN_ABS, FN_SIN, FN_COS, FN_LEAKY_RELU, FN_ELU,
+	/* vector */
+	FN_SOFTMAX, FN_SUM, FN_MEAN, FN_DOT, FN_CONCAT,
+	/* losses (only at the top of a loss statement, or inside a loss expression) */
+	FN_MSE, FN_MAE, FN_HUBER, FN_BCE_LOGITS, FN_CROSS_ENTROPY, FN_L2,
+	/* data generators (data block only) */
+	FN_UNIFORM, FN_NORMAL,
+	/* a dense layer applied to a vector: sym is the layer */
+	FN_LAYER,
+} Builtin;
+
+struct Expr {
+	ExprKind kind;
+	Loc loc;
+	int depth;          /* nesting depth, bounded by AST_MAX_DEPTH */
+	double num;         /* EXPR_NUM */
+	const char *name;   /* EXPR_NAME, EXPR_CALL (the callee) */
+	Loc name_loc;       /* EXPR_CALL: the callee's name */
+	const char *str;    /* EXPR_STRING: unescaped */
+	Expr *lhs, *rhs;    /* operands; EXPR_SLICE: lhs[rhs:hi] */
+	Expr *hi;           /* EXPR_SLICE upper bound */
+	Arg *args;          /* EXPR_CALL */
+	int nargs;
+	/* filled in by check */
+	Symbol *sym;        /* EXPR_NAME: what it names; FN_LAYER: the layer */
+	Builtin fn;         /* EXPR_CALL */
+	int size;           /* number of components per sample (0: not a tensor) */
+	int lo_idx, hi_idx; /* EXPR_INDEX / EXPR_SLICE: resolved bounds [lo, hi) */
+	double fn_arg;      /* leaky_relu / elu slope, huber delta, pow exponent */
+	bool has_output;    /* depends on the model's output */
+	bool has_target;    /* depends on a target */
+	bool is_const;      /* depends on no input, target or parameter */
+};
+
+#define AST_MAX_DEPTH 256
+
+typedef enum RelOp {
+	REL_EQ, /* == */
+	REL_LE, /* <= and < */
+	REL_GE, /* >= and > */
+} RelOp;
+
+typedef struct Rel {
+	int nterms;      /* 2 for A op B, 3 for a chain A op B op C */
+	Expr *terms[3];
+	RelOp ops[2];
+	Loc op_locs[2];
+	Loc loc;
+} Rel;
+
+typedef enum StmtKind {
+	STMT_INPUT,      /* input NAME[SIZE]; */
+	STMT_TARGET,     /* target NAME[SIZE]; */
+	STMT_LAYER,      /* layer NAME = dense(args); value is the call */
+	STMT_CONST,      /* const NAME[R] = {..}; / [R][K] = {..} / = csv "file" */
+	STMT_ASSIGN,     /* NAME = EXPR; (model tensors, data generators) */
+	STMT_OUTPUT,     /* output NAME; */
+	STMT_LOSS,       /* loss EXPR; */
+	STMT_CONSTRAINT, /* constraint [LABEL:] REL : METHOD; */
+	STMT_SETTING,    /* data/train: WORD values...;  e.g. epochs 100; log every 10; */
+} StmtKind;
+
+typedef struct Stmt {
+	StmtKind kind;
+	Loc loc;
+	const char *name;  /* declared name, label, or setting word */
+	Loc name_loc;
+	Expr *dims[2];     /* input/target/const sizes (dims[1] NULL for vectors) */
+	int ndims;
+	Expr *value;       /* assigned expression, layer call, loss, method */
+	Expr **elems;      /* const: values in row-major order */
+	int nelems;
+	int nrows_braced;  /* const: number of {...} rows written (0 if flat) */
+	int *row_lens;     /* const: elements in each braced row */
+	Loc *row_locs;     /* const: each braced row */
+	const char *csv;   /* const ... = csv "file" */
+	Loc csv_loc;
+	Rel rel;           /* constraint */
+	Expr **words;      /* setting: its values in order */
+	int nwords;
+} Stmt;
+
+typedef enum BlockKind {
+	BLOCK_MODEL, /* model NAME { ... } */
+	BLOCK_DATA,  /* data { ... } */
+	BLOCK_TRAIN, /* train { ... } */
+} BlockKind;
+
+typedef struct Block {
+	BlockKind kind;
+	Loc loc;
+	const char *name; /* model name */
+	Loc name_loc;
+	Stmt **stmts;
+	int nstmts;
+} Block;
+
+typedef struct Program {
+	Block **blocks;
+	int nblocks;
+} Program;
+
+Expr *ast_num(Arena *a, Loc loc, double v);
+Expr *ast_name(Arena *a, Loc loc, const char *name);
+Expr *ast_string(Arena *a, Loc loc, const char *s);
+Expr *ast_unary(Arena *a, Diag *d, ExprKind k, Loc loc, Expr *e);
+Expr *ast_binary(Arena *a, Diag *d, ExprKind k, Loc loc, Expr *l, Expr *r);
+Expr *ast_slice(Arena *a, Diag *d, Loc loc, Expr *v, Expr *lo, Expr *hi);
+Expr *ast_call(Arena *a, Diag *d, Loc loc, const char *name, Loc name_loc,
+	       PtrVec *args);
+void ast_dump(FILE *out, const Source *src, const Program *p);
+const char *expr_kind_name(ExprKind k);
+
+/* ---------------------------------------------------------------- parse.c */
+
+/* Parse a whole source buffer.  Returns the program (possibly partial) and
+ * reports syntax errors to d; the caller checks d->errors. */
+Program *parse_source(Arena *a, Diag *d, const Source *src);
+
+/* ---------------------------------------------------------------- check.c */
+
+typedef enum SymKind {
+	SYM_INPUT,  /* input x[N] */
+	SYM_TARGET, /* target t[N] */
+	SYM_LAYER,  /* layer L = dense(IN, OUT) */
+	SYM_CONST,  /* const C[N] or C[R][K] */
+	SYM_TENSOR, /* name = EXPR (model) */
+	SYM_DATA,   /* a data-block binding name = EXPR of a generator */
+} SymKind;
+
+typedef enum Init {
+	INIT_UNIFORM, /* PyTorch nn.Linear default: U(-1/sqrt(IN), 1/sqrt(IN)) */
+	INIT_XAVIER,  /* xavier_uniform: U(-a, a), a = sqrt(6/(IN+OUT)) */
+	INIT_HE,      /* kaiming normal, fan_in, relu gain: N(0, 2/IN) */
+	INIT_ZEROS,   /* all zeros */
+} Init;
+
+struct Symbol {
+	SymKind kind;
+	const char *name;
+	Loc loc;      /* the declaring statement's name */
+	int index;    /* order of declaration among symbols of its kind */
+	int size;     /* components per sample; const matrix: rows */
+	/* SYM_LAYER */
+	int in, out;
+	bool bias;
+	Init init;
+	int uses;     /* how many times the layer is applied */
+	/* SYM_CONST */
+	int rows, cols; /* vector: rows = N, cols = 0 */
+	double *values; /* rows * max(cols, 1), row-major */
+	/* SYM_TENSOR, SYM_DATA */
+	Expr *value;
+};
+
+typedef enum MethodKind {
+	METHOD_PENALTY,    /* penalty(linear|quadratic, weight) */
+	METHOD_LAGRANGIAN, /* lagrangian(lr, init, tol) */
+	METHOD_AUGMENTED,  /* augmented(rho, growth, rho_max, init) */
+	METHOD_HARD_CLAMP, /* hard, hard(clamp): projection */
+	METHOD_HARD_RELU,  /* hard(relu) */
+	METHOD_HARD_SOFTPLUS, /* hard(softplus) */
+	METHOD_HARD_SIGMOID,  /* hard(sigmoid) */
+} MethodKind;
+
+typedef struct Method {
+	MethodKind kind;
+	Loc loc;
+	bool quadratic;     /* penalty */
+	double weight;      /* penalty */
+	double lr, init, tol; /* lagrangian (init also augmented) */
+	double rho, growth, rho_max; /* augmented */
+} Method;
+
+typedef enum ConstraintKind {
+	CON_EQ,    /* A == B */
+	CON_INEQ,  /* A <= B or A >= B */
+	CON_CHAIN, /* A <= B <= C or A >= B >= C */
+} ConstraintKind;
+
+/*
+ * A checked constraint.  Its components are g_j, j < ncomp, with
+ * g = A - B for A == B and A <= B, g = B - A for A >= B.  A chain contributes
+ * the components of its first relation, then those of its second.  Each
+ * relation after normalisation is stored as lhs <= rhs (or lhs == rhs), so
+ * g = lhs - rhs for every component.
+ */
+typedef struct Constraint {
+	const char *label; /* user's label or c1, c2, ... */
+	Loc loc;           /* the whole relation */
+	Loc label_loc;
+	ConstraintKind kind;
+	int nrel;          /* 1, or 2 for a chain */
+	Expr *lhs[2], *rhs[2]; /* normalised: g = lhs - rhs (<= 0 or == 0) */
+	int size[2];       /* components contributed by each relation */
+	int ncomp;         /* size[0] + size[1] */
+	Method method;
+	bool hard;         /* method is one of METHOD_HARD_* */
+} Constraint;
+
+typedef enum OptKind {
+	OPT_SGD,   /* sgd(lr, momentum) */
+	OPT_ADAM,  /* adam(lr, beta1, beta2, eps) */
+	OPT_ADAMW, /* adamw(lr, beta1, beta2, eps, weight_decay) */
+} OptKind;
+
+typedef struct Train {
+	OptKind opt;
+	double lr, momentum, beta1, beta2, eps, weight_decay;
+	long epochs;  /* default 100 */
+	long batch;   /* 0: full batch */
+	bool shuffle; /* default true when batch < samples; no effect on full batch */
+	long seed;    /* default 1 */
+	long log_every; /* default 10 */
+} Train;
+
+typedef struct DataSpec {
+	const char *csv;  /* csv "file" (relative to the model file), or NULL */
+	long samples;     /* synthetic: number of samples (0 if csv) */
+	PtrVec gens;      /* Symbol* of kind SYM_DATA, in order; each names an
+	                     input or target, or an earlier helper binding */
+	bool present;
+} DataSpec;
+
+/*
+ * The hard enforcement of the output, combined from every hard constraint.
+ * y = T(z, x) is applied component-wise for reparametrised components, then
+ * the projection for the affine rows (if any).
+ */
+typedef enum HardComp {
+	HC_FREE,     /* y_k = z_k (unless touched by the projection) */
+	HC_LOWER,    /* y_k = L + act(z_k) */
+	HC_UPPER,    /* y_k = U - act(-z_k) */
+	HC_BOTH,     /* y_k = L + (U - L) * sigmoid(z_k) */
+} HardComp;
+
+typedef struct HardRow {
+	double *a;       /* coefficients of y, length = output size */
+	Expr *lower;     /* bl(x) expression (size 1 or broadcast), or NULL (-inf) */
+	Expr *upper;     /* bu(x), or NULL (+inf) */
+	int lower_comp, upper_comp; /* which component of the bound expression */
+	double lower_k, upper_k;    /* bound = k * expr[comp] + c (affine shift) */
+	double lower_c, upper_c;
+	Constraint *con;
+} HardRow;
+
+typedef struct Hard {
+	int n;            /* output size */
+	/* reparametrisation per output component */
+	HardComp *comp;   /* n entries */
+	MethodKind *act;  /* n entries: METHOD_HARD_RELU/SOFTPLUS/SIGMOID */
+	Expr **lo, **up;  /* n entries: bound expressions (size 1, no y) or NULL */
+	int *lo_comp, *up_comp; /* component of lo/up to use */
+	/* projection */
+	int nrows;
+	HardRow *rows;
+	double *pinv;     /* A+ = A^T (A A^T)^-1, n x nrows, row-major */
+	bool present;
+} Hard;
+
+typedef struct Model {
+	const char *name;
+	Loc loc;
+	PtrVec inputs;   /* Symbol* in declaration order */
+	PtrVec targets;
+	PtrVec layers;
+	PtrVec consts;
+	PtrVec tensors;  /* named tensors in declaration (= evaluation) order */
+	Symbol *output;  /* the output tensor (SYM_TENSOR, or an input) */
+	Expr *output_value; /* raw z: the output's expression before hard enforcement */
+	PtrVec losses;   /* Expr* */
+	PtrVec constraints; /* Constraint* in order */
+	Hard hard;
+	DataSpec data;
+	Train train;
+	bool has_train;
+	int num_params;  /* total scalar parameters */
+} Model;
+
+/* Check a parsed program; returns the model, or NULL when errors were reported.
+ * model_dir is the directory of the model file, for const csv "file". */
+Model *check_program(Arena *a, Diag *d, Program *p, const char *model_dir);
+const char *method_name(MethodKind k);
+/* One line for `cnetc check`: inputs, outputs, parameters, constraints with
+ * their methods. */
+void model_summary(FILE *out, const Model *m);
+
+/* ---------------------------------------------------------------- linalg.c */
+
+/* Rank of an m x n row-major matrix (Gaussian elimination, partial pivoting,
+ * relative tolerance). */
+int linalg_rank(const double *a, int m, int n);
+/* A+ = A^T (A A^T)^-1 for A of full row rank m <= n; out is n x m. Returns
+ * false if A A^T is singular. */
+bool linalg_pinv_rows(const double *a, int m, int n, double *out);
+
+#endif

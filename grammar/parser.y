@@ -1,0 +1,451 @@
+/*
+ * parser.y - the cnet grammar (SPEC sections 3-6).
+ *
+ * A pure parser over the reentrant scanner of lexer.l: no globals, so tests and
+ * the fuzzer parse strings.  Actions only build nodes; names, shapes, settings
+ * and methods are judged by check.c.  Errors recover at the next ';' and at the
+ * closing brace of a block.  Expression depth is bounded twice: bison's stack
+ * (YYMAXDEPTH) against deeply nested input, and AST_MAX_DEPTH in ast.c against
+ * long left-leaning chains; both give "expression nested too deeply".
+ */
+%define api.pure full
+%define api.location.type {Loc}
+%define parse.error custom
+%define parse.lac full
+%locations
+%expect 0
+
+%parse-param {void *scanner} {ParseState *ps}
+%lex-param {void *scanner}
+
+%code requires {
+#include "parse_state.h"
+}
+
+%union {
+	double num;
+	const char *str;
+	Expr *expr;
+	Stmt *stmt;
+	Block *block;
+	PtrVec *vec;
+	Rel *rel;
+	Arg *arg;
+	int op;
+}
+
+%code {
+#include <string.h>
+
+#define YYMAXDEPTH 2000
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                      \
+	do {                                                             \
+		if (N) {                                                 \
+			(Cur).begin = YYRHSLOC(Rhs, 1).begin;            \
+			(Cur).end = YYRHSLOC(Rhs, N).end;                \
+		} else {                                                 \
+			(Cur).begin = (Cur).end = YYRHSLOC(Rhs, 0).end;  \
+		}                                                        \
+	} while (0)
+
+int yylex(YYSTYPE *lval, Loc *lloc, void *scanner);
+static void yyerror(Loc *loc, void *scanner, ParseState *ps, const char *msg);
+
+#define A (ps->arena)
+#define D (ps->diag)
+
+static PtrVec *vnew(ParseState *ps) { return arena_alloc(ps->arena, sizeof(PtrVec)); }
+static PtrVec *vadd(ParseState *ps, PtrVec *v, void *x) { vec_push(ps->arena, v, x); return v; }
+static Stmt *stmt(ParseState *ps, StmtKind k, Loc loc, const char *name, Loc nloc);
+static Stmt *stmt_decl(ParseState *ps, StmtKind k, Loc loc, const char *name, Loc nloc, PtrVec *dims);
+static Stmt *stmt_const(ParseState *ps, Loc loc, const char *name, Loc nloc, PtrVec *dims, PtrVec *elems);
+static Stmt *stmt_const_csv(ParseState *ps, Loc loc, const char *name, Loc nloc, PtrVec *dims, const char *word, Loc wloc, const char *file, Loc floc);
+static Stmt *stmt_value(ParseState *ps, StmtKind k, Loc loc, const char *name, Loc nloc, Expr *value);
+static Stmt *stmt_constraint(ParseState *ps, Loc loc, const char *label, Loc lloc, Rel *rel, Expr *method);
+static Stmt *stmt_setting(ParseState *ps, Loc loc, const char *name, Loc nloc, PtrVec *words);
+static Block *block(ParseState *ps, BlockKind k, Loc loc, const char *name, Loc nloc, PtrVec *stmts);
+static Rel *rel2(ParseState *ps, Loc loc, Expr *a, int op, Loc oploc, Expr *b);
+static Rel *rel3(ParseState *ps, Loc loc, Rel *r, int op, Loc oploc, Expr *c);
+static Arg *arg(ParseState *ps, const char *name, Loc nloc, Expr *value);
+static Stmt *row(ParseState *ps, Stmt *rows, PtrVec *elems, Loc loc);
+static Stmt *stmt_const_rows(ParseState *ps, Loc loc, const char *name, Loc nloc, PtrVec *dims, Stmt *rows);
+}
+
+
+%token MODEL "model" INPUT "input" TARGET "target" OUTPUT "output"
+%token LAYER "layer" LOSS "loss" CONSTRAINT "constraint" CONST "const"
+%token DATA "data" TRAIN "train"
+%token EQ "==" LE "<=" GE ">=" LT "<" GT ">"
+%token <str> IDENT "identifier" STRING "string"
+%token <num> NUMBER "number"
+
+%type <block> block
+%type <vec> model_stmts settings dims elems args words
+%type <stmt> model_stmt setting rows
+%type <expr> expr postfix primary opt_expr call word
+%type <rel> rel
+%type <op> relop
+%type <arg> arg
+
+%left '+' '-'
+%left '*' '/'
+%precedence UMINUS
+%right '^'
+
+%%
+
+program:
+	%empty
+	| program block            { vadd(ps, &ps->blocks, $2); }
+	| program error '}'        { yyerrok; }
+	;
+
+block:
+	MODEL IDENT '{' model_stmts '}'   { $$ = block(ps, BLOCK_MODEL, @$, $2, @2, $4); }
+	| DATA '{' settings '}'           { $$ = block(ps, BLOCK_DATA, @$, NULL, @1, $3); }
+	| TRAIN '{' settings '}'          { $$ = block(ps, BLOCK_TRAIN, @$, NULL, @1, $3); }
+	;
+
+model_stmts:
+	%empty                     { $$ = vnew(ps); }
+	| model_stmts model_stmt   { $$ = $2 ? vadd(ps, $1, $2) : $1; }
+	;
+
+model_stmt:
+	INPUT IDENT dims ';'                   { $$ = stmt_decl(ps, STMT_INPUT, @$, $2, @2, $3); }
+	| TARGET IDENT dims ';'                { $$ = stmt_decl(ps, STMT_TARGET, @$, $2, @2, $3); }
+	| LAYER IDENT '=' expr ';'             { $$ = stmt_value(ps, STMT_LAYER, @$, $2, @2, $4); }
+	| CONST IDENT dims '=' '{' elems '}' ';'   { $$ = stmt_const(ps, @$, $2, @2, $3, $6); }
+	| CONST IDENT dims '=' '{' rows '}' ';'    { $$ = stmt_const_rows(ps, @$, $2, @2, $3, $6); }
+	| CONST IDENT dims '=' IDENT STRING ';'    { $$ = stmt_const_csv(ps, @$, $2, @2, $3, $5, @5, $6, @6); }
+	| IDENT '=' expr ';'                   { $$ = stmt_value(ps, STMT_ASSIGN, @$, $1, @1, $3); }
+	| OUTPUT IDENT ';'                     { $$ = stmt(ps, STMT_OUTPUT, @$, $2, @2); }
+	| LOSS expr ';'                        { $$ = stmt_value(ps, STMT_LOSS, @$, NULL, @1, $2); }
+	| CONSTRAINT rel ':' expr ';'          { $$ = stmt_constraint(ps, @$, NULL, @1, $2, $4); }
+	| CONSTRAINT IDENT ':' rel ':' expr ';'    { $$ = stmt_constraint(ps, @$, $2, @2, $4, $6); }
+	| error ';'                            { $$ = NULL; yyerrok; }
+	;
+
+dims:
+	'[' expr ']'               { $$ = vadd(ps, vnew(ps), $2); }
+	| dims '[' expr ']'        { $$ = vadd(ps, $1, $3); }
+	;
+
+elems:
+	expr                       { $$ = vadd(ps, vnew(ps), $1); }
+	| elems ',' expr           { $$ = vadd(ps, $1, $3); }
+	;
+
+rows:
+	'{' elems '}'              { $$ = row(ps, NULL, $2, @$); }
+	| rows ',' '{' elems '}'   { $$ = row(ps, $1, $4, @4); }
+	;
+
+settings:
+	%empty                     { $$ = vnew(ps); }
+	| settings setting         { $$ = $2 ? vadd(ps, $1, $2) : $1; }
+	;
+
+setting:
+	IDENT words ';'            { $$ = stmt_setting(ps, @$, $1, @1, $2); }
+	| IDENT '=' expr ';'       { $$ = stmt_value(ps, STMT_ASSIGN, @$, $1, @1, $3); }
+	| error ';'                { $$ = NULL; yyerrok; }
+	;
+
+words:
+	%empty                     { $$ = vnew(ps); }
+	| words word               { $$ = vadd(ps, $1, $2); }
+	;
+
+word:
+	NUMBER                     { $$ = ast_num(A, @$, $1); }
+	| '-' NUMBER               { $$ = ast_unary(A, D, EXPR_NEG, @$, ast_num(A, @2, $2)); }
+	| STRING                   { $$ = ast_string(A, @$, $1); }
+	| IDENT                    { $$ = ast_name(A, @$, $1); }
+	| call                     { $$ = $1; }
+	;
+
+rel:
+	expr relop expr            { $$ = rel2(ps, @$, $1, $2, @2, $3); }
+	| rel relop expr           { $$ = rel3(ps, @$, $1, $2, @2, $3); }
+	;
+
+relop:
+	EQ                         { $$ = EQ; }
+	| LE                       { $$ = LE; }
+	| GE                       { $$ = GE; }
+	| LT                       { $$ = LT; }
+	| GT                       { $$ = GT; }
+	;
+
+expr:
+	expr '+' expr              { $$ = ast_binary(A, D, EXPR_ADD, @$, $1, $3); }
+	| expr '-' expr            { $$ = ast_binary(A, D, EXPR_SUB, @$, $1, $3); }
+	| expr '*' expr            { $$ = ast_binary(A, D, EXPR_MUL, @$, $1, $3); }
+	| expr '/' expr            { $$ = ast_binary(A, D, EXPR_DIV, @$, $1, $3); }
+	| expr '^' expr            { $$ = ast_binary(A, D, EXPR_POW, @$, $1, $3); }
+	| '-' expr %prec UMINUS    { $$ = ast_unary(A, D, EXPR_NEG, @$, $2); }
+	| postfix                  { $$ = $1; }
+	;
+
+postfix:
+	primary                    { $$ = $1; }
+	| postfix '[' expr ']'     { $$ = ast_binary(A, D, EXPR_INDEX, @$, $1, $3); }
+	| postfix '[' opt_expr ':' opt_expr ']'    { $$ = ast_slice(A, D, @$, $1, $3, $5); }
+	;
+
+opt_expr:
+	%empty                     { $$ = NULL; }
+	| expr                     { $$ = $1; }
+	;
+
+primary:
+	NUMBER                     { $$ = ast_num(A, @$, $1); }
+	| IDENT                    { $$ = ast_name(A, @$, $1); }
+	| call                     { $$ = $1; }
+	| '(' expr ')'             { $$ = $2; $$->loc = @$; }
+	;
+
+call:
+	IDENT '(' ')'              { $$ = ast_call(A, D, @$, $1, @1, vnew(ps)); }
+	| IDENT '(' args ')'       { $$ = ast_call(A, D, @$, $1, @1, $3); }
+	;
+
+args:
+	arg                        { $$ = vadd(ps, vnew(ps), $1); }
+	| args ',' arg             { $$ = vadd(ps, $1, $3); }
+	;
+
+arg:
+	expr                       { $$ = arg(ps, NULL, @1, $1); }
+	| IDENT '=' expr           { $$ = arg(ps, $1, @1, $3); }
+	;
+
+%%
+
+static Stmt *stmt(ParseState *ps, StmtKind k, Loc loc, const char *name, Loc nloc)
+{
+	Stmt *s = arena_alloc(ps->arena, sizeof *s);
+	s->kind = k;
+	s->loc = loc;
+	s->name = name;
+	s->name_loc = nloc;
+	return s;
+}
+
+static Stmt *stmt_decl(ParseState *ps, StmtKind k, Loc loc, const char *name, Loc nloc, PtrVec *dims)
+{
+	Stmt *s = stmt(ps, k, loc, name, nloc);
+	s->ndims = dims->len;
+	for (int i = 0; i < dims->len && i < 2; i++)
+		s->dims[i] = dims->items[i];
+	return s;
+}
+
+static Stmt *stmt_const(ParseState *ps, Loc loc, const char *name, Loc nloc, PtrVec *dims, PtrVec *elems)
+{
+	Stmt *s = stmt_decl(ps, STMT_CONST, loc, name, nloc, dims);
+	s->elems = (Expr **)elems->items;
+	s->nelems = elems->len;
+	return s;
+}
+
+static Stmt *stmt_const_rows(ParseState *ps, Loc loc, const char *name, Loc nloc, PtrVec *dims, Stmt *rows)
+{
+	Stmt *s = stmt_decl(ps, STMT_CONST, loc, name, nloc, dims);
+	s->elems = rows->elems;
+	s->nelems = rows->nelems;
+	s->nrows_braced = rows->nrows_braced;
+	s->row_lens = rows->row_lens;
+	s->row_locs = rows->row_locs;
+	return s;
+}
+
+/* Braced rows of a const matrix, accumulated in a scratch statement: one flat
+ * row-major list plus the length and location of every row. */
+static Stmt *row(ParseState *ps, Stmt *acc, PtrVec *elems, Loc loc)
+{
+	if (!acc)
+		acc = arena_alloc(ps->arena, sizeof *acc);
+	int n = acc->nelems + elems->len;
+	Expr **all = arena_alloc(ps->arena, sizeof(Expr *) * (size_t)(n ? n : 1));
+	if (acc->nelems)
+		memcpy(all, acc->elems, sizeof(Expr *) * (size_t)acc->nelems);
+	memcpy(all + acc->nelems, elems->items, sizeof(Expr *) * (size_t)elems->len);
+	int *lens = arena_alloc(ps->arena, sizeof(int) * (size_t)(acc->nrows_braced + 1));
+	Loc *locs = arena_alloc(ps->arena, sizeof(Loc) * (size_t)(acc->nrows_braced + 1));
+	if (acc->nrows_braced) {
+		memcpy(lens, acc->row_lens, sizeof(int) * (size_t)acc->nrows_braced);
+		memcpy(locs, acc->row_locs, sizeof(Loc) * (size_t)acc->nrows_braced);
+	}
+	lens[acc->nrows_braced] = elems->len;
+	locs[acc->nrows_braced] = loc;
+	acc->elems = all;
+	acc->nelems = n;
+	acc->row_lens = lens;
+	acc->row_locs = locs;
+	acc->nrows_braced++;
+	return acc;
+}
+
+static Stmt *stmt_const_csv(ParseState *ps, Loc loc, const char *name, Loc nloc, PtrVec *dims, const char *word, Loc wloc, const char *file, Loc floc)
+{
+	Stmt *s = stmt_decl(ps, STMT_CONST, loc, name, nloc, dims);
+	if (strcmp(word, "csv") != 0)
+		diag_error(ps->diag, wloc, "expected '{' or 'csv' after '=' in const declaration, got '%s'", word);
+	s->csv = file;
+	s->csv_loc = floc;
+	return s;
+}
+
+static Stmt *stmt_value(ParseState *ps, StmtKind k, Loc loc, const char *name, Loc nloc, Expr *value)
+{
+	Stmt *s = stmt(ps, k, loc, name, nloc);
+	s->value = value;
+	return s;
+}
+
+static Stmt *stmt_constraint(ParseState *ps, Loc loc, const char *label, Loc lloc, Rel *rel, Expr *method)
+{
+	Stmt *s = stmt(ps, STMT_CONSTRAINT, loc, label, lloc);
+	s->rel = *rel;
+	s->value = method;
+	return s;
+}
+
+static Stmt *stmt_setting(ParseState *ps, Loc loc, const char *name, Loc nloc, PtrVec *words)
+{
+	Stmt *s = stmt(ps, STMT_SETTING, loc, name, nloc);
+	s->words = (Expr **)words->items;
+	s->nwords = words->len;
+	return s;
+}
+
+static Block *block(ParseState *ps, BlockKind k, Loc loc, const char *name, Loc nloc, PtrVec *stmts)
+{
+	Block *b = arena_alloc(ps->arena, sizeof *b);
+	b->kind = k;
+	b->loc = loc;
+	b->name = name;
+	b->name_loc = nloc;
+	b->stmts = (Stmt **)stmts->items;
+	b->nstmts = stmts->len;
+	return b;
+}
+
+static RelOp relop_of(int op)
+{
+	return op == EQ ? REL_EQ : (op == LE || op == LT) ? REL_LE : REL_GE;
+}
+
+static Rel *rel2(ParseState *ps, Loc loc, Expr *a, int op, Loc oploc, Expr *b)
+{
+	Rel *r = arena_alloc(ps->arena, sizeof *r);
+	r->nterms = 2;
+	r->terms[0] = a;
+	r->terms[1] = b;
+	r->ops[0] = relop_of(op);
+	r->op_locs[0] = oploc;
+	r->loc = loc;
+	return r;
+}
+
+static Rel *rel3(ParseState *ps, Loc loc, Rel *r, int op, Loc oploc, Expr *c)
+{
+	if (r->nterms == 3) {
+		diag_error(ps->diag, oploc, "a constraint chains at most two relations");
+		return r;
+	}
+	r->nterms = 3;
+	r->terms[2] = c;
+	r->ops[1] = relop_of(op);
+	r->op_locs[1] = oploc;
+	r->loc = loc;
+	return r;
+}
+
+static Arg *arg(ParseState *ps, const char *name, Loc nloc, Expr *value)
+{
+	Arg *g = arena_alloc(ps->arena, sizeof *g);
+	g->name = name;
+	g->name_loc = nloc;
+	g->value = value;
+	return g;
+}
+
+static void yyerror(Loc *loc, void *scanner, ParseState *ps, const char *msg)
+{
+	(void)scanner;
+	if (strstr(msg, "exhausted"))
+		diag_error(ps->diag, *loc, "expression nested too deeply");
+	else
+		diag_error(ps->diag, *loc, "%s", msg);
+}
+
+/* The text of a token for a message: a short quote of the source. */
+static const char *token_text(ParseState *ps, Loc loc, yysymbol_kind_t kind)
+{
+	if (kind == YYSYMBOL_YYEOF)
+		return NULL;
+	int n = loc.end - loc.begin;
+	if (n <= 0)
+		return NULL;
+	const char *s = ps->src->text + loc.begin;
+	for (int i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			return NULL;
+	if (n > 24)
+		return arena_printf(ps->arena, "%.*s...", 21, s);
+	return arena_strndup(ps->arena, s, (size_t)n);
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseState *ps)
+{
+	(void)scanner;
+	enum { MAX = 6 };
+	yysymbol_kind_t expected[MAX];
+	int n = yypcontext_expected_tokens(ctx, expected, MAX);
+	yysymbol_kind_t got = yypcontext_token(ctx);
+	Loc loc = *yypcontext_location(ctx);
+	char buf[256] = "";
+	size_t used = 0;
+	if (n > 0 && n < MAX) {
+		used += (size_t)snprintf(buf, sizeof buf, "expected ");
+		for (int i = 0; i < n && used < sizeof buf; i++)
+			used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
+						 i == 0 ? "" : i == n - 1 ? " or " : ", ",
+						 yysymbol_name(expected[i]));
+	} else {
+		snprintf(buf, sizeof buf, "unexpected %s", yysymbol_name(got));
+		used = 1;
+		n = 0;
+	}
+	const char *text = token_text(ps, loc, got);
+	if (got == YYSYMBOL_YYEOF)
+		diag_error(ps->diag, loc, "%s at end of input", buf);
+	else if (n == 0)
+		diag_error(ps->diag, loc, "%s%s%s%s", buf, text ? " '" : "", text ? text : "", text ? "'" : "");
+	else if (text)
+		diag_error(ps->diag, loc, "%s before '%s'", buf, text);
+	else
+		diag_error(ps->diag, loc, "%s before %s", buf, yysymbol_name(got));
+	return 0;
+}
+
+const char *parse_unescape(ParseState *ps, const char *s, size_t n, Loc loc)
+{
+	char *out = arena_alloc(ps->arena, n + 1);
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n) {
+			i++;
+			if (s[i] != '"' && s[i] != '\\')
+				diag_error(ps->diag, (Loc){loc.begin + 1 + (int)i - 1, loc.begin + 2 + (int)i},
+					   "unknown escape sequence '\\%c' (only \\\" and \\\\ are allowed)",
+					   (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?');
+		}
+		out[j++] = s[i];
+	}
+	out[j] = '\0';
+	return out;
+}
