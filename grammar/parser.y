@@ -138,7 +138,7 @@ elems:
 
 rows:
 	'{' elems '}'              { $$ = row(ps, NULL, $2, @$); }
-	| rows ',' '{' elems '}'   { $$ = row(ps, $1, $4, @4); }
+	| rows ',' '{' elems '}'   { $$ = row(ps, $1, $4, (Loc){@3.begin, @5.end}); }
 	;
 
 settings:
@@ -421,10 +421,13 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
 		n = 0;
 	}
 	const char *text = token_text(ps, loc, got);
+	/* Only names, numbers and strings need their text after the token's name:
+	 * "unexpected identifier 'modle'", but "unexpected ';'". */
+	bool quote = text && (got == YYSYMBOL_IDENT || got == YYSYMBOL_NUMBER || got == YYSYMBOL_STRING);
 	if (got == YYSYMBOL_YYEOF)
 		diag_error(ps->diag, loc, "%s at end of input", buf);
 	else if (n == 0)
-		diag_error(ps->diag, loc, "%s%s%s%s", buf, text ? " '" : "", text ? text : "", text ? "'" : "");
+		diag_error(ps->diag, loc, "%s%s%s%s", buf, quote ? " '" : "", quote ? text : "", quote ? "'" : "");
 	else if (text)
 		diag_error(ps->diag, loc, "%s before '%s'", buf, text);
 	else
