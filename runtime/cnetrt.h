@@ -26,7 +26,20 @@ extern "C" {
  * seed and a stream number, so that init, data and shuffling draw from
  * independent streams of one user seed.  Normal deviates use the Box-Muller
  * transform (both values used in turn).  Fully deterministic across
- * platforms with IEEE doubles. */
+ * platforms with IEEE doubles.  Exactly:
+ *   splitmix64(x): x += 0x9e3779b97f4a7c15; z = x;
+ *                  z = (z ^ z>>30) * 0xbf58476d1ce4e5b9;
+ *                  z = (z ^ z>>27) * 0x94d049bb133111eb; return z ^ z>>31
+ *   cn_rng_seed:   x = seed; x = splitmix64(x) ^ stream;
+ *                  s[0..3] = four further splitmix64(x) outputs; no spare
+ *   cn_rng_next:   xoshiro256** 1.0: rotl(s[1] * 5, 7) * 9, then the state step
+ *   uniform01:     (next >> 11) * 2^-53
+ *   uniform(a, b): a + (b - a) * uniform01
+ *   normal:        u1 = 1 - uniform01 (in (0, 1]), u2 = uniform01,
+ *                  r = sqrt(-2 ln u1); returns mu + sigma * r cos(2 pi u2) and
+ *                  keeps r sin(2 pi u2) as the spare for the next call
+ *   below(n):      next() drawn until >= 2^64 mod n, then % n (0 when n == 0)
+ *   shuffle:       for i = n-1 down to 1: swap idx[i], idx[below(i + 1)] */
 typedef struct cn_rng {
 	uint64_t s[4];
 	double spare; /* second Box-Muller value */
@@ -54,17 +67,39 @@ typedef struct cn_error {
 
 /* ------------------------------------------------------------------ CSV
  * A header row names the columns; every other row holds one number per column.
- * Empty lines are skipped; fields are separated by ',' and may be padded with
- * spaces; CRLF is accepted. */
+ * Empty lines (and lines of blanks) are skipped; fields are separated by ','
+ * and may be padded with spaces or tabs; CRLF and a UTF-8 byte order mark are
+ * accepted.  Every row must have as many fields as the header.  Numbers are
+ * what strtod reads in the C locale, the whole field; nan and inf are refused.
+ * Header names must be unique, except empty ones (an unnamed index column,
+ * as pandas writes it), which can never be selected.  Messages:
+ *   FILE: cannot open: REASON
+ *   FILE:LINE: empty file: expected a header row naming the columns
+ *   FILE:LINE: duplicate column 'x' in the header (fields 1 and 3)
+ *   FILE:LINE: missing column 'x' (the header has a,t)
+ *   FILE:LINE: no data rows after the header
+ *   FILE:LINE: expected 2 fields (header x,t), got 3
+ *   FILE:LINE: field 2 ('t') is not a number: 'abc'
+ *   FILE:LINE: field 2 ('t') is not a finite number: 'nan'
+ * On failure *out is left empty (nothing to free). */
 typedef struct cn_csv {
 	int ncols;
-	char **names;  /* ncols header names */
+	char **names;  /* ncols column names */
 	long nrows;
 	double *data;  /* nrows x ncols, row-major */
+	long header_line; /* line number of the header row */
+	long *lines;   /* nrows: the line number of each row, for messages */
 } cn_csv;
 
 int cn_csv_read(const char *path, cn_csv *out, cn_error *err);
 int cn_csv_read_stream(void *file /* FILE* */, const char *name, cn_csv *out, cn_error *err);
+/* The general reader: from file (a FILE*, named name in messages) or, when
+ * file is NULL, from the file at path name.  With cols, only those ncols
+ * columns are kept, in that order (out->names are copies of cols); the other
+ * fields of a row are counted but never parsed, so extra columns may hold
+ * anything without commas.  With cols NULL, every column is kept. */
+int cn_csv_load(const char *name, void *file /* FILE* or NULL */,
+		const char *const *cols, int ncols, cn_csv *out, cn_error *err);
 int cn_csv_column(const cn_csv *csv, const char *name); /* -1 if absent */
 void cn_csv_free(cn_csv *csv);
 
@@ -72,7 +107,10 @@ void cn_csv_free(cn_csv *csv);
  * Everything the runtime's program driver needs to know about a generated
  * model.  The generated main fills one in (a local variable) and calls
  * cn_main.  All buffers exchanged with the model hold `real` values, whose
- * size is real_size (4: float, 8: double). */
+ * size is real_size (4: float, 8: double).  Optional (may be NULL): synth
+ * (no synthetic data block), set_lr (--lr is then refused), lambdas (only
+ * when every con_lambdas[k] is 0).  cn_main checks the descriptor's counts
+ * and refuses an inconsistent one (exit 2) rather than crash. */
 typedef struct cn_model_desc {
 	const char *name;      /* model name (prefix) */
 	const char *cnetc_version;
@@ -129,27 +167,12 @@ typedef struct cn_model_desc {
 #define CN_STAT_MAX(k) (3 + 3 * (k))
 #define CN_STAT_SAT(k) (4 + 3 * (k))
 
-/* ------------------------------------------------------------------ parameter text format
- * Lines starting with '#' are comments; every other line is a tensor name
- * followed by its values (row-major), printed %.9g.  Reading checks names,
- * order and counts against the descriptor and names the file and line of
- * any mismatch.  Values are converted to and from real_size. */
-int cn_params_write(const cn_model_desc *d, const void *params, const char *path, cn_error *err);
-int cn_params_read(const cn_model_desc *d, void *params, const char *path, cn_error *err);
-
-/* ------------------------------------------------------------------ checkpoints
- * Binary: magic "CNETCKPT", format version, model hash, real size, payload
- * size, payload (the model struct, then the driver's loop state), FNV-1a 64
- * checksum of everything before it.  Written to PATH.tmp, flushed, fsync'ed
- * and renamed over PATH, so a crash never leaves a corrupt checkpoint. */
-int cn_ckpt_write(const char *path, uint64_t model_hash, int real_size,
-		  const void *payload, size_t size, cn_error *err);
-int cn_ckpt_read(const char *path, uint64_t model_hash, int real_size,
-		 void *payload, size_t size, cn_error *err);
-
-/* Atomic text output: write to PATH.tmp, rename on success, remove on failure. */
+/* ------------------------------------------------------------------ atomic output
+ * Write to PATH.tmp; commit flushes, fsyncs, closes and renames it over PATH
+ * (then fsyncs the directory); abort (or a failed commit) removes it.  Both
+ * release the cn_outfile; abort is harmless on a zeroed or released one. */
 typedef struct cn_outfile {
-	void *file; /* FILE* */
+	void *file; /* FILE*, open for writing while the cn_outfile is live */
 	char *path, *tmp;
 } cn_outfile;
 int cn_out_open(cn_outfile *o, const char *path, cn_error *err);
@@ -158,10 +181,91 @@ void cn_out_abort(cn_outfile *o);
 
 uint64_t cn_fnv1a(const void *data, size_t n, uint64_t h); /* h = 0xcbf29ce484222325 to start */
 
+/* ------------------------------------------------------------------ parameter text format
+ * Lines starting with '#' (after optional blanks) are comments, blank lines
+ * are skipped; every other line is a tensor name followed by its values
+ * (row-major), whitespace-separated.  Written as "# cnet parameters for NAME",
+ * then one line per tensor, values %.9g.  Reading checks names, order, counts
+ * and numbers (finite; within the float range for float models) against the
+ * descriptor; the parameters change only when the whole file is good.
+ * Messages:
+ *   FILE:LINE: unknown tensor 'w' (model NAME has fc1.W, fc1.b, ...)
+ *   FILE:LINE: tensor 'fc1.W' appears twice
+ *   FILE:LINE: tensor 'fc2.W' out of order: expected 'fc1.b' first
+ *   FILE:LINE: tensor 'fc1.W' has 9 values, expected 10
+ *   FILE:LINE: value 3 of 'fc1.W' is not a number: 'abc'
+ *   FILE:LINE: extra line after the last tensor 'fc2.b'
+ *   FILE:LINE: missing tensor 'fc2.b' at the end of the file
+ * The model name in the comment is not checked: names and sizes decide. */
+int cn_params_write(const cn_model_desc *d, const void *params, const char *path, cn_error *err);
+int cn_params_read(const cn_model_desc *d, void *params, const char *path, cn_error *err);
+/* The file's contents into an opened cn_outfile, which the caller commits. */
+int cn_params_write_out(const cn_model_desc *d, const void *params, cn_outfile *o,
+			cn_error *err);
+
+/* ------------------------------------------------------------------ checkpoints
+ * Binary, integers little-endian:
+ *   0: magic "CNETCKPT" (8 bytes)   8: u32 format version (1)
+ *  12: u64 model hash              20: u32 real size
+ *  24: u64 payload size            32: payload (for cn_main: the model
+ *      struct, then the driver's loop state, see cn_main)
+ *  32 + size: u64 FNV-1a 64 checksum of every byte before it.
+ * Written to PATH.tmp, flushed, fsync'ed and renamed over PATH, so a crash
+ * never leaves a corrupt checkpoint.  Reading refuses, naming the file:
+ * an empty or short file, a bad magic, another format version, a truncated
+ * or overlong file, a checksum mismatch, another model's hash, another real
+ * size, another payload size.  On failure the payload buffer may have been
+ * overwritten. */
+int cn_ckpt_write(const char *path, uint64_t model_hash, int real_size,
+		  const void *payload, size_t size, cn_error *err);
+int cn_ckpt_read(const char *path, uint64_t model_hash, int real_size,
+		 void *payload, size_t size, cn_error *err);
+/* The checkpoint into an opened cn_outfile, which the caller commits. */
+int cn_ckpt_write_out(cn_outfile *o, uint64_t model_hash, int real_size,
+		      const void *payload, size_t size, cn_error *err);
+
 /* ------------------------------------------------------------------ the program
- * train | predict | eval, with every flag of SPEC section 8.  Returns the
- * process exit status: 0 ok, 2 bad input or usage, 1 training diverged
- * (NaN or infinite loss). */
+ * train | predict | eval, with every flag of SPEC section 8 (PROG --help lists
+ * them).  Returns the process exit status: 0 ok, 2 bad input or usage, 1
+ * training diverged (NaN or infinite loss).  Errors are one line on stderr,
+ * "PROG: error: FILE:LINE: message"; usage errors add a line pointing to
+ * --help.  Output files (--params-out, --log, --save) are written atomically
+ * and only when the whole run succeeds.
+ *
+ * Data: --data FILE (- is stdin), else for predict stdin, else d->data_csv,
+ * else d->synth with d->data_samples samples from stream CN_STREAM_DATA of
+ * the seed.  Columns are picked by name (input_cols, then target_cols for
+ * train and eval); other columns are ignored.
+ *
+ * Training: m = calloc(model_size); init(m, seed), then --params-in; or the
+ * whole model from --resume; then set_lr for --lr.  Each epoch: batches of
+ * `batch` samples (0 or >= n: one full batch), in file order, or, when
+ * shuffle is on and batch < n, in an order drawn by cn_shuffle of the
+ * identity from stream CN_STREAM_SHUFFLE (one generator for the whole run);
+ * train_step per batch; end_epoch; then lambdas.  Per epoch, loss, data loss,
+ * mean violation and satisfied share are means over the epoch's steps of the
+ * step's stats, max violation their maximum.  A non-finite loss stops with
+ * "PROG: error: loss is nan at epoch 7" (or inf, -inf).
+ *
+ * Progress line (stdout, epochs divisible by log_every and the last; only
+ * the last when log_every <= 0; none with --quiet):
+ *   epoch %4ld  loss %#.6g  data %#.6g  LABEL %.1e ...   (mean violations)
+ * (the epoch is as wide as the total number of epochs, at least 4).
+ * Report (stdout, after training unless --quiet, and for eval), computed by
+ * d->eval on the whole data set:
+ *   final: 100 samples  loss 0.0123  data loss 0.0120
+ *   constraint   mean viol    max viol  satisfied
+ *   above        1.234e-03   5.678e-02     97.00%
+ * (no table without constraints; "eval:" instead of "final:").
+ * Log CSV: epoch,loss,data_loss then per constraint LABEL_viol,LABEL_max and
+ * LABEL_lambda (one multiplier) or LABEL_lambda0,... (several); rows numbered
+ * from 1 (a resumed run continues the numbering); values %.9g.
+ * Checkpoint payload (cn_ckpt_*, size model_size + 64): the model struct's
+ * bytes, then in the machine's byte order u64 epochs done, u64 seed, the
+ * shuffle generator's u64 s[4], f64 spare, u64 has_spare.  --resume continues
+ * to --epochs in total, bit-identical to an uninterrupted run; the seed is
+ * the checkpoint's unless --seed is given (it only matters for synthetic
+ * data). */
 int cn_main(int argc, char **argv, const cn_model_desc *d);
 
 #ifdef __cplusplus

@@ -1,0 +1,517 @@
+/*
+ * main.c - the generated program's command line (SPEC section 8): argument
+ * parsing and help, the data sources, predict, eval and the report table.
+ * Training itself is in train.c.
+ *
+ * Takes argc/argv and a model descriptor filled by the generated main;
+ * produces the process exit status: 0 ok, 2 usage or bad input, 1 training
+ * diverged.  Invariants: every message is one line on stderr starting with
+ * the program name (usage errors add a pointer to --help); results go to
+ * stdout; nothing is written to a file unless the whole run succeeds.
+ */
+#include "program.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	F_DATA, F_EPOCHS, F_BATCH, F_LR, F_SEED, F_PARAMS_IN, F_PARAMS_OUT, F_LOG, F_SAVE,
+	F_RESUME, F_QUIET, F_HELP, NUM_FLAGS
+};
+
+#define IN_TRAIN (1u << MODE_TRAIN)
+#define IN_PREDICT (1u << MODE_PREDICT)
+#define IN_EVAL (1u << MODE_EVAL)
+
+static const struct Flag {
+	const char *name;
+	int takes_value;
+	unsigned modes;
+} flags[NUM_FLAGS] = {
+	[F_DATA] = {"data", 1, IN_TRAIN | IN_PREDICT | IN_EVAL},
+	[F_EPOCHS] = {"epochs", 1, IN_TRAIN},
+	[F_BATCH] = {"batch", 1, IN_TRAIN},
+	[F_LR] = {"lr", 1, IN_TRAIN},
+	[F_SEED] = {"seed", 1, IN_TRAIN | IN_EVAL},
+	[F_PARAMS_IN] = {"params-in", 1, IN_TRAIN | IN_PREDICT | IN_EVAL},
+	[F_PARAMS_OUT] = {"params-out", 1, IN_TRAIN},
+	[F_LOG] = {"log", 1, IN_TRAIN},
+	[F_SAVE] = {"save", 1, IN_TRAIN},
+	[F_RESUME] = {"resume", 1, IN_TRAIN},
+	[F_QUIET] = {"quiet", 0, IN_TRAIN},
+	[F_HELP] = {"help", 0, IN_TRAIN | IN_PREDICT | IN_EVAL},
+};
+
+static const char *mode_names[] = {"train", "predict", "eval"};
+
+int cn_rt_fail(const Program *p, const char *msg)
+{
+	fprintf(stderr, "%s: error: %s\n", p->prog, msg);
+	return 2;
+}
+
+static int usage(const Program *p, const char *fmt, ...) CN_RT_PRINTF(2, 3);
+
+static int usage(const Program *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: error: ", p->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", p->prog);
+	return 2;
+}
+
+static void help(const Program *p)
+{
+	const cn_model_desc *d = p->d;
+	const char *s = p->prog;
+
+	printf("usage: %s [train] [--data FILE.csv] [--epochs N] [--batch N] [--lr X] [--seed N]\n"
+	       "       %*s [--params-in FILE] [--params-out FILE] [--log FILE.csv]\n"
+	       "       %*s [--save CKPT] [--resume CKPT] [--quiet]\n"
+	       "       %s predict --params-in FILE [--data FILE.csv]\n"
+	       "       %s eval --params-in FILE [--data FILE.csv] [--seed N]\n\n",
+	       s, (int)strlen(s), "", (int)strlen(s), "", s, s);
+	printf("Model %s: %d input%s, %d target%s, %d output%s, %d parameter%s, %d constraint%s "
+	       "(%s precision).\n\n",
+	       d->name, d->num_inputs, d->num_inputs == 1 ? "" : "s", d->num_targets,
+	       d->num_targets == 1 ? "" : "s", d->num_outputs, d->num_outputs == 1 ? "" : "s",
+	       d->num_params, d->num_params == 1 ? "" : "s", d->num_constraints,
+	       d->num_constraints == 1 ? "" : "s", d->real_size == 4 ? "float" : "double");
+	printf("  train               train the model (the default command)\n"
+	       "  predict             print the outputs for the input columns of the data, as CSV\n"
+	       "  eval                print the loss and the constraint report on the data\n\n");
+	printf("  --data FILE.csv     data with a header naming the columns (- for stdin); default:\n"
+	       "                      %s\n",
+	       d->data_csv ? d->data_csv
+	       : d->synth && d->data_samples > 0 ? "the model's synthetic data block"
+	       : "none for train and eval (required), stdin for predict");
+	printf("  --epochs N          epochs to train; with --resume, the total (default %ld)\n"
+	       "  --batch N           samples per step, 0 for the full batch (default %ld)\n"
+	       "  --lr X              learning rate, overriding the train block\n"
+	       "  --seed N            seed of the initial parameters, the synthetic data and the\n"
+	       "                      shuffling (default %lu)\n",
+	       d->epochs, d->batch, (unsigned long)d->seed);
+	printf("  --params-in FILE    parameter text file to start from (train) or to use\n"
+	       "  --params-out FILE   write the trained parameters as text\n"
+	       "  --log FILE.csv      write one row per epoch: loss, data loss, violations, multipliers\n"
+	       "  --save CKPT         write a checkpoint (model and loop state) at the end\n"
+	       "  --resume CKPT       continue a --save'd run up to --epochs in total\n"
+	       "  --quiet             no progress lines and no final report\n"
+	       "  --help              show this help\n\n"
+	       "Exit status: 0 success, 1 training diverged, 2 usage error or bad input.\n");
+}
+
+static int parse_long(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	if (!(*s >= '0' && *s <= '9'))
+		return 1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end)
+		return 1;
+	*out = v;
+	return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!(*s >= '0' && *s <= '9'))
+		return 1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return 1;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+static int set_flag(Program *p, int f, const char *v)
+{
+	Options *o = &p->o;
+	char *end;
+
+	switch (f) {
+	case F_DATA: o->data = v; break;
+	case F_PARAMS_IN: o->params_in = v; break;
+	case F_PARAMS_OUT: o->params_out = v; break;
+	case F_LOG: o->log = v; break;
+	case F_SAVE: o->save = v; break;
+	case F_RESUME: o->resume = v; break;
+	case F_QUIET: o->quiet = 1; break;
+	case F_EPOCHS:
+		if (parse_long(v, &o->epochs))
+			return usage(p, "--epochs expects a non-negative integer, got '%s'", v);
+		o->has_epochs = 1;
+		break;
+	case F_BATCH:
+		if (parse_long(v, &o->batch))
+			return usage(p, "--batch expects a non-negative integer, got '%s'", v);
+		o->has_batch = 1;
+		break;
+	case F_SEED:
+		if (parse_u64(v, &o->seed))
+			return usage(p, "--seed expects an integer from 0 to 2^64-1, got '%s'", v);
+		o->has_seed = 1;
+		break;
+	case F_LR:
+		errno = 0;
+		o->lr = strtod(v, &end);
+		if (end == v || *end || errno || !isfinite(o->lr) || o->lr <= 0)
+			return usage(p, "--lr expects a positive number, got '%s'", v);
+		o->has_lr = 1;
+		break;
+	}
+	return 0;
+}
+
+/* Returns -1 to go on, or an exit status (help: 0, usage error: 2). */
+static int parse_args(Program *p, int argc, char **argv)
+{
+	int seen[NUM_FLAGS] = {0}, i = 1, f;
+
+	if (argc > 1) {
+		for (f = 0; f < 3; f++)
+			if (strcmp(argv[1], mode_names[f]) == 0) {
+				p->o.mode = (Mode)f;
+				i = 2;
+			}
+	}
+	for (; i < argc; i++) {
+		const char *a = argv[i], *name = a + 2, *eq, *val = NULL;
+		size_t len;
+
+		if (strcmp(a, "-h") == 0)
+			name = "help";
+		else if (strncmp(a, "--", 2) != 0 || !a[2])
+			return usage(p, "unexpected argument '%s'", a);
+		eq = strchr(name, '=');
+		len = eq ? (size_t)(eq - name) : strlen(name);
+		for (f = 0; f < NUM_FLAGS; f++)
+			if (strlen(flags[f].name) == len && strncmp(flags[f].name, name, len) == 0)
+				break;
+		if (f == NUM_FLAGS)
+			return usage(p, "unknown option '%s'", a);
+		if (f == F_HELP) {
+			help(p);
+			return 0;
+		}
+		if (flags[f].takes_value) {
+			val = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+			if (!val)
+				return usage(p, "option '--%s' needs a value", flags[f].name);
+		} else if (eq) {
+			return usage(p, "option '--%s' takes no value", flags[f].name);
+		}
+		if (seen[f]++)
+			return usage(p, "option '--%s' given twice", flags[f].name);
+		if (!(flags[f].modes & (1u << p->o.mode)))
+			return usage(p, "option '--%s' cannot be used with %s", flags[f].name,
+				     mode_names[p->o.mode]);
+		if (set_flag(p, f, val))
+			return 2;
+	}
+	return -1;
+}
+
+static int check_options(const Program *p)
+{
+	const Options *o = &p->o;
+	const char *out[3];
+	int n = 0, i, j;
+
+	if (o->mode != MODE_TRAIN && !o->params_in)
+		return usage(p, "%s needs --params-in FILE", mode_names[o->mode]);
+	if (o->resume && o->params_in)
+		return usage(p, "--resume and --params-in cannot be used together "
+			     "(the checkpoint holds the parameters)");
+	if (o->params_out)
+		out[n++] = o->params_out;
+	if (o->log)
+		out[n++] = o->log;
+	if (o->save)
+		out[n++] = o->save;
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (strcmp(out[i], out[j]) == 0)
+				return usage(p, "two outputs are written to '%s'", out[i]);
+	return -1;
+}
+
+/* A generator bug, not a user's mistake, but better said than crashed on. */
+static const char *check_desc(const cn_model_desc *d)
+{
+	int k, sum = 0;
+
+	if (d->real_size != 4 && d->real_size != 8)
+		return "real_size is neither 4 nor 8";
+	if (!d->name || !d->model_size || !d->init || !d->params || !d->train_step
+	    || !d->end_epoch || !d->eval || !d->predict)
+		return "a required field is missing";
+	if (d->num_inputs < 1 || d->num_outputs < 1 || d->num_targets < 0 || d->num_tensors < 0
+	    || d->num_constraints < 0 || d->num_stats != 2 + 3 * d->num_constraints)
+		return "inconsistent counts";
+	for (k = 0; k < d->num_tensors; k++)
+		sum += d->tensor_sizes[k];
+	if (sum != d->num_params)
+		return "num_params is not the sum of tensor_sizes";
+	for (k = 0, sum = 0; k < d->num_constraints; k++)
+		sum += d->con_lambdas[k];
+	if (sum > 0 && !d->lambdas)
+		return "multipliers without a lambdas function";
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ data */
+
+static void *alloc_reals(long n, int per, int real_size)
+{
+	size_t rows = (size_t)n, width = (size_t)(per > 0 ? per : 1) * (size_t)real_size;
+
+	if (rows > ((size_t)-1) / 2 / width)
+		return NULL;
+	return calloc(rows, width);
+}
+
+static int from_csv(const Program *p, const char *name, FILE *file, int targets, Data *out,
+		    cn_error *err)
+{
+	const cn_model_desc *d = p->d;
+	int ni = d->num_inputs, nt = targets ? d->num_targets : 0, k = ni + nt, j;
+	const char **cols = malloc((size_t)(k + 1) * sizeof *cols);
+	cn_csv csv;
+	long r;
+
+	if (!cols)
+		return cn_rt_err(err, "%s: out of memory", name);
+	for (j = 0; j < k; j++)
+		cols[j] = j < ni ? d->input_cols[j] : d->target_cols[j - ni];
+	j = cn_csv_load(name, file, cols, k, &csv, err);
+	free(cols);
+	if (j)
+		return 1;
+	out->n = csv.nrows;
+	out->x = alloc_reals(csv.nrows, ni, d->real_size);
+	out->t = targets ? alloc_reals(csv.nrows, nt, d->real_size) : NULL;
+	if (!out->x || (targets && !out->t)) {
+		cn_csv_free(&csv);
+		return cn_rt_err(err, "%s: out of memory for %ld rows", name, out->n);
+	}
+	for (r = 0; r < csv.nrows; r++)
+		for (j = 0; j < k; j++) {
+			double v = csv.data[(size_t)r * (size_t)k + (size_t)j];
+			int bad = j < ni ? cn_rt_store_real(out->x, (size_t)r * (size_t)ni + (size_t)j, v,
+							    d->real_size)
+					 : cn_rt_store_real(out->t,
+							    (size_t)r * (size_t)nt + (size_t)(j - ni), v,
+							    d->real_size);
+
+			if (bad) {
+				cn_rt_err(err, "%s:%ld: column '%s' holds %g, out of the float range", name,
+					  csv.lines[r], csv.names[j], v);
+				cn_csv_free(&csv);
+				return 1;
+			}
+		}
+	cn_csv_free(&csv);
+	return 0;
+}
+
+static int from_synth(const Program *p, uint64_t seed, Data *out, cn_error *err)
+{
+	const cn_model_desc *d = p->d;
+	cn_rng r;
+
+	out->n = d->data_samples;
+	out->x = alloc_reals(out->n, d->num_inputs, d->real_size);
+	out->t = alloc_reals(out->n, d->num_targets, d->real_size);
+	if (!out->x || !out->t)
+		return cn_rt_err(err, "out of memory for %ld synthetic samples", out->n);
+	cn_rng_seed(&r, seed, CN_STREAM_DATA);
+	d->synth(&r, out->x, out->t, out->n);
+	return 0;
+}
+
+/* --data, else (predict) stdin, else the data block's CSV, else its generator. */
+int cn_rt_load_data(const Program *p, uint64_t seed, int targets, Data *out, cn_error *err)
+{
+	const cn_model_desc *d = p->d;
+	const char *data = p->o.data;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((data && strcmp(data, "-") == 0) || (!data && p->o.mode == MODE_PREDICT))
+		rc = from_csv(p, "<stdin>", stdin, targets, out, err);
+	else if (data || d->data_csv)
+		rc = from_csv(p, data ? data : d->data_csv, NULL, targets, out, err);
+	else if (d->synth && d->data_samples > 0)
+		rc = from_synth(p, seed, out, err);
+	else
+		rc = cn_rt_err(err, "no data: give --data FILE.csv (model %s has no data block)",
+			       d->name);
+	if (rc)
+		cn_rt_free_data(out);
+	return rc;
+}
+
+void cn_rt_free_data(Data *data)
+{
+	free(data->x);
+	free(data->t);
+	memset(data, 0, sizeof *data);
+}
+
+/* ------------------------------------------------------------------ report */
+
+void cn_rt_report(FILE *f, const cn_model_desc *d, const char *what, long n, const double *s)
+{
+	int k, w = (int)strlen("constraint");
+
+	fprintf(f, "%s: %ld sample%s  loss %.9g  data loss %.9g\n", what, n, n == 1 ? "" : "s",
+		s[CN_STAT_LOSS], s[CN_STAT_DATA_LOSS]);
+	if (d->num_constraints == 0)
+		return;
+	for (k = 0; k < d->num_constraints; k++)
+		if ((int)strlen(d->con_labels[k]) > w)
+			w = (int)strlen(d->con_labels[k]);
+	fprintf(f, "%-*s  %10s  %10s  %9s\n", w, "constraint", "mean viol", "max viol", "satisfied");
+	for (k = 0; k < d->num_constraints; k++)
+		fprintf(f, "%-*s  %10.3e  %10.3e  %8.2f%%\n", w, d->con_labels[k], s[CN_STAT_VIOL(k)],
+			s[CN_STAT_MAX(k)], 100.0 * s[CN_STAT_SAT(k)]);
+}
+
+/* ------------------------------------------------------------------ predict, eval */
+
+/* The model for predict and eval: initialised, then the --params-in values. */
+static void *load_model(const Program *p, cn_error *err)
+{
+	const cn_model_desc *d = p->d;
+	void *m = calloc(1, d->model_size);
+
+	if (!m) {
+		cn_rt_err(err, "out of memory");
+		return NULL;
+	}
+	d->init(m, p->o.has_seed ? p->o.seed : d->seed);
+	if (cn_params_read(d, d->params(m), p->o.params_in, err)) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+static int predict(const Program *p)
+{
+	const cn_model_desc *d = p->d;
+	size_t in_bytes = (size_t)d->num_inputs * (size_t)d->real_size;
+	cn_error err;
+	Data data;
+	void *m, *y;
+	long r;
+	int j;
+
+	m = load_model(p, &err);
+	if (!m)
+		return cn_rt_fail(p, err.msg);
+	if (cn_rt_load_data(p, d->seed, 0, &data, &err)) {
+		free(m);
+		return cn_rt_fail(p, err.msg);
+	}
+	y = alloc_reals(1, d->num_outputs, d->real_size);
+	if (!y) {
+		free(m);
+		cn_rt_free_data(&data);
+		return cn_rt_fail(p, "out of memory");
+	}
+	for (j = 0; j < d->num_outputs; j++)
+		printf("%s%s", j ? "," : "", d->output_cols[j]);
+	putchar('\n');
+	for (r = 0; r < data.n; r++) {
+		d->predict(m, (const char *)data.x + (size_t)r * in_bytes, y);
+		for (j = 0; j < d->num_outputs; j++)
+			printf(j ? ",%.9g" : "%.9g", cn_rt_load_real(y, (size_t)j, d->real_size));
+		putchar('\n');
+	}
+	free(y);
+	free(m);
+	cn_rt_free_data(&data);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cn_rt_err(&err, "cannot write the predictions to stdout: %s", strerror(errno));
+		return cn_rt_fail(p, err.msg);
+	}
+	return 0;
+}
+
+static int eval(const Program *p)
+{
+	const cn_model_desc *d = p->d;
+	double *stats = calloc((size_t)d->num_stats, sizeof *stats);
+	cn_error err;
+	Data data;
+	void *m;
+
+	if (!stats)
+		return cn_rt_fail(p, "out of memory");
+	m = load_model(p, &err);
+	if (!m) {
+		free(stats);
+		return cn_rt_fail(p, err.msg);
+	}
+	if (cn_rt_load_data(p, p->o.has_seed ? p->o.seed : d->seed, 1, &data, &err)) {
+		free(stats);
+		free(m);
+		return cn_rt_fail(p, err.msg);
+	}
+	d->eval(m, data.x, data.t, data.n, stats);
+	cn_rt_report(stdout, d, "eval", data.n, stats);
+	free(stats);
+	free(m);
+	cn_rt_free_data(&data);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return cn_rt_fail(p, "cannot write the report to stdout");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ main */
+
+int cn_main(int argc, char **argv, const cn_model_desc *d)
+{
+	Program p;
+	const char *bad, *slash;
+	int rc;
+
+	memset(&p, 0, sizeof p);
+	p.d = d;
+	p.prog = argc > 0 && argv[0] && argv[0][0] ? argv[0] : d->name;
+	slash = strrchr(p.prog, '/');
+	if (slash && slash[1])
+		p.prog = slash + 1;
+	bad = check_desc(d);
+	if (bad) {
+		fprintf(stderr, "%s: error: invalid model descriptor: %s\n", p.prog, bad);
+		return 2;
+	}
+	rc = parse_args(&p, argc, argv);
+	if (rc < 0)
+		rc = check_options(&p);
+	if (rc >= 0)
+		return rc;
+	switch (p.o.mode) {
+	case MODE_PREDICT: return predict(&p);
+	case MODE_EVAL: return eval(&p);
+	case MODE_TRAIN: break;
+	}
+	return cn_rt_train(&p);
+}
