@@ -1,0 +1,1159 @@
+#!/usr/bin/python3
+"""PyTorch reference generator for cnet's parity tests (SPEC.md sections 4, 5, 6, 8).
+
+Run with Debian's interpreter, which has python3-torch:
+
+    /usr/bin/python3 tests/reference/make_fixtures.py            # rewrite every case
+    /usr/bin/python3 tests/reference/make_fixtures.py CASE ...   # rewrite some cases
+    /usr/bin/python3 tests/reference/make_fixtures.py --list     # case names
+    /usr/bin/python3 tests/reference/make_fixtures.py --verify /path/to/conformance
+          # reproduce the seed conformance logs from their init.txt and data.csv
+
+For each case it writes tests/reference/cases/NAME/ with
+    model.cnet    the model (the train block is generated from the case's settings)
+    init.txt      initial parameters, SPEC 8 text format (seeded torch generator, float32)
+    data.csv      training data, %.9g (seeded numpy generator, float32)
+    expected.csv  PyTorch's per-epoch log in the --log format of SPEC 8
+
+Training runs in float32 from the values as read back from init.txt and data.csv, full
+batch or in-order mini-batches (`shuffle false`), so no random numbers are shared with
+cnet's runtime. Every case is also trained in float64; the float32 log must agree with it
+to a small fraction of the parity tolerance, otherwise the case is rejected as too
+sensitive to rounding for a float32 implementation to reproduce.
+
+Each case is written twice on purpose: as .cnet source and as a hand-written PyTorch
+forward function below. The script checks the two agree on inputs, targets, layers,
+constraint labels and methods (by pattern), but the arithmetic is reviewed by eye.
+"""
+import argparse
+import math
+import os
+import re
+import sys
+import tempfile
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+torch.set_num_threads(1)
+HERE = os.path.dirname(os.path.abspath(__file__))
+RTOL, ATOL = 2e-3, 2e-5          # the parity tolerance (compare.c / compare.py)
+SENSITIVITY_LIMIT = 0.1          # float32 vs float64, in units of that tolerance
+
+
+# ---------------------------------------------------------------------------
+# Constraint methods (SPEC 6)
+
+def num(v):
+    """A number as cnet source text: %g without exponent padding (1e-07 -> 1e-7)."""
+    return re.sub(r"e([+-])0*(\d)", lambda m: "e" + ("-" if m.group(1) == "-" else "") + m.group(2), "%g" % v)
+
+
+class Penalty:
+    def __init__(self, kind, weight=None):
+        self.kind, self.weight = kind, weight
+
+    def text(self):
+        return f"penalty({self.kind}" + (f", weight = {num(self.weight)}" if self.weight is not None else "") + ")"
+
+
+class Lagrangian:
+    def __init__(self, lr=None, init=None, tol=None):
+        self.lr, self.init, self.tol = lr, init, tol
+
+    def text(self):
+        a = [f"{k} = {num(v)}" for k, v in (("lr", self.lr), ("init", self.init), ("tol", self.tol)) if v is not None]
+        return "lagrangian(" + ", ".join(a) + ")"
+
+
+class Augmented:
+    def __init__(self, rho=None, growth=None, rho_max=None, init=None):
+        self.rho, self.growth, self.rho_max, self.init = rho, growth, rho_max, init
+
+    def text(self):
+        a = [f"{k} = {num(v)}" for k, v in (("rho", self.rho), ("growth", self.growth),
+                                           ("rho_max", self.rho_max), ("init", self.init)) if v is not None]
+        return "augmented(" + ", ".join(a) + ")"
+
+
+class Hard:
+    def __init__(self, form=None):
+        self.form = form
+
+    def text(self):
+        return "hard" if self.form is None else f"hard({self.form})"
+
+
+# ---------------------------------------------------------------------------
+# Helpers for the hand-written forward functions. Tensors are [batch, size].
+
+def dense(L, v):
+    out = v @ L["W"].t()
+    return out + L["b"] if "b" in L else out
+
+
+def at(v, i):                     # v[i], size 1
+    return v[:, i:i + 1]
+
+
+def sl(v, i, j):                  # v[i:j]
+    return v[:, i:j]
+
+
+def cat(*vs):
+    return torch.cat(vs, dim=1)
+
+
+def rsum(v):
+    return v.sum(dim=1, keepdim=True)
+
+
+def rmean(v):
+    return v.mean(dim=1, keepdim=True)
+
+
+def dot(a, b):
+    return (a * b).sum(dim=1, keepdim=True)
+
+
+def matvec(C, v):                 # const matrix C (R x K) times vector v (K)
+    return v @ C.t()
+
+
+def softmax(v):
+    return F.softmax(v, dim=1)
+
+
+def l2(L):
+    return (L["W"] ** 2).sum()
+
+
+def mse(a, b):
+    return (a - b) ** 2
+
+
+def mae(a, b):
+    return (a - b).abs()
+
+
+def huber(a, b, delta=1.0):
+    return F.huber_loss(a, b.expand_as(a), reduction="none", delta=delta)
+
+
+def bce_logits(z, t):
+    return F.binary_cross_entropy_with_logits(z, t.expand_as(z), reduction="none")
+
+
+def cross_entropy(z, t):
+    return -(t * F.log_softmax(z, dim=1)).sum(dim=1, keepdim=True)
+
+
+def le(a, b):                     # a <= b  ->  g = a - b
+    return ("ineq", a - b)
+
+
+def ge(a, b):                     # a >= b  ->  g = b - a
+    return ("ineq", b - a)
+
+
+def eq(a, b):                     # a == b  ->  g = a - b
+    return ("eq", a - b)
+
+
+def project(z, rows, lo, hi, dtype):
+    """SPEC 6 hard projection y = z + A+ (relu(bl - A z) - relu(A z - bu)); A+ = A^T (A A^T)^-1
+    computed in double (as the compiler does) and rounded to the working precision."""
+    A = np.array(rows, dtype=np.float64)
+    Apinv = A.T @ np.linalg.inv(A @ A.T)
+    A_t = torch.tensor(A, dtype=dtype)
+    P_t = torch.tensor(Apinv, dtype=dtype)
+    Az = z @ A_t.t()
+    return z + (F.relu(lo - Az) - F.relu(Az - hi)) @ P_t.t()
+
+
+# ---------------------------------------------------------------------------
+# Cases
+
+class Case:
+    def __init__(self, name, covers, cnet, forward, data, optimizer, epochs, samples,
+                 batch=None, methods=(), param_seed=1, data_seed=1):
+        self.name, self.covers, self.cnet = name, covers, cnet.strip("\n") + "\n"
+        self.code = re.sub(r"/\*.*?\*/|//[^\n]*|#[^\n]*", " ", self.cnet, flags=re.S)   # without comments
+        self.forward, self.data, self.optimizer = forward, data, optimizer
+        self.epochs, self.samples, self.batch = epochs, samples, batch
+        self.methods = list(methods)          # [(label, method)] in source order
+        self.param_seed, self.data_seed = param_seed, data_seed
+        decl = lambda kw: [(m.group(1), int(m.group(2)))
+                           for m in re.finditer(kw + r"\s+(\w+)\s*\[\s*(\d+)\s*\]\s*;", self.code)]
+        self.inputs, self.targets = decl(r"\binput"), decl(r"\btarget")
+        self.layers = []
+        for m in re.finditer(r"\blayer\s+(\w+)\s*=\s*dense\(\s*(\d+)\s*,\s*(\d+)\s*([^)]*)\)", self.code):
+            bias = not re.search(r"bias\s*=\s*false", m.group(4))
+            self.layers.append((m.group(1), int(m.group(2)), int(m.group(3)), bias))
+
+    def model_text(self):
+        kind, args = self.optimizer
+        a = ", ".join(f"{k} = {num(v)}" for k, v in args.items())
+        train = ["train {", f"    optimizer {kind}({a});", f"    epochs {self.epochs};"]
+        if self.batch is not None:
+            train += [f"    batch {self.batch};", "    shuffle false;"]
+        train.append("}")
+        return self.cnet + "\n" + "\n".join(train) + "\n"
+
+    def check_source(self):
+        labels = re.findall(r"\bconstraint\s+(?:(\w+)\s*:(?!\s*[=<>]))?", self.code)
+        if len(labels) != len(self.methods):
+            sys.exit(f"{self.name}: {len(labels)} constraints in source, {len(self.methods)} in script")
+        for i, (lab, meth) in enumerate(self.methods):
+            want = labels[i] or f"c{i + 1}"
+            if lab != want:
+                sys.exit(f"{self.name}: constraint {i + 1} is '{want}' in source, '{lab}' in script")
+            head = r"\bconstraint\s+" + ("" if labels[i] == "" else re.escape(lab) + r"\s*:")
+            if not re.search(head + r"[^;]*:\s*" + re.escape(meth.text()) + r"\s*;", self.code):
+                sys.exit(f"{self.name}: constraint {lab}: method {meth.text()} not found in source")
+
+
+CASES = []
+
+
+def case(**kw):
+    def reg(fwd):
+        CASES.append(Case(forward=fwd, **kw))
+        return fwd
+    return reg
+
+
+def U(rng, n, k, a, b):
+    return rng.uniform(a, b, size=(n, k))
+
+
+def N(rng, n, k, s=1.0):
+    return rng.normal(0.0, s, size=(n, k))
+
+
+# --- issue 3: unconstrained models -----------------------------------------
+
+def data_u1(rng, n):
+    x = U(rng, n, 3, -1, 1)
+    t = np.stack([np.sin(2 * x[:, 0]) + x[:, 1] * x[:, 2], 0.5 * x[:, 0] - x[:, 2] ** 2], axis=1)
+    return {"x": x, "t": t + N(rng, n, 2, 0.05)}
+
+
+@case(name="u1_ops_sgd",
+      covers="sgd (no momentum); mse and a custom loss expression; tanh sigmoid softplus; "
+             "+ - * / ^, unary minus, index, slice, concat, size-1 broadcasting",
+      cnet="""
+// Elementwise operators, indexing, slicing and concat; plain SGD.
+model u1_ops_sgd {
+    input  x[3];
+    target t[2];
+
+    layer fc1 = dense(3, 6);
+    layer fc2 = dense(6, 4);
+    layer out = dense(5, 2);
+
+    h = fc1(x);
+    a = concat(tanh(h[0:2]), sigmoid(h[2:4]), softplus(h[4:6]));
+    b = fc2(a);
+    q = b[0] * b[1:4] - b[1:4] / (1 + b[0] ^ 2) + (-b[3]);
+    r = concat(q, b[2:4] ^ 2 / 2);
+    y = out(r);
+    output y;
+
+    loss mse(y, t);
+    loss 0.1 * (y[0] - t[0]) ^ 2 * (1 + t[1] ^ 2);
+}
+""",
+      data=data_u1, optimizer=("sgd", {"lr": 0.05}), epochs=120, samples=128)
+def fwd_u1(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    h = dense(P["fc1"], x)
+    a = cat(torch.tanh(sl(h, 0, 2)), torch.sigmoid(sl(h, 2, 4)), F.softplus(sl(h, 4, 6)))
+    b = dense(P["fc2"], a)
+    q = at(b, 0) * sl(b, 1, 4) - sl(b, 1, 4) / (1 + at(b, 0) ** 2) + (-at(b, 3))
+    r = cat(q, sl(b, 2, 4) ** 2 / 2)
+    y = dense(P["out"], r)
+    return y, [mse(y, t), 0.1 * (at(y, 0) - at(t, 0)) ** 2 * (1 + at(t, 1) ** 2)], []
+
+
+def data_u2(rng, n):
+    x = U(rng, n, 2, -1.5, 1.5)
+    t = np.stack([np.cos(x[:, 0]) * x[:, 1], np.abs(x[:, 0] - x[:, 1]) - 0.5], axis=1)
+    t += N(rng, n, 2, 0.1)
+    t[::17, 1] += 2.0             # a few outliers: huber and mae are for those
+    return {"x": x, "t": t}
+
+
+@case(name="u2_trig_momentum",
+      covers="sgd with momentum; mae, huber(delta); sin cos exp log sqrt abs relu leaky_relu elu",
+      cnet="""
+/* Every remaining elementwise function; SGD with momentum; robust losses. */
+model u2_trig_momentum {
+    input  x[2];
+    target t[2];
+
+    layer fc1 = dense(2, 8);
+    layer fc2 = dense(8, 8);
+    layer fc3 = dense(14, 2);
+
+    h = fc1(x);
+    s = concat(sin(h[0:4]), cos(h[4:8]));
+    e = fc2(s);
+    u = concat(leaky_relu(e[0:2], 0.1), elu(e[2:4], 0.5), exp(-abs(e[4:6])),
+               log(softplus(e[6:8]) + 1), sqrt(e[0:2] ^ 2 + 1), relu(e[2:6]));
+    y = fc3(u);
+    output y;
+
+    loss mae(y, t);
+    loss huber(y, t, delta = 0.5);
+}
+""",
+      data=data_u2, optimizer=("sgd", {"lr": 0.02, "momentum": 0.8}), epochs=100, samples=160)
+def fwd_u2(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    h = dense(P["fc1"], x)
+    s = cat(torch.sin(sl(h, 0, 4)), torch.cos(sl(h, 4, 8)))
+    e = dense(P["fc2"], s)
+    u = cat(F.leaky_relu(sl(e, 0, 2), 0.1), F.elu(sl(e, 2, 4), 0.5), torch.exp(-sl(e, 4, 6).abs()),
+            torch.log(F.softplus(sl(e, 6, 8)) + 1), torch.sqrt(sl(e, 0, 2) ** 2 + 1), F.relu(sl(e, 2, 6)))
+    y = dense(P["fc3"], u)
+    return y, [mae(y, t), huber(y, t, 0.5)], []
+
+
+def data_u3(rng, n):
+    x = N(rng, n, 4)
+    score = np.stack([x[:, 0] + x[:, 1], x[:, 2] - x[:, 0], 0.5 * x[:, 3] - x[:, 1] + 0.3], axis=1)
+    score += N(rng, n, 3, 0.3)
+    return {"x": x, "t": np.eye(3)[np.argmax(score, axis=1)]}
+
+
+@case(name="u3_classify_adam",
+      covers="adam with explicit betas and eps; cross_entropy with one-hot targets; l2; softmax; "
+             "const matrix * vector, const vector; sum, mean, dot",
+      cnet="""
+// Three-class classifier with a softmax gate; reductions and constants.
+model u3_classify_adam {
+    input  x[4];
+    target t[3];
+
+    const P[2][4] = {{1, -1, 0.5, 0}, {0, 0.5, 1, -1}};
+    const w[3] = {0.5, -0.25, 0.125};
+
+    layer fc1 = dense(4, 8);
+    layer att = dense(4, 8);
+    layer fc2 = dense(8, 3);
+
+    p = P * x;
+    g = softmax(att(x));
+    h = tanh(fc1(x)) * g * 8;
+    z = fc2(h) + w * dot(p, x[0:2]) * 0.1 + 0.05 * sum(p) - mean(h);
+    output z;
+
+    loss cross_entropy(z, t);
+    loss 0.001 * l2(fc1);
+}
+""",
+      data=data_u3, optimizer=("adam", {"lr": 0.01, "beta1": 0.85, "beta2": 0.99, "eps": 1e-7}),
+      epochs=150, samples=150)
+def fwd_u3(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    Pm = torch.tensor([[1, -1, 0.5, 0], [0, 0.5, 1, -1]], dtype=dt)
+    w = torch.tensor([0.5, -0.25, 0.125], dtype=dt)
+    p = matvec(Pm, x)
+    g = softmax(dense(P["att"], x))
+    h = torch.tanh(dense(P["fc1"], x)) * g * 8
+    z = dense(P["fc2"], h) + w * dot(p, sl(x, 0, 2)) * 0.1 + 0.05 * rsum(p) - rmean(h)
+    return z, [cross_entropy(z, t), 0.001 * l2(P["fc1"])], []
+
+
+def data_u4(rng, n):
+    a, b = U(rng, n, 2, -1, 1), U(rng, n, 2, -1, 1)
+    t = np.stack([(a[:, 0] * b[:, 0] + 0.2 * N(rng, n, 1)[:, 0]) > 0,
+                  (np.abs(a - b).sum(axis=1) + 0.2 * N(rng, n, 1)[:, 0]) > 1.0], axis=1)
+    return {"a": a, "b": b, "t": t.astype(np.float64)}
+
+
+@case(name="u4_shared_adamw",
+      covers="adamw(weight_decay); bce_logits; a layer applied twice (shared weights); "
+             "dense with bias = false; mini-batches of 32 in file order (shuffle false); two inputs",
+      cnet="""
+// A siamese encoder: one layer applied to two inputs; AdamW on mini-batches.
+model u4_shared_adamw {
+    input  a[2];
+    input  b[2];
+    target t[2];
+
+    layer enc  = dense(2, 6);
+    layer mix  = dense(6, 2, bias = false);
+    layer head = dense(6, 2);
+
+    ha = enc(a);
+    hb = enc(b);
+    d = relu(ha) - relu(hb);
+    z = mix(elu(ha, 1) * sigmoid(hb)) + head(d * d);
+    output z;
+
+    loss bce_logits(z, t);
+}
+""",
+      data=data_u4, optimizer=("adamw", {"lr": 0.01, "weight_decay": 0.05}), epochs=60,
+      samples=128, batch=32)
+def fwd_u4(P, X, C, dt):
+    a, b, t = X["a"], X["b"], X["t"]
+    ha, hb = dense(P["enc"], a), dense(P["enc"], b)
+    d = F.relu(ha) - F.relu(hb)
+    z = dense(P["mix"], F.elu(ha, 1.0) * torch.sigmoid(hb)) + dense(P["head"], d * d)
+    return z, [bce_logits(z, t)], []
+
+
+# --- issue 4: constraints ---------------------------------------------------
+
+def data_scalar_x(rng, n):
+    x = U(rng, n, 1, 0, 1)
+    return {"x": x, "t": np.concatenate([2 * x - 0.5, 1 - x], axis=1) + N(rng, n, 2, 0.2)}
+
+
+@case(name="k_penalty_linear",
+      covers="penalty(linear) on a vector inequality broadcast against a size-1 bound (`>`), "
+             "and on an equality (|g|); adam",
+      cnet="""
+// Linear penalties: a vector inequality and a scalar equality.
+model k_penalty_linear {
+    input  x[1];
+    target t[2];
+
+    layer fc1 = dense(1, 12);
+    layer fc2 = dense(12, 2);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint above: y > x - 0.25 : penalty(linear, weight = 0.5);
+    constraint total: y[0] + y[1] == 1.5 * x : penalty(linear, weight = 0.2);
+}
+""",
+      data=data_scalar_x, optimizer=("adam", {"lr": 0.01}), epochs=100, samples=100,
+      methods=[("above", Penalty("linear", 0.5)), ("total", Penalty("linear", 0.2))])
+def fwd_k1(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    y = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    return y, [mse(y, t)], [[ge(y, x - 0.25)], [eq(at(y, 0) + at(y, 1), 1.5 * x)]]
+
+
+@case(name="k_penalty_quadratic",
+      covers="penalty(quadratic) on a chained vector relation (4 components) and, with the "
+             "default weight, on an equality; sgd with momentum",
+      cnet="""
+// Quadratic penalties: a band 0.2 <= y <= 0.8 (chained, elementwise) and an equality.
+model k_penalty_quadratic {
+    input  x[1];
+    target t[2];
+
+    layer fc1 = dense(1, 10);
+    layer fc2 = dense(10, 2);
+
+    y = fc2(sigmoid(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint band: 0.2 <= y <= 0.8 : penalty(quadratic, weight = 2);
+    constraint gap: y[0] - y[1] == 0.3 * x : penalty(quadratic);
+}
+""",
+      data=data_scalar_x, optimizer=("sgd", {"lr": 0.1, "momentum": 0.5}), epochs=150, samples=100,
+      methods=[("band", Penalty("quadratic", 2)), ("gap", Penalty("quadratic"))], data_seed=2)
+def fwd_k2(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    y = dense(P["fc2"], torch.sigmoid(dense(P["fc1"], x)))
+    return y, [mse(y, t)], [[le(0.2 + 0 * y, y), le(y, 0.8 + 0 * y)], [eq(at(y, 0) - at(y, 1), 0.3 * x)]]
+
+
+def data_k3(rng, n):
+    x = U(rng, n, 2, -1, 1)
+    t = np.stack([2 * x[:, 0] + 0.45, 0.9 * x[:, 0] - x[:, 1] + 0.25], axis=1) + N(rng, n, 2, 0.2)
+    return {"x": x, "t": t}
+
+
+@case(name="k_lagrangian_eq",
+      covers="lagrangian(lr, init) on a vector equality against a const matrix times x (lambda0, "
+             "lambda1), updated after every mini-batch step (batch 25, shuffle false); sgd with momentum",
+      cnet="""
+// A vector equality y == A x + c held by two Lagrange multipliers, on mini-batches.
+model k_lagrangian_eq {
+    input  x[2];
+    target t[2];
+
+    const A[2][2] = {{2, 0}, {1, -1}};
+
+    layer fc1 = dense(2, 16);
+    layer fc2 = dense(16, 2);
+
+    y = fc2(softplus(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint lin: y == A * x + 0.25 : lagrangian(lr = 0.2, init = 0.1);
+}
+""",
+      data=data_k3, optimizer=("sgd", {"lr": 0.1, "momentum": 0.5}), epochs=60, samples=100, batch=25,
+      methods=[("lin", Lagrangian(lr=0.2, init=0.1))])
+def fwd_k3(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    A = torch.tensor([[2, 0], [1, -1]], dtype=dt)
+    y = dense(P["fc2"], F.softplus(dense(P["fc1"], x)))
+    return y, [mse(y, t)], [[eq(y, matvec(A, x) + 0.25)]]
+
+
+def data_k4(rng, n):
+    x = U(rng, n, 1, 0, 1)
+    return {"x": x, "t": 1.5 * x - 0.2 + N(rng, n, 1, 0.3)}
+
+
+@case(name="k_lagrangian_ineq",
+      covers="lagrangian on an inequality (`<`, tol) and on a chained relation (lambda0 for the "
+             "lower, lambda1 for the upper bound); sgd",
+      cnet="""
+// Inequalities held by Lagrange multipliers: a cap and a two-sided range.
+model k_lagrangian_ineq {
+    input  x[1];
+    target t[1];
+
+    layer fc1 = dense(1, 10);
+    layer fc2 = dense(10, 1);
+
+    y = fc2(relu(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint cap: y < 0.5 * x + 0.3 : lagrangian(lr = 2, tol = 0.0001);
+    constraint range: -0.1 <= y <= 0.9 : lagrangian(lr = 1);
+}
+""",
+      data=data_k4, optimizer=("sgd", {"lr": 0.1}), epochs=150, samples=100,
+      methods=[("cap", Lagrangian(lr=2, tol=0.0001)), ("range", Lagrangian(lr=1))])
+def fwd_k4(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    y = dense(P["fc2"], F.relu(dense(P["fc1"], x)))
+    return y, [mse(y, t)], [[le(y, 0.5 * x + 0.3)], [le(-0.1 + 0 * y, y), le(y, 0.9 + 0 * y)]]
+
+
+def data_k5(rng, n):
+    x = U(rng, n, 1, 0, 1)
+    return {"x": x, "t": np.concatenate([1.3 * x - 0.1, 0.1 - 0.3 * x], axis=1) + N(rng, n, 2, 0.1)}
+
+
+@case(name="k_augmented",
+      covers="augmented(rho, growth, rho_max) on an equality (rho 0.1 grows by 1.5 at epochs "
+             "3-9, capped at 2 at epoch 10) and augmented(rho_max, init) with default rho and growth "
+             "on a vector inequality (lambda0, lambda1); V averaged over 2 mini-batch steps; sgd",
+      cnet="""
+// Augmented Lagrangian: an equality with a capped rho schedule, a vector inequality.
+model k_augmented {
+    input  x[1];
+    target t[2];
+
+    layer fc1 = dense(1, 12);
+    layer fc2 = dense(12, 2);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint balance: y[0] + y[1] == x : augmented(rho = 0.1, growth = 1.5, rho_max = 2);
+    constraint floor: y >= 0 : augmented(rho_max = 2, init = 0.2);
+}
+""",
+      data=data_k5, optimizer=("sgd", {"lr": 0.05}), epochs=120, samples=100, batch=50,
+      methods=[("balance", Augmented(rho=0.1, growth=1.5, rho_max=2)), ("floor", Augmented(rho_max=2, init=0.2))])
+def fwd_k5(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    y = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    return y, [mse(y, t)], [[eq(at(y, 0) + at(y, 1), x)], [ge(y, 0 * y)]]
+
+
+def data_k6(rng, n):
+    x = U(rng, n, 1, 0, 1)
+    return {"x": x, "t": np.concatenate([1.2 * x, 1.2 * x - 0.1], axis=1) + N(rng, n, 2, 0.15)}
+
+
+@case(name="k_mixed_methods",
+      covers="one model, three methods: hard(sigmoid) bounds, a quadratic penalty between "
+             "outputs, a lagrangian equality on mean(y); the soft constraints see the hard output; "
+             "adamw on mini-batches of 20",
+      cnet="""
+// Each constraint with its own method; the soft ones act on the projected output.
+model k_mixed_methods {
+    input  x[1];
+    target t[2];
+
+    layer fc1 = dense(1, 10);
+    layer fc2 = dense(10, 2);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint bounds: 0 <= y <= 1 : hard(sigmoid);
+    constraint order: y[0] >= y[1] : penalty(quadratic, weight = 5);
+    constraint centre: mean(y) == 0.8 * x + 0.1 : lagrangian(lr = 0.2);
+}
+""",
+      data=data_k6, optimizer=("adamw", {"lr": 0.02}), epochs=80, samples=100, batch=20,
+      methods=[("bounds", Hard("sigmoid")), ("order", Penalty("quadratic", 5)),
+               ("centre", Lagrangian(lr=0.2))])
+def fwd_k6(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    raw = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    z = 0 + (1 - 0) * torch.sigmoid(raw)
+    return z, [mse(z, t)], [[le(0 * z, z), le(z, 1 + 0 * z)], [ge(at(z, 0), at(z, 1))],
+                            [eq(rmean(z), 0.8 * x + 0.1)]]
+
+
+# --- hard constraints --------------------------------------------------------
+
+def data_h1(rng, n):
+    x = U(rng, n, 1, 0, 1)
+    return {"x": x, "t": np.concatenate([1.6 * x - 0.7, 0.8 - 1.8 * x], axis=1) + N(rng, n, 2, 0.1)}
+
+
+@case(name="h_clamp",
+      covers="hard(clamp) on a chained vector relation with a constant lower and an "
+             "input-dependent upper bound (a clamp); adam",
+      cnet="""
+// Box constraint by projection: -0.5 <= y <= x + 0.25 for both outputs.
+model h_clamp {
+    input  x[1];
+    target t[2];
+
+    layer fc1 = dense(1, 10);
+    layer fc2 = dense(10, 2);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint box: -0.5 <= y <= x + 0.25 : hard(clamp);
+}
+""",
+      data=data_h1, optimizer=("adam", {"lr": 0.01}), epochs=100, samples=100,
+      methods=[("box", Hard("clamp"))])
+def fwd_h1(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    zz = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    lo, hi = -0.5 + 0 * zz, x + 0.25 + 0 * zz
+    y = project(zz, np.eye(2), lo, hi, dt)
+    return y, [mse(y, t)], [[le(-0.5 + 0 * y, y), le(y, x + 0.25)]]
+
+
+def data_h2(rng, n):
+    x = U(rng, n, 2, 0, 1)
+    w = rng.dirichlet([2, 2, 2], size=n)
+    s = x[:, :1] + x[:, 1:]
+    return {"x": x, "t": w * s + N(rng, n, 3, 0.05)}
+
+
+@case(name="h_sum",
+      covers="hard equality sum(y) == s (the uniform shift z + (s - sum(z))/n), input-dependent s; "
+             "sgd with momentum",
+      cnet="""
+// Conservation: the three outputs always add up to x0 + x1.
+model h_sum {
+    input  x[2];
+    target t[3];
+
+    layer fc1 = dense(2, 10);
+    layer fc2 = dense(10, 3);
+
+    y = fc2(softplus(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint conserve: sum(y) == x[0] + x[1] : hard;
+}
+""",
+      data=data_h2, optimizer=("sgd", {"lr": 0.1, "momentum": 0.9}), epochs=100, samples=120,
+      methods=[("conserve", Hard())])
+def fwd_h2(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    z = dense(P["fc2"], F.softplus(dense(P["fc1"], x)))
+    s = at(x, 0) + at(x, 1)
+    y = project(z, [[1, 1, 1]], s, s, dt)
+    return y, [mse(y, t)], [[eq(rsum(y), s)]]
+
+
+def data_h3(rng, n):
+    x = U(rng, n, 3, -1, 1)
+    t = np.stack([x[:, 0] + x[:, 1], x[:, 1] * x[:, 2], 0.5 - x[:, 0]], axis=1) + N(rng, n, 3, 0.2)
+    return {"x": x, "t": t}
+
+
+@case(name="h_affine",
+      covers="general hard projection A+ for a chained relation on a const matrix times y with "
+             "input-dependent bounds, combined with a second hard equality into one 3x3 "
+             "enforcement (`hard`); adam",
+      cnet="""
+// Two hard constraints combined into one projection with A = [D; 1 1 1].
+model h_affine {
+    input  x[3];
+    target t[3];
+
+    const D[2][3] = {{1, -1, 0}, {0, 1, -1}};
+
+    layer fc1 = dense(3, 12);
+    layer fc2 = dense(12, 3);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint band: x[0:2] - 0.3 <= D * y <= x[0:2] + 0.3 : hard;
+    constraint level: sum(y) == x[2] : hard;
+}
+""",
+      data=data_h3, optimizer=("adam", {"lr": 0.01}), epochs=100, samples=120,
+      methods=[("band", Hard()), ("level", Hard())])
+def fwd_h3(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    D = torch.tensor([[1, -1, 0], [0, 1, -1]], dtype=dt)
+    z = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    lo = cat(sl(x, 0, 2) - 0.3, at(x, 2))
+    hi = cat(sl(x, 0, 2) + 0.3, at(x, 2))
+    y = project(z, [[1, -1, 0], [0, 1, -1], [1, 1, 1]], lo, hi, dt)
+    Dy = matvec(D, y)
+    return y, [mse(y, t)], [[le(sl(x, 0, 2) - 0.3, Dy), le(Dy, sl(x, 0, 2) + 0.3)],
+                            [eq(rsum(y), at(x, 2))]]
+
+
+def data_h4(rng, n):
+    x = U(rng, n, 1, -1, 1)
+    return {"x": x, "t": np.abs(x) - 0.2 + N(rng, n, 1, 0.1)}
+
+
+@case(name="h_relu",
+      covers="hard(relu) on y >= L with an input-dependent L (y = L + relu(z)); default label c1; "
+             "adam",
+      cnet="""
+// A lower bound that moves with the input, by reparametrisation; unlabelled (c1).
+model h_relu {
+    input  x[1];
+    target t[1];
+
+    layer fc1 = dense(1, 10);
+    layer fc2 = dense(10, 1);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint y >= 0.5 * x - 0.25 : hard(relu);
+}
+""",
+      data=data_h4, optimizer=("adam", {"lr": 0.01}), epochs=100, samples=100,
+      methods=[("c1", Hard("relu"))])
+def fwd_h4(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    z = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    L = 0.5 * x - 0.25
+    y = L + F.relu(z)
+    return y, [mse(y, t)], [[ge(y, L)]]
+
+
+def data_h5(rng, n):
+    x = U(rng, n, 2, 0, 1)
+    return {"x": x, "t": np.stack([x[:, 0] * 2, 1.2 - x[:, 1], x[:, 0] - x[:, 1]], axis=1) + N(rng, n, 3, 0.2)}
+
+
+@case(name="h_softplus",
+      covers="hard(softplus) on a vector upper bound y <= U (y = U - softplus(-z)); adamw",
+      cnet="""
+// Upper bound by reparametrisation: y <= 1 - x0 + x1 for all three outputs.
+model h_softplus {
+    input  x[2];
+    target t[3];
+
+    layer fc1 = dense(2, 10);
+    layer fc2 = dense(10, 3);
+
+    y = fc2(elu(fc1(x), 1));
+    output y;
+
+    loss mse(y, t);
+    constraint cap: y <= 1 - x[0] + x[1] : hard(softplus);
+}
+""",
+      data=data_h5, optimizer=("adamw", {"lr": 0.01, "weight_decay": 0.01}), epochs=100, samples=100,
+      methods=[("cap", Hard("softplus"))])
+def fwd_h5(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    z = dense(P["fc2"], F.elu(dense(P["fc1"], x), 1.0))
+    Ub = 1 - at(x, 0) + at(x, 1)
+    y = Ub - F.softplus(-z)
+    return y, [mse(y, t)], [[le(y, Ub)]]
+
+
+def data_h6(rng, n):
+    x = U(rng, n, 1, 0, 1)
+    return {"x": x, "t": np.sin(4 * x) + 0.5 + N(rng, n, 1, 0.2)}
+
+
+@case(name="h_sigmoid",
+      covers="hard(sigmoid) on L <= y <= U with an input-dependent U "
+             "(y = L + (U - L) sigmoid(z)); mae loss; sgd",
+      cnet="""
+// Both bounds by reparametrisation: 0 <= y <= 2 x + 0.5.
+model h_sigmoid {
+    input  x[1];
+    target t[1];
+
+    layer fc1 = dense(1, 10);
+    layer fc2 = dense(10, 1);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mae(y, t);
+    constraint range: 0 <= y <= 2 * x + 0.5 : hard(sigmoid);
+}
+""",
+      data=data_h6, optimizer=("sgd", {"lr": 0.2}), epochs=150, samples=100,
+      methods=[("range", Hard("sigmoid"))])
+def fwd_h6(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    z = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    L, Ub = 0 * z, 2 * x + 0.5
+    y = L + (Ub - L) * torch.sigmoid(z)
+    return y, [mae(y, t)], [[le(L, y), le(y, Ub)]]
+
+
+# --- the seed conformance cases (only for --verify; their files come from elsewhere) ---
+
+SEED = """
+model NAME {
+    input  x[1];
+    target t[1];
+    layer fc1 = dense(1, 10);
+    layer fc2 = dense(10, 1);
+    y = fc2(relu(fc1(x)));
+    output y;
+    loss mse(y, t);
+    constraint CONSTRAINT;
+}
+"""
+
+
+def fwd_seed(kind):
+    def f(P, X, C, dt):
+        x, t = X["x"], X["t"]
+        y = dense(P["fc2"], F.relu(dense(P["fc1"], x)))
+        if kind == "relu":
+            y = 0 + F.relu(y)
+            return y, [mse(y, t)], [[ge(y, 0 * y)]]
+        if kind == "penalty":
+            return y, [mse(y, t)], [[ge(y, x)]]
+        return y, [mse(y, t)], [[eq(y, 2 * x)]]
+    return f
+
+
+VERIFY = [
+    Case("seed_penalty", "", SEED.replace("CONSTRAINT", "above: y > x : penalty(linear, weight = 0.5)"),
+         fwd_seed("penalty"), None, ("adam", {"lr": 0.01}), 100, 100,
+         methods=[("above", Penalty("linear", 0.5))]),
+    Case("seed_lagrangian", "", SEED.replace("CONSTRAINT", "twice: y == 2 * x : lagrangian(lr = 0.1, tol = 0.001)"),
+         fwd_seed("lagrangian"), None, ("adam", {"lr": 0.01}), 200, 100,
+         methods=[("twice", Lagrangian(lr=0.1, tol=0.001))]),
+    Case("seed_relu", "", SEED.replace("CONSTRAINT", "nonneg: y >= 0 : hard(relu)"),
+         fwd_seed("relu"), None, ("adam", {"lr": 0.01}), 100, 100,
+         methods=[("nonneg", Hard("relu"))]),
+]
+
+
+# ---------------------------------------------------------------------------
+# Files
+
+def columns(decls):
+    cols = []
+    for name, n in decls:
+        cols += [name] if n == 1 else [f"{name}{i}" for i in range(n)]
+    return cols
+
+
+def write_params(case, path):
+    g = torch.Generator().manual_seed(case.param_seed)
+    with open(path, "w") as f:
+        f.write(f"# cnet parameters for {case.name}\n")
+        for name, fin, fout, bias in case.layers:
+            k = 1.0 / math.sqrt(fin)     # nn.Linear's default: U(-1/sqrt(IN), 1/sqrt(IN))
+            W = (torch.rand(fout, fin, generator=g, dtype=torch.float32) * 2 - 1) * k
+            f.write(f"{name}.W " + " ".join("%.9g" % v for v in W.flatten().tolist()) + "\n")
+            if bias:
+                b = (torch.rand(fout, generator=g, dtype=torch.float32) * 2 - 1) * k
+                f.write(f"{name}.b " + " ".join("%.9g" % v for v in b.tolist()) + "\n")
+
+
+def read_params(case, path):
+    vals = {}
+    with open(path) as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                w = line.split()
+                vals[w[0]] = np.array([np.float32(v) for v in w[1:]], dtype=np.float32)
+    want = [f"{n}.{p}" for n, _, _, bias in case.layers for p in (("W", "b") if bias else ("W",))]
+    if list(vals) != want:
+        sys.exit(f"{case.name}: parameters {list(vals)}, expected {want}")
+    return vals
+
+
+def write_data(case, path):
+    rng = np.random.default_rng(case.data_seed)
+    d = case.data(rng, case.samples)
+    cols, blocks = [], []
+    for name, n in case.inputs + case.targets:
+        a = np.asarray(d[name], dtype=np.float32).reshape(case.samples, n)
+        blocks.append(a)
+    cols = columns(case.inputs + case.targets)
+    table = np.concatenate(blocks, axis=1)
+    with open(path, "w") as f:
+        f.write(",".join(cols) + "\n")
+        for row in table:
+            f.write(",".join("%.9g" % v for v in row.tolist()) + "\n")
+
+
+def read_data(case, path):
+    with open(path) as f:
+        header = f.readline().strip().split(",")
+        rows = [[np.float32(v) for v in line.strip().split(",")] for line in f if line.strip()]
+    table = np.array(rows, dtype=np.float32)
+    out, at_col = {}, {c: i for i, c in enumerate(header)}
+    for name, n in case.inputs + case.targets:
+        out[name] = table[:, [at_col[c] for c in columns([(name, n)])]]
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Training (SPEC 4, 5, 6) and the log (SPEC 8)
+
+def make_optimizer(spec, params):
+    kind, a = spec
+    if kind == "sgd":
+        return torch.optim.SGD(params, lr=a["lr"], momentum=a.get("momentum", 0.0))
+    betas = (a.get("beta1", 0.9), a.get("beta2", 0.999))
+    if kind == "adam":
+        return torch.optim.Adam(params, lr=a["lr"], betas=betas, eps=a.get("eps", 1e-8))
+    if kind == "adamw":
+        return torch.optim.AdamW(params, lr=a["lr"], betas=betas, eps=a.get("eps", 1e-8),
+                                 weight_decay=a.get("weight_decay", 0.01))
+    raise ValueError(kind)
+
+
+def train(case, pvals, data, dt):
+    P, plist = {}, []
+    for name, fin, fout, bias in case.layers:
+        L = {"W": torch.tensor(pvals[name + ".W"].reshape(fout, fin), dtype=dt, requires_grad=True)}
+        plist.append(L["W"])
+        if bias:
+            L["b"] = torch.tensor(pvals[name + ".b"], dtype=dt, requires_grad=True)
+            plist.append(L["b"])
+        P[name] = L
+    opt = make_optimizer(case.optimizer, plist)
+    X = {k: torch.tensor(v, dtype=dt) for k, v in data.items()}
+    n = next(iter(X.values())).shape[0]
+    bs = case.batch or n
+    if n % bs:
+        sys.exit(f"{case.name}: {n} samples do not split into batches of {bs}")
+    state = {}
+    for lab, m in case.methods:
+        if isinstance(m, Lagrangian):
+            state[lab] = {"lam": None, "init": m.init or 0.0}
+        elif isinstance(m, Augmented):
+            state[lab] = {"lam": None, "init": m.init or 0.0, "rho": m.rho if m.rho is not None else 1.0,
+                          "vprev": math.inf, "rhos": [(0, m.rho if m.rho is not None else 1.0)]}
+    header, rows, margins = None, [], []
+    for epoch in range(1, case.epochs + 1):
+        steps, sum_loss, sum_data = 0, 0.0, 0.0
+        viol_sum = {lab: 0.0 for lab, _ in case.methods}
+        viol_max = {lab: 0.0 for lab, _ in case.methods}
+        vsum = {lab: 0.0 for lab, _ in case.methods}
+        for s in range(0, n, bs):
+            Xb = {k: v[s:s + bs] for k, v in X.items()}
+            opt.zero_grad()
+            y, losses, cons = case.forward(P, Xb, None, dt)
+            assert len(cons) == len(case.methods)
+            data_loss = 0
+            for l in losses:
+                data_loss = data_loss + (l if l.dim() == 0 else l.mean(dim=1).mean())
+            total = data_loss
+            updates = []
+            for (lab, meth), rels in zip(case.methods, cons):
+                kinds = {k for k, _ in rels}
+                assert len(kinds) == 1
+                is_eq = kinds == {"eq"}
+                G = torch.cat([g.expand(y.shape[0], g.shape[1]) for _, g in rels], dim=1)
+                viol = G.abs() if is_eq else F.relu(G)
+                viol_sum[lab] += viol.mean().item()
+                viol_max[lab] = max(viol_max[lab], viol.max().item())
+                if isinstance(meth, Penalty):
+                    w = 1.0 if meth.weight is None else meth.weight
+                    total = total + w * (viol.mean() if meth.kind == "linear" else (viol ** 2).mean())
+                elif isinstance(meth, (Lagrangian, Augmented)):
+                    st = state[lab]
+                    if st["lam"] is None:
+                        st["lam"] = torch.full((G.shape[1],), st["init"], dtype=dt)
+                    c = G.mean(dim=0) if is_eq else viol.mean(dim=0)
+                    term = st["lam"] * c
+                    if isinstance(meth, Augmented):
+                        term = term + st["rho"] / 2 * c ** 2
+                        vsum[lab] += c.detach().abs().sum().item()
+                    total = total + term.sum()
+                    updates.append((lab, meth, is_eq, c.detach()))
+            total.backward()
+            opt.step()
+            for lab, meth, is_eq, c in updates:
+                st = state[lab]
+                if isinstance(meth, Lagrangian):
+                    lr = 0.1 if meth.lr is None else meth.lr
+                    tol = 0.0 if meth.tol is None else meth.tol
+                    margins += [abs(abs(v) - tol) / max(tol, 1e-30) for v in c.tolist() if tol > 0]
+                    mask = c.abs() > tol
+                    new = st["lam"] + lr * c
+                    if not is_eq:
+                        new = torch.clamp(new, min=0)
+                    st["lam"] = torch.where(mask, new, st["lam"])
+                else:
+                    new = st["lam"] + st["rho"] * c
+                    st["lam"] = new if is_eq else torch.clamp(new, min=0)
+            steps += 1
+            sum_loss += total.item()
+            sum_data += float(data_loss)
+        for lab, meth in case.methods:
+            if isinstance(meth, Augmented):
+                st = state[lab]
+                V = vsum[lab] / steps
+                growth = 2.0 if meth.growth is None else meth.growth
+                rmax = 1e4 if meth.rho_max is None else meth.rho_max
+                if math.isfinite(st["vprev"]) and st["vprev"] > 0 and st["rho"] < rmax:
+                    margins.append(abs(V - 0.25 * st["vprev"]) / (0.25 * st["vprev"]))
+                if V > 0.25 * st["vprev"]:
+                    if st["rho"] < rmax:
+                        st["rhos"].append((epoch, min(growth * st["rho"], rmax)))
+                    st["rho"] = min(growth * st["rho"], rmax)
+                st["vprev"] = V
+        if header is None:
+            header = ["epoch", "loss", "data_loss"]
+            for lab, meth in case.methods:
+                header += [f"{lab}_viol", f"{lab}_max"]
+                if lab in state:
+                    m = state[lab]["lam"].numel()
+                    header += [f"{lab}_lambda"] if m == 1 else [f"{lab}_lambda{j}" for j in range(m)]
+        row = [epoch, sum_loss / steps, sum_data / steps]
+        for lab, meth in case.methods:
+            row += [viol_sum[lab] / steps, viol_max[lab]]
+            if lab in state:
+                row += state[lab]["lam"].tolist()
+        rows.append(row)
+        if not math.isfinite(row[1]):
+            sys.exit(f"{case.name}: loss is not finite at epoch {epoch}")
+    rhos = {lab: st["rhos"] for lab, st in state.items() if "rhos" in st}
+    return header, rows, margins, rhos
+
+
+def write_log(path, header, rows):
+    with open(path, "w") as f:
+        f.write(",".join(header) + "\n")
+        for r in rows:
+            f.write(",".join([str(r[0])] + ["%.9g" % v for v in r[1:]]) + "\n")
+
+
+def read_log(path):
+    with open(path) as f:
+        header = f.readline().strip().split(",")
+        return header, [[float(v) for v in l.strip().split(",")] for l in f if l.strip()]
+
+
+def worst(exp, got):
+    """compare.py's measure: the largest |got - exp| / (ATOL + RTOL |exp|), with its place."""
+    (he, re_), (hg, rg) = exp, got
+    if he != hg or len(re_) != len(rg):
+        return math.inf, f"header or rows differ: {he} / {hg}"
+    w, where = 0.0, ""
+    for i, (a, b) in enumerate(zip(re_, rg)):
+        for k, (ea, gb) in enumerate(zip(a, b)):
+            err = abs(gb - ea) / (ATOL + RTOL * abs(ea))
+            if err > w:
+                w, where = err, f"row {i + 1} {he[k]}: got {gb:.7g} expected {ea:.7g}"
+    return w, where
+
+
+def run_case(case, d):
+    """Train case from d/init.txt and d/data.csv in float32 and float64; return the float32
+    log, the float64 log and the decision margins."""
+    pvals, data = read_params(case, os.path.join(d, "init.txt")), read_data(case, os.path.join(d, "data.csv"))
+    h32, r32, margins, rhos = train(case, pvals, data, torch.float32)
+    h64, r64, _, _ = train(case, pvals, data, torch.float64)
+    return (h32, r32), (h64, r64), margins, rhos
+
+
+def generate(case):
+    case.check_source()
+    d = os.path.join(HERE, "cases", case.name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "model.cnet"), "w") as f:
+        f.write(case.model_text())
+    write_params(case, os.path.join(d, "init.txt"))
+    write_data(case, os.path.join(d, "data.csv"))
+    log32, log64, margins, rhos = run_case(case, d)
+    write_log(os.path.join(d, "expected.csv"), *log32)
+    # The float32 log as written (9 digits) against float64 training.
+    sens, where = worst(read_log(os.path.join(d, "expected.csv")), log64)
+    m = min(margins) if margins else math.inf
+    extra = "".join(f"; {lab} rho " + " ".join(f"{r:g}@{e}" for e, r in ch) for lab, ch in rhos.items())
+    print(f"{case.name}: {case.epochs} epochs, float32 vs float64 {sens:.3f} of tolerance "
+          f"({where}); closest decision margin {m:.2g}{extra}")
+    if sens > SENSITIVITY_LIMIT:
+        sys.exit(f"{case.name}: too sensitive to rounding ({sens:.3f} > {SENSITIVITY_LIMIT})")
+    if m < 1e-3:
+        sys.exit(f"{case.name}: a tol or rho decision is within {m:.2g} of its threshold")
+
+
+def verify(confdir):
+    ok = True
+    for case in VERIFY:
+        d = os.path.join(confdir, case.name)
+        log32, log64, _, _ = run_case(case, d)
+        with tempfile.TemporaryDirectory() as tmp:
+            write_log(os.path.join(tmp, "got.csv"), *log32)
+            got = read_log(os.path.join(tmp, "got.csv"))
+        w, where = worst(read_log(os.path.join(d, "expected.csv")), got)
+        w64, _ = worst(read_log(os.path.join(d, "expected.csv")), log64)
+        print(f"{case.name}: worst {w:.3g} of tolerance at {where}; float64 run {w64:.3g}")
+        ok = ok and w <= 1.0
+    return ok
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("cases", nargs="*", help="case names (default: all)")
+    ap.add_argument("--list", action="store_true", help="print the case names and what they cover")
+    ap.add_argument("--verify", metavar="CONFDIR", help="reproduce the seed conformance logs in CONFDIR")
+    a = ap.parse_args()
+    if a.list:
+        for c in CASES:
+            print(f"{c.name}\t{c.covers}")
+        return
+    if a.verify:
+        sys.exit(0 if verify(a.verify) else 1)
+    names = {c.name for c in CASES}
+    for n in a.cases:
+        if n not in names:
+            sys.exit(f"unknown case {n}")
+    for c in CASES:
+        if not a.cases or c.name in a.cases:
+            generate(c)
+    listed = sorted(names)
+    with open(os.path.join(HERE, "cases.txt"), "w") as f:
+        f.write("".join(n + "\n" for n in listed))
+
+
+if __name__ == "__main__":
+    main()

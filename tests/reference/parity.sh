@@ -1,0 +1,45 @@
+#!/bin/sh
+# PyTorch parity for one case of tests/reference/cases/ (SPEC.md section 8 --log format).
+# usage: parity.sh CNETC COMPARE CASE_DIR
+# Trains CASE_DIR/model.cnet through `CNETC run` from CASE_DIR/init.txt on CASE_DIR/data.csv
+# for as many epochs as CASE_DIR/expected.csv has rows, in a temporary directory, and
+# compares the log with COMPARE (tests/reference/compare.c). Exit 0 on a match.
+set -u
+if [ $# -ne 3 ]; then
+    echo "usage: parity.sh CNETC COMPARE CASE_DIR" >&2
+    exit 2
+fi
+abspath() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$(pwd)" "$1" ;; esac; }
+cnetc=$(abspath "$1")
+compare=$(abspath "$2")
+dir=$(abspath "$3")
+name=$(basename "$dir")
+for f in model.cnet init.txt data.csv expected.csv; do
+    if [ ! -f "$dir/$f" ]; then
+        echo "$name: missing $dir/$f" >&2
+        exit 2
+    fi
+done
+epochs=$(($(wc -l < "$dir/expected.csv") - 1))
+work=$(mktemp -d "${TMPDIR:-/tmp}/cnet-parity.XXXXXX") || exit 2
+trap 'rm -rf "$work"' EXIT HUP INT TERM
+if ! (cd "$work" && "$cnetc" run "$dir/model.cnet" -- --data "$dir/data.csv" \
+        --params-in "$dir/init.txt" --epochs "$epochs" --log "$work/got.csv" --quiet) \
+        > "$work/run.out" 2>&1; then
+    echo "$name: cnetc run failed:"
+    tail -n 20 "$work/run.out"
+    exit 1
+fi
+if [ ! -f "$work/got.csv" ]; then
+    echo "$name: no log written"
+    tail -n 20 "$work/run.out"
+    exit 1
+fi
+printf '%s: ' "$name"
+"$compare" "$dir/expected.csv" "$work/got.csv"
+status=$?
+if [ $status -ne 0 ]; then
+    echo "$name: expected $dir/expected.csv, got:"
+    head -n 3 "$work/got.csv"
+fi
+exit $status
