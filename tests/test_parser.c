@@ -21,7 +21,7 @@ typedef struct Parsed {
 	Arena *arena;
 	Source src;
 	Diag diag;
-	FILE *out;      /* diagnostics, into msgs */
+	FILE *out; /* diagnostics, into msgs */
 	char *msgs;
 	size_t msgs_len;
 	Program *prog;
@@ -197,10 +197,11 @@ static double seconds_since(struct timespec t0)
 
 Test(lexer, comments_of_all_three_kinds)
 {
-	Parsed *p = parse_ok("// line comment: model x {\n"
-			     "# hash comment: input y[1];\n"
-			     "/* block\n   comment } ; */ model m { /* inline */ input x[1]; # tail\n"
-			     "}\n");
+	Parsed *p =
+		parse_ok("// line comment: model x {\n"
+			 "# hash comment: input y[1];\n"
+			 "/* block\n   comment } ; */ model m { /* inline */ input x[1]; # tail\n"
+			 "}\n");
 	cr_assert_eq(p->prog->nblocks, 1);
 	cr_assert_str_eq(block_at(p, 0)->name, "m");
 	cr_assert_str_eq(pos(p, block_at(p, 0)->loc), "4:19");
@@ -295,8 +296,9 @@ Test(lexer, unknown_escape)
 {
 	Parsed *p = parse("data { csv \"a\\nb\"; }");
 	cr_assert_eq(p->diag.errors, 1);
-	assert_first_error(p, "test.cnet:1:14: error: unknown escape sequence '\\n' "
-			      "(only \\\" and \\\\ are allowed)");
+	assert_first_error(p,
+			   "test.cnet:1:14: error: unknown escape sequence '\\n' "
+			   "(only \\\" and \\\\ are allowed)");
 	done(p);
 }
 
@@ -309,8 +311,8 @@ Test(lexer, unterminated_string)
 
 Test(lexer, keywords_are_reserved)
 {
-	const char *const kw[] = {"model", "input", "target", "output", "layer",
-				  "loss", "constraint", "const", "data", "train"};
+	const char *const kw[] = {"model", "input",      "target", "output", "layer",
+				  "loss",  "constraint", "const",  "data",   "train"};
 	for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++) {
 		char src[64];
 		snprintf(src, sizeof src, "model m { %s = 1; }", kw[i]);
@@ -393,7 +395,8 @@ Test(model, statement_location_spans_to_semicolon)
 
 Test(model, dense_layer_with_named_options)
 {
-	Parsed *p = parse_ok("model m {\n  layer fc1 = dense(3, 16, bias = false, init = xavier);\n}");
+	Parsed *p =
+		parse_ok("model m {\n  layer fc1 = dense(3, 16, bias = false, init = xavier);\n}");
 	Stmt *s = stmt_at(p, 0, 0);
 	cr_assert_eq(s->kind, STMT_LAYER);
 	cr_assert_str_eq(s->name, "fc1");
@@ -437,7 +440,8 @@ Test(model, const_matrix_flat)
 
 Test(model, const_matrix_braced_rows)
 {
-	Parsed *p = parse_ok("model m {\n  const A[2][3] = {{1, 2, 3},\n                   {4, 5}};\n}");
+	Parsed *p = parse_ok(
+		"model m {\n  const A[2][3] = {{1, 2, 3},\n                   {4, 5}};\n}");
 	Stmt *s = stmt_at(p, 0, 0);
 	cr_assert_eq(s->nelems, 5);
 	cr_assert_eq(s->nrows_braced, 2);
@@ -465,8 +469,9 @@ Test(model, const_from_something_else_than_csv)
 {
 	Parsed *p = parse("model m { const R[3] = json \"r.json\"; }");
 	cr_assert_eq(p->diag.errors, 1);
-	assert_first_error(p, "test.cnet:1:24: error: expected '{' or 'csv' after '=' in const "
-			      "declaration, got 'json'");
+	assert_first_error(p,
+			   "test.cnet:1:24: error: expected '{' or 'csv' after '=' in const "
+			   "declaration, got 'json'");
 	done(p);
 }
 
@@ -634,7 +639,8 @@ static Stmt *constraint_of(Parsed *p)
 
 Test(constraint, labelled_penalty)
 {
-	Parsed *p = parse_ok("model m {\n  constraint above: y > x : penalty(linear, weight = 0.5);\n}");
+	Parsed *p = parse_ok(
+		"model m {\n  constraint above: y > x : penalty(linear, weight = 0.5);\n}");
 	Stmt *s = constraint_of(p);
 	cr_assert_str_eq(s->name, "above");
 	cr_assert_str_eq(pos(p, s->name_loc), "2:14");
@@ -672,7 +678,8 @@ Test(constraint, every_relational_operator)
 		Stmt *s = constraint_of(p);
 		cr_assert_eq(s->rel.ops[0], ops[i].rel, "operator %s", ops[i].op);
 		cr_assert_str_eq(sexp(p, s->rel.terms[0]), "(add a b)");
-		cr_assert_eq(s->rel.op_locs[0].end - s->rel.op_locs[0].begin, (int)strlen(ops[i].op));
+		cr_assert_eq(s->rel.op_locs[0].end - s->rel.op_locs[0].begin,
+			     (int)strlen(ops[i].op));
 		done(p);
 	}
 }
@@ -730,7 +737,8 @@ Test(constraint, label_and_relation_colons_are_distinguished)
 {
 	/* "a : b" could start a labelled constraint or end the relation; the
 	 * grammar decides by whether a relation operator follows. */
-	Parsed *p = parse_ok("model m { constraint sum(y) == sum(x) : hard; constraint k: y <= 1 : hard; }");
+	Parsed *p = parse_ok(
+		"model m { constraint sum(y) == sum(x) : hard; constraint k: y <= 1 : hard; }");
 	cr_assert_null(stmt_at(p, 0, 0)->name);
 	cr_assert_str_eq(sexp(p, stmt_at(p, 0, 0)->rel.terms[0]), "(call sum y)");
 	cr_assert_str_eq(stmt_at(p, 0, 1)->name, "k");
@@ -782,11 +790,12 @@ Test(data, synthetic_generators)
 
 Test(train, every_setting)
 {
-	Parsed *p = parse_ok("train {\n"
-			     "  optimizer adam(lr = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 1e-8);\n"
-			     "  epochs 100;  batch 32;  shuffle true;  seed 1;  log every 10;\n"
-			     "  offset -3;\n"
-			     "}");
+	Parsed *p =
+		parse_ok("train {\n"
+			 "  optimizer adam(lr = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 1e-8);\n"
+			 "  epochs 100;  batch 32;  shuffle true;  seed 1;  log every 10;\n"
+			 "  offset -3;\n"
+			 "}");
 	Block *b = block_at(p, 0);
 	cr_assert_eq(b->kind, BLOCK_TRAIN);
 	cr_assert_eq(b->nstmts, 7);
@@ -873,8 +882,9 @@ Test(recovery, bad_block_keyword_skips_to_closing_brace)
 {
 	Parsed *p = parse("modle m { input x[1]; }\nmodel n { output y; }");
 	cr_assert_geq(p->diag.errors, 1);
-	assert_first_error(p, "test.cnet:1:1: error: expected end of file, model, data or train "
-			      "before 'modle'");
+	assert_first_error(p,
+			   "test.cnet:1:1: error: expected end of file, model, data or train "
+			   "before 'modle'");
 	cr_assert_eq(p->prog->nblocks, 1);
 	cr_assert_str_eq(block_at(p, 0)->name, "n");
 	done(p);
@@ -893,8 +903,8 @@ Test(recovery, error_limit_stops_printing)
 	Parsed *p = parse(src);
 	cr_assert_eq(p->diag.errors, 100);
 	cr_assert_eq(p->diag.suppressed, 100 - DIAG_MAX_ERRORS);
-	cr_assert(strstr(p->msgs, "test.cnet: too many errors (100), stopping after 20\n"),
-		  "%s", p->msgs);
+	cr_assert(strstr(p->msgs, "test.cnet: too many errors (100), stopping after 20\n"), "%s",
+		  p->msgs);
 	done(p);
 	free(src);
 }
@@ -1029,8 +1039,9 @@ Test(robust, long_addition_chain, .timeout = 20)
 	Parsed *p = parse_n(s, len);
 	cr_assert_lt(seconds_since(t0), 5.0);
 	cr_assert_eq(p->diag.errors, 1, "%.400s", p->msgs);
-	assert_first_error(p, "test.cnet:1:15: error: expression nested too deeply "
-			      "(more than 256 levels)");
+	assert_first_error(p,
+			   "test.cnet:1:15: error: expression nested too deeply "
+			   "(more than 256 levels)");
 	cr_assert_eq(stmt_at(p, 0, 0)->value->kind, EXPR_ERROR);
 	done(p);
 	free(s);
@@ -1128,8 +1139,9 @@ Test(robust, fifty_megabytes_of_errors, .timeout = 120)
 	Parsed *p = parse_n(s, k);
 	cr_assert_gt(p->diag.errors, DIAG_MAX_ERRORS);
 	cr_assert_eq(p->diag.suppressed, p->diag.errors - DIAG_MAX_ERRORS);
-	assert_first_error(p, "test.cnet:2:12: error: expected identifier, number, '-' or '(' "
-			      "before ';'");
+	assert_first_error(p,
+			   "test.cnet:2:12: error: expected identifier, number, '-' or '(' "
+			   "before ';'");
 	done(p);
 	free(s);
 }
