@@ -56,7 +56,8 @@ static int replay_dir(Arena *a, const char *dir, int *failed)
 			vec_push(a, &names, path);
 	}
 	closedir(d);
-	qsort(names.items, (size_t)names.len, sizeof(char *), cmp_str);
+	if (names.len > 1)
+		qsort(names.items, (size_t)names.len, sizeof(char *), cmp_str);
 	int passed = 0;
 	for (int i = 0; i < names.len; i++) {
 		if (replay_file(names.items[i]))
