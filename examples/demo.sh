@@ -19,8 +19,11 @@ build() {
 demo() {
 	status=0
 	for model in examples/*.cnet; do
-		printf '%-28s ' "$model:"
-		if ! build/compiler/cnetc check "$model"; then
+		printf '%-30s ' "$model:"
+		if out=$(build/compiler/cnetc check "$model" 2>&1); then
+			printf '%s\n' "${out:-ok}"
+		else
+			printf 'FAILED\n%s\n' "$out"
 			status=1
 		fi
 	done
