@@ -6,13 +6,13 @@
 #   meson, ninja      the build
 #   pkg-config        lets meson find Criterion
 #   libcriterion-dev  the unit-test framework of tests/
-#   gcc               the default C compiler
+#   gcc, libc6-dev    the default C compiler and the C library headers
 #   clang             the fuzz target (libFuzzer) and CI's sanitizer build
 set -eu
 
 # package:command that proves it is there ("-" = ask dpkg only)
 wanted="flex:flex bison:bison meson:meson ninja-build:ninja pkg-config:pkg-config
-libcriterion-dev:- gcc:gcc clang:clang"
+libcriterion-dev:- gcc:gcc libc6-dev:- clang:clang"
 
 have() {
 	pkg=${1%%:*} cmd=${1#*:}
