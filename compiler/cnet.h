@@ -152,10 +152,14 @@ struct Expr {
 	const char *str;    /* EXPR_STRING: unescaped */
 	Expr *lhs, *rhs;    /* operands; EXPR_SLICE: lhs[rhs:hi] */
 	Expr *hi;           /* EXPR_SLICE upper bound */
-	Arg *args;          /* EXPR_CALL */
+	Arg *args;          /* EXPR_CALL; after check, a built-in's arguments are in
+	                       its parameter order, defaults filled in, numbers
+	                       folded to EXPR_NUM (huber(a, b) has 3 arguments) */
 	int nargs;
 	/* filled in by check */
-	Symbol *sym;        /* EXPR_NAME: what it names; FN_LAYER: the layer */
+	Symbol *sym;        /* EXPR_NAME: what it names; FN_LAYER, FN_L2: the layer.
+	                       EXPR_MUL whose lhs names a const matrix (sym->cols > 0)
+	                       is the product matrix * vector; that lhs has size rows */
 	Builtin fn;         /* EXPR_CALL */
 	int size;           /* number of components per sample (0: not a tensor) */
 	int lo_idx, hi_idx; /* EXPR_INDEX / EXPR_SLICE: resolved bounds [lo, hi) */
@@ -284,6 +288,9 @@ struct Symbol {
 	double *values; /* rows * max(cols, 1), row-major */
 	/* SYM_TENSOR, SYM_DATA */
 	Expr *value;
+	/* SYM_DATA: the input or target this binding generates, or NULL for a
+	 * helper name of the data block */
+	Symbol *binds;
 };
 
 typedef enum MethodKind {
@@ -329,6 +336,7 @@ typedef struct Constraint {
 	int ncomp;         /* size[0] + size[1] */
 	Method method;
 	bool hard;         /* method is one of METHOD_HARD_* */
+	const Rel *rel;    /* the relation as written (for messages and summaries) */
 } Constraint;
 
 typedef enum OptKind {
@@ -350,45 +358,64 @@ typedef struct Train {
 typedef struct DataSpec {
 	const char *csv;  /* csv "file" (relative to the model file), or NULL */
 	long samples;     /* synthetic: number of samples (0 if csv) */
-	PtrVec gens;      /* Symbol* of kind SYM_DATA, in order; each names an
-	                     input or target, or an earlier helper binding */
+	PtrVec gens;      /* Symbol* of kind SYM_DATA, in order; each binds an
+	                     input or target (Symbol.binds, Symbol.size its size)
+	                     or is a helper.  A binding whose value has size 1
+	                     for a name of size N is evaluated N times (each
+	                     component drawn independently).  Values use numbers,
+	                     earlier data names, + - * / ^, unary minus, v[i],
+	                     uniform, normal and the elementwise functions. */
 	bool present;
 } DataSpec;
 
 /*
- * The hard enforcement of the output, combined from every hard constraint.
- * y = T(z, x) is applied component-wise for reparametrised components, then
- * the projection for the affine rows (if any).
+ * The hard enforcement of the output y (size n), combined from every hard
+ * constraint (SPEC 6): y = T(z, x) where z is the raw output.  Reparametrised
+ * components are computed from z_k alone; the projection then acts on the
+ * other components only (no row touches a reparametrised component).
+ *
+ * A bound is an expression without y (over inputs, consts and named tensors
+ * that do not depend on the output; such a tensor may be declared after the
+ * output) together with a component: its value is expr[comp], comp is 0 when
+ * the expression has size 1.  Bound expressions are typed like checked ones;
+ * some are synthesised by check (e.g. (x - 1) / 2) and may share subtrees with
+ * the model's expressions.
  */
 typedef enum HardComp {
-	HC_FREE,     /* y_k = z_k (unless touched by the projection) */
-	HC_LOWER,    /* y_k = L + act(z_k) */
-	HC_UPPER,    /* y_k = U - act(-z_k) */
-	HC_BOTH,     /* y_k = L + (U - L) * sigmoid(z_k) */
+	HC_FREE,  /* not reparametrised: z_k, then the projection if rows touch it */
+	HC_LOWER, /* y_k = lo + act(z_k)        (y_k >= lo; act relu or softplus) */
+	HC_UPPER, /* y_k = up - act(-z_k)       (y_k <= up) */
+	HC_BOTH,  /* y_k = lo + (up - lo) * sigmoid(z_k)   (lo <= y_k <= up) */
 } HardComp;
 
+/* One projection row: lower <= a . y <= upper. */
 typedef struct HardRow {
-	double *a;       /* coefficients of y, length = output size */
-	Expr *lower;     /* bl(x) expression (size 1 or broadcast), or NULL (-inf) */
-	Expr *upper;     /* bu(x), or NULL (+inf) */
-	int lower_comp, upper_comp; /* which component of the bound expression */
-	double lower_k, upper_k;    /* bound = k * expr[comp] + c (affine shift) */
-	double lower_c, upper_c;
-	Constraint *con;
+	double *a;        /* n coefficients of y; the first nonzero one is exactly 1 */
+	Expr *lower;      /* bl: lower bound expression, or NULL (-infinity) */
+	Expr *upper;      /* bu: upper bound expression, or NULL (+infinity) */
+	int lower_comp, upper_comp; /* components of lower / upper to use */
+	bool equality;    /* a . y == bound: lower == upper, same component */
+	Constraint *con;  /* the constraint the row comes from */
+	Constraint *con2; /* a second constraint whose opposite bound on the same
+	                     combination of y was merged into this row, or NULL */
 } HardRow;
 
 typedef struct Hard {
-	int n;            /* output size */
-	/* reparametrisation per output component */
-	HardComp *comp;   /* n entries */
-	MethodKind *act;  /* n entries: METHOD_HARD_RELU/SOFTPLUS/SIGMOID */
-	Expr **lo, **up;  /* n entries: bound expressions (size 1, no y) or NULL */
-	int *lo_comp, *up_comp; /* component of lo/up to use */
-	/* projection */
-	int nrows;
+	bool present;     /* at least one constraint uses a hard method */
+	int n;            /* output size; the arrays below have n entries */
+	HardComp *comp;   /* reparametrisation of each component */
+	MethodKind *act;  /* METHOD_HARD_RELU, _SOFTPLUS or _SIGMOID (HC_FREE: unused) */
+	Expr **lo, **up;  /* bounds of HC_LOWER/HC_BOTH and HC_UPPER/HC_BOTH, else NULL */
+	int *lo_comp, *up_comp;
+	Constraint **con; /* the reparametrising constraint, or NULL */
+	/* projection: y = z + A+ (relu(bl - A z) - relu(A z - bu)) */
+	int nrows;        /* rows of A, full row rank (nrows <= n) */
 	HardRow *rows;
-	double *pinv;     /* A+ = A^T (A A^T)^-1, n x nrows, row-major */
-	bool present;
+	double *pinv;     /* A+ = A^T (A A^T)^-1: n x nrows, row-major; NULL if no rows */
+	bool clamp;       /* nrows > 0 and every row is a unit vector e_k (distinct k):
+	                     the projection is y_k = clamp(z_k, lower, upper) */
+	bool shift;       /* one equality row of all ones (sum(y) == s):
+	                     the projection is y = z + (s - sum(z)) / n */
 } Hard;
 
 typedef struct Model {
