@@ -23,8 +23,9 @@
  * - Default labels are c<position>: the third constraint is c3 even when the
  *   first two carry labels; a user label equal to a default one is a
  *   duplicate.
- * - leaky_relu(v, negative_slope = 0.01) and elu(v, alpha = 1) use PyTorch's
- *   parameter names and defaults; uniform(low = 0, high = 1) and
+ * - Parameters are named as SPEC writes them (mse(a, b), bce_logits(z, t),
+ *   relu(v)); leaky_relu(v, negative_slope = 0.01) and elu(v, alpha = 1) use
+ *   PyTorch's names and defaults; uniform(low = 0, high = 1) and
  *   normal(mean = 0, std = 1) default to the standard distributions.
  * - Optimizers default to lr = 0.001 (torch.optim's current default); with
  *   no train block, or none naming an optimizer, training uses adam(lr =
@@ -128,7 +129,8 @@ static void suggest(Suggest *s, const char *cand)
 	int len = (int)strlen(s->name);
 	int limit = len <= 3 ? 1 : 2;
 	int d = edit_distance(s->name, cand);
-	if (d > limit || d >= (int)strlen(cand) || d == 0)
+	int longer = len > (int)strlen(cand) ? len : (int)strlen(cand);
+	if (d > limit || d >= longer || d == 0)
 		return;
 	if (!s->best || d < s->dist) {
 		s->best = cand;
@@ -167,9 +169,13 @@ typedef struct Checker {
 	long num_params;
 } Checker;
 
+/* Errors past DIAG_MAX_ERRORS are counted but not printed; checking goes on
+ * so that the final count is right, up to a bound for pathological files. */
+#define MAX_COUNTED_ERRORS (50 * DIAG_MAX_ERRORS)
+
 static bool stop(const Checker *c)
 {
-	return diag_full(c->d);
+	return c->d->errors >= MAX_COUNTED_ERRORS;
 }
 
 /* The source text under loc, when short and on one line; else NULL. */
@@ -275,12 +281,13 @@ static const char *const init_words[] = {"uniform", "xavier", "he", "zeros", NUL
 static const char *const penalty_words[] = {"linear", "quadratic", NULL};
 static const char *const hard_words[] = {"clamp", "relu", "softplus", "sigmoid", NULL};
 
-static const Param p_unary[] = {TENSOR("input")};
-static const Param p_leaky[] = {TENSOR("input"), NUMBER("negative_slope", 0.01, 0)};
-static const Param p_elu[] = {TENSOR("input"), NUMBER("alpha", 1, 0)};
-static const Param p_dot[] = {TENSOR("input"), TENSOR("other")};
-static const Param p_loss[] = {TENSOR("input"), TENSOR("target")};
-static const Param p_huber[] = {TENSOR("input"), TENSOR("target"), NUMBER("delta", 1, R_POS)};
+static const Param p_unary[] = {TENSOR("v")};
+static const Param p_leaky[] = {TENSOR("v"), NUMBER("negative_slope", 0.01, 0)};
+static const Param p_elu[] = {TENSOR("v"), NUMBER("alpha", 1, 0)};
+static const Param p_dot[] = {TENSOR("a"), TENSOR("b")};
+static const Param p_loss[] = {TENSOR("a"), TENSOR("b")};
+static const Param p_logits[] = {TENSOR("z"), TENSOR("t")};
+static const Param p_huber[] = {TENSOR("a"), TENSOR("b"), NUMBER("delta", 1, R_POS)};
 static const Param p_l2[] = {{.name = "layer", .kind = P_LAYER, .required = true}};
 static const Param p_uniform[] = {NUMBER("low", 0, 0), NUMBER("high", 1, 0)};
 static const Param p_normal[] = {NUMBER("mean", 0, 0), NUMBER("std", 1, R_NONNEG)};
@@ -350,8 +357,8 @@ static const BuiltinInfo builtins[] = {
 	B("mse", FN_MSE, CAT_LOSS, p_loss),
 	B("mae", FN_MAE, CAT_LOSS, p_loss),
 	B("huber", FN_HUBER, CAT_LOSS, p_huber),
-	B("bce_logits", FN_BCE_LOGITS, CAT_LOSS, p_loss),
-	B("cross_entropy", FN_CROSS_ENTROPY, CAT_LOSS, p_loss),
+	B("bce_logits", FN_BCE_LOGITS, CAT_LOSS, p_logits),
+	B("cross_entropy", FN_CROSS_ENTROPY, CAT_LOSS, p_logits),
 	B("l2", FN_L2, CAT_L2, p_l2),
 	B("uniform", FN_UNIFORM, CAT_GEN, p_uniform),
 	B("normal", FN_NORMAL, CAT_GEN, p_normal),
@@ -582,7 +589,7 @@ static bool bind_args(Checker *c, const Expr *e, const char *fname, const Param 
 
 static const char *param_what(Checker *c, const Param *p, const char *fname)
 {
-	return arena_printf(c->a, "'%s' of '%s'", p->name, fname);
+	return fname ? arena_printf(c->a, "'%s' of '%s'", p->name, fname) : arena_printf(c->a, "'%s'", p->name);
 }
 
 static bool arg_number(Checker *c, const char *fname, const Param *p, Arg *g, double *out)
@@ -619,12 +626,13 @@ static int arg_word(Checker *c, const char *fname, const Param *p, Arg *g)
 
 static int arg_bool(Checker *c, const char *fname, const Param *p, Arg *g)
 {
-	static const char *const bools[] = {"false", "true", NULL};
+	static const char *const bools[] = {"true", "false", NULL};
 	if (!g)
 		return p->def != 0;
 	Param q = *p;
 	q.words = bools;
-	return arg_word(c, fname, &q, g);
+	int w = arg_word(c, fname, &q, g);
+	return w < 0 ? -1 : w == 0;
 }
 
 /* ----------------------------------------------------------- expressions */
@@ -2235,9 +2243,12 @@ static void add_row(HardCheck *hc, double *a, int k1, Expr *lo, Expr *up, int co
 	if (nz == 1 && hc->unit_row[k1] < 0)
 		hc->unit_row[k1] = hc->rows.len;
 	vec_push(c->a, &hc->rows, r);
-	if (hc->rows.len > n)
-		refuse(hc, hc->con->loc, "together with the hard constraints before it, it makes %d rows for the %d components of %s (rank-deficient)",
-		       hc->rows.len, n, c->out_sym->name);
+	if (hc->rows.len > n) {
+		bool alone = ((HardRow *)hc->rows.items[0])->con == hc->con;
+		refuse(hc, hc->con->loc, "%s %d rows on the %d components of %s, which cannot be independent (rank-deficient)",
+		       alone ? "it makes" : "with the hard constraints before it, it makes", hc->rows.len, n,
+		       c->out_sym->name);
+	}
 }
 
 /* One component bound of hard(relu|softplus|sigmoid): y_k >= lo or y_k <= up. */
@@ -2446,8 +2457,16 @@ static void check_hard(Checker *c)
 		HardRow *r = hc.rows.items[bad];
 		hc.con = r->con;
 		hc.failed = false;
-		refuse(&hc, r->con->loc, "its row of coefficients on %s depends linearly on %s (the rows have rank %d, not %d)",
-		       c->out_sym->name, bad ? "the rows of the hard constraints before it" : "its other rows", rank, rows);
+		bool own = true;
+		for (int i = 0; i < bad; i++)
+			own &= ((HardRow *)hc.rows.items[i])->con == r->con;
+		if (own)
+			refuse(&hc, r->con->loc, "its rows of coefficients on %s are linearly dependent (rank %d, not %d)",
+			       c->out_sym->name, rank, rows);
+		else
+			refuse(&hc, r->con->loc,
+			       "its row of coefficients on %s depends linearly on the rows of the hard constraints before it (rank %d, not %d)",
+			       c->out_sym->name, rank, rows);
 		for (int i = 0; i < bad; i++) {
 			HardRow *o = hc.rows.items[i];
 			if (!memcmp(o->a, r->a, sizeof(double) * (size_t)n) && o->con != r->con) {
@@ -2825,7 +2844,7 @@ static void check_train(Checker *c, Block *b)
 				break;
 			}
 			Arg g = {.value = s->words[0]};
-			int on = arg_bool(c, "train", &p, &g);
+			int on = arg_bool(c, NULL, &p, &g);
 			if (on >= 0)
 				t->shuffle = on;
 			break;
