@@ -2190,6 +2190,14 @@ static const char *row_name(HardCheck *hc, const double *a)
 	return nz == 1 ? comp_name(hc, k) : arena_printf(hc->c->a, "a combination of %s", hc->c->out_sym->name);
 }
 
+static bool same_row(const double *a, const double *b, int n)
+{
+	for (int j = 0; j < n; j++)
+		if (a[j] != b[j])
+			return false;
+	return true;
+}
+
 /* A projection row of hard / hard(clamp): merged with the row of the same
  * coefficients when one gives the lower and the other the upper bound. */
 static void add_row(HardCheck *hc, double *a, int k1, Expr *lo, Expr *up, int comp, bool eq)
@@ -2216,7 +2224,7 @@ static void add_row(HardCheck *hc, double *a, int k1, Expr *lo, Expr *up, int co
 	} else if (nz > 1) {
 		for (int i = 0; i < hc->rows.len && !same; i++) {
 			HardRow *r = hc->rows.items[i];
-			if (!memcmp(r->a, a, sizeof(double) * (size_t)n))
+			if (same_row(r->a, a, n))
 				same = r;
 		}
 	}
@@ -2359,7 +2367,7 @@ static void hard_constraint(HardCheck *hc, Constraint *k)
 				return;
 			}
 			for (int q = 0; q < n; q++)
-				a[q] /= alpha;
+				a[q] = a[q] == 0 ? 0 : a[q] / alpha; /* no -0 */
 			a[first] = 1;
 			/* a.y <= b with a scaled by 1/alpha: an upper bound when alpha > 0 */
 			Expr *b = row_bound(hc, &hr, alpha);
@@ -2469,7 +2477,7 @@ static void check_hard(Checker *c)
 			       c->out_sym->name, rank, rows);
 		for (int i = 0; i < bad; i++) {
 			HardRow *o = hc.rows.items[i];
-			if (!memcmp(o->a, r->a, sizeof(double) * (size_t)n) && o->con != r->con) {
+			if (same_row(o->a, r->a, n) && o->con != r->con) {
 				diag_note(c->d, o->con->loc, "constraint '%s' constrains the same combination", o->con->label);
 				break;
 			}

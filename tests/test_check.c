@@ -862,6 +862,35 @@ Test(check, hard_general_rows)
 		}
 }
 
+/* A chain on a matrix product: each row of D gets its lower and upper bound
+ * from the two relations; with the row of ones, A = [D; 1 1 1]. */
+Test(check, hard_chain_merges_rows)
+{
+	Model *m = check("model c { input x[3]; target t[3]; const D[2][3] = {{1, -1, 0}, {0, 1, -1}};\n"
+			 "  layer L = dense(3, 3); y = L(x); output y; loss mse(y, t);\n"
+			 "  constraint band: x[0:2] - 0.3 <= D * y <= x[0:2] + 0.3 : hard;\n"
+			 "  constraint level: sum(y) == x[2] : hard; }");
+	Hard *h = &m->hard;
+	set_inputs();
+	cr_assert_eq(h->nrows, 3);
+	double want[3][3] = {{1, -1, 0}, {0, 1, -1}, {1, 1, 1}};
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			cr_assert_eq(h->rows[i].a[j], want[i][j]);
+	for (int i = 0; i < 2; i++) {
+		HardRow *r = &h->rows[i];
+		cr_assert(!r->equality);
+		cr_assert_eq(r->con, con(m, 0));
+		cr_assert_null(r->con2, "both bounds come from the same constraint");
+		expect_near(eval(r->lower, r->lower_comp), xs[0][i] - 0.3, "lower");
+		expect_near(eval(r->upper, r->upper_comp), xs[0][i] + 0.3, "upper");
+	}
+	cr_assert(h->rows[2].equality);
+	expect_near(eval(h->rows[2].upper, h->rows[2].upper_comp), 3, "sum(y) == x2");
+	cr_assert(!h->clamp);
+	cr_assert(!h->shift);
+}
+
 Test(check, hard_projection_beside_a_reparametrisation)
 {
 	Model *m = check_hard("  constraint y[2] >= 0 : hard(softplus);\n"
