@@ -1,31 +1,65 @@
 /*
  * main.c - the cnetc driver: command line, then the pipeline as a flat list of
- * stage calls, each able to dump its result.
+ * stage calls, each able to dump its result (--dump=ast|ir).
+ *
+ *   cnetc check MODEL.cnet
+ *   cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]
+ *                            [--precision float|double] [--depfile FILE] [--unroll-max N]
+ *   cnetc run MODEL.cnet [compile options] [-- ARGS...]
  *
  * Exit status: 0 ok, 1 errors in the model, 2 usage or I/O error (SPEC 7).
+ * Output files are written to a temporary name and renamed, so an error never
+ * leaves a half-written file.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "cnet.h"
+#include "ir.h"
+#include "run.h"
 
 static const char usage_text[] =
-	"usage: cnetc check MODEL.cnet [--dump=ast]\n"
+	"usage: cnetc check MODEL.cnet [--dump=ast|ir]\n"
+	"       cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]\n"
+	"                     [--precision float|double] [--depfile FILE] [--unroll-max N]\n"
+	"       cnetc run MODEL.cnet [compile options] [-- ARGS...]\n"
 	"       cnetc --version | --help\n"
 	"\n"
 	"commands:\n"
-	"  check MODEL.cnet     parse and check the model; report every error\n"
+	"  check MODEL.cnet     parse and check the model; report every error and print\n"
+	"                       a one-line summary\n"
+	"  compile MODEL.cnet   generate the model's C99 training code\n"
+	"  run MODEL.cnet       compile with --main, build with $CC (default cc) against\n"
+	"                       the runtime, and run the program with ARGS (see the\n"
+	"                       program's --help: train, predict, eval)\n"
 	"\n"
 	"options:\n"
-	"  --dump=ast           print the syntax tree to stdout\n"
+	"  -o FILE              output C file (default: MODEL.c in the current directory)\n"
+	"  --header FILE        also write the interface to FILE and #include it\n"
+	"  --main               add main(): the train/predict/eval program\n"
+	"  --prefix P           prefix of every exported symbol (default: the model name)\n"
+	"  --precision P        float (default) or double\n"
+	"  --depfile FILE       write a Makefile dependency rule for the outputs\n"
+	"  --unroll-max N       unroll ops of at most N scalar operations (default 64)\n"
+	"  --dump=ast|ir        print the syntax tree or the IR with its reverse pass\n"
 	"  --version            print the version of cnetc\n"
 	"  --help               print this help\n";
 
 typedef struct Options {
 	const char *command;
 	const char *input;
-	bool dump_ast;
+	const char *output;
+	const char *header;
+	const char *prefix;
+	const char *depfile;
+	bool main;
+	bool dbl;
+	int unroll_max;
+	bool dump_ast, dump_ir;
+	char **run_args; /* after "--" */
+	int nrun_args;
 } Options;
 
 static void usage_error(const char *fmt, const char *arg)
@@ -36,25 +70,85 @@ static void usage_error(const char *fmt, const char *arg)
 	exit(2);
 }
 
+static const char *value_of(int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	const char *eq = strchr(a, '=');
+	if (a[0] == '-' && a[1] == '-' && eq)
+		return eq + 1;
+	if (*i + 1 >= argc)
+		usage_error("option '%s' needs a value", a);
+	return argv[++*i];
+}
+
+static bool is_opt(const char *a, const char *name)
+{
+	size_t n = strlen(name);
+	return !strncmp(a, name, n) && (a[n] == '\0' || (a[n] == '=' && name[1] == '-'));
+}
+
+static bool valid_prefix(const char *p)
+{
+	if (!(isalpha((unsigned char)p[0]) || p[0] == '_'))
+		return false;
+	for (; *p; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '_'))
+			return false;
+	return true;
+}
+
 static void parse_args(int argc, char **argv, Options *o)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+		if (!strcmp(a, "--")) {
+			if (!o->command || strcmp(o->command, "run") != 0)
+				usage_error("%s", "'--' passes arguments to the program of 'cnetc run' only");
+			o->run_args = argv + i + 1;
+			o->nrun_args = argc - i - 1;
+			break;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage_text, stdout);
 			exit(0);
 		} else if (!strcmp(a, "--version")) {
 			printf("cnetc %s\n", CNET_VERSION);
 			exit(0);
 		} else if (!strncmp(a, "--dump=", 7)) {
-			if (strcmp(a + 7, "ast") != 0)
-				usage_error("unknown dump '%s' (known: ast)", a + 7);
-			o->dump_ast = true;
+			if (!strcmp(a + 7, "ast"))
+				o->dump_ast = true;
+			else if (!strcmp(a + 7, "ir"))
+				o->dump_ir = true;
+			else
+				usage_error("unknown dump '%s' (known: ast, ir)", a + 7);
+		} else if (is_opt(a, "-o")) {
+			o->output = value_of(argc, argv, &i);
+		} else if (is_opt(a, "--header")) {
+			o->header = value_of(argc, argv, &i);
+		} else if (is_opt(a, "--prefix")) {
+			o->prefix = value_of(argc, argv, &i);
+			if (!valid_prefix(o->prefix))
+				usage_error("prefix '%s' is not a C identifier", o->prefix);
+		} else if (is_opt(a, "--depfile")) {
+			o->depfile = value_of(argc, argv, &i);
+		} else if (is_opt(a, "--precision")) {
+			const char *v = value_of(argc, argv, &i);
+			if (strcmp(v, "float") && strcmp(v, "double"))
+				usage_error("precision must be 'float' or 'double', not '%s'", v);
+			o->dbl = !strcmp(v, "double");
+		} else if (is_opt(a, "--unroll-max")) {
+			const char *v = value_of(argc, argv, &i);
+			char *end;
+			long n = strtol(v, &end, 10);
+			if (*v == '\0' || *end || n < 0 || n > 1000000)
+				usage_error("--unroll-max needs a number from 0 to 1000000, not '%s'", v);
+			o->unroll_max = (int)n;
+		} else if (!strcmp(a, "--main")) {
+			o->main = true;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			usage_error("unknown option '%s'", a);
 		} else if (!o->command) {
-			if (strcmp(a, "check") != 0)
-				usage_error("unknown command '%s'", a);
+			if (strcmp(a, "check") && strcmp(a, "compile") && strcmp(a, "run"))
+				usage_error("unknown command '%s' (known: check, compile, run)", a);
 			o->command = a;
 		} else if (!o->input) {
 			o->input = a;
@@ -66,6 +160,11 @@ static void parse_args(int argc, char **argv, Options *o)
 		usage_error("%s", "no command given");
 	if (!o->input)
 		usage_error("'%s' needs a model file", o->command);
+	bool compiling = !strcmp(o->command, "compile") || !strcmp(o->command, "run");
+	if (!compiling && (o->output || o->header || o->depfile || o->main || o->prefix))
+		usage_error("%s", "output options belong to 'compile' and 'run'");
+	if (o->depfile && !strcmp(o->command, "run"))
+		usage_error("%s", "--depfile belongs to 'compile'");
 }
 
 /* The directory part of a path, for files the model names relative to itself. */
@@ -79,9 +178,73 @@ static char *dir_of(Arena *a, const char *path)
 	return arena_strndup(a, path, (size_t)(slash - path));
 }
 
+/* MODEL.cnet -> MODEL.c in the current directory */
+static char *default_output(Arena *a, const char *input)
+{
+	const char *base = strrchr(input, '/');
+	base = base ? base + 1 : input;
+	size_t n = strlen(base);
+	if (n > 5 && !strcmp(base + n - 5, ".cnet"))
+		n -= 5;
+	return arena_printf(a, "%.*s.c", (int)n, base);
+}
+
+typedef void (*Writer)(FILE *out, const Lowered *lw, const EmitOptions *o);
+
+/* Write through PATH.tmp and rename, so readers never see half a file. */
+static void write_atomically(Arena *a, const char *path, Writer w, const Lowered *lw, const EmitOptions *o)
+{
+	char *tmp = arena_printf(a, "%s.tmp%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		fatal("cannot write '%s':", path);
+	w(f, lw, o);
+	if (ferror(f) | (fclose(f) != 0)) {
+		int err = errno;
+		remove(tmp);
+		errno = err;
+		fatal("cannot write '%s':", path);
+	}
+	if (rename(tmp, path) != 0) {
+		int err = errno;
+		remove(tmp);
+		errno = err;
+		fatal("cannot write '%s':", path);
+	}
+}
+
+static void write_depfile(Arena *a, const Options *o, const char *out, const Program *prog)
+{
+	char *tmp = arena_printf(a, "%s.tmp%ld", o->depfile, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		fatal("cannot write '%s':", o->depfile);
+	fprintf(f, "%s%s%s: %s", out, o->header ? " " : "", o->header ? o->header : "", o->input);
+	const char *dir = dir_of(a, o->input);
+	for (int b = 0; b < prog->nblocks; b++)
+		for (int i = 0; i < prog->blocks[b]->nstmts; i++) {
+			const Stmt *s = prog->blocks[b]->stmts[i];
+			if (s->kind == STMT_CONST && s->csv)
+				fprintf(f, " %s", s->csv[0] == '/' ? s->csv : arena_printf(a, "%s/%s", dir, s->csv));
+		}
+	fputc('\n', f);
+	if (ferror(f) | (fclose(f) != 0) || rename(tmp, o->depfile) != 0) {
+		int err = errno;
+		remove(tmp);
+		errno = err;
+		fatal("cannot write '%s':", o->depfile);
+	}
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
 int main(int argc, char **argv)
 {
-	Options opt = {0};
+	Options opt = {.unroll_max = 64};
 	parse_args(argc, argv, &opt);
 
 	size_t len;
@@ -106,10 +269,42 @@ int main(int argc, char **argv)
 	if (!diag.errors)
 		model = check_program(arena, &diag, prog, dir_of(arena, opt.input));
 	diag_finish(&diag);
-
-	int status = diag.errors ? 1 : 0;
-	if (model && !strcmp(opt.command, "check"))
+	if (!model || diag.errors) {
+		arena_free(arena);
+		free(text);
+		return 1;
+	}
+	if (!strcmp(opt.command, "check"))
 		model_summary(stdout, model);
+
+	int status = 0;
+	bool compiling = strcmp(opt.command, "check") != 0;
+	if (compiling || opt.dump_ir) {
+		Lowered *lw = lower_model(arena, model);
+		if (opt.dump_ir)
+			ir_dump(stdout, lw->ir);
+		EmitOptions eo = {
+			.prefix = opt.prefix ? opt.prefix : model->name,
+			.dbl = opt.dbl,
+			.main = opt.main,
+			.unroll_max = opt.unroll_max,
+			.src = &src,
+		};
+		if (!strcmp(opt.command, "compile")) {
+			const char *out = opt.output ? opt.output : default_output(arena, opt.input);
+			if (opt.header) {
+				eo.header_name = base_name(opt.header);
+				write_atomically(arena, opt.header, emit_header, lw, &eo);
+			}
+			write_atomically(arena, out, emit_c, lw, &eo);
+			if (opt.depfile)
+				write_depfile(arena, &opt, out, prog);
+		} else if (!strcmp(opt.command, "run")) {
+			eo.main = true;
+			eo.data_dir = dir_of(arena, opt.input);
+			status = run_model(arena, lw, &eo, opt.run_args, opt.nrun_args);
+		}
+	}
 	arena_free(arena);
 	free(text);
 	return status;

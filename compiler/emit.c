@@ -1,0 +1,1518 @@
+/*
+ * emit.c - C99 from the lowered IR.
+ *
+ * Takes the Lowered model (forward, statistics and reverse pass of one sample)
+ * and writes the model's header and code: the model struct, P_init, P_predict,
+ * P_grad (per-sample loop accumulating gradient sums and statistics), P_apply
+ * (optimizer and multiplier updates from the sums), P_train_step, P_eval,
+ * P_end_epoch, checkpoints, the runtime descriptor and, with --main, main().
+ *
+ * Everything known at compile time is a literal: sizes, offsets, learning
+ * rates, constants.  An op whose work is at most unroll_max scalar operations
+ * is unrolled; a bigger one becomes loops with literal bounds.  Output is a
+ * function of the model and the options only, so it is byte-stable.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir.h"
+
+typedef enum Fn {
+	FN_PREDICT, /* forward to the output */
+	FN_EVAL,    /* forward and statistics */
+	FN_GRAD,    /* forward, statistics and reverse pass */
+} Fn;
+
+typedef struct Emitter {
+	FILE *out;
+	const Lowered *lw;
+	const Model *m;
+	const Ir *ir;
+	const EmitOptions *o;
+	const char *P;
+	int np;         /* scalar parameters */
+	int ni, nt, no; /* scalars per sample */
+	int *w_off, *b_off; /* per layer; b_off -1 without bias */
+	int *in_off, *tgt_off;
+	bool *live;
+	int naug;       /* augmented constraints */
+} Emitter;
+
+/* ------------------------------------------------------------ literals */
+
+/* A C literal for v in the model's precision, the shortest that reads back
+ * to the same value; negative literals are parenthesised. */
+static const char *lit(const Emitter *E, char buf[48], double v)
+{
+	char num[40];
+	if (isinf(v)) {
+		snprintf(buf, 48, "%s%s", v < 0 ? "-" : "", E->o->dbl ? "HUGE_VAL" : "HUGE_VALF");
+		if (v < 0) {
+			snprintf(num, sizeof num, "%s", buf);
+			snprintf(buf, 48, "(%s)", num);
+		}
+		return buf;
+	}
+	if (E->o->dbl) {
+		for (int p = 1; p <= 17; p++) {
+			snprintf(num, sizeof num, "%.*g", p, v);
+			if (strtod(num, NULL) == v)
+				break;
+		}
+	} else {
+		float f = (float)v;
+		for (int p = 1; p <= 9; p++) {
+			snprintf(num, sizeof num, "%.*g", p, (double)f);
+			if (strtof(num, NULL) == f)
+				break;
+		}
+	}
+	if (!strpbrk(num, ".e"))
+		strcat(num, ".0");
+	snprintf(buf, 48, v < 0 ? "(%s%s)" : "%s%s", num, E->o->dbl ? "" : "f");
+	return buf;
+}
+
+/* A double literal for the optimizer's scalars, whatever the precision. */
+static const char *dlit(char buf[48], double v)
+{
+	char num[40];
+	for (int p = 1; p <= 17; p++) {
+		snprintf(num, sizeof num, "%.*g", p, v);
+		if (strtod(num, NULL) == v)
+			break;
+	}
+	if (!strpbrk(num, ".en"))
+		strcat(num, ".0");
+	snprintf(buf, 48, v < 0 ? "(%s)" : "%s", num);
+	return buf;
+}
+
+/* ------------------------------------------------------------ operands */
+
+static int work(const Emitter *E, const Ins *in);
+
+static const Symbol *const_sym(const Emitter *E, int cst)
+{
+	return E->m->consts.items[cst];
+}
+
+/* Element `k` (or, with j != NULL, the loop index j) of value v. */
+static const char *ref(const Emitter *E, char buf[64], int v, const char *j, int k)
+{
+	const Ins *in = &E->ir->ins[v];
+	char idx[32];
+	if (in->size == 1)
+		j = NULL, k = 0;
+	switch (in->op) {
+	case OP_NUM:
+		return lit(E, buf, in->k);
+	case OP_CONSTV:
+		if (!j)
+			return lit(E, buf, const_sym(E, in->cst)->values[k]);
+		snprintf(buf, 64, "c%d[%s]", in->cst, j);
+		return buf;
+	case OP_INPUT:
+	case OP_TARGET: {
+		int off = (in->op == OP_INPUT ? E->in_off : E->tgt_off)[in->index];
+		if (j)
+			snprintf(idx, sizeof idx, off ? "%d + %s" : "%.0d%s", off, j);
+		else
+			snprintf(idx, sizeof idx, "%d", off + k);
+		snprintf(buf, 64, "%s[%s]", in->op == OP_INPUT ? "xi" : "ti", idx);
+		return buf;
+	}
+	case OP_STATE:
+		if (j)
+			snprintf(buf, 64, "m->lambda[%d + %s]", in->lo, j);
+		else
+			snprintf(buf, 64, "m->lambda[%d]", in->lo + k);
+		return buf;
+	default:
+		if (j)
+			snprintf(buf, 64, "v%d[%s]", v, j);
+		else
+			snprintf(buf, 64, "v%d[%d]", v, k);
+		return buf;
+	}
+}
+
+/* ------------------------------------------------------------ elementwise */
+
+/* Expand an op template: A B C are operand elements, K the constant,
+ * $f( a libm call in the model's precision. */
+static void expand(const Emitter *E, FILE *out, const char *t, const char *ops[3], double k)
+{
+	char kb[48];
+	for (; *t; t++) {
+		if (*t == 'A' || *t == 'B' || *t == 'C') {
+			fputs(ops[*t - 'A'], out);
+		} else if (*t == 'K') {
+			fputs(lit(E, kb, k), out);
+		} else if (*t == '$') {
+			const char *open = strchr(t, '(');
+			fprintf(out, "%.*s%s", (int)(open - t - 1), t + 1, E->o->dbl ? "" : "f");
+			t = open - 1;
+		} else {
+			fputc(*t, out);
+		}
+	}
+}
+
+/* The template of an op, with exponents that have an exact cheaper form. */
+static const char *template_of(const Ins *in)
+{
+	if (in->op == OP_POW) {
+		if (in->k == 1)
+			return "A";
+		if (in->k == 2)
+			return "A * A";
+		if (in->k == 3)
+			return "A * A * A";
+		if (in->k == 0.5)
+			return "$sqrt(A)";
+		if (in->k == -1)
+			return "1 / A";
+	}
+	if (in->op == OP_POW_D) {
+		if (in->k == 1)
+			return "B";
+		if (in->k == 2)
+			return "B * K * A";
+	}
+	return op_info[in->op].tmpl;
+}
+
+static void emit_elementwise(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	const char *t = template_of(in);
+	int operands[3] = {in->a, in->b, in->c};
+	char bufs[3][64];
+	const char *ops[3] = {"", "", ""};
+	double k = in->k;
+	char kexp[256];
+	if (in->op == OP_POW_D && in->k != 1 && in->k != 2) {
+		/* B * K * pow(A, K - 1): the exponent folded */
+		char kb[48];
+		snprintf(kexp, sizeof kexp, "B * K * $pow(A, %s)", lit(E, kb, in->k - 1));
+		t = kexp;
+	}
+	if (work(E, in) <= E->o->unroll_max) {
+		for (int e = 0; e < in->size; e++) {
+			for (int i = 0; i < 3; i++)
+				if (operands[i] >= 0)
+					ops[i] = ref(E, bufs[i], operands[i], NULL, e);
+			fprintf(E->out, "%sv%d[%d] = ", ind, v, e);
+			expand(E, E->out, t, ops, k);
+			fputs(";\n", E->out);
+		}
+		return;
+	}
+	for (int i = 0; i < 3; i++)
+		if (operands[i] >= 0)
+			ops[i] = ref(E, bufs[i], operands[i], "j", 0);
+	fprintf(E->out, "%sfor (int j = 0; j < %d; j++)\n%s\tv%d[j] = ", ind, in->size, ind, v);
+	expand(E, E->out, t, ops, k);
+	fputs(";\n", E->out);
+}
+
+/* ------------------------------------------------------------ other ops */
+
+static const Symbol *layer(const Emitter *E, int l)
+{
+	return E->m->layers.items[l];
+}
+
+static int work(const Emitter *E, const Ins *in)
+{
+	switch (in->op) {
+	case OP_DENSE:
+	case OP_DENSE_T:
+	case OP_ACC_DENSE:
+	case OP_L2:
+	case OP_ACC_L2:
+		return layer(E, in->layer)->in * layer(E, in->layer)->out;
+	case OP_MATVEC:
+	case OP_MATVEC_T:
+		return const_sym(E, in->cst)->rows * const_sym(E, in->cst)->cols;
+	default: {
+		int s = in->size;
+		if (in->a >= 0 && E->ir->ins[in->a].size > s)
+			s = E->ir->ins[in->a].size;
+		return s;
+	}
+	}
+}
+
+/* sum over e < n of f(e), unrolled: "a + b + c" */
+static void emit_sum(const Emitter *E, int v, int n, const char *fmt2)
+{
+	char b1[64], b2[64];
+	for (int e = 0; e < n; e++) {
+		if (e)
+			fputs(" + ", E->out);
+		if (fmt2)
+			fprintf(E->out, "%s * %s", ref(E, b1, E->ir->ins[v].a, NULL, e),
+				ref(E, b2, E->ir->ins[v].b, NULL, e));
+		else
+			fputs(ref(E, b1, E->ir->ins[v].a, NULL, e), E->out);
+	}
+}
+
+static void emit_reduce(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	int n = E->ir->ins[in->a].size;
+	bool dot = in->op == OP_DOT;
+	if (dot && E->ir->ins[in->b].size > n)
+		n = E->ir->ins[in->b].size;
+	char b1[64], b2[64], nb[48];
+	if (work(E, in) <= E->o->unroll_max) {
+		fprintf(E->out, "%sv%d[0] = ", ind, v);
+		if (in->op == OP_MEAN)
+			fputc('(', E->out);
+		emit_sum(E, v, n, dot ? "*" : NULL);
+		if (in->op == OP_MEAN)
+			fprintf(E->out, ") / %s", lit(E, nb, n));
+		fputs(";\n", E->out);
+		return;
+	}
+	fprintf(E->out, "%s{\n%s\treal s = 0;\n%s\tfor (int j = 0; j < %d; j++)\n%s\t\ts += ", ind, ind,
+		ind, n, ind);
+	if (dot)
+		fprintf(E->out, "%s * %s;\n", ref(E, b1, in->a, "j", 0), ref(E, b2, in->b, "j", 0));
+	else
+		fprintf(E->out, "%s;\n", ref(E, b1, in->a, "j", 0));
+	if (in->op == OP_MEAN)
+		fprintf(E->out, "%s\tv%d[0] = s / %s;\n%s}\n", ind, v, lit(E, nb, n), ind);
+	else
+		fprintf(E->out, "%s\tv%d[0] = s;\n%s}\n", ind, v, ind);
+}
+
+static void emit_softmax(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	int n = in->size;
+	char b1[64];
+	const char *dbl = E->o->dbl ? "" : "f";
+	fprintf(E->out, "%s{\n", ind);
+	fprintf(E->out, "%s\treal mx = %s, s = 0;\n", ind, ref(E, b1, in->a, NULL, 0));
+	fprintf(E->out, "%s\tfor (int j = 1; j < %d; j++)\n%s\t\tif (%s > mx)\n%s\t\t\tmx = %s;\n", ind,
+		n, ind, ref(E, b1, in->a, "j", 0), ind, ref(E, b1, in->a, "j", 0));
+	if (in->op == OP_SOFTMAX) {
+		fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++) {\n%s\t\tv%d[j] = exp%s(%s - mx);\n%s\t\ts += v%d[j];\n%s\t}\n",
+			ind, n, ind, v, dbl, ref(E, b1, in->a, "j", 0), ind, v, ind);
+		fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tv%d[j] /= s;\n", ind, n, ind, v);
+	} else {
+		fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\ts += exp%s(%s - mx);\n", ind, n,
+			ind, dbl, ref(E, b1, in->a, "j", 0));
+		fprintf(E->out, "%s\ts = log%s(s);\n", ind, dbl);
+		fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tv%d[j] = %s - mx - s;\n", ind, n,
+			ind, v, ref(E, b1, in->a, "j", 0));
+	}
+	fprintf(E->out, "%s}\n", ind);
+}
+
+static void emit_softmax_d(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	int n = in->size;
+	char ya[64], ga[64];
+	ref(E, ya, in->a, "j", 0);
+	ref(E, ga, in->b, "j", 0);
+	fprintf(E->out, "%s{\n%s\treal s = 0;\n", ind, ind);
+	if (in->op == OP_SOFTMAX_D) {
+		fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\ts += %s * %s;\n", ind, n, ind, ya, ga);
+		fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tv%d[j] = %s * (%s - s);\n", ind, n,
+			ind, v, ya, ga);
+	} else {
+		fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\ts += %s;\n", ind, n, ind, ga);
+		fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tv%d[j] = %s - exp%s(%s) * s;\n", ind,
+			n, ind, v, ga, E->o->dbl ? "" : "f", ya);
+	}
+	fprintf(E->out, "%s}\n", ind);
+}
+
+/* BCAST, SLICE, PAD, CONCAT: element copies. */
+static void emit_copy(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	char b1[64], kb[48];
+	bool unroll = in->size <= E->o->unroll_max;
+	switch (in->op) {
+	case OP_BCAST:
+		if (unroll) {
+			for (int e = 0; e < in->size; e++)
+				fprintf(E->out, in->k == 1 ? "%sv%d[%d] = %s;\n" : "%sv%d[%d] = %s * %s;\n", ind, v, e,
+					in->k == 1 ? ref(E, b1, in->a, NULL, 0) : lit(E, kb, in->k),
+					ref(E, b1, in->a, NULL, 0));
+		} else {
+			fprintf(E->out, "%sfor (int j = 0; j < %d; j++)\n%s\tv%d[j] = %s * %s;\n", ind, in->size,
+				ind, v, lit(E, kb, in->k), ref(E, b1, in->a, NULL, 0));
+		}
+		return;
+	case OP_SLICE:
+		if (unroll) {
+			for (int e = 0; e < in->size; e++)
+				fprintf(E->out, "%sv%d[%d] = %s;\n", ind, v, e, ref(E, b1, in->a, NULL, in->lo + e));
+		} else {
+			char j[32];
+			snprintf(j, sizeof j, "%d + j", in->lo);
+			fprintf(E->out, "%sfor (int j = 0; j < %d; j++)\n%s\tv%d[j] = %s;\n", ind, in->size, ind,
+				v, ref(E, b1, in->a, j, 0));
+		}
+		return;
+	case OP_PAD: {
+		int n = E->ir->ins[in->a].size;
+		if (unroll) {
+			for (int e = 0; e < in->size; e++)
+				fprintf(E->out, "%sv%d[%d] = %s;\n", ind, v, e,
+					e >= in->lo && e < in->lo + n ? ref(E, b1, in->a, NULL, e - in->lo) : "0");
+		} else {
+			fprintf(E->out, "%sfor (int j = 0; j < %d; j++)\n%s\tv%d[j] = 0;\n", ind, in->size, ind, v);
+			fprintf(E->out, "%sfor (int j = 0; j < %d; j++)\n%s\tv%d[%d + j] = %s;\n", ind, n, ind, v,
+				in->lo, ref(E, b1, in->a, "j", 0));
+		}
+		return;
+	}
+	case OP_CONCAT:
+		for (int i = 0, off = 0; i < in->nargs; i++) {
+			int a = in->args[i], n = E->ir->ins[a].size;
+			if (n <= E->o->unroll_max) {
+				for (int e = 0; e < n; e++)
+					fprintf(E->out, "%sv%d[%d] = %s;\n", ind, v, off + e, ref(E, b1, a, NULL, e));
+			} else {
+				fprintf(E->out, "%sfor (int j = 0; j < %d; j++)\n%s\tv%d[%d + j] = %s;\n", ind, n, ind,
+					v, off, ref(E, b1, a, "j", 0));
+			}
+			off += n;
+		}
+		return;
+	default:
+		unreachable();
+	}
+}
+
+static void emit_dense(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	const Symbol *L = layer(E, in->layer);
+	int IN = L->in, OUT = L->out, w = E->w_off[in->layer], b = E->b_off[in->layer];
+	char b1[64];
+	if (work(E, in) <= E->o->unroll_max) {
+		for (int r = 0; r < OUT; r++) {
+			fprintf(E->out, "%sv%d[%d] = ", ind, v, r);
+			if (b >= 0 && IN > 1)
+				fputc('(', E->out);
+			for (int c = 0; c < IN; c++)
+				fprintf(E->out, "%sp[%d] * %s", c ? " + " : "", w + r * IN + c,
+					ref(E, b1, in->a, NULL, c));
+			if (b >= 0)
+				fprintf(E->out, "%s + p[%d]", IN > 1 ? ")" : "", b + r);
+			fputs(";\n", E->out);
+		}
+		return;
+	}
+	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n", ind, OUT);
+	fprintf(E->out, "%s\tconst real *w = p + %d + r * %d;\n%s\treal s = 0;\n", ind, w, IN, ind);
+	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\ts += w[c] * %s;\n", ind, IN, ind,
+		ref(E, b1, in->a, "c", 0));
+	if (b >= 0)
+		fprintf(E->out, "%s\tv%d[r] = s + p[%d + r];\n", ind, v, b);
+	else
+		fprintf(E->out, "%s\tv%d[r] = s;\n", ind, v);
+	fprintf(E->out, "%s}\n", ind);
+}
+
+static void emit_dense_t(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	const Symbol *L = layer(E, in->layer);
+	int IN = L->in, OUT = L->out, w = E->w_off[in->layer];
+	char b1[64];
+	if (work(E, in) <= E->o->unroll_max) {
+		for (int c = 0; c < IN; c++) {
+			fprintf(E->out, "%sv%d[%d] = ", ind, v, c);
+			for (int r = 0; r < OUT; r++)
+				fprintf(E->out, "%sp[%d] * %s", r ? " + " : "", w + r * IN + c,
+					ref(E, b1, in->a, NULL, r));
+			fputs(";\n", E->out);
+		}
+		return;
+	}
+	fprintf(E->out, "%sfor (int c = 0; c < %d; c++)\n%s\tv%d[c] = 0;\n", ind, IN, ind, v);
+	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n", ind, OUT);
+	fprintf(E->out, "%s\tconst real *w = p + %d + r * %d;\n%s\tconst real g = %s;\n", ind, w, IN,
+		ind, ref(E, b1, in->a, "r", 0));
+	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tv%d[c] += w[c] * g;\n%s}\n", ind, IN, ind,
+		v, ind);
+}
+
+static void emit_acc_dense(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	const Symbol *L = layer(E, in->layer);
+	int IN = L->in, OUT = L->out;
+	int w = in->channel * E->np + E->w_off[in->layer];
+	int b = E->b_off[in->layer] < 0 ? -1 : in->channel * E->np + E->b_off[in->layer];
+	char g[64], x[64];
+	if (work(E, in) <= E->o->unroll_max) {
+		for (int r = 0; r < OUT; r++) {
+			ref(E, g, in->a, NULL, r);
+			for (int c = 0; c < IN; c++)
+				fprintf(E->out, "%sgrad[%d] += %s * %s;\n", ind, w + r * IN + c, g,
+					ref(E, x, in->b, NULL, c));
+			if (b >= 0)
+				fprintf(E->out, "%sgrad[%d] += %s;\n", ind, b + r, g);
+		}
+		return;
+	}
+	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n", ind, OUT);
+	fprintf(E->out, "%s\treal *gw = grad + %d + r * %d;\n%s\tconst real g = %s;\n", ind, w, IN,
+		ind, ref(E, g, in->a, "r", 0));
+	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tgw[c] += g * %s;\n", ind, IN, ind,
+		ref(E, x, in->b, "c", 0));
+	if (b >= 0)
+		fprintf(E->out, "%s\tgrad[%d + r] += g;\n", ind, b);
+	fprintf(E->out, "%s}\n", ind);
+}
+
+static void emit_matvec(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	const Symbol *C = const_sym(E, in->cst);
+	bool t = in->op == OP_MATVEC_T;
+	int R = t ? C->cols : C->rows, K = t ? C->rows : C->cols;
+	char b1[64], kb[48];
+	if (work(E, in) <= E->o->unroll_max) {
+		for (int r = 0; r < R; r++) {
+			fprintf(E->out, "%sv%d[%d] = ", ind, v, r);
+			int terms = 0;
+			for (int c = 0; c < K; c++) {
+				double a = t ? C->values[c * C->cols + r] : C->values[r * C->cols + c];
+				if (a == 0)
+					continue;
+				const char *sep = terms++ ? (a < 0 ? " - " : " + ") : (a < 0 ? "-" : "");
+				ref(E, b1, in->a, NULL, c);
+				if (fabs(a) == 1)
+					fprintf(E->out, "%s%s", sep, b1);
+				else
+					fprintf(E->out, "%s%s * %s", sep, lit(E, kb, fabs(a)), b1);
+			}
+			fputs(terms ? ";\n" : "0;\n", E->out);
+		}
+		return;
+	}
+	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n%s\treal s = 0;\n", ind, R, ind);
+	char idx[48];
+	snprintf(idx, sizeof idx, t ? "c * %d + r" : "r * %d + c", C->cols);
+	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\ts += c%d[%s] * %s;\n", ind, K, ind, in->cst,
+		idx, ref(E, b1, in->a, "c", 0));
+	fprintf(E->out, "%s\tv%d[r] = s;\n%s}\n", ind, v, ind);
+}
+
+static void emit_stat(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	int n = E->ir->ins[in->a].size;
+	char b1[64];
+	for (int e = 0; e < n; e++) {
+		ref(E, b1, in->a, NULL, e);
+		switch (in->op) {
+		case OP_STAT_SUM:
+			fprintf(E->out, "%sacc[%d] += %s;\n", ind, in->lo, b1);
+			break;
+		case OP_STAT_EACH:
+			fprintf(E->out, "%sacc[%d] += %s;\n", ind, in->lo + e, b1);
+			break;
+		case OP_STAT_MAX:
+			fprintf(E->out, "%sif (!(%s <= acc[%d]))\n%s\tacc[%d] = %s;\n", ind, b1, in->lo, ind, in->lo, b1);
+			break;
+		case OP_STAT_SAT:
+			fprintf(E->out, "%sacc[%d] += %s <= 1e-6;\n", ind, in->lo, b1);
+			break;
+		default:
+			unreachable();
+		}
+	}
+}
+
+static void emit_ins(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	char b1[64], b2[64];
+	switch (in->op) {
+	case OP_INPUT:
+	case OP_TARGET:
+	case OP_NUM:
+	case OP_CONSTV:
+	case OP_STATE:
+		return; /* referenced in place */
+	case OP_SUM:
+	case OP_MEAN:
+	case OP_DOT:
+		emit_reduce(E, v, ind);
+		return;
+	case OP_SOFTMAX:
+	case OP_LOGSOFTMAX:
+		emit_softmax(E, v, ind);
+		return;
+	case OP_SOFTMAX_D:
+	case OP_LOGSOFTMAX_D:
+		emit_softmax_d(E, v, ind);
+		return;
+	case OP_BCAST:
+	case OP_SLICE:
+	case OP_PAD:
+	case OP_CONCAT:
+		emit_copy(E, v, ind);
+		return;
+	case OP_DENSE:
+		emit_dense(E, v, ind);
+		return;
+	case OP_DENSE_T:
+		emit_dense_t(E, v, ind);
+		return;
+	case OP_MATVEC:
+	case OP_MATVEC_T:
+		emit_matvec(E, v, ind);
+		return;
+	case OP_L2: {
+		int w = E->w_off[in->layer], n = work(E, in);
+		fprintf(E->out, "%s{\n%s\treal s = 0;\n%s\tfor (int j = 0; j < %d; j++)\n", ind, ind, ind, n);
+		fprintf(E->out, "%s\t\ts += p[%d + j] * p[%d + j];\n%s\tv%d[0] = s;\n%s}\n", ind, w, w, ind, v, ind);
+		return;
+	}
+	case OP_ACC_DENSE:
+		emit_acc_dense(E, v, ind);
+		return;
+	case OP_ACC_L2: {
+		int w = E->w_off[in->layer], n = work(E, in);
+		fprintf(E->out, "%sfor (int j = 0; j < %d; j++)\n%s\tgrad[%d + j] += 2 * %s * p[%d + j];\n", ind,
+			n, ind, in->channel * E->np + w, ref(E, b1, in->a, NULL, 0), w);
+		return;
+	}
+	case OP_STAT_SUM:
+	case OP_STAT_EACH:
+	case OP_STAT_MAX:
+	case OP_STAT_SAT:
+		emit_stat(E, v, ind);
+		return;
+	case OP_OUTPUT:
+		for (int e = 0; e < E->ir->ins[in->a].size; e++)
+			fprintf(E->out, "%sy[%d] = %s;\n", ind, e, ref(E, b2, in->a, NULL, e));
+		return;
+	default:
+		if (op_info[in->op].tmpl) {
+			emit_elementwise(E, v, ind);
+			return;
+		}
+		die("no emitter for %s", op_info[in->op].name);
+	}
+}
+
+/* ------------------------------------------------------------ functions */
+
+static Fn live_fn;
+
+static bool keep_root(const Ins *in)
+{
+	switch (in->op) {
+	case OP_OUTPUT:
+		return live_fn == FN_PREDICT;
+	case OP_STAT_SUM:
+	case OP_STAT_EACH:
+	case OP_STAT_MAX:
+	case OP_STAT_SAT:
+		return live_fn != FN_PREDICT;
+	case OP_ACC_DENSE:
+	case OP_ACC_L2:
+		return live_fn == FN_GRAD;
+	default:
+		return false;
+	}
+}
+
+static void compute_live(Emitter *E, Fn fn)
+{
+	live_fn = fn;
+	ir_live(E->ir, keep_root, E->live);
+}
+
+static bool uses(const Emitter *E, Op op)
+{
+	for (int i = 0; i < E->ir->len; i++)
+		if (E->live[i] && E->ir->ins[i].op == op)
+			return true;
+	return false;
+}
+
+static bool uses_params(const Emitter *E)
+{
+	for (int i = 0; i < E->ir->len; i++) {
+		Op op = E->ir->ins[i].op;
+		if (E->live[i] && (op == OP_DENSE || op == OP_DENSE_T || op == OP_L2 || op == OP_ACC_L2))
+			return true;
+	}
+	return false;
+}
+
+/* static const tables for the consts that looped code indexes */
+static void emit_tables(const Emitter *E, const char *ind)
+{
+	for (int c = 0; c < E->m->consts.len; c++) {
+		bool needed = false;
+		for (int i = 0; i < E->ir->len && !needed; i++) {
+			const Ins *in = &E->ir->ins[i];
+			if (!E->live[i])
+				continue;
+			if ((in->op == OP_MATVEC || in->op == OP_MATVEC_T) && in->cst == c &&
+			    work(E, in) > E->o->unroll_max)
+				needed = true;
+			if (in->op == OP_CONSTV && in->cst == c)
+				needed = true; /* looped users index it; unrolled ones inline it */
+		}
+		if (!needed)
+			continue;
+		const Symbol *C = const_sym(E, c);
+		int n = C->rows * (C->cols ? C->cols : 1);
+		char kb[48];
+		fprintf(E->out, "%sstatic const real c%d[%d] = { /* %s */\n%s\t", ind, c, n, C->name, ind);
+		for (int k = 0; k < n; k++)
+			fprintf(E->out, "%s%s", lit(E, kb, C->values[k]), k + 1 < n ? (k % 8 == 7 ? ",\n\t" : ", ") : "");
+		fprintf(E->out, "\n%s};\n", ind);
+		fprintf(E->out, "%s(void)c%d;\n", ind, c);
+	}
+}
+
+/* Declarations of the per-sample buffers, then the instructions. */
+static void emit_body(const Emitter *E, const char *ind)
+{
+	for (int i = 0; i < E->ir->len; i++) {
+		const Ins *in = &E->ir->ins[i];
+		if (!E->live[i] || !in->size)
+			continue;
+		switch (in->op) {
+		case OP_INPUT:
+		case OP_TARGET:
+		case OP_NUM:
+		case OP_CONSTV:
+		case OP_STATE:
+			continue;
+		default:
+			fprintf(E->out, "%sreal v%d[%d]; /* %s */\n", ind, i, in->size, op_info[in->op].name);
+		}
+	}
+	for (int i = 0; i < E->ir->len; i++)
+		if (E->live[i])
+			emit_ins(E, i, ind);
+}
+
+static void emit_sample_loop(Emitter *E, Fn fn)
+{
+	compute_live(E, fn);
+	if (uses_params(E))
+		fputs("\tconst real *p = m->param;\n", E->out);
+	emit_tables(E, "\t");
+	fprintf(E->out, "\tacc[%d] += (double)n;\n", ACC_COUNT);
+	fputs("\tfor (long i = 0; i < n; i++) {\n", E->out);
+	if (uses(E, OP_INPUT))
+		fprintf(E->out, "\t\tconst real *xi = x + i * %d;\n", E->ni);
+	if (uses(E, OP_TARGET))
+		fprintf(E->out, "\t\tconst real *ti = t + i * %d;\n", E->nt);
+	emit_body(E, "\t\t");
+	fputs("\t}\n", E->out);
+}
+
+/* ------------------------------------------------------------ the model */
+
+static const Constraint *con(const Emitter *E, int k)
+{
+	return E->m->constraints.items[k];
+}
+
+static bool has_momentum(const Emitter *E)
+{
+	return E->m->train.opt != OPT_SGD || E->m->train.momentum != 0;
+}
+
+static bool is_adam(const Emitter *E)
+{
+	return E->m->train.opt != OPT_SGD;
+}
+
+/* parameter tensors: W of every layer, b of those with a bias */
+static int num_tensors(const Emitter *E)
+{
+	int n = 0;
+	for (int l = 0; l < E->m->layers.len; l++)
+		n += 1 + (E->b_off[l] >= 0);
+	return n;
+}
+
+static int max1(int n)
+{
+	return n > 0 ? n : 1;
+}
+
+static uint64_t source_hash(const Source *src)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < src->len; i++) {
+		h ^= (unsigned char)src->text[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static void emit_layout_comment(const Emitter *E)
+{
+	FILE *out = E->out;
+	for (int l = 0; l < E->m->layers.len; l++) {
+		const Symbol *L = layer(E, l);
+		fprintf(out, " *   %s.W  (%d, %d) row-major at %d\n", L->name, L->out, L->in, E->w_off[l]);
+		if (E->b_off[l] >= 0)
+			fprintf(out, " *   %s.b  (%d) at %d\n", L->name, L->out, E->b_off[l]);
+	}
+}
+
+void emit_header(FILE *out, const Lowered *lw, const EmitOptions *o);
+
+static void emit_decls(Emitter *E)
+{
+	FILE *out = E->out;
+	const char *P = E->P;
+	const Model *m = E->m;
+	fprintf(out, "#include <stdint.h>\n\n#include \"cnetrt.h\"\n\n");
+	fprintf(out, "#define %s_NUM_INPUTS %d\n", P, E->ni);
+	fprintf(out, "#define %s_NUM_TARGETS %d\n", P, E->nt);
+	fprintf(out, "#define %s_NUM_OUTPUTS %d\n", P, E->no);
+	fprintf(out, "#define %s_NUM_PARAMS %d\n", P, E->np);
+	fprintf(out, "#define %s_NUM_TENSORS %d\n", P, num_tensors(E));
+	fprintf(out, "#define %s_NUM_CONSTRAINTS %d\n", P, m->constraints.len);
+	fprintf(out, "#define %s_NUM_LAMBDAS %d\n", P, E->lw->nlambda);
+	fprintf(out, "#define %s_NUM_STATS %d /* loss, data loss, then per constraint: mean, max, satisfied */\n",
+		P, 2 + 3 * m->constraints.len);
+	fprintf(out, "#define %s_GRAD_SIZE %d /* gradient sums: %d channel(s) of %d */\n", P,
+		E->np * E->lw->nchannels, E->lw->nchannels, E->np);
+	fprintf(out, "#define %s_ACC_SIZE %d /* statistics sums (doubles) */\n\n", P, E->lw->nacc);
+	fprintf(out, "typedef %s %s_real;\n\n", E->o->dbl ? "double" : "float", P);
+	fprintf(out, "/* Parameters (flat, declaration order):\n");
+	emit_layout_comment(E);
+	fprintf(out, " */\ntypedef struct %s_model {\n", P);
+	fprintf(out, "\t%s_real param[%d];\n", P, max1(E->np));
+	if (has_momentum(E))
+		fprintf(out, "\t%s_real opt_m[%d]; /* %s */\n", P, max1(E->np),
+			is_adam(E) ? "first moment" : "momentum buffer");
+	if (is_adam(E))
+		fprintf(out, "\t%s_real opt_v[%d]; /* second moment */\n", P, max1(E->np));
+	fprintf(out, "\t%s_real lambda[%d]; /* Lagrange multipliers */\n", P, max1(E->lw->nlambda));
+	fprintf(out, "\tdouble rho[%d], v_prev[%d], v_sum[%d]; /* augmented: penalty, epoch violations */\n",
+		max1(E->naug), max1(E->naug), max1(E->naug));
+	fputs("\tlong epoch_steps; /* steps in the current epoch */\n", out);
+	fputs("\tlong step;        /* optimizer steps taken */\n", out);
+	fputs("\tdouble lr;        /* learning rate */\n", out);
+	fprintf(out, "\t%s_real grad[%d]; /* scratch of %s_train_step */\n", P, max1(E->np * E->lw->nchannels), P);
+	fprintf(out, "\tdouble acc[%d];\n", E->lw->nacc);
+	fprintf(out, "} %s_model;\n\n", P);
+	fprintf(out, "void %s_init(%s_model *m, uint64_t seed);\n", P, P);
+	fprintf(out, "void %s_set_lr(%s_model *m, double lr);\n", P, P);
+	fprintf(out, "%s_real *%s_params(%s_model *m);\n", P, P, P);
+	fprintf(out, "void %s_predict(const %s_model *m, const %s_real *x, %s_real *y);\n", P, P, P, P);
+	fprintf(out, "void %s_grad(const %s_model *m, const %s_real *x, const %s_real *t, long n, %s_real *grad, double *acc);\n",
+		P, P, P, P, P);
+	fprintf(out, "void %s_apply(%s_model *m, const %s_real *grad, const double *acc, double *stats);\n", P, P, P);
+	fprintf(out, "void %s_train_step(%s_model *m, const %s_real *x, const %s_real *t, long n, double *stats);\n",
+		P, P, P, P);
+	fprintf(out, "void %s_eval(const %s_model *m, const %s_real *x, const %s_real *t, long n, double *stats);\n",
+		P, P, P, P);
+	fprintf(out, "void %s_end_epoch(%s_model *m);\n", P, P);
+	fprintf(out, "void %s_lambdas(const %s_model *m, double *out);\n", P, P);
+	fprintf(out, "int %s_save(const %s_model *m, const char *path);\n", P, P);
+	fprintf(out, "int %s_load(%s_model *m, const char *path);\n", P, P);
+	fprintf(out, "void %s_describe(cn_model_desc *d);\n", P);
+}
+
+void emit_header(FILE *out, const Lowered *lw, const EmitOptions *o);
+
+static void emit_init(const Emitter *E)
+{
+	FILE *out = E->out;
+	const char *P = E->P;
+	const Model *m = E->m;
+	char kb[48];
+	fprintf(out, "void %s_init(%s_model *m, uint64_t seed)\n{\n", P, P);
+	fputs("\tcn_rng r;\n\tmemset(m, 0, sizeof *m);\n\tcn_rng_seed(&r, seed, CN_STREAM_INIT);\n", out);
+	for (int l = 0; l < m->layers.len; l++) {
+		const Symbol *L = layer(E, l);
+		int nw = L->in * L->out;
+		double bound = 1 / sqrt((double)L->in);
+		switch (L->init) {
+		case INIT_UNIFORM:
+			fprintf(out, "\tfor (int j = 0; j < %d; j++) /* %s.W ~ U(-1/sqrt(%d), 1/sqrt(%d)) */\n", nw,
+				L->name, L->in, L->in);
+			fprintf(out, "\t\tm->param[%d + j] = (%s_real)cn_rng_uniform(&r, -%s, %s);\n", E->w_off[l], P,
+				dlit(kb, bound), kb);
+			if (E->b_off[l] >= 0)
+				fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tm->param[%d + j] = (%s_real)cn_rng_uniform(&r, -%s, %s);\n",
+					L->out, E->b_off[l], P, kb, kb);
+			break;
+		case INIT_XAVIER: {
+			double a = sqrt(6.0 / (L->in + L->out));
+			fprintf(out, "\tfor (int j = 0; j < %d; j++) /* %s.W ~ xavier U(-a, a), a = sqrt(6/(%d+%d)) */\n",
+				nw, L->name, L->in, L->out);
+			fprintf(out, "\t\tm->param[%d + j] = (%s_real)cn_rng_uniform(&r, -%s, %s);\n", E->w_off[l], P,
+				dlit(kb, a), kb);
+			break;
+		}
+		case INIT_HE:
+			fprintf(out, "\tfor (int j = 0; j < %d; j++) /* %s.W ~ he N(0, 2/%d) */\n", nw, L->name, L->in);
+			fprintf(out, "\t\tm->param[%d + j] = (%s_real)cn_rng_normal(&r, 0.0, %s);\n", E->w_off[l], P,
+				dlit(kb, sqrt(2.0 / L->in)));
+			break;
+		case INIT_ZEROS:
+			break;
+		}
+	}
+	for (int k = 0; k < m->constraints.len; k++) {
+		const Constraint *c = con(E, k);
+		const ConLayout *cl = &E->lw->con[k];
+		if (cl->lambda >= 0 && c->method.init != 0)
+			fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tm->lambda[%d + j] = %s;\n", c->ncomp,
+				cl->lambda, lit(E, kb, c->method.init));
+	}
+	for (int k = 0, a = 0; k < m->constraints.len; k++) {
+		const Constraint *c = con(E, k);
+		if (c->method.kind != METHOD_AUGMENTED)
+			continue;
+		fprintf(out, "\tm->rho[%d] = %s; /* %s */\n\tm->v_prev[%d] = HUGE_VAL;\n", a,
+			dlit(kb, c->method.rho), c->label, a);
+		a++;
+	}
+	fprintf(out, "\tm->lr = %s;\n}\n\n", dlit(kb, m->train.lr));
+}
+
+/* The batch means of the constraint statistics, the loss with the augmented
+ * terms, as the runtime's stats array. */
+static void emit_stats(const Emitter *E)
+{
+	FILE *out = E->out;
+	const char *P = E->P;
+	const Model *m = E->m;
+	fprintf(out, "static void %s_stats(const %s_model *m, const double *acc, double *stats)\n{\n", P, P);
+	fprintf(out, "\tconst double n = acc[%d] > 0 ? acc[%d] : 1;\n", ACC_COUNT, ACC_COUNT);
+	fprintf(out, "\tdouble loss = acc[%d] / n;\n", ACC_LOSS);
+	bool used_m = false;
+	for (int k = 0, a = 0; k < m->constraints.len; k++) {
+		const Constraint *c = con(E, k);
+		const ConLayout *cl = &E->lw->con[k];
+		if (c->method.kind == METHOD_AUGMENTED) {
+			fprintf(out, "\tfor (int j = 0; j < %d; j++) /* %s: rho/2 c_j^2 */\n", c->ncomp, c->label);
+			fprintf(out, "\t\tloss += m->rho[%d] / 2 * (acc[%d + j] / n) * (acc[%d + j] / n);\n", a,
+				cl->csum, cl->csum);
+			a++;
+			used_m = true;
+		}
+	}
+	if (!used_m)
+		fputs("\t(void)m;\n", out);
+	fprintf(out, "\tstats[0] = loss;\n\tstats[1] = acc[%d] / n;\n", ACC_DATA);
+	for (int k = 0; k < m->constraints.len; k++) {
+		const ConLayout *cl = &E->lw->con[k];
+		int nc = con(E, k)->ncomp;
+		fprintf(out, "\tstats[%d] = acc[%d] / (n * %d); /* %s */\n", 2 + 3 * k, cl->viol, nc, con(E, k)->label);
+		fprintf(out, "\tstats[%d] = acc[%d];\n", 3 + 3 * k, cl->max);
+		fprintf(out, "\tstats[%d] = acc[%d] / (n * %d);\n", 4 + 3 * k, cl->sat, nc);
+	}
+	fputs("}\n\n", out);
+}
+
+static void emit_optimizer(const Emitter *E)
+{
+	FILE *out = E->out;
+	const Train *t = &E->m->train;
+	char b1[48], b2[48], b3[48], b4[48];
+	const char *P = E->P;
+	int nch = E->lw->nchannels;
+	fputs("\tm->step++;\n", out);
+	if (is_adam(E)) {
+		fprintf(out, "\tconst double bc1 = 1 - pow(%s, (double)m->step);\n", dlit(b1, t->beta1));
+		fprintf(out, "\tconst double bc2 = sqrt(1 - pow(%s, (double)m->step));\n", dlit(b2, t->beta2));
+		fprintf(out, "\tconst %s_real step_size = (%s_real)(m->lr / bc1), bc2s = (%s_real)bc2;\n", P, P, P);
+		if (t->opt == OPT_ADAMW)
+			fprintf(out, "\tconst %s_real decay = (%s_real)(1 - m->lr * %s);\n", P, P, dlit(b3, t->weight_decay));
+	} else {
+		fprintf(out, "\tconst %s_real lr = (%s_real)m->lr;\n", P, P);
+	}
+	fprintf(out, "\tfor (int i = 0; i < %d; i++) {\n", E->np);
+	fprintf(out, "\t\t%s_real g = grad[i] * inv_n;\n", P);
+	for (int ch = 1; ch < nch; ch++)
+		fprintf(out, "\t\tg += coef[%d] * grad[%d + i];\n", ch, ch * E->np);
+	if (is_adam(E)) {
+		if (t->opt == OPT_ADAMW)
+			fputs("\t\tm->param[i] *= decay;\n", out);
+		fprintf(out, "\t\tm->opt_m[i] += %s * (g - m->opt_m[i]);\n", lit(E, b1, 1 - t->beta1));
+		fprintf(out, "\t\tm->opt_v[i] = m->opt_v[i] * %s + %s * g * g;\n", lit(E, b2, t->beta2),
+			lit(E, b3, 1 - t->beta2));
+		fprintf(out, "\t\tm->param[i] -= step_size * m->opt_m[i] / (%s(m->opt_v[i]) / bc2s + %s);\n",
+			E->o->dbl ? "sqrt" : "sqrtf", lit(E, b4, t->eps));
+	} else if (t->momentum != 0) {
+		fprintf(out, "\t\tm->opt_m[i] = m->step == 1 ? g : m->opt_m[i] * %s + g;\n", lit(E, b1, t->momentum));
+		fputs("\t\tm->param[i] -= lr * m->opt_m[i];\n", out);
+	} else {
+		fputs("\t\tm->param[i] -= lr * g;\n", out);
+	}
+	fputs("\t}\n", out);
+}
+
+static void emit_multipliers(const Emitter *E)
+{
+	FILE *out = E->out;
+	char b1[48], b2[48];
+	for (int k = 0, a = 0; k < E->m->constraints.len; k++) {
+		const Constraint *c = con(E, k);
+		const ConLayout *cl = &E->lw->con[k];
+		const Method *me = &c->method;
+		bool ineq = c->kind != CON_EQ;
+		if (me->kind == METHOD_LAGRANGIAN) {
+			fprintf(out, "\tfor (int j = 0; j < %d; j++) { /* %s: lagrangian */\n", c->ncomp, c->label);
+			fprintf(out, "\t\tconst double c = acc[%d + j] / n;\n", cl->csum);
+			fprintf(out, "\t\tif (fabs(c) > %s)\n\t\t\tm->lambda[%d + j] += (%s_real)(%s * c);\n",
+				dlit(b1, me->tol), cl->lambda, E->P, dlit(b2, me->lr));
+			if (ineq)
+				fprintf(out, "\t\tif (m->lambda[%d + j] < 0)\n\t\t\tm->lambda[%d + j] = 0;\n", cl->lambda,
+					cl->lambda);
+			fputs("\t}\n", out);
+		} else if (me->kind == METHOD_AUGMENTED) {
+			fprintf(out, "\tfor (int j = 0; j < %d; j++) { /* %s: augmented */\n", c->ncomp, c->label);
+			fprintf(out, "\t\tconst double c = acc[%d + j] / n;\n", cl->csum);
+			fprintf(out, "\t\tm->v_sum[%d] += fabs(c);\n", a);
+			fprintf(out, "\t\tm->lambda[%d + j] += (%s_real)(m->rho[%d] * c);\n", cl->lambda, E->P, a);
+			if (ineq)
+				fprintf(out, "\t\tif (m->lambda[%d + j] < 0)\n\t\t\tm->lambda[%d + j] = 0;\n", cl->lambda,
+					cl->lambda);
+			fputs("\t}\n", out);
+			a++;
+		}
+	}
+}
+
+static void emit_apply(const Emitter *E)
+{
+	FILE *out = E->out;
+	const char *P = E->P;
+	int nch = E->lw->nchannels;
+	fprintf(out, "void %s_apply(%s_model *m, const %s_real *grad, const double *acc, double *stats)\n{\n", P, P, P);
+	fprintf(out, "\tconst double n = acc[%d] > 0 ? acc[%d] : 1;\n", ACC_COUNT, ACC_COUNT);
+	fprintf(out, "\tconst %s_real inv_n = (%s_real)(1 / n);\n", P, P);
+	if (nch > 1) {
+		fprintf(out, "\t%s_real coef[%d]; /* rho * c_j / n per augmented channel */\n", P, nch);
+		for (int k = 0, a = 0; k < E->m->constraints.len; k++) {
+			const ConLayout *cl = &E->lw->con[k];
+			if (cl->channel < 0)
+				continue;
+			fprintf(out, "\tfor (int j = 0; j < %d; j++)\n", con(E, k)->ncomp);
+			fprintf(out, "\t\tcoef[%d + j] = (%s_real)(m->rho[%d] * (acc[%d + j] / n) / n);\n", cl->channel, P,
+				a, cl->csum);
+			a++;
+		}
+	}
+	fprintf(out, "\tif (stats)\n\t\t%s_stats(m, acc, stats);\n", P);
+	emit_optimizer(E);
+	emit_multipliers(E);
+	if (E->naug)
+		fputs("\tm->epoch_steps++;\n", out);
+	fputs("}\n\n", out);
+}
+
+static void emit_end_epoch(const Emitter *E)
+{
+	FILE *out = E->out;
+	char b1[48], b2[48];
+	fprintf(out, "void %s_end_epoch(%s_model *m)\n{\n", E->P, E->P);
+	if (!E->naug) {
+		fputs("\t(void)m;\n}\n\n", out);
+		return;
+	}
+	fputs("\tif (m->epoch_steps == 0)\n\t\treturn;\n", out);
+	for (int k = 0, a = 0; k < E->m->constraints.len; k++) {
+		const Constraint *c = con(E, k);
+		if (c->method.kind != METHOD_AUGMENTED)
+			continue;
+		fprintf(out, "\t{ /* %s: grow rho unless violations fell below a quarter */\n", c->label);
+		fprintf(out, "\t\tconst double v = m->v_sum[%d] / (double)m->epoch_steps;\n", a);
+		fprintf(out, "\t\tif (v > 0.25 * m->v_prev[%d]) {\n", a);
+		fprintf(out, "\t\t\tm->rho[%d] *= %s;\n", a, dlit(b1, c->method.growth));
+		fprintf(out, "\t\t\tif (m->rho[%d] > %s)\n\t\t\t\tm->rho[%d] = %s;\n\t\t}\n", a,
+			dlit(b2, c->method.rho_max), a, b2);
+		fprintf(out, "\t\tm->v_prev[%d] = v;\n\t\tm->v_sum[%d] = 0;\n\t}\n", a, a);
+		a++;
+	}
+	fputs("\tm->epoch_steps = 0;\n}\n\n", out);
+}
+
+static void emit_functions(Emitter *E)
+{
+	FILE *out = E->out;
+	const char *P = E->P;
+
+	fprintf(out, "void %s_set_lr(%s_model *m, double lr)\n{\n\tm->lr = lr;\n}\n\n", P, P);
+	fprintf(out, "%s_real *%s_params(%s_model *m)\n{\n\treturn m->param;\n}\n\n", P, P, P);
+
+	/* predict: one sample */
+	compute_live(E, FN_PREDICT);
+	fprintf(out, "void %s_predict(const %s_model *m, const %s_real *x, %s_real *y)\n{\n", P, P, P, P);
+	if (uses_params(E))
+		fputs("\tconst real *p = m->param;\n", out);
+	else
+		fputs("\t(void)m;\n", out);
+	emit_tables(E, "\t");
+	if (uses(E, OP_INPUT))
+		fputs("\tconst real *xi = x;\n", out);
+	else
+		fputs("\t(void)x;\n", out);
+	emit_body(E, "\t");
+	fputs("}\n\n", out);
+
+	fprintf(out, "void %s_grad(const %s_model *m, const %s_real *x, const %s_real *t, long n, %s_real *grad, double *acc)\n{\n",
+		P, P, P, P, P);
+	fputs("\t(void)t;\n", out);
+	emit_sample_loop(E, FN_GRAD);
+	fputs("}\n\n", out);
+
+	fprintf(out, "void %s_eval(const %s_model *m, const %s_real *x, const %s_real *t, long n, double *stats)\n{\n",
+		P, P, P, P);
+	fprintf(out, "\tdouble acc[%d] = {0};\n\t(void)t;\n", E->lw->nacc);
+	emit_sample_loop(E, FN_EVAL);
+	fprintf(out, "\t%s_stats(m, acc, stats);\n}\n\n", P);
+
+	emit_apply(E);
+	fprintf(out, "void %s_train_step(%s_model *m, const %s_real *x, const %s_real *t, long n, double *stats)\n{\n",
+		P, P, P, P);
+	fputs("\tmemset(m->grad, 0, sizeof m->grad);\n\tmemset(m->acc, 0, sizeof m->acc);\n", out);
+	fprintf(out, "\t%s_grad(m, x, t, n, m->grad, m->acc);\n\t%s_apply(m, m->grad, m->acc, stats);\n}\n\n", P, P);
+	emit_end_epoch(E);
+
+	fprintf(out, "void %s_lambdas(const %s_model *m, double *out)\n{\n", P, P);
+	fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tout[j] = m->lambda[j];\n}\n\n", E->lw->nlambda);
+
+	fprintf(out, "int %s_save(const %s_model *m, const char *path)\n{\n\tcn_error err;\n", P, P);
+	fprintf(out, "\treturn cn_ckpt_write(path, %s_HASH, (int)sizeof(%s_real), m, sizeof *m, &err);\n}\n\n", P, P);
+	fprintf(out, "int %s_load(%s_model *m, const char *path)\n{\n\tcn_error err;\n", P, P);
+	fprintf(out, "\treturn cn_ckpt_read(path, %s_HASH, (int)sizeof(%s_real), m, sizeof *m, &err);\n}\n\n", P, P);
+}
+
+/* ------------------------------------------------------------ data block */
+
+typedef struct DataVar {
+	const char *name;
+	int size;
+} DataVar;
+
+static int data_var(const DataVar *vars, int n, const char *name)
+{
+	for (int i = n - 1; i >= 0; i--)
+		if (!strcmp(vars[i].name, name))
+			return i;
+	return -1;
+}
+
+/* The value of a constant expression the checker accepted as one. */
+static double const_value(const Expr *e)
+{
+	switch (e->kind) {
+	case EXPR_NUM:
+		return e->num;
+	case EXPR_NEG:
+		return -const_value(e->lhs);
+	case EXPR_ADD:
+		return const_value(e->lhs) + const_value(e->rhs);
+	case EXPR_SUB:
+		return const_value(e->lhs) - const_value(e->rhs);
+	case EXPR_MUL:
+		return const_value(e->lhs) * const_value(e->rhs);
+	case EXPR_DIV:
+		return const_value(e->lhs) / const_value(e->rhs);
+	case EXPR_POW:
+		return pow(const_value(e->lhs), const_value(e->rhs));
+	default:
+		die("not a constant: %s", expr_kind_name(e->kind));
+	}
+}
+
+/* Hoist the generator calls of e, left to right, into numbered temporaries:
+ * C leaves the order of operand evaluation open, and the draws must not
+ * depend on the compiler. */
+static void hoist_draws(const Emitter *E, const Expr *e, int *next, const char *ind)
+{
+	char b1[48], b2[48];
+	switch (e->kind) {
+	case EXPR_CALL:
+		if (e->fn == FN_UNIFORM || e->fn == FN_NORMAL) {
+			fprintf(E->out, "%sconst double r%d = cn_rng_%s(r, %s, %s);\n", ind, (*next)++,
+				e->fn == FN_UNIFORM ? "uniform" : "normal", dlit(b1, const_value(e->args[0].value)),
+				dlit(b2, const_value(e->args[1].value)));
+			return;
+		}
+		for (int i = 0; i < e->nargs; i++)
+			hoist_draws(E, e->args[i].value, next, ind);
+		return;
+	default:
+		if (e->lhs)
+			hoist_draws(E, e->lhs, next, ind);
+		if (e->rhs)
+			hoist_draws(E, e->rhs, next, ind);
+		return;
+	}
+}
+
+static void data_expr(const Emitter *E, const Expr *e, const DataVar *vars, int nvars, int comp, int *next)
+{
+	FILE *out = E->out;
+	char b1[48];
+	int k = e->size == 1 ? 0 : comp;
+	switch (e->kind) {
+	case EXPR_NUM:
+		fputs(dlit(b1, e->num), out);
+		return;
+	case EXPR_NAME: {
+		int v = data_var(vars, nvars, e->name);
+		if (v < 0)
+			die("data name '%s' unbound", e->name);
+		fprintf(out, "d%d[%d]", v, vars[v].size == 1 ? 0 : k);
+		return;
+	}
+	case EXPR_NEG:
+		fputs("-(", out);
+		data_expr(E, e->lhs, vars, nvars, k, next);
+		fputc(')', out);
+		return;
+	case EXPR_ADD:
+	case EXPR_SUB:
+	case EXPR_MUL:
+	case EXPR_DIV: {
+		const char *op = e->kind == EXPR_ADD ? " + " : e->kind == EXPR_SUB ? " - " : e->kind == EXPR_MUL ? " * " : " / ";
+		fputc('(', out);
+		data_expr(E, e->lhs, vars, nvars, k, next);
+		fputs(op, out);
+		data_expr(E, e->rhs, vars, nvars, k, next);
+		fputc(')', out);
+		return;
+	}
+	case EXPR_POW:
+		fputs("pow(", out);
+		data_expr(E, e->lhs, vars, nvars, k, next);
+		fprintf(out, ", %s)", dlit(b1, e->fn_arg));
+		return;
+	case EXPR_INDEX:
+		data_expr(E, e->lhs, vars, nvars, e->lo_idx, next);
+		return;
+	case EXPR_CALL: {
+		static const char *const fns[] = {
+			[FN_TANH] = "tanh", [FN_EXP] = "exp", [FN_LOG] = "log", [FN_SQRT] = "sqrt",
+			[FN_ABS] = "fabs", [FN_SIN] = "sin", [FN_COS] = "cos",
+		};
+		switch (e->fn) {
+		case FN_UNIFORM:
+		case FN_NORMAL:
+			fprintf(out, "r%d", (*next)++);
+			return;
+		case FN_RELU:
+			fputs("fmax(0.0, ", out);
+			break;
+		case FN_SIGMOID:
+			fputs("1 / (1 + exp(-", out);
+			data_expr(E, e->args[0].value, vars, nvars, k, next);
+			fputs("))", out);
+			return;
+		case FN_SOFTPLUS:
+			fputs("log1p(exp(", out);
+			data_expr(E, e->args[0].value, vars, nvars, k, next);
+			fputs("))", out);
+			return;
+		case FN_TANH: case FN_EXP: case FN_LOG: case FN_SQRT: case FN_ABS: case FN_SIN: case FN_COS:
+			fprintf(out, "%s(", fns[e->fn]);
+			break;
+		default:
+			die("data expression '%s' cannot be emitted", e->name);
+		}
+		data_expr(E, e->args[0].value, vars, nvars, k, next);
+		fputc(')', out);
+		return;
+	}
+	default:
+		die("data expression kind %s cannot be emitted", expr_kind_name(e->kind));
+	}
+}
+
+static void emit_synth(const Emitter *E)
+{
+	FILE *out = E->out;
+	const Model *m = E->m;
+	const PtrVec *gens = &m->data.gens;
+	DataVar *vars = calloc((size_t)max1(gens->len), sizeof *vars);
+	if (!vars)
+		fatal("out of memory:");
+	fprintf(out, "static void %s_synth(cn_rng *r, void *xv, void *tv, long n)\n{\n", E->P);
+	fprintf(out, "\t%s_real *x = xv, *t = tv;\n\tfor (long i = 0; i < n; i++) {\n", E->P);
+	for (int g = 0; g < gens->len; g++) {
+		const Symbol *s = gens->items[g];
+		int size = s->size;
+		for (int k = 0; k < m->inputs.len; k++)
+			if (!strcmp(((Symbol *)m->inputs.items[k])->name, s->name))
+				size = ((Symbol *)m->inputs.items[k])->size;
+		for (int k = 0; k < m->targets.len; k++)
+			if (!strcmp(((Symbol *)m->targets.items[k])->name, s->name))
+				size = ((Symbol *)m->targets.items[k])->size;
+		if (size < 1)
+			size = 1;
+		fprintf(out, "\t\tdouble d%d[%d]; /* %s */\n", g, size, s->name);
+		for (int k = 0; k < size; k++) {
+			int draws = 0, used = 0;
+			fputs("\t\t{\n", out);
+			hoist_draws(E, s->value, &draws, "\t\t\t");
+			fprintf(out, "\t\t\td%d[%d] = ", g, k);
+			data_expr(E, s->value, vars, g, k, &used);
+			fputs(";\n\t\t}\n", out);
+		}
+		vars[g].name = s->name;
+		vars[g].size = size;
+	}
+	for (int k = 0; k < m->inputs.len; k++) {
+		const Symbol *s = m->inputs.items[k];
+		int v = data_var(vars, gens->len, s->name);
+		for (int j = 0; j < s->size; j++)
+			fprintf(out, "\t\tx[i * %d + %d] = (%s_real)d%d[%d];\n", E->ni, E->in_off[k] + j, E->P, v, j);
+	}
+	for (int k = 0; k < m->targets.len; k++) {
+		const Symbol *s = m->targets.items[k];
+		int v = data_var(vars, gens->len, s->name);
+		for (int j = 0; j < s->size; j++)
+			fprintf(out, "\t\tt[i * %d + %d] = (%s_real)d%d[%d];\n", E->nt, E->tgt_off[k] + j, E->P, v, j);
+	}
+	if (!m->targets.len)
+		fputs("\t\t(void)t;\n", out);
+	fputs("\t}\n}\n\n", out);
+	free(vars);
+}
+
+/* ------------------------------------------------------------ descriptor */
+
+static void emit_names(FILE *out, const char *var, const PtrVec *syms)
+{
+	fprintf(out, "\tstatic const char *const %s[] = {", var);
+	int count = 0;
+	for (int i = 0; i < syms->len; i++) {
+		const Symbol *s = syms->items[i];
+		for (int j = 0; j < s->size; j++, count++) {
+			fputs(count % 8 ? ", " : "\n\t\t", out);
+			if (s->size == 1)
+				fprintf(out, "\"%s\"", s->name);
+			else
+				fprintf(out, "\"%s%d\"", s->name, j);
+		}
+	}
+	fputs(count ? "\n\t};\n" : "\n\t\t\"\"\n\t};\n", out);
+}
+
+static void emit_describe(Emitter *E)
+{
+	FILE *out = E->out;
+	const char *P = E->P;
+	const Model *m = E->m;
+	const Train *t = &m->train;
+	fprintf(out, "static void %s_init_v(void *m, uint64_t seed)\n{\n\t%s_init(m, seed);\n}\n\n", P, P);
+	fprintf(out, "static void %s_set_lr_v(void *m, double lr)\n{\n\t%s_set_lr(m, lr);\n}\n\n", P, P);
+	fprintf(out, "static void *%s_params_v(void *m)\n{\n\treturn %s_params(m);\n}\n\n", P, P);
+	fprintf(out, "static void %s_train_step_v(void *m, const void *x, const void *t, long n, double *stats)\n{\n\t%s_train_step(m, x, t, n, stats);\n}\n\n", P, P);
+	fprintf(out, "static void %s_end_epoch_v(void *m)\n{\n\t%s_end_epoch(m);\n}\n\n", P, P);
+	fprintf(out, "static void %s_eval_v(const void *m, const void *x, const void *t, long n, double *stats)\n{\n\t%s_eval(m, x, t, n, stats);\n}\n\n", P, P);
+	fprintf(out, "static void %s_predict_v(const void *m, const void *x, void *y)\n{\n\t%s_predict(m, x, y);\n}\n\n", P, P);
+	fprintf(out, "static void %s_lambdas_v(const void *m, double *out)\n{\n\t%s_lambdas(m, out);\n}\n\n", P, P);
+	bool synth = m->data.present && !m->data.csv;
+	if (synth)
+		emit_synth(E);
+
+	fprintf(out, "void %s_describe(cn_model_desc *d)\n{\n", P);
+	emit_names(out, "input_cols", &m->inputs);
+	emit_names(out, "target_cols", &m->targets);
+	PtrVec outv = {0};
+	Symbol outsym = *m->output;
+	outsym.size = E->no;
+	void *one[1] = {&outsym};
+	outv.items = one;
+	outv.len = 1;
+	emit_names(out, "output_cols", &outv);
+	fprintf(out, "\tstatic const char *const tensor_names[] = {");
+	for (int l = 0; l < m->layers.len; l++) {
+		fprintf(out, "%s\"%s.W\"", l ? ", " : "", layer(E, l)->name);
+		if (E->b_off[l] >= 0)
+			fprintf(out, ", \"%s.b\"", layer(E, l)->name);
+	}
+	fputs(m->layers.len ? "};\n" : "\"\"};\n", out);
+	fprintf(out, "\tstatic const int tensor_sizes[] = {");
+	for (int l = 0; l < m->layers.len; l++) {
+		fprintf(out, "%s%d", l ? ", " : "", layer(E, l)->in * layer(E, l)->out);
+		if (E->b_off[l] >= 0)
+			fprintf(out, ", %d", layer(E, l)->out);
+	}
+	fputs(m->layers.len ? "};\n" : "0};\n", out);
+	fputs("\tstatic const char *const con_labels[] = {", out);
+	for (int k = 0; k < m->constraints.len; k++)
+		fprintf(out, "%s\"%s\"", k ? ", " : "", con(E, k)->label);
+	fputs(m->constraints.len ? "};\n" : "\"\"};\n", out);
+	fputs("\tstatic const int con_lambdas[] = {", out);
+	for (int k = 0; k < m->constraints.len; k++)
+		fprintf(out, "%s%d", k ? ", " : "", E->lw->con[k].lambda >= 0 ? con(E, k)->ncomp : 0);
+	fputs(m->constraints.len ? "};\n" : "0};\n", out);
+	fputs("\tmemset(d, 0, sizeof *d);\n", out);
+	fprintf(out, "\td->name = \"%s\";\n\td->cnetc_version = \"%s\";\n\td->source_hash = %s_HASH;\n", m->name,
+		CNET_VERSION, P);
+	fprintf(out, "\td->real_size = (int)sizeof(%s_real);\n\td->model_size = sizeof(%s_model);\n", P, P);
+	fprintf(out, "\td->num_inputs = %d;\n\td->num_targets = %d;\n\td->num_outputs = %d;\n", E->ni, E->nt, E->no);
+	fputs("\td->input_cols = input_cols;\n\td->target_cols = target_cols;\n\td->output_cols = output_cols;\n", out);
+	fprintf(out, "\td->num_tensors = %d;\n\td->tensor_names = tensor_names;\n\td->tensor_sizes = tensor_sizes;\n",
+		num_tensors(E));
+	fprintf(out, "\td->num_params = %d;\n", E->np);
+	fprintf(out, "\td->num_constraints = %d;\n\td->con_labels = con_labels;\n\td->con_lambdas = con_lambdas;\n",
+		m->constraints.len);
+	fprintf(out, "\td->num_stats = %d;\n", 2 + 3 * m->constraints.len);
+	fprintf(out, "\td->epochs = %ld;\n\td->batch = %ld;\n\td->shuffle = %d;\n\td->seed = %ld;\n\td->log_every = %ld;\n",
+		t->epochs, t->batch, t->shuffle ? 1 : 0, t->seed, t->log_every);
+	if (m->data.present && m->data.csv) {
+		fputs("\td->data_csv = \"", out);
+		const char *path = m->data.csv;
+		char *joined = NULL;
+		if (E->o->data_dir && path[0] != '/') {
+			joined = malloc(strlen(E->o->data_dir) + strlen(path) + 2);
+			if (!joined)
+				fatal("out of memory:");
+			sprintf(joined, "%s/%s", E->o->data_dir, path);
+			path = joined;
+		}
+		for (const char *c = path; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				fputc('\\', out);
+			if ((unsigned char)*c < 0x20)
+				fprintf(out, "\\%03o", (unsigned char)*c);
+			else
+				fputc(*c, out);
+		}
+		fputs("\";\n", out);
+		free(joined);
+	}
+	if (synth)
+		fprintf(out, "\td->data_samples = %ld;\n\td->synth = %s_synth;\n", m->data.samples, P);
+	fprintf(out, "\td->init = %s_init_v;\n\td->set_lr = %s_set_lr_v;\n\td->params = %s_params_v;\n", P, P, P);
+	fprintf(out, "\td->train_step = %s_train_step_v;\n\td->end_epoch = %s_end_epoch_v;\n", P, P);
+	fprintf(out, "\td->eval = %s_eval_v;\n\td->predict = %s_predict_v;\n\td->lambdas = %s_lambdas_v;\n}\n", P, P, P);
+}
+
+/* ------------------------------------------------------------ entry points */
+
+static void setup(Emitter *E, FILE *out, const Lowered *lw, const EmitOptions *o)
+{
+	memset(E, 0, sizeof *E);
+	E->out = out;
+	E->lw = lw;
+	E->ir = lw->ir;
+	E->m = lw->ir->model;
+	E->o = o;
+	E->P = o->prefix;
+	const Model *m = E->m;
+	int nl = max1(m->layers.len);
+	E->w_off = calloc((size_t)nl, sizeof(int));
+	E->b_off = calloc((size_t)nl, sizeof(int));
+	E->in_off = calloc((size_t)max1(m->inputs.len), sizeof(int));
+	E->tgt_off = calloc((size_t)max1(m->targets.len), sizeof(int));
+	E->live = calloc((size_t)max1(lw->ir->len), sizeof(bool));
+	if (!E->w_off || !E->b_off || !E->in_off || !E->tgt_off || !E->live)
+		fatal("out of memory:");
+	for (int l = 0; l < m->layers.len; l++) {
+		const Symbol *L = m->layers.items[l];
+		E->w_off[l] = E->np;
+		E->np += L->in * L->out;
+		E->b_off[l] = L->bias ? E->np : -1;
+		if (L->bias)
+			E->np += L->out;
+	}
+	for (int i = 0; i < m->inputs.len; i++) {
+		E->in_off[i] = E->ni;
+		E->ni += ((Symbol *)m->inputs.items[i])->size;
+	}
+	for (int i = 0; i < m->targets.len; i++) {
+		E->tgt_off[i] = E->nt;
+		E->nt += ((Symbol *)m->targets.items[i])->size;
+	}
+	E->no = lw->ir->ins[lw->ir->output].size;
+	for (int k = 0; k < m->constraints.len; k++)
+		if (((Constraint *)m->constraints.items[k])->method.kind == METHOD_AUGMENTED)
+			E->naug++;
+}
+
+static void teardown(Emitter *E)
+{
+	free(E->w_off);
+	free(E->b_off);
+	free(E->in_off);
+	free(E->tgt_off);
+	free(E->live);
+}
+
+static void banner(const Emitter *E, const char *what)
+{
+	fprintf(E->out, "/* %s for the cnet model '%s'.\n", what, E->m->name);
+	fprintf(E->out, " * Generated by cnetc %s from a source with FNV-1a hash %016llx.\n", CNET_VERSION,
+		(unsigned long long)source_hash(E->o->src));
+	fputs(" * Do not edit: regenerate from the .cnet file. */\n", E->out);
+}
+
+static void guard_name(const char *P, char *buf, size_t n)
+{
+	size_t i = 0;
+	for (; P[i] && i + 3 < n; i++)
+		buf[i] = (char)((P[i] >= 'a' && P[i] <= 'z') ? P[i] - 32 : P[i]);
+	snprintf(buf + i, n - i, "_H");
+}
+
+void emit_header(FILE *out, const Lowered *lw, const EmitOptions *o)
+{
+	Emitter E;
+	setup(&E, out, lw, o);
+	char guard[160];
+	guard_name(o->prefix, guard, sizeof guard);
+	banner(&E, "Interface");
+	fprintf(out, "#ifndef %s\n#define %s\n\n", guard, guard);
+	fprintf(out, "#define %s_HASH 0x%016llxull\n", o->prefix, (unsigned long long)source_hash(o->src));
+	emit_decls(&E);
+	fprintf(out, "\n#endif\n");
+	teardown(&E);
+}
+
+void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o)
+{
+	Emitter E;
+	setup(&E, out, lw, o);
+	banner(&E, "Training code");
+	fputs("#include <math.h>\n#include <string.h>\n\n", out);
+	if (o->header_name) {
+		fprintf(out, "#include \"%s\"\n\n", o->header_name);
+	} else {
+		fprintf(out, "#define %s_HASH 0x%016llxull\n", o->prefix, (unsigned long long)source_hash(o->src));
+		emit_decls(&E);
+		fputc('\n', out);
+	}
+	fprintf(out, "typedef %s_real real;\n\n", o->prefix);
+	emit_init(&E);
+	emit_stats(&E);
+	emit_functions(&E);
+	emit_describe(&E);
+	if (o->main) {
+		fprintf(out, "\nint main(int argc, char **argv)\n{\n\tcn_model_desc d;\n\t%s_describe(&d);\n", o->prefix);
+		fputs("\treturn cn_main(argc, argv, &d);\n}\n", out);
+	}
+	teardown(&E);
+}

@@ -1,0 +1,122 @@
+/*
+ * ir.h - the tensor IR between the checked Model and the emitted C, with a
+ * section per source file (ir.c, lower.c, autodiff.c, emit.c).
+ *
+ * A function of one sample: flat array of instructions, each defining one
+ * value (its index) of a static size, operands referring to earlier values
+ * (QBE's Ins and Ref).  The batch dimension is implicit: emitted code runs the
+ * instructions once per sample.  Parameters are not values: DENSE and L2 name
+ * their layer, and ACC_* instructions add parameter gradients into a channel
+ * of the gradient buffer.  STAT_* instructions add per-sample statistics into
+ * the accumulator buffer.  Only side-effecting instructions and OUTPUT are
+ * roots; everything else lives only if a root needs it.
+ */
+#ifndef IR_H
+#define IR_H
+
+#include "cnet.h"
+
+typedef enum Op {
+#define X(name, nargs, tmpl, doc) OP_##name,
+#include "ops.h"
+#undef X
+	OP_COUNT
+} Op;
+
+typedef struct OpInfo {
+	const char *name;
+	int nargs;        /* -1: variadic (CONCAT) */
+	const char *tmpl; /* elementwise template, or NULL */
+	const char *doc;
+} OpInfo;
+
+extern const OpInfo op_info[OP_COUNT];
+
+typedef struct Ins {
+	Op op;
+	int size;      /* components of the result (0 for side effects) */
+	int a, b, c;   /* operands, -1 when absent */
+	int *args;     /* CONCAT operands */
+	int nargs;
+	int index;     /* INPUT/TARGET: which tensor */
+	int layer;     /* DENSE, DENSE_T, L2, ACC_*: index into Model.layers */
+	int cst;       /* CONSTV, MATVEC, MATVEC_T: index into Model.consts */
+	int lo, hi;    /* SLICE bounds, PAD offset, STATE/STAT_* slot */
+	int channel;   /* ACC_*: gradient channel */
+	double k;      /* NUM value, POW exponent, slopes, huber delta, BCAST scale */
+	bool grad;     /* depends on a parameter (needs an adjoint) */
+} Ins;
+
+typedef struct Ir {
+	Arena *arena;
+	const Model *model;
+	Ins *ins;
+	int len, cap;
+	int output;     /* the value of the output y (after hard enforcement) */
+	int raw_output; /* z, before enforcement */
+	int loss;       /* per-sample total loss (size 1) */
+	int data_loss;  /* per-sample data loss (size 1) */
+} Ir;
+
+/* ---------------------------------------------------------------- ir.c */
+
+Ir *ir_new(Arena *a, const Model *m);
+int ir_add(Ir *ir, Ins ins); /* returns the new value; folds and shares */
+int ir_num(Ir *ir, double k);
+int ir_unary(Ir *ir, Op op, int a);
+int ir_binary(Ir *ir, Op op, int a, int b);
+int ir_ternary(Ir *ir, Op op, int a, int b, int c);
+int ir_slice(Ir *ir, int a, int lo, int hi);
+int ir_bcast(Ir *ir, int a, int size, double k);
+/* Mark the values reachable from the roots selected by `keep`. */
+void ir_live(const Ir *ir, bool (*keep)(const Ins *), bool *live);
+void ir_dump(FILE *out, const Ir *ir);
+
+/* ---------------------------------------------------------------- lower.c */
+
+/* Accumulator layout (doubles) shared by P_grad, P_apply and the runtime. */
+#define ACC_LOSS 0
+#define ACC_DATA 1
+#define ACC_COUNT 2
+#define ACC_CON(k) (3 + 4 * (k)) /* viol sum, viol max, sat count, then c sums */
+
+typedef struct ConLayout {
+	int viol, max, sat; /* accumulator slots */
+	int csum;           /* first of ncomp slots: sums of c_j's summands */
+	int lambda;         /* first multiplier in m->lambda, or -1 */
+	int channel;        /* first gradient channel (augmented), or -1 */
+} ConLayout;
+
+typedef struct Lowered {
+	Ir *ir;
+	ConLayout *con;  /* per constraint */
+	int nacc;        /* accumulator doubles */
+	int nlambda;     /* multipliers */
+	int nchannels;   /* gradient channels: 1 + augmented components */
+} Lowered;
+
+Lowered *lower_model(Arena *a, const Model *m);
+
+/* ---------------------------------------------------------------- autodiff.c */
+
+/* Append the reverse pass: the adjoint of `seed_of` value (seeded with the
+ * value `seed`) flows back to the parameters, accumulated into `channel`. */
+void autodiff(Ir *ir, int root, int seed, int channel);
+
+/* ---------------------------------------------------------------- emit.c */
+
+typedef struct EmitOptions {
+	const char *prefix;   /* P */
+	bool dbl;             /* --precision double */
+	bool main;            /* emit main() */
+	int unroll_max;       /* unroll ops of at most this many scalar operations */
+	const char *header;   /* --header path, or NULL: the header is inlined */
+	const char *header_name; /* as #included from the .c */
+	const Source *src;
+	const char *data_dir; /* cnetc run: directory of the model, for its data csv */
+} EmitOptions;
+
+void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o);
+void emit_header(FILE *out, const Lowered *lw, const EmitOptions *o);
+
+#endif

@@ -1,0 +1,481 @@
+/*
+ * lower.c - the checked Model to the per-sample tensor IR.
+ *
+ * Takes a Model that passed check (no user errors remain) and produces the IR
+ * of one sample: named tensors in order, the output with its hard enforcement,
+ * the data losses, each soft constraint's term, the statistics every
+ * constraint reports, and the reverse pass into gradient channel 0 (plus one
+ * channel per augmented-Lagrangian component, whose gradient P_apply scales by
+ * rho * c_j once the batch means c_j are known).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "ir.h"
+
+typedef struct Lower {
+	Ir *ir;
+	const Model *m;
+	Symbol **syms; /* symbols lowered so far ... */
+	int *vals;     /* ... and their values */
+	int nsyms, cap;
+	int in_off, tgt_off;
+} Lower;
+
+static int lower_expr(Lower *L, const Expr *e);
+
+static int lookup(Lower *L, const Symbol *s)
+{
+	for (int i = 0; i < L->nsyms; i++)
+		if (L->syms[i] == s)
+			return L->vals[i];
+	return -1;
+}
+
+static void bind(Lower *L, Symbol *s, int v)
+{
+	if (L->nsyms == L->cap) {
+		int cap = L->cap ? 2 * L->cap : 32;
+		Symbol **syms = arena_alloc(L->ir->arena, sizeof(Symbol *) * (size_t)cap);
+		int *vals = arena_alloc(L->ir->arena, sizeof(int) * (size_t)cap);
+		if (L->nsyms) {
+			memcpy(syms, L->syms, sizeof(Symbol *) * (size_t)L->nsyms);
+			memcpy(vals, L->vals, sizeof(int) * (size_t)L->nsyms);
+		}
+		L->syms = syms;
+		L->vals = vals;
+		L->cap = cap;
+	}
+	L->syms[L->nsyms] = s;
+	L->vals[L->nsyms++] = v;
+}
+
+static int leaf(Lower *L, Op op, int size, int index, int cst)
+{
+	Ins in = {.op = op, .size = size, .a = -1, .b = -1, .c = -1, .index = index, .cst = cst};
+	return ir_add(L->ir, in);
+}
+
+static int lower_hard(Lower *L, int z);
+
+/* A named tensor, lowered on first use; the output gets its enforcement. */
+static int lower_sym(Lower *L, Symbol *s)
+{
+	int v = lookup(L, s);
+	if (v >= 0)
+		return v;
+	switch (s->kind) {
+	case SYM_INPUT:
+	case SYM_TARGET:
+		v = leaf(L, s->kind == SYM_INPUT ? OP_INPUT : OP_TARGET, s->size, s->index, 0);
+		break;
+	case SYM_CONST:
+		v = leaf(L, OP_CONSTV, s->size, 0, s->index);
+		break;
+	case SYM_TENSOR:
+		v = lower_expr(L, s->value);
+		break;
+	default:
+		unreachable();
+	}
+	if (s == L->m->output) {
+		L->ir->raw_output = v;
+		v = lower_hard(L, v);
+	}
+	bind(L, s, v);
+	return v;
+}
+
+static int unary_k(Lower *L, Op op, int a, double k)
+{
+	Ins in = {.op = op, .size = L->ir->ins[a].size, .a = a, .b = -1, .c = -1, .k = k};
+	return ir_add(L->ir, in);
+}
+
+static int binary_k(Lower *L, Op op, int a, int b, double k)
+{
+	int sa = L->ir->ins[a].size, sb = L->ir->ins[b].size;
+	Ins in = {.op = op, .size = sa > sb ? sa : sb, .a = a, .b = b, .c = -1, .k = k};
+	return ir_add(L->ir, in);
+}
+
+static int arg(Lower *L, const Expr *call, int i)
+{
+	return lower_expr(L, call->args[i].value);
+}
+
+static int mean_if_vector(Lower *L, int v)
+{
+	return L->ir->ins[v].size > 1 ? ir_unary(L->ir, OP_MEAN, v) : v;
+}
+
+static int lower_call(Lower *L, const Expr *e)
+{
+	Ir *ir = L->ir;
+	static const Op elementwise[] = {
+		[FN_RELU] = OP_RELU, [FN_TANH] = OP_TANH, [FN_SIGMOID] = OP_SIGMOID,
+		[FN_SOFTPLUS] = OP_SOFTPLUS, [FN_EXP] = OP_EXP, [FN_LOG] = OP_LOG,
+		[FN_SQRT] = OP_SQRT, [FN_ABS] = OP_ABS, [FN_SIN] = OP_SIN, [FN_COS] = OP_COS,
+		[FN_SOFTMAX] = OP_SOFTMAX, [FN_SUM] = OP_SUM, [FN_MEAN] = OP_MEAN,
+	};
+	switch (e->fn) {
+	case FN_RELU: case FN_TANH: case FN_SIGMOID: case FN_SOFTPLUS: case FN_EXP:
+	case FN_LOG: case FN_SQRT: case FN_ABS: case FN_SIN: case FN_COS:
+	case FN_SOFTMAX: case FN_SUM: case FN_MEAN:
+		return ir_unary(ir, elementwise[e->fn], arg(L, e, 0));
+	case FN_LEAKY_RELU:
+		return unary_k(L, OP_LEAKY, arg(L, e, 0), e->fn_arg);
+	case FN_ELU:
+		return unary_k(L, OP_ELU, arg(L, e, 0), e->fn_arg);
+	case FN_DOT:
+		return ir_binary(ir, OP_DOT, arg(L, e, 0), arg(L, e, 1));
+	case FN_CONCAT: {
+		Ins in = {.op = OP_CONCAT, .a = -1, .b = -1, .c = -1, .nargs = e->nargs};
+		in.args = arena_alloc(ir->arena, sizeof(int) * (size_t)e->nargs);
+		for (int i = 0; i < e->nargs; i++) {
+			in.args[i] = arg(L, e, i);
+			in.size += ir->ins[in.args[i]].size;
+		}
+		return ir_add(ir, in);
+	}
+	case FN_LAYER: {
+		Ins in = {.op = OP_DENSE, .size = e->sym->out, .a = arg(L, e, 0), .b = -1, .c = -1,
+			  .layer = e->sym->index};
+		return ir_add(ir, in);
+	}
+	case FN_MSE: {
+		int d = ir_binary(ir, OP_SUB, arg(L, e, 0), arg(L, e, 1));
+		return mean_if_vector(L, ir_binary(ir, OP_MUL, d, d));
+	}
+	case FN_MAE:
+		return mean_if_vector(L, ir_unary(ir, OP_ABS, ir_binary(ir, OP_SUB, arg(L, e, 0), arg(L, e, 1))));
+	case FN_HUBER:
+		return mean_if_vector(L, binary_k(L, OP_HUBER, arg(L, e, 0), arg(L, e, 1), e->fn_arg));
+	case FN_BCE_LOGITS:
+		return mean_if_vector(L, ir_binary(ir, OP_BCE, arg(L, e, 0), arg(L, e, 1)));
+	case FN_CROSS_ENTROPY: {
+		int logp = ir_unary(ir, OP_LOGSOFTMAX, arg(L, e, 0));
+		return ir_unary(ir, OP_NEG, ir_binary(ir, OP_DOT, arg(L, e, 1), logp));
+	}
+	case FN_L2: {
+		const Expr *a = e->args[0].value;
+		Ins in = {.op = OP_L2, .size = 1, .a = -1, .b = -1, .c = -1, .layer = a->sym->index};
+		return ir_add(ir, in);
+	}
+	default:
+		die("call '%s' (builtin %d) cannot be lowered", e->name, e->fn);
+	}
+}
+
+static bool is_const_matrix(const Expr *e)
+{
+	return e->kind == EXPR_NAME && e->sym && e->sym->kind == SYM_CONST && e->sym->cols > 0;
+}
+
+static int lower_expr(Lower *L, const Expr *e)
+{
+	Ir *ir = L->ir;
+	switch (e->kind) {
+	case EXPR_NUM:
+		return ir_num(ir, e->num);
+	case EXPR_NAME:
+		return lower_sym(L, e->sym);
+	case EXPR_NEG:
+		return ir_unary(ir, OP_NEG, lower_expr(L, e->lhs));
+	case EXPR_ADD:
+		return ir_binary(ir, OP_ADD, lower_expr(L, e->lhs), lower_expr(L, e->rhs));
+	case EXPR_SUB:
+		return ir_binary(ir, OP_SUB, lower_expr(L, e->lhs), lower_expr(L, e->rhs));
+	case EXPR_MUL:
+		if (is_const_matrix(e->lhs)) {
+			Ins in = {.op = OP_MATVEC, .size = e->lhs->sym->rows, .a = lower_expr(L, e->rhs),
+				  .b = -1, .c = -1, .cst = e->lhs->sym->index};
+			return ir_add(ir, in);
+		}
+		return ir_binary(ir, OP_MUL, lower_expr(L, e->lhs), lower_expr(L, e->rhs));
+	case EXPR_DIV:
+		return ir_binary(ir, OP_DIV, lower_expr(L, e->lhs), lower_expr(L, e->rhs));
+	case EXPR_POW:
+		return unary_k(L, OP_POW, lower_expr(L, e->lhs), e->fn_arg);
+	case EXPR_INDEX:
+	case EXPR_SLICE:
+		return ir_slice(ir, lower_expr(L, e->lhs), e->lo_idx, e->hi_idx);
+	case EXPR_CALL:
+		return lower_call(L, e);
+	default:
+		die("expression kind %s cannot be lowered", expr_kind_name(e->kind));
+	}
+}
+
+/* ------------------------------------------------------------ constraints */
+
+/* g = lhs - rhs of every relation, one after another (SPEC 6). */
+static int lower_g(Lower *L, const Constraint *c)
+{
+	int g[2];
+	for (int r = 0; r < c->nrel; r++) {
+		g[r] = ir_binary(L->ir, OP_SUB, lower_expr(L, c->lhs[r]), lower_expr(L, c->rhs[r]));
+		if (L->ir->ins[g[r]].size != c->size[r])
+			g[r] = ir_bcast(L->ir, g[r], c->size[r], 1);
+	}
+	if (c->nrel == 1)
+		return g[0];
+	Ins in = {.op = OP_CONCAT, .size = c->ncomp, .a = -1, .b = -1, .c = -1, .nargs = 2};
+	in.args = arena_alloc(L->ir->arena, 2 * sizeof(int));
+	in.args[0] = g[0];
+	in.args[1] = g[1];
+	return ir_add(L->ir, in);
+}
+
+static int stat(Lower *L, Op op, int a, int slot)
+{
+	Ins in = {.op = op, .a = a, .b = -1, .c = -1, .lo = slot};
+	return ir_add(L->ir, in);
+}
+
+/* The constraint's statistics, and its term of the per-sample loss (or -1).
+ * q is what c_j averages: g for equalities, the violation for inequalities. */
+static int lower_constraint(Lower *L, const Constraint *c, const ConLayout *cl, int *q_out)
+{
+	Ir *ir = L->ir;
+	int g = lower_g(L, c);
+	int viol = ir_unary(ir, c->kind == CON_EQ ? OP_ABS : OP_RELU, g);
+	int q = c->kind == CON_EQ ? g : viol;
+	*q_out = q;
+	stat(L, OP_STAT_SUM, viol, cl->viol);
+	stat(L, OP_STAT_MAX, viol, cl->max);
+	stat(L, OP_STAT_SAT, viol, cl->sat);
+	stat(L, OP_STAT_EACH, q, cl->csum);
+	const Method *me = &c->method;
+	switch (me->kind) {
+	case METHOD_PENALTY: {
+		int v = me->quadratic ? ir_binary(ir, OP_MUL, viol, viol) : viol;
+		return ir_binary(ir, OP_MUL, ir_num(ir, me->weight), mean_if_vector(L, v));
+	}
+	case METHOD_LAGRANGIAN:
+	case METHOD_AUGMENTED: {
+		Ins in = {.op = OP_STATE, .size = c->ncomp, .a = -1, .b = -1, .c = -1, .lo = cl->lambda};
+		return ir_binary(ir, OP_DOT, ir_add(ir, in), q);
+	}
+	default:
+		return -1; /* hard: enforced by construction, only reported */
+	}
+}
+
+static int add_term(Ir *ir, int sum, int term)
+{
+	return sum < 0 ? term : ir_binary(ir, OP_ADD, sum, term);
+}
+
+Lowered *lower_model(Arena *a, const Model *m)
+{
+	Lowered *lw = arena_alloc(a, sizeof *lw);
+	Lower L = {.ir = ir_new(a, m), .m = m};
+	Ir *ir = L.ir;
+	lw->ir = ir;
+	int ncon = m->constraints.len;
+	lw->con = arena_alloc(a, sizeof(ConLayout) * (size_t)(ncon ? ncon : 1));
+	lw->nchannels = 1;
+	int slot = ACC_CON(0);
+	for (int k = 0; k < ncon; k++) {
+		const Constraint *c = m->constraints.items[k];
+		ConLayout *cl = &lw->con[k];
+		cl->viol = slot++;
+		cl->max = slot++;
+		cl->sat = slot++;
+		cl->csum = slot;
+		slot += c->ncomp;
+		cl->lambda = cl->channel = -1;
+		if (c->method.kind == METHOD_LAGRANGIAN || c->method.kind == METHOD_AUGMENTED) {
+			cl->lambda = lw->nlambda;
+			lw->nlambda += c->ncomp;
+		}
+		if (c->method.kind == METHOD_AUGMENTED) {
+			cl->channel = lw->nchannels;
+			lw->nchannels += c->ncomp;
+		}
+	}
+	lw->nacc = slot;
+
+	/* every named tensor, in order, so that the output is enforced once */
+	for (int i = 0; i < m->tensors.len; i++)
+		lower_sym(&L, m->tensors.items[i]);
+	ir->output = lower_sym(&L, m->output);
+	stat(&L, OP_OUTPUT, ir->output, 0);
+
+	int data = -1;
+	for (int i = 0; i < m->losses.len; i++)
+		data = add_term(ir, data, mean_if_vector(&L, lower_expr(&L, m->losses.items[i])));
+	int total = data;
+	int *q = arena_alloc(a, sizeof(int) * (size_t)(ncon ? ncon : 1));
+	for (int k = 0; k < ncon; k++) {
+		int term = lower_constraint(&L, m->constraints.items[k], &lw->con[k], &q[k]);
+		if (term >= 0)
+			total = add_term(ir, total, term);
+	}
+	ir->data_loss = data;
+	ir->loss = total;
+	stat(&L, OP_STAT_SUM, total, ACC_LOSS);
+	stat(&L, OP_STAT_SUM, data, ACC_DATA);
+
+	autodiff(ir, total, ir_num(ir, 1), 0);
+	for (int k = 0; k < ncon; k++) {
+		const Constraint *c = m->constraints.items[k];
+		if (lw->con[k].channel < 0)
+			continue;
+		for (int j = 0; j < c->ncomp; j++) {
+			Ins seed = {.op = OP_PAD, .size = c->ncomp, .a = ir_num(ir, 1), .b = -1, .c = -1, .lo = j};
+			autodiff(ir, q[k], ir_add(ir, seed), lw->con[k].channel + j);
+		}
+	}
+	return lw;
+}
+
+/* ------------------------------------------------------------ hard constraints */
+
+/* A bound's scalar: component comp of the bound expression. */
+static int bound(Lower *L, Expr *e, int comp)
+{
+	int v = lower_expr(L, e);
+	return L->ir->ins[v].size == 1 ? v : ir_slice(L->ir, v, comp, comp + 1);
+}
+
+/* A matrix the compiler computed, as a const of the model (so the emitter
+ * inlines it like the user's consts). */
+static int matrix(Lower *L, const char *name, int rows, int cols, double *values)
+{
+	Model *m = (Model *)L->m;
+	Symbol *s = arena_alloc(L->ir->arena, sizeof *s);
+	s->kind = SYM_CONST;
+	s->name = name;
+	s->rows = s->size = rows;
+	s->cols = cols;
+	s->values = values;
+	s->index = m->consts.len;
+	vec_push(L->ir->arena, &m->consts, s);
+	return s->index;
+}
+
+static int matvec(Lower *L, int cst, int rows, int a)
+{
+	Ins in = {.op = OP_MATVEC, .size = rows, .a = a, .b = -1, .c = -1, .cst = cst};
+	return ir_add(L->ir, in);
+}
+
+static int concat(Lower *L, int *parts, int n)
+{
+	if (n == 1)
+		return parts[0];
+	Ins in = {.op = OP_CONCAT, .a = -1, .b = -1, .c = -1, .nargs = n};
+	in.args = arena_alloc(L->ir->arena, sizeof(int) * (size_t)n);
+	for (int i = 0; i < n; i++) {
+		in.args[i] = parts[i];
+		in.size += L->ir->ins[parts[i]].size;
+	}
+	return ir_add(L->ir, in);
+}
+
+/* y_k = lo + act(z_k), up - act(-z_k) or lo + (up - lo) sigmoid(z_k) */
+static int reparametrise(Lower *L, int z)
+{
+	const Hard *H = &L->m->hard;
+	Ir *ir = L->ir;
+	bool any = false;
+	for (int k = 0; k < H->n; k++)
+		any |= H->comp[k] != HC_FREE;
+	if (!any)
+		return z;
+	int *parts = arena_alloc(ir->arena, sizeof(int) * (size_t)H->n);
+	int np = 0;
+	for (int k = 0; k < H->n; k++) {
+		int zk = ir_slice(ir, z, k, k + 1);
+		Op act = H->act[k] == METHOD_HARD_SOFTPLUS ? OP_SOFTPLUS : OP_RELU;
+		switch (H->comp[k]) {
+		case HC_FREE:
+			/* runs of free components stay one slice */
+			if (np > 0 && ir->ins[parts[np - 1]].op == OP_SLICE && ir->ins[parts[np - 1]].a == z &&
+			    ir->ins[parts[np - 1]].hi == k) {
+				parts[np - 1] = ir_slice(ir, z, ir->ins[parts[np - 1]].lo, k + 1);
+				continue;
+			}
+			parts[np++] = zk;
+			break;
+		case HC_LOWER:
+			parts[np++] = ir_binary(ir, OP_ADD, bound(L, H->lo[k], H->lo_comp[k]), ir_unary(ir, act, zk));
+			break;
+		case HC_UPPER:
+			parts[np++] = ir_binary(ir, OP_SUB, bound(L, H->up[k], H->up_comp[k]),
+						ir_unary(ir, act, ir_unary(ir, OP_NEG, zk)));
+			break;
+		case HC_BOTH: {
+			int lo = bound(L, H->lo[k], H->lo_comp[k]), up = bound(L, H->up[k], H->up_comp[k]);
+			int s = ir_unary(ir, OP_SIGMOID, zk);
+			parts[np++] = ir_binary(ir, OP_ADD, lo, ir_binary(ir, OP_MUL, ir_binary(ir, OP_SUB, up, lo), s));
+			break;
+		}
+		}
+	}
+	return concat(L, parts, np);
+}
+
+/* y = z + A+ (relu(bl - A z) - relu(A z - bu)), with A z, bl and bu per row.
+ * For plain bounds A+ and A are the identity on the bounded components, so
+ * the same formula is emitted without the matrix products. */
+static int project(Lower *L, int z)
+{
+	const Hard *H = &L->m->hard;
+	Ir *ir = L->ir;
+	int n = H->n, nr = H->nrows;
+	int az = -1, ny = 0;
+	int *comp = arena_alloc(ir->arena, sizeof(int) * (size_t)nr);
+	if (H->clamp) {
+		for (int r = 0; r < nr; r++)
+			for (int k = 0; k < n; k++)
+				if (H->rows[r].a[k] != 0)
+					comp[r] = k;
+	} else {
+		double *a = arena_alloc(ir->arena, sizeof(double) * (size_t)(nr * n));
+		for (int r = 0; r < nr; r++)
+			memcpy(a + r * n, H->rows[r].a, sizeof(double) * (size_t)n);
+		az = matvec(L, matrix(L, "hard_A", nr, n, a), nr, z);
+	}
+	int *d = arena_alloc(ir->arena, sizeof(int) * (size_t)nr);
+	for (int r = 0; r < nr; r++) {
+		const HardRow *row = &H->rows[r];
+		int u = H->clamp ? ir_slice(ir, z, comp[r], comp[r] + 1) : ir_slice(ir, az, r, r + 1);
+		int lo = -1, hi = -1;
+		if (row->lower)
+			lo = ir_unary(ir, OP_RELU, ir_binary(ir, OP_SUB, bound(L, row->lower, row->lower_comp), u));
+		if (row->upper)
+			hi = ir_unary(ir, OP_RELU, ir_binary(ir, OP_SUB, u, bound(L, row->upper, row->upper_comp)));
+		d[r] = lo < 0 ? ir_unary(ir, OP_NEG, hi) : hi < 0 ? lo : ir_binary(ir, OP_SUB, lo, hi);
+	}
+	if (!H->clamp)
+		return ir_binary(ir, OP_ADD, z, matvec(L, matrix(L, "hard_pinv", n, nr, H->pinv), n, concat(L, d, nr)));
+	int *parts = arena_alloc(ir->arena, sizeof(int) * (size_t)n);
+	for (int k = 0; k < n; k++) {
+		parts[k] = ir_slice(ir, z, k, k + 1);
+		for (int r = 0; r < nr; r++)
+			if (comp[r] == k)
+				parts[k] = ir_binary(ir, OP_ADD, parts[k], d[r]);
+	}
+	for (int k = 0; k < n; k++) {
+		/* merge untouched runs back into slices of z */
+		if (ir->ins[parts[k]].op == OP_SLICE && ny > 0 && ir->ins[parts[ny - 1]].op == OP_SLICE &&
+		    ir->ins[parts[ny - 1]].a == z && ir->ins[parts[ny - 1]].hi == k && ir->ins[parts[k]].a == z) {
+			parts[ny - 1] = ir_slice(ir, z, ir->ins[parts[ny - 1]].lo, k + 1);
+			continue;
+		}
+		parts[ny++] = parts[k];
+	}
+	return concat(L, parts, ny);
+}
+
+static int lower_hard(Lower *L, int z)
+{
+	const Hard *H = &L->m->hard;
+	if (!H->present)
+		return z;
+	int y = reparametrise(L, z);
+	return H->nrows ? project(L, y) : y;
+}

@@ -1,0 +1,13 @@
+/*
+ * run.h - `cnetc run`: build the generated program in a temporary directory
+ * against the embedded runtime and run it.
+ */
+#ifndef RUN_H
+#define RUN_H
+
+#include "ir.h"
+
+/* Returns the program's exit status (2 if it could not be built). */
+int run_model(Arena *a, const Lowered *lw, const EmitOptions *o, char **args, int nargs);
+
+#endif

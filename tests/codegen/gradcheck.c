@@ -1,0 +1,88 @@
+/*
+ * gradcheck.c - the generated backward pass against central finite
+ * differences, in double precision (llm.c's way of testing derivatives).
+ *
+ * Built once per model of tests/codegen/, whose code cnetc generated with
+ * --prefix gc --precision double and whose optimizer is sgd(lr = 1), so that
+ * one gc_train_step moves every parameter by exactly minus the gradient the
+ * generated code computed: data losses, penalties, Lagrangian terms with
+ * nonzero multipliers, and augmented terms with their rho * c_j channels.  The
+ * reference is (L(p + h) - L(p - h)) / 2h of the total loss gc_eval reports.
+ * Prints the worst relative error; fails above 1e-6.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include GC_HEADER
+
+enum { N = 7 };
+
+static double total_loss(const gc_model *m, const gc_real *x, const gc_real *t)
+{
+	double stats[gc_NUM_STATS];
+	gc_eval(m, x, t, N, stats);
+	return stats[0];
+}
+
+int main(void)
+{
+	static gc_model m, moved, probe;
+	static gc_real x[N * (gc_NUM_INPUTS ? gc_NUM_INPUTS : 1)];
+	static gc_real t[N * (gc_NUM_TARGETS ? gc_NUM_TARGETS : 1)];
+	cn_rng r;
+	gc_init(&m, 11);
+	cn_rng_seed(&r, 5, 0);
+	for (int i = 0; i < N * gc_NUM_INPUTS; i++)
+		x[i] = cn_rng_uniform(&r, -1, 1);
+	for (int i = 0; i < N * gc_NUM_TARGETS; i++)
+		t[i] = cn_rng_uniform(&r, 0.05, 0.95);
+	/* nonzero multipliers and penalties, so every term has a gradient */
+	for (int j = 0; j < gc_NUM_LAMBDAS; j++)
+		m.lambda[j] = 0.25 + 0.5 * j;
+	for (size_t j = 0; j < sizeof m.rho / sizeof m.rho[0]; j++)
+		m.rho[j] = 0.75 + j;
+
+	double stats[gc_NUM_STATS];
+	moved = m;
+	gc_train_step(&moved, x, t, N, stats);
+
+	const double h = 1e-5;
+	double worst = 0, worst_g = 0, worst_fd = 0, scale = 0;
+	int where = -1;
+	for (int i = 0; i < gc_NUM_PARAMS; i++)
+		scale = fmax(scale, fabs(m.param[i] - moved.param[i]));
+	for (int i = 0; i < gc_NUM_PARAMS; i++) {
+		double g = m.param[i] - moved.param[i];
+		probe = m;
+		probe.param[i] = m.param[i] + h;
+		double up = total_loss(&probe, x, t);
+		probe.param[i] = m.param[i] - h;
+		double down = total_loss(&probe, x, t);
+		double fd = (up - down) / (2 * h);
+		/* relative to the gradient's own size, floored at 1e-3 of the
+		 * largest component so that exact zeros compare absolutely */
+		double err = fabs(g - fd) / fmax(fmax(fabs(g), fabs(fd)), 1e-3 * scale);
+		if (err > worst) {
+			worst = err;
+			where = i;
+			worst_g = g;
+			worst_fd = fd;
+		}
+	}
+	printf("%s: %d parameters, largest gradient %.3g, worst relative error %.3g", GC_HEADER,
+	       gc_NUM_PARAMS, scale, worst);
+	if (where >= 0)
+		printf(" at parameter %d (generated %.12g, finite difference %.12g)", where, worst_g, worst_fd);
+	printf("\n");
+	if (!(scale > 0)) {
+		printf("FAIL: the gradient is zero everywhere\n");
+		return 1;
+	}
+	if (!(worst <= 1e-6)) {
+		printf("FAIL: above the tolerance 1e-6\n");
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Generated code of every model compiles warning-free with
+# -std=c99 -Wall -Wextra -pedantic -Werror under gcc and clang, in float and
+# double, with and without --main, unrolled and looped.
+# usage: werror.sh CNETC RUNTIME_DIR MODEL.cnet...
+set -eu
+cnetc=$1 rt=$2
+shift 2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+ccs=""
+for cc in gcc clang; do
+	command -v "$cc" >/dev/null 2>&1 && ccs="$ccs $cc"
+done
+[ -n "$ccs" ] || { echo "no C compiler"; exit 1; }
+n=0
+for model in "$@"; do
+	name=$(basename "$model" .cnet)
+	for prec in float double; do
+		for unroll in 64 0; do
+			out="$work/$name-$prec-$unroll"
+			"$cnetc" compile "$model" -o "$out.c" --header "$out.h" --main \
+				--precision "$prec" --unroll-max "$unroll"
+			for cc in $ccs; do
+				if ! "$cc" -std=c99 -Wall -Wextra -pedantic -Werror -I"$rt" -c "$out.c" \
+					-o "$out.o" 2>"$out.err"; then
+					echo "FAIL: $cc on $name ($prec, --unroll-max $unroll):"
+					head -n 20 "$out.err"
+					exit 1
+				fi
+				n=$((n + 1))
+			done
+		done
+	done
+done
+echo "$n compilations without a warning"
