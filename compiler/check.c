@@ -2179,15 +2179,22 @@ static void check_order(HardCheck *hc, const Expr *lo, int lc, const Expr *up, i
 	}
 }
 
+/* A row as the combination it bounds: y[0] - 2 * y[2]. */
 static const char *row_name(HardCheck *hc, const double *a)
 {
-	int nz = 0, k = 0;
-	for (int j = 0; j < hc->n; j++)
-		if (a[j] != 0) {
-			nz++;
-			k = j;
-		}
-	return nz == 1 ? comp_name(hc, k) : arena_printf(hc->c->a, "a combination of %s", hc->c->out_sym->name);
+	char buf[32];
+	const char *s = "";
+	for (int j = 0; j < hc->n; j++) {
+		if (a[j] == 0)
+			continue;
+		double k = fabs(a[j]);
+		const char *sign = !*s ? (a[j] < 0 ? "-" : "") : a[j] < 0 ? " - " : " + ";
+		const char *coef = k == 1 ? "" : arena_printf(hc->c->a, "%s * ", fmt_double(buf, k));
+		s = arena_printf(hc->c->a, "%s%s%s%s", s, sign, coef, comp_name(hc, j));
+		if (strlen(s) > 60)
+			return arena_printf(hc->c->a, "a combination of %s", hc->c->out_sym->name);
+	}
+	return s;
 }
 
 static bool same_row(const double *a, const double *b, int n)
@@ -2239,6 +2246,17 @@ static void add_row(HardCheck *hc, double *a, int k1, Expr *lo, Expr *up, int co
 		if (same->con != hc->con)
 			same->con2 = hc->con;
 		check_order(hc, same->lower, same->lower_comp, same->upper, same->upper_comp, same->con, row_name(hc, a));
+		return;
+	}
+	if (same) {
+		const char *what = eq ? "equality" : lo ? "lower bound" : "upper bound";
+		if (same->con == hc->con) {
+			refuse(hc, hc->con->loc, "it bounds %s twice, which makes the rows rank-deficient", row_name(hc, a));
+		} else {
+			refuse(hc, hc->con->loc, "%s is already bounded by constraint '%s'; a second %s makes the rows rank-deficient",
+			       row_name(hc, a), same->con->label, what);
+			diag_note(c->d, same->con->loc, "constraint '%s' is here", same->con->label);
+		}
 		return;
 	}
 	HardRow *r = arena_alloc(c->a, sizeof *r);

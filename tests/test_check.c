@@ -47,6 +47,8 @@ static Model *try_check(const char *text)
 {
 	static Source src;
 	size_t len = 0;
+	free(diag_text);
+	diag_text = NULL;
 	FILE *f = open_memstream(&diag_text, &len);
 	src = (Source){"test.cnet", arena_strdup(arena, text), strlen(text)};
 	Diag d;
