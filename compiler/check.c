@@ -34,7 +34,8 @@
  *   a header when it is not all numbers.
  * - Lagrangian and augmented multipliers of an inequality start at init >= 0.
  * - Data bindings may use numbers, earlier data names, + - * / ^, unary
- *   minus, v[i], uniform, normal and the elementwise functions.
+ *   minus, v[i], uniform, normal and relu, tanh, sigmoid, softplus, exp,
+ *   log, sqrt, abs, sin, cos.
  */
 #include <errno.h>
 #include <math.h>
@@ -997,6 +998,12 @@ static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 		}
 		break;
 	case CAT_ELEM:
+		if (ctx == CTX_DATA && (b->fn == FN_LEAKY_RELU || b->fn == FN_ELU)) {
+			diag_error(c->d, e->name_loc,
+				   "'%s' cannot be used in the data block (only uniform, normal, arithmetic and elementwise functions without parameters)",
+				   b->name);
+			return 0;
+		}
 		break;
 	}
 	if (b->cat == CAT_CONCAT)
@@ -1596,7 +1603,7 @@ typedef struct HardCheck {
 	Constraint *con; /* being analysed */
 	int n;
 	int depth;
-	Symbol **proj;   /* per component: first projection constraint touching it */
+	Constraint **proj; /* per component: first projection constraint touching it */
 	int *unit_row;   /* per component: the projection row e_k, or -1 */
 	PtrVec rows;     /* HardRow* */
 	bool failed;     /* an error was reported for the current constraint */
@@ -1885,7 +1892,7 @@ static bool affine(HardCheck *hc, Expr *e, Affine *out);
 
 /* The constant factor of a product or quotient: its values, or NULL after a
  * refusal. */
-static double *factor(HardCheck *hc, Expr *f, Expr *other, const char *verb)
+static double *factor(HardCheck *hc, Expr *f, const char *verb)
 {
 	Checker *c = hc->c;
 	if (f->has_output) {
@@ -1907,7 +1914,6 @@ static double *factor(HardCheck *hc, Expr *f, Expr *other, const char *verb)
 			       v[i] == 0 ? "zero" : "not finite");
 			return NULL;
 		}
-	(void)other;
 	return v;
 }
 
@@ -1918,7 +1924,7 @@ static bool affine_scale(HardCheck *hc, Expr *e, Affine *out)
 	bool div = e->kind == EXPR_DIV;
 	Expr *var = div || e->lhs->has_output ? e->lhs : e->rhs;
 	Expr *f = var == e->lhs ? e->rhs : e->lhs;
-	double *v = factor(hc, f, var, div ? "divided" : "multiplied");
+	double *v = factor(hc, f, div ? "divided" : "multiplied");
 	Affine a;
 	if (!v || !affine(hc, var, &a) || !alloc_coef(hc, e->loc, e->size, out))
 		return false;
@@ -1985,7 +1991,7 @@ static bool affine_reduce(HardCheck *hc, Expr *e, Affine *out)
 	if (e->fn == FN_DOT) {
 		var = e->args[0].value->has_output ? e->args[0].value : e->args[1].value;
 		f = var == e->args[0].value ? e->args[1].value : e->args[0].value;
-		if (!(w = factor(hc, f, var, "multiplied")))
+		if (!(w = factor(hc, f, "multiplied")))
 			return false;
 	}
 	Affine a;
@@ -2223,7 +2229,7 @@ static void add_row(HardCheck *hc, double *a, int k1, Expr *lo, Expr *up, int co
 			return;
 		}
 		if (!hc->proj[j])
-			hc->proj[j] = (Symbol *)hc->con;
+			hc->proj[j] = hc->con;
 	}
 	HardRow *same = NULL;
 	if (nz == 1 && hc->unit_row[k1] >= 0) {
@@ -2296,7 +2302,7 @@ static void add_reparam(HardCheck *hc, int k, Expr *lo, Expr *up, int comp, bool
 		return;
 	}
 	if (hc->proj[k]) {
-		Constraint *p = (Constraint *)hc->proj[k];
+		Constraint *p = hc->proj[k];
 		refuse(hc, hc->con->loc, "it reparametrises %s, which constraint '%s' projects", comp_name(hc, k),
 		       p->label);
 		diag_note(c->d, p->loc, "constraint '%s' is here", p->label);
@@ -2457,7 +2463,7 @@ static void check_hard(Checker *c)
 		}
 	}
 	HardCheck hc = {.c = c, .h = h, .n = n};
-	hc.proj = arena_alloc(c->a, sizeof(Symbol *) * (size_t)n);
+	hc.proj = arena_alloc(c->a, sizeof(Constraint *) * (size_t)n);
 	hc.unit_row = arena_alloc(c->a, sizeof(int) * (size_t)n);
 	for (int i = 0; i < n; i++)
 		hc.unit_row[i] = -1;
@@ -2678,7 +2684,7 @@ static void check_binding(Checker *c, Stmt *s)
 	if (model && (model->kind == SYM_INPUT || model->kind == SYM_TARGET)) {
 		sym->binds = model;
 		sym->size = model->size;
-		if (n && n != 1 && n != model->size) {
+		if (n && model->size && n != 1 && n != model->size) {
 			diag_error(c->d, s->value->loc,
 				   "the binding of %s '%s' has size %d, but '%s' has size %d (or use size 1 to draw each component)",
 				   model->kind == SYM_INPUT ? "input" : "target", s->name, n, s->name, model->size);

@@ -364,7 +364,8 @@ typedef struct DataSpec {
 	                     for a name of size N is evaluated N times (each
 	                     component drawn independently).  Values use numbers,
 	                     earlier data names, + - * / ^, unary minus, v[i],
-	                     uniform, normal and the elementwise functions. */
+	                     uniform, normal, relu, tanh, sigmoid, softplus, exp,
+	                     log, sqrt, abs, sin, cos. */
 	bool present;
 } DataSpec;
 

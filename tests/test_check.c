@@ -700,6 +700,16 @@ Test(check, synthetic_data)
 	cr_assert_eq(nrm->args[1].value->num, 0.1);
 }
 
+Test(check, data_functions)
+{
+	Model *m = check("model d { input x[2]; target t[1]; y = x[0]; output y; loss mse(y, t); }\n"
+			 "data { samples 3; x = normal(1, 2); t = relu(x[0]) + tanh(x[1]) + sigmoid(-x[0]) + softplus(x[1])\n"
+			 "  + exp(x[0]) + log(abs(x[1]) + 1) + sqrt(abs(x[0])) + cos(x[1]) - x[0] / 2 ^ 3; }");
+	Symbol *t = m->data.gens.items[1];
+	cr_assert_eq(t->value->size, 1);
+	cr_assert_eq(t->binds, m->targets.items[0]);
+}
+
 Test(check, csv_data)
 {
 	Model *m = check("model d { input x[1]; y = x; output y; loss mean(y); }\ndata { csv \"some dir/train.csv\"; }");
