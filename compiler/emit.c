@@ -822,7 +822,8 @@ static void emit_decls(Emitter *E)
 	fprintf(out, "void %s_set_lr(%s_model *m, double lr);\n", P, P);
 	fprintf(out, "%s_real *%s_params(%s_model *m);\n", P, P, P);
 	fprintf(out, "void %s_predict(const %s_model *m, const %s_real *x, %s_real *y);\n", P, P, P, P);
-	fprintf(out, "void %s_grad(const %s_model *m, const %s_real *x, const %s_real *t, long n, %s_real *grad, double *acc);\n",
+	fprintf(out, "void %s_grad(const %s_model *restrict m, const %s_real *restrict x, const %s_real *restrict t, long n,\n"
+		     "\t%s_real *restrict grad, double *restrict acc);\n",
 		P, P, P, P, P);
 	fprintf(out, "void %s_apply(%s_model *m, const %s_real *grad, const double *acc, double *stats);\n", P, P, P);
 	fprintf(out, "void %s_train_step(%s_model *m, const %s_real *x, const %s_real *t, long n, double *stats);\n",
@@ -1077,7 +1078,8 @@ static void emit_functions(Emitter *E)
 	emit_body(E, "\t");
 	fputs("}\n\n", out);
 
-	fprintf(out, "void %s_grad(const %s_model *m, const %s_real *x, const %s_real *t, long n, %s_real *grad, double *acc)\n{\n",
+	fprintf(out, "void %s_grad(const %s_model *restrict m, const %s_real *restrict x, const %s_real *restrict t, long n,\n"
+		     "\t%s_real *restrict grad, double *restrict acc)\n{\n",
 		P, P, P, P, P);
 	fputs("\t(void)t;\n", out);
 	emit_sample_loop(E, FN_GRAD);

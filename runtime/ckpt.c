@@ -279,15 +279,26 @@ static int check_file(FILE *f, const char *path, uint64_t model_hash, int real_s
 	return 0;
 }
 
+/* The payload is read into a scratch buffer and copied out only once every
+ * check passed, so a refused checkpoint leaves the caller's model untouched. */
 int cn_ckpt_read(const char *path, uint64_t model_hash, int real_size, void *payload, size_t size,
 		 cn_error *err)
 {
 	FILE *f = fopen(path, "rb");
+	void *scratch;
 	int rc;
 
 	if (!f)
 		return cn_rt_err(err, "%s: cannot open: %s", path, strerror(errno));
-	rc = check_file(f, path, model_hash, real_size, payload, size, err);
+	scratch = malloc(size ? size : 1);
+	if (!scratch) {
+		fclose(f);
+		return cn_rt_err(err, "%s: out of memory", path);
+	}
+	rc = check_file(f, path, model_hash, real_size, scratch, size, err);
 	fclose(f);
+	if (rc == 0)
+		memcpy(payload, scratch, size);
+	free(scratch);
 	return rc;
 }
