@@ -5,6 +5,7 @@
  * AST_MAX_DEPTH is reported once ("expression nested too deeply") and replaced
  * by an EXPR_ERROR leaf, so no later recursive pass can overflow the stack.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cnet.h"
@@ -120,10 +121,54 @@ const char *expr_kind_name(ExprKind k)
 
 /* ------------------------------------------------------------------ dump */
 
+/* Every node prints its line and column.  diag_line_col scans from the start
+ * of the source, which is right for a few messages but quadratic for a dump
+ * of every node, so the dumper indexes the line starts once and searches. */
 typedef struct Dumper {
 	FILE *out;
 	const Source *src;
+	int *line_starts; /* offsets just after each '\n', after a leading 0; NULL: scan */
+	int nlines;
 } Dumper;
+
+static void index_lines(Dumper *p)
+{
+	const Source *src = p->src;
+	int n = 1;
+	for (size_t i = 0; i < src->len; i++)
+		n += src->text[i] == '\n';
+	p->line_starts = malloc(sizeof(int) * (size_t)n);
+	if (!p->line_starts)
+		return;
+	p->line_starts[0] = 0;
+	p->nlines = 1;
+	for (size_t i = 0; i < src->len; i++)
+		if (src->text[i] == '\n')
+			p->line_starts[p->nlines++] = (int)i + 1;
+}
+
+/* What diag_line_col computes, by binary search over the line starts. */
+static void line_col(Dumper *p, int offset, int *line, int *col)
+{
+	if (!p->line_starts) {
+		diag_line_col(p->src, offset, line, col);
+		return;
+	}
+	if (offset < 0)
+		offset = 0;
+	if ((size_t)offset > p->src->len)
+		offset = (int)p->src->len;
+	int lo = 0, hi = p->nlines - 1; /* the last line start <= offset */
+	while (lo < hi) {
+		int mid = lo + (hi - lo + 1) / 2;
+		if (p->line_starts[mid] <= offset)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	*line = lo + 1;
+	*col = offset - p->line_starts[lo] + 1;
+}
 
 static void indent(Dumper *p, int level)
 {
@@ -134,7 +179,7 @@ static void indent(Dumper *p, int level)
 static void at(Dumper *p, Loc loc)
 {
 	int line, col;
-	diag_line_col(p->src, loc.begin, &line, &col);
+	line_col(p, loc.begin, &line, &col);
 	fprintf(p->out, " @%d:%d\n", line, col);
 }
 
@@ -278,7 +323,8 @@ void ast_dump(FILE *out, const Source *src, const Program *prog)
 	static const char *const kinds[] = {
 		[BLOCK_MODEL] = "model", [BLOCK_DATA] = "data", [BLOCK_TRAIN] = "train",
 	};
-	Dumper p = {out, src};
+	Dumper p = {out, src, NULL, 0};
+	index_lines(&p);
 	fputs("program\n", out);
 	for (int i = 0; i < prog->nblocks; i++) {
 		const Block *b = prog->blocks[i];
@@ -290,4 +336,5 @@ void ast_dump(FILE *out, const Source *src, const Program *prog)
 		for (int j = 0; j < b->nstmts; j++)
 			dump_stmt(&p, b->stmts[j], 2);
 	}
+	free(p.line_starts);
 }

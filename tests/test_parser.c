@@ -1146,6 +1146,45 @@ Test(robust, fifty_megabytes_of_errors, .timeout = 120)
 	free(s);
 }
 
+Test(robust, dump_of_a_large_file_is_linear, .timeout = 60)
+{
+	/* --dump=ast prints a line:col for every node: 4 MB of statements, with
+	 * lines of different lengths, must dump in seconds, not hours */
+	size_t n = 4u << 20;
+	char *s = malloc(n + 64);
+	cr_assert(s);
+	size_t k = (size_t)sprintf(s, "model big {\n");
+	int lines = 0;
+	while (k + 64 < n) {
+		k += (size_t)sprintf(s + k, "%*sh%d = a + b * c[%d:];\n", lines % 7, "", lines,
+				     lines % 5);
+		lines++;
+	}
+	k += (size_t)sprintf(s + k, "}\n");
+	Parsed *p = parse_n(s, k);
+	cr_assert_eq(p->diag.errors, 0, "%.400s", p->msgs);
+	char *dump;
+	size_t len;
+	FILE *f = open_memstream(&dump, &len);
+	cr_assert(f);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ast_dump(f, &p->src, p->prog);
+	fclose(f);
+	double t = seconds_since(t0);
+	cr_assert_lt(t, 20.0, "%.1f s to dump %zu bytes", t, k);
+	/* the last statement's dump line carries the position diag computes */
+	Stmt *last = stmt_at(p, 0, lines - 1);
+	char want[64];
+	snprintf(want, sizeof want, "    assign h%d @%s\n", lines - 1, pos(p, last->loc));
+	cr_assert(strstr(dump, want), "no '%s' in the dump", want);
+	snprintf(want, sizeof want, "%d:%d", lines + 1, (lines - 1) % 7 + 1);
+	cr_assert_str_eq(pos(p, last->loc), want);
+	free(dump);
+	done(p);
+	free(s);
+}
+
 Test(robust, huge_numbers_and_names_do_not_overflow)
 {
 	Parsed *p = parse("model m { input x[99999999999999999999]; y = x[1e308]; "
