@@ -50,7 +50,9 @@ static void pack_loop(unsigned char *p, const Loop *l)
 	memcpy(p + 56, &spare, 8);
 }
 
-static void unpack_loop(const unsigned char *p, Loop *l)
+/* Returns nonzero when the state cannot come from pack_loop: a negative
+ * epoch count, or the all-zero generator state that xoshiro never leaves. */
+static int unpack_loop(const unsigned char *p, Loop *l)
 {
 	uint64_t done, spare;
 
@@ -61,6 +63,7 @@ static void unpack_loop(const unsigned char *p, Loop *l)
 	memcpy(&spare, p + 56, 8);
 	l->done = (long)done;
 	l->rng.has_spare = spare != 0;
+	return l->done < 0 || (l->rng.s[0] | l->rng.s[1] | l->rng.s[2] | l->rng.s[3]) == 0;
 }
 
 static int num_lambdas(const cn_model_desc *d)
@@ -284,7 +287,9 @@ static int start(const Program *p, Loop *l, unsigned char *payload, cn_error *er
 				 d->model_size + LOOP_BYTES, err))
 			return 1;
 		memcpy(l->m, payload, d->model_size);
-		unpack_loop(payload + d->model_size, l);
+		if (unpack_loop(payload + d->model_size, l))
+			return cn_rt_err(err, "%s: corrupt checkpoint (impossible loop state)",
+					 o->resume);
 		if (o->has_seed)
 			l->seed = o->seed;
 		if (l->done > l->epochs)

@@ -11,6 +11,7 @@
 #include "cnetrt.h"
 
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -871,4 +872,300 @@ Test(outfile, commit_renames_abort_removes)
 	cr_expect(strstr(err.msg, "missing/a.txt: cannot write: No such file or directory") != NULL,
 		  "%s", err.msg);
 	cr_expect_null(o.file);
+}
+
+/* ------------------------------------------------------------ cn_main in process */
+
+typedef struct tiny_model {
+	float w;
+} tiny_model;
+
+static void tiny_init(void *m, uint64_t seed)
+{
+	((tiny_model *)m)->w = (float)seed;
+}
+
+static void *tiny_params(void *m)
+{
+	return &((tiny_model *)m)->w;
+}
+
+static void tiny_stats(const void *m, const void *x, const void *t, long n, double *stats)
+{
+	(void)m, (void)x, (void)t, (void)n;
+	stats[0] = stats[1] = 1;
+}
+
+static void tiny_step(void *m, const void *x, const void *t, long n, double *stats)
+{
+	tiny_stats(m, x, t, n, stats);
+}
+
+static void tiny_end_epoch(void *m)
+{
+	(void)m;
+}
+
+static void tiny_predict(const void *m, const void *x, void *y)
+{
+	*(float *)y = ((const tiny_model *)m)->w * *(const float *)x;
+}
+
+static cn_model_desc tiny_desc(void)
+{
+	static const char *const x[] = {"x"}, *const t[] = {"t"}, *const w[] = {"w"};
+	static const int one[] = {1};
+	cn_model_desc d;
+
+	memset(&d, 0, sizeof d);
+	d.name = "tiny";
+	d.source_hash = 7;
+	d.real_size = 4;
+	d.model_size = sizeof(tiny_model);
+	d.num_inputs = d.num_targets = d.num_outputs = 1;
+	d.input_cols = x;
+	d.target_cols = t;
+	d.output_cols = x;
+	d.num_tensors = 1;
+	d.tensor_names = w;
+	d.tensor_sizes = one;
+	d.num_params = 1;
+	d.num_stats = 2;
+	d.epochs = 3;
+	d.init = tiny_init;
+	d.params = tiny_params;
+	d.train_step = tiny_step;
+	d.end_epoch = tiny_end_epoch;
+	d.eval = tiny_stats;
+	d.predict = tiny_predict;
+	return d;
+}
+
+static void program_init(void)
+{
+	scratch_make();
+	cr_redirect_stderr();
+}
+
+TestSuite(program, .init = program_init, .fini = scratch_remove);
+
+Test(program, refuses_an_impossible_loop_state)
+{
+	unsigned char payload[sizeof(tiny_model) + 64];
+	cn_model_desc d = tiny_desc();
+	char a0[] = "tiny", a1[] = "--resume", a3[] = "--data", a5[] = "--quiet";
+	char *argv[] = {a0, a1, NULL, a3, NULL, a5, NULL};
+	char ckpt[512], csv[512], want[1200];
+	cn_error err;
+
+	strcpy(ckpt, tpath("zero.ckpt"));
+	strcpy(csv, tpath("d.csv"));
+	argv[2] = ckpt;
+	argv[4] = csv;
+	write_text(csv, "x,t\n1,2\n");
+	memset(payload, 0, sizeof payload); /* epoch 0, but an all-zero generator */
+	cr_assert_eq(cn_ckpt_write(ckpt, 7, 4, payload, sizeof payload, &err), 0);
+	cr_expect_eq(cn_main(6, argv, &d), 2);
+	fflush(stderr);
+	sprintf(want, "tiny: error: %s: corrupt checkpoint (impossible loop state)\n", ckpt);
+	cr_expect_stderr_eq_str(want);
+}
+
+Test(program, refuses_an_inconsistent_descriptor)
+{
+	cn_model_desc d = tiny_desc();
+	char a0[] = "/some/dir/tiny";
+	char *argv[] = {a0, NULL};
+
+	d.num_stats = 5;
+	cr_expect_eq(cn_main(1, argv, &d), 2);
+	fflush(stderr);
+	cr_expect_stderr_eq_str("tiny: error: invalid model descriptor: inconsistent counts\n");
+}
+
+/* A model that records what the driver feeds it: the x values of every
+ * step in order, and per step stats that identify the batch (loss: its size,
+ * data loss: its first x, violation: its mean x, max: its largest x, share
+ * satisfied 0.5); its one multiplier counts the epochs ended. */
+typedef struct rec_model {
+	float w;
+	float epochs_ended;
+} rec_model;
+
+static float rec_seen[4096];
+static long rec_nseen;
+
+static void rec_stats(const void *m, const void *vx, const void *t, long n, double *stats)
+{
+	const float *x = vx;
+	double sum = 0, max = x[0];
+	long i;
+
+	(void)m, (void)t;
+	for (i = 0; i < n; i++) {
+		sum += x[i];
+		max = x[i] > max ? x[i] : max;
+	}
+	stats[0] = (double)n;
+	stats[1] = x[0];
+	stats[2] = sum / (double)n;
+	stats[3] = max;
+	stats[4] = 0.5;
+}
+
+static void rec_step(void *m, const void *vx, const void *t, long n, double *stats)
+{
+	const float *x = vx;
+	long i;
+
+	for (i = 0; i < n && rec_nseen < 4096; i++)
+		rec_seen[rec_nseen++] = x[i];
+	rec_stats(m, vx, t, n, stats);
+}
+
+static void rec_end_epoch(void *m)
+{
+	((rec_model *)m)->epochs_ended += 1;
+}
+
+static void rec_lambdas(const void *m, double *out)
+{
+	out[0] = ((const rec_model *)m)->epochs_ended;
+}
+
+static cn_model_desc rec_desc(void)
+{
+	static const char *const labels[] = {"c"};
+	static const int lambdas[] = {1};
+	cn_model_desc d = tiny_desc();
+
+	d.name = "rec";
+	d.model_size = sizeof(rec_model);
+	d.num_constraints = 1;
+	d.con_labels = labels;
+	d.con_lambdas = lambdas;
+	d.num_stats = 5;
+	d.train_step = rec_step;
+	d.end_epoch = rec_end_epoch;
+	d.eval = rec_stats;
+	d.lambdas = rec_lambdas;
+	d.shuffle = 1;
+	d.log_every = 2;
+	return d;
+}
+
+/* Runs cn_main on x = 1..10 with the given extra arguments. */
+static int rec_run(cn_model_desc *d, int quiet, const char *a1, const char *a2, const char *a3,
+		   const char *a4)
+{
+	char *argv[12];
+	int argc = 0;
+
+	write_text(tpath("d.csv"), "x,t\n1,0\n2,0\n3,0\n4,0\n5,0\n6,0\n7,0\n8,0\n9,0\n10,0\n");
+	argv[argc++] = (char *)"rec";
+	argv[argc++] = (char *)"--data";
+	argv[argc++] = (char *)tpath("d.csv");
+	argv[argc++] = (char *)"--log";
+	argv[argc++] = (char *)tpath("log.csv");
+	if (a1)
+		argv[argc++] = (char *)a1;
+	if (a2)
+		argv[argc++] = (char *)a2;
+	if (a3)
+		argv[argc++] = (char *)a3;
+	if (a4)
+		argv[argc++] = (char *)a4;
+	if (quiet)
+		argv[argc++] = (char *)"--quiet";
+	argv[argc] = NULL;
+	rec_nseen = 0;
+	return cn_main(argc, argv, d);
+}
+
+Test(program, shuffled_batches_follow_the_documented_order)
+{
+	cn_model_desc d = rec_desc();
+	long idx[10];
+	cn_rng r;
+	char *log, want[4096], *w = want;
+	size_t n;
+	int e, i, step;
+
+	cr_assert_eq(rec_run(&d, 1, "--batch", "3", "--seed", "9"), 0);
+	cr_assert_eq(rec_nseen, 3 * 10, "epochs default to d.epochs = 3");
+	cn_rng_seed(&r, 9, CN_STREAM_SHUFFLE);
+	w += sprintf(w, "epoch,loss,data_loss,c_viol,c_max,c_lambda\n");
+	for (e = 0; e < 3; e++) {
+		double first = 0, mean = 0, max = 0;
+
+		for (i = 0; i < 10; i++)
+			idx[i] = i;
+		cn_shuffle(&r, idx, 10);
+		for (i = 0; i < 10; i++)
+			cr_expect_eq(rec_seen[e * 10 + i], (float)(idx[i] + 1), "epoch %d, place %d", e, i);
+		for (step = 0; step < 4; step++) {
+			int start = step * 3, nb = step < 3 ? 3 : 1, k;
+			double sum = 0;
+
+			first += (double)(idx[start] + 1);
+			for (k = 0; k < nb; k++) {
+				sum += (double)(idx[start + k] + 1);
+				max = (double)(idx[start + k] + 1) > max ? (double)(idx[start + k] + 1) : max;
+			}
+			mean += sum / nb;
+		}
+		w += sprintf(w, "%d,%.9g,%.9g,%.9g,%.9g,%d\n", e + 1, 10.0 / 4, first / 4, mean / 4, max,
+			     e + 1);
+	}
+	log = read_bytes(tpath("log.csv"), &n);
+	cr_assert_not_null(log);
+	cr_expect_str_eq(log, want);
+	free(log);
+	/* the orders of the three epochs differ */
+	cr_expect(memcmp(rec_seen, rec_seen + 10, 10 * sizeof *rec_seen) != 0);
+	cr_expect(memcmp(rec_seen + 10, rec_seen + 20, 10 * sizeof *rec_seen) != 0);
+}
+
+Test(program, file_order_and_full_batches)
+{
+	cn_model_desc d = rec_desc();
+	char *log;
+	size_t n;
+	int i;
+
+	d.shuffle = 0;
+	cr_assert_eq(rec_run(&d, 1, "--batch", "4", "--epochs", "2"), 0);
+	cr_assert_eq(rec_nseen, 20);
+	for (i = 0; i < 20; i++)
+		cr_expect_eq(rec_seen[i], (float)(i % 10 + 1));
+	log = read_bytes(tpath("log.csv"), &n);
+	cr_expect_str_eq(log, "epoch,loss,data_loss,c_viol,c_max,c_lambda\n"
+			      "1,3.33333333,5,6.16666667,10,1\n2,3.33333333,5,6.16666667,10,2\n");
+	free(log);
+	d.shuffle = 1; /* a full batch is never shuffled */
+	cr_assert_eq(rec_run(&d, 1, "--batch", "0", "--epochs", "1"), 0);
+	for (i = 0; i < 10; i++)
+		cr_expect_eq(rec_seen[i], (float)(i + 1));
+	log = read_bytes(tpath("log.csv"), &n);
+	cr_expect_str_eq(log, "epoch,loss,data_loss,c_viol,c_max,c_lambda\n1,10,1,5.5,10,1\n");
+	free(log);
+	cr_assert_eq(rec_run(&d, 1, "--batch", "11", "--epochs", "1"), 0);
+	for (i = 0; i < 10; i++)
+		cr_expect_eq(rec_seen[i], (float)(i + 1));
+}
+
+Test(program, progress_lines_and_report)
+{
+	cn_model_desc d = rec_desc();
+
+	cr_redirect_stdout();
+	d.shuffle = 0;
+	cr_assert_eq(rec_run(&d, 0, "--batch", "4", "--epochs", "5"), 0);
+	fflush(stdout);
+	cr_expect_stdout_eq_str("epoch    2  loss 3.33333  data 5.00000  c 6.2e+00\n"
+				"epoch    4  loss 3.33333  data 5.00000  c 6.2e+00\n"
+				"epoch    5  loss 3.33333  data 5.00000  c 6.2e+00\n"
+				"final: 10 samples  loss 10  data loss 1\n"
+				"constraint   mean viol    max viol  satisfied\n"
+				"c            5.500e+00   1.000e+01     50.00%\n");
 }
