@@ -214,8 +214,8 @@ int cn_params_write_out(const cn_model_desc *d, const void *params, cn_outfile *
  * never leaves a corrupt checkpoint.  Reading refuses, naming the file:
  * an empty or short file, a bad magic, another format version, a truncated
  * or overlong file, a checksum mismatch, another model's hash, another real
- * size, another payload size.  On failure the payload buffer may have been
- * overwritten. */
+ * size, another payload size.  On failure the payload buffer is left as
+ * it was. */
 int cn_ckpt_write(const char *path, uint64_t model_hash, int real_size,
 		  const void *payload, size_t size, cn_error *err);
 int cn_ckpt_read(const char *path, uint64_t model_hash, int real_size,

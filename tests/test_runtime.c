@@ -717,13 +717,19 @@ static void payload_pattern(unsigned char *p)
 		p[i] = (unsigned char)(i * 37 + 11);
 }
 
+/* The message, or "" when the file is accepted; a refused file must leave
+ * the caller's buffer untouched. */
 static const char *ckpt_err(const char *path, uint64_t hash, int real_size, size_t size)
 {
 	static cn_error err;
 	unsigned char got[PAYLOAD + 8];
+	size_t i;
 
+	memset(got, 0xa5, sizeof got);
 	if (cn_ckpt_read(path, hash, real_size, got, size, &err) == 0)
 		return "";
+	for (i = 0; i < sizeof got; i++)
+		cr_expect_eq(got[i], 0xa5, "a refused checkpoint changed byte %zu", i);
 	return err.msg + strlen(scratch) + 1;
 }
 
