@@ -119,4 +119,33 @@ typedef struct EmitOptions {
 void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o);
 void emit_header(FILE *out, const Lowered *lw, const EmitOptions *o);
 
+/* ---------------------------------------------------------------- emit_ops.c */
+
+typedef enum EmitFn {
+	EMIT_PREDICT, /* forward to the output, one sample */
+	EMIT_EVAL,    /* forward and statistics, n samples */
+	EMIT_GRAD,    /* forward, statistics and reverse pass, n samples */
+} EmitFn;
+
+typedef struct Emitter {
+	FILE *out;
+	const Lowered *lw;
+	const Model *m;
+	const Ir *ir;
+	const EmitOptions *o;
+	const char *P;
+	int np;             /* scalar parameters */
+	int ni, nt, no;     /* scalars per sample */
+	int *w_off, *b_off; /* per layer; b_off -1 without bias */
+	int *in_off, *tgt_off;
+	bool *live;         /* of the function being emitted */
+	int naug;           /* augmented constraints */
+	int lanes;          /* samples per block in the function being emitted */
+	bool lane_grads;    /* parameter gradients summed per lane first */
+} Emitter;
+
+/* A literal of the model's precision, the shortest that reads back exactly. */
+const char *emit_lit(const Emitter *E, char buf[48], double v);
+void emit_body(Emitter *E, EmitFn fn);
+
 #endif

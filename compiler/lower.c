@@ -318,13 +318,15 @@ Lowered *lower_model(Arena *a, const Model *m)
 	stat(&L, OP_STAT_SUM, total, ACC_LOSS);
 	stat(&L, OP_STAT_SUM, data, ACC_DATA);
 
-	autodiff(ir, total, ir_num(ir, 1), 0);
+	/* the reverse pass starts from 1 per sample (0 in a spare lane) */
+	int lane = leaf(&L, OP_LANE, 1, 0, 0);
+	autodiff(ir, total, lane, 0);
 	for (int k = 0; k < ncon; k++) {
 		const Constraint *c = m->constraints.items[k];
 		if (lw->con[k].channel < 0)
 			continue;
 		for (int j = 0; j < c->ncomp; j++) {
-			Ins seed = {.op = OP_PAD, .size = c->ncomp, .a = ir_num(ir, 1), .b = -1, .c = -1, .lo = j};
+			Ins seed = {.op = OP_PAD, .size = c->ncomp, .a = lane, .b = -1, .c = -1, .lo = j};
 			autodiff(ir, q[k], ir_add(ir, seed), lw->con[k].channel + j);
 		}
 	}

@@ -1,0 +1,861 @@
+/*
+ * emit_ops.c - the per-sample IR as C over blocks of samples ("lanes").
+ *
+ * Takes the lowered IR and emits the bodies of P_predict, P_eval and P_grad.
+ * Every per-sample value is an array real vN[SIZE][LANES]: component-major,
+ * sample-minor, so each op is a loop over the lanes with no dependence
+ * between them, which gcc and clang vectorise at -O2 (8 floats or 4 doubles
+ * a block; a block fills a 256-bit register or two 128-bit ones).  The last
+ * block of a batch repeats a real sample in its spare lanes; the LANE value
+ * (1 or 0) seeds the reverse pass, so padding contributes nothing, and the
+ * statistics count only the block's real samples.
+ *
+ * An op of at most unroll_max scalar operations is unrolled inside one lane
+ * loop; a bigger one becomes loops with literal bounds and the lane loop
+ * innermost.  Parameter gradients go to per-lane accumulators when they are
+ * small, and are summed over the lanes in a fixed order at the end.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir.h"
+
+/* ------------------------------------------------------------ literals */
+
+const char *emit_lit(const Emitter *E, char buf[48], double v)
+{
+	char num[40];
+	if (isinf(v)) {
+		snprintf(buf, 48, v < 0 ? "(-%s)" : "%s", E->o->dbl ? "HUGE_VAL" : "HUGE_VALF");
+		return buf;
+	}
+	if (E->o->dbl) {
+		for (int p = 1; p <= 17; p++) {
+			snprintf(num, sizeof num, "%.*g", p, v);
+			if (strtod(num, NULL) == v)
+				break;
+		}
+	} else {
+		float f = (float)v;
+		for (int p = 1; p <= 9; p++) {
+			snprintf(num, sizeof num, "%.*g", p, (double)f);
+			if (strtof(num, NULL) == f)
+				break;
+		}
+	}
+	if (!strpbrk(num, ".e"))
+		strcat(num, ".0");
+	snprintf(buf, 48, v < 0 ? "(%s%s)" : "%s%s", num, E->o->dbl ? "" : "f");
+	return buf;
+}
+
+#define lit emit_lit
+
+/* ------------------------------------------------------------ operands */
+
+static const Symbol *const_sym(const Emitter *E, int cst)
+{
+	return E->m->consts.items[cst];
+}
+
+static const Symbol *layer(const Emitter *E, int l)
+{
+	return E->m->layers.items[l];
+}
+
+/* Component k (or, with j != NULL, component j) of value v in lane l. */
+static const char *ref(const Emitter *E, char buf[64], int v, const char *j, int k)
+{
+	const Ins *in = &E->ir->ins[v];
+	char idx[32];
+	if (in->size == 1)
+		j = NULL, k = 0;
+	if (j)
+		snprintf(idx, sizeof idx, "%s", j);
+	else
+		snprintf(idx, sizeof idx, "%d", k);
+	switch (in->op) {
+	case OP_NUM:
+		return lit(E, buf, in->k);
+	case OP_CONSTV:
+		if (!j)
+			return lit(E, buf, const_sym(E, in->cst)->values[k]);
+		snprintf(buf, 64, "c%d[%s]", in->cst, j);
+		return buf;
+	case OP_INPUT:
+	case OP_TARGET: {
+		int off = (in->op == OP_INPUT ? E->in_off : E->tgt_off)[in->index];
+		const char *blk = in->op == OP_INPUT ? "xb" : "tb";
+		if (j && off)
+			snprintf(buf, 64, "%s[%d + %s][l]", blk, off, j);
+		else if (j)
+			snprintf(buf, 64, "%s[%s][l]", blk, j);
+		else
+			snprintf(buf, 64, "%s[%d][l]", blk, off + k);
+		return buf;
+	}
+	case OP_STATE:
+		if (j)
+			snprintf(buf, 64, "m->lambda[%d + %s]", in->lo, j);
+		else
+			snprintf(buf, 64, "m->lambda[%d]", in->lo + k);
+		return buf;
+	case OP_LANE:
+		snprintf(buf, 64, "lane[l]");
+		return buf;
+	default:
+		snprintf(buf, 64, "v%d[%s][l]", v, idx);
+		return buf;
+	}
+}
+
+/* The number of scalar operations of an op, for the unrolling decision. */
+static int work(const Emitter *E, const Ins *in)
+{
+	switch (in->op) {
+	case OP_DENSE:
+	case OP_DENSE_T:
+	case OP_ACC_DENSE:
+	case OP_L2:
+	case OP_ACC_L2:
+		return layer(E, in->layer)->in * layer(E, in->layer)->out;
+	case OP_MATVEC:
+	case OP_MATVEC_T:
+		return const_sym(E, in->cst)->rows * const_sym(E, in->cst)->cols;
+	default: {
+		int s = in->size;
+		if (in->a >= 0 && E->ir->ins[in->a].size > s)
+			s = E->ir->ins[in->a].size;
+		for (int i = 0; i < in->nargs; i++)
+			s += E->ir->ins[in->args[i]].size;
+		return s;
+	}
+	}
+}
+
+static bool unrolled(const Emitter *E, const Ins *in)
+{
+	return work(E, in) <= E->o->unroll_max;
+}
+
+/* "for (int l = 0; l < LANES; l++) {" around unrolled statements */
+static void lanes_open(const Emitter *E, const char *ind)
+{
+	fprintf(E->out, "%sfor (int l = 0; l < %d; l++) {\n", ind, E->lanes);
+}
+
+static void lanes_close(const Emitter *E, const char *ind)
+{
+	fprintf(E->out, "%s}\n", ind);
+}
+
+/* ------------------------------------------------------------ elementwise */
+
+/* Expand an op template: A B C are operand elements, K the constant,
+ * $f( a libm call in the model's precision. */
+static void expand(const Emitter *E, const char *t, const char *ops[3], double k)
+{
+	char kb[48];
+	for (; *t; t++) {
+		if (*t == 'A' || *t == 'B' || *t == 'C') {
+			fputs(ops[*t - 'A'], E->out);
+		} else if (*t == 'K') {
+			fputs(lit(E, kb, k), E->out);
+		} else if (*t == '$') {
+			const char *open = strchr(t, '(');
+			fprintf(E->out, "%.*s%s", (int)(open - t - 1), t + 1, E->o->dbl ? "" : "f");
+			t = open - 1;
+		} else {
+			fputc(*t, E->out);
+		}
+	}
+}
+
+/* The template of an op, with exponents that have an exact cheaper form. */
+static const char *template_of(const Emitter *E, const Ins *in, char *buf, size_t n)
+{
+	char kb[48];
+	if (in->op == OP_POW) {
+		if (in->k == 1)
+			return "A";
+		if (in->k == 2)
+			return "A * A";
+		if (in->k == 3)
+			return "A * A * A";
+		if (in->k == 0.5)
+			return "$sqrt(A)";
+		if (in->k == -1)
+			return "1 / A";
+	}
+	if (in->op == OP_POW_D) {
+		if (in->k == 1)
+			return "B";
+		if (in->k == 2)
+			return "B * K * A";
+		snprintf(buf, n, "B * K * $pow(A, %s)", lit(E, kb, in->k - 1));
+		return buf;
+	}
+	return op_info[in->op].tmpl;
+}
+
+static void emit_elementwise(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	char tbuf[128];
+	const char *t = template_of(E, in, tbuf, sizeof tbuf);
+	int operands[3] = {in->a, in->b, in->c};
+	char bufs[3][64];
+	const char *ops[3] = {"", "", ""};
+	if (unrolled(E, in)) {
+		lanes_open(E, ind);
+		for (int e = 0; e < in->size; e++) {
+			for (int i = 0; i < 3; i++)
+				if (operands[i] >= 0)
+					ops[i] = ref(E, bufs[i], operands[i], NULL, e);
+			fprintf(E->out, "%s\tv%d[%d][l] = ", ind, v, e);
+			expand(E, t, ops, in->k);
+			fputs(";\n", E->out);
+		}
+		lanes_close(E, ind);
+		return;
+	}
+	for (int i = 0; i < 3; i++)
+		if (operands[i] >= 0)
+			ops[i] = ref(E, bufs[i], operands[i], "j", 0);
+	fprintf(E->out, "%sfor (int j = 0; j < %d; j++)\n%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[j][l] = ",
+		ind, in->size, ind, E->lanes, ind, v);
+	expand(E, t, ops, in->k);
+	fputs(";\n", E->out);
+}
+
+/* ------------------------------------------------------------ vector ops */
+
+/* SUM, MEAN, DOT: size 1 */
+static void emit_reduce(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	int n = E->ir->ins[in->a].size;
+	bool dot = in->op == OP_DOT;
+	if (dot && E->ir->ins[in->b].size > n)
+		n = E->ir->ins[in->b].size;
+	char b1[64], b2[64], nb[48];
+	if (unrolled(E, in)) {
+		lanes_open(E, ind);
+		fprintf(E->out, "%s\tv%d[0][l] = ", ind, v);
+		if (in->op == OP_MEAN)
+			fputc('(', E->out);
+		for (int e = 0; e < n; e++) {
+			fputs(e ? " + " : "", E->out);
+			if (dot)
+				fprintf(E->out, "%s * %s", ref(E, b1, in->a, NULL, e), ref(E, b2, in->b, NULL, e));
+			else
+				fputs(ref(E, b1, in->a, NULL, e), E->out);
+		}
+		if (in->op == OP_MEAN)
+			fprintf(E->out, ") / %s", lit(E, nb, n));
+		fputs(";\n", E->out);
+		lanes_close(E, ind);
+		return;
+	}
+	int L = E->lanes;
+	fprintf(E->out, "%sfor (int l = 0; l < %d; l++)\n%s\tv%d[0][l] = 0;\n", ind, L, ind, v);
+	fprintf(E->out, "%sfor (int j = 0; j < %d; j++)\n%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[0][l] += ",
+		ind, n, ind, L, ind, v);
+	if (dot)
+		fprintf(E->out, "%s * %s;\n", ref(E, b1, in->a, "j", 0), ref(E, b2, in->b, "j", 0));
+	else
+		fprintf(E->out, "%s;\n", ref(E, b1, in->a, "j", 0));
+	if (in->op == OP_MEAN)
+		fprintf(E->out, "%sfor (int l = 0; l < %d; l++)\n%s\tv%d[0][l] /= %s;\n", ind, L, ind, v, lit(E, nb, n));
+}
+
+/* SOFTMAX, LOGSOFTMAX: max-subtracted, per lane */
+static void emit_softmax(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	int n = in->size, L = E->lanes;
+	char a[64];
+	const char *f = E->o->dbl ? "" : "f";
+	ref(E, a, in->a, "j", 0);
+	fprintf(E->out, "%s{\n%s\treal mx[%d], s[%d];\n", ind, ind, L, L);
+	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++) {\n", ind, L);
+	fprintf(E->out, "%s\t\tmx[l] = %s;\n%s\t\ts[l] = 0;\n%s\t}\n", ind, ref(E, (char[64]){0}, in->a, NULL, 0),
+		ind, ind);
+	fprintf(E->out, "%s\tfor (int j = 1; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, n, ind, L);
+	fprintf(E->out, "%s\t\t\tmx[l] = %s > mx[l] ? %s : mx[l];\n", ind, a, a);
+	fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, n, ind, L);
+	if (in->op == OP_SOFTMAX) {
+		fprintf(E->out, "%s\t\t\ts[l] += v%d[j][l] = exp%s(%s - mx[l]);\n", ind, v, f, a);
+		fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, n, ind, L);
+		fprintf(E->out, "%s\t\t\tv%d[j][l] /= s[l];\n", ind, v);
+	} else {
+		fprintf(E->out, "%s\t\t\ts[l] += exp%s(%s - mx[l]);\n", ind, f, a);
+		fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n%s\t\ts[l] = log%s(s[l]);\n", ind, L, ind, f);
+		fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, n, ind, L);
+		fprintf(E->out, "%s\t\t\tv%d[j][l] = %s - mx[l] - s[l];\n", ind, v, a);
+	}
+	fprintf(E->out, "%s}\n", ind);
+}
+
+/* SOFTMAX_D: y (g - y.g); LOGSOFTMAX_D: g - exp(y) sum(g) */
+static void emit_softmax_d(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	int n = in->size, L = E->lanes;
+	char y[64], g[64];
+	ref(E, y, in->a, "j", 0);
+	ref(E, g, in->b, "j", 0);
+	fprintf(E->out, "%s{\n%s\treal s[%d] = {0};\n", ind, ind, L);
+	fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, n, ind, L);
+	if (in->op == OP_SOFTMAX_D)
+		fprintf(E->out, "%s\t\t\ts[l] += %s * %s;\n", ind, y, g);
+	else
+		fprintf(E->out, "%s\t\t\ts[l] += %s;\n", ind, g);
+	fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, n, ind, L);
+	if (in->op == OP_SOFTMAX_D)
+		fprintf(E->out, "%s\t\t\tv%d[j][l] = %s * (%s - s[l]);\n", ind, v, y, g);
+	else
+		fprintf(E->out, "%s\t\t\tv%d[j][l] = %s - exp%s(%s) * s[l];\n", ind, v, g, E->o->dbl ? "" : "f", y);
+	fprintf(E->out, "%s}\n", ind);
+}
+
+/* One component copy: v[dst] = a[src] (k * a[0] for BCAST). */
+static void copy_one(const Emitter *E, int v, int dst, int a, int src, double k, const char *ind)
+{
+	char b1[64], kb[48];
+	ref(E, b1, a, NULL, src);
+	if (k == 1)
+		fprintf(E->out, "%s\tv%d[%d][l] = %s;\n", ind, v, dst, b1);
+	else
+		fprintf(E->out, "%s\tv%d[%d][l] = %s * %s;\n", ind, v, dst, lit(E, kb, k), b1);
+}
+
+/* A looped copy: v[dst + j] = a[src + j] for j < n. */
+static void copy_loop(const Emitter *E, int v, int dst, int a, int src, int n, double k, const char *ind)
+{
+	char b1[64], j[32], kb[48];
+	if (E->ir->ins[a].size == 1)
+		ref(E, b1, a, NULL, 0);
+	else {
+		snprintf(j, sizeof j, src ? "%d + j" : "j", src);
+		ref(E, b1, a, j, 0);
+	}
+	fprintf(E->out, "%sfor (int j = 0; j < %d; j++)\n%s\tfor (int l = 0; l < %d; l++)\n", ind, n, ind, E->lanes);
+	if (k == 1)
+		fprintf(E->out, "%s\t\tv%d[%s%d + j][l] = %s;\n", ind, v, "", dst, b1);
+	else
+		fprintf(E->out, "%s\t\tv%d[%d + j][l] = %s * %s;\n", ind, v, dst, lit(E, kb, k), b1);
+}
+
+static void zero_loop(const Emitter *E, int v, int from, int to, const char *ind)
+{
+	if (from >= to)
+		return;
+	fprintf(E->out, "%sfor (int j = %d; j < %d; j++)\n%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[j][l] = 0;\n",
+		ind, from, to, ind, E->lanes, ind, v);
+}
+
+/* BCAST, SLICE, PAD, CONCAT */
+static void emit_copy(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	if (unrolled(E, in)) {
+		lanes_open(E, ind);
+		switch (in->op) {
+		case OP_BCAST:
+			for (int e = 0; e < in->size; e++)
+				copy_one(E, v, e, in->a, 0, in->k, ind);
+			break;
+		case OP_SLICE:
+			for (int e = 0; e < in->size; e++)
+				copy_one(E, v, e, in->a, in->lo + e, 1, ind);
+			break;
+		case OP_PAD: {
+			int n = E->ir->ins[in->a].size;
+			for (int e = 0; e < in->size; e++) {
+				if (e >= in->lo && e < in->lo + n)
+					copy_one(E, v, e, in->a, e - in->lo, 1, ind);
+				else
+					fprintf(E->out, "%s\tv%d[%d][l] = 0;\n", ind, v, e);
+			}
+			break;
+		}
+		case OP_CONCAT:
+			for (int i = 0, off = 0; i < in->nargs; i++) {
+				int n = E->ir->ins[in->args[i]].size;
+				for (int e = 0; e < n; e++)
+					copy_one(E, v, off + e, in->args[i], e, 1, ind);
+				off += n;
+			}
+			break;
+		default:
+			unreachable();
+		}
+		lanes_close(E, ind);
+		return;
+	}
+	switch (in->op) {
+	case OP_BCAST:
+		copy_loop(E, v, 0, in->a, 0, in->size, in->k, ind);
+		break;
+	case OP_SLICE:
+		copy_loop(E, v, 0, in->a, in->lo, in->size, 1, ind);
+		break;
+	case OP_PAD: {
+		int n = E->ir->ins[in->a].size;
+		zero_loop(E, v, 0, in->lo, ind);
+		copy_loop(E, v, in->lo, in->a, 0, n, 1, ind);
+		zero_loop(E, v, in->lo + n, in->size, ind);
+		break;
+	}
+	case OP_CONCAT:
+		for (int i = 0, off = 0; i < in->nargs; i++) {
+			int n = E->ir->ins[in->args[i]].size;
+			copy_loop(E, v, off, in->args[i], 0, n, 1, ind);
+			off += n;
+		}
+		break;
+	default:
+		unreachable();
+	}
+}
+
+/* ------------------------------------------------------------ layers */
+
+/* DENSE: v = W a + b */
+static void emit_dense(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	const Symbol *Ly = layer(E, in->layer);
+	int IN = Ly->in, OUT = Ly->out, w = E->w_off[in->layer], b = E->b_off[in->layer], L = E->lanes;
+	char b1[64];
+	if (unrolled(E, in)) {
+		lanes_open(E, ind);
+		for (int r = 0; r < OUT; r++) {
+			fprintf(E->out, "%s\tv%d[%d][l] = ", ind, v, r);
+			if (b >= 0 && IN > 1)
+				fputc('(', E->out);
+			for (int c = 0; c < IN; c++)
+				fprintf(E->out, "%sp[%d] * %s", c ? " + " : "", w + r * IN + c, ref(E, b1, in->a, NULL, c));
+			if (b >= 0)
+				fprintf(E->out, "%s + p[%d]", IN > 1 ? ")" : "", b + r);
+			fputs(";\n", E->out);
+		}
+		lanes_close(E, ind);
+		return;
+	}
+	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n", ind, OUT);
+	fprintf(E->out, "%s\tconst real *w = p + %d + r * %d;\n", ind, w, IN);
+	fprintf(E->out, "%s\treal s[%d] = {0};\n", ind, L);
+	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, IN, ind, L);
+	fprintf(E->out, "%s\t\t\ts[l] += w[c] * %s;\n", ind, ref(E, b1, in->a, "c", 0));
+	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n", ind, L);
+	if (b >= 0)
+		fprintf(E->out, "%s\t\tv%d[r][l] = s[l] + p[%d + r];\n", ind, v, b);
+	else
+		fprintf(E->out, "%s\t\tv%d[r][l] = s[l];\n", ind, v);
+	fprintf(E->out, "%s}\n", ind);
+}
+
+/* DENSE_T: v = W^T g */
+static void emit_dense_t(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	const Symbol *Ly = layer(E, in->layer);
+	int IN = Ly->in, OUT = Ly->out, w = E->w_off[in->layer], L = E->lanes;
+	char b1[64];
+	if (unrolled(E, in)) {
+		lanes_open(E, ind);
+		for (int c = 0; c < IN; c++) {
+			fprintf(E->out, "%s\tv%d[%d][l] = ", ind, v, c);
+			for (int r = 0; r < OUT; r++)
+				fprintf(E->out, "%sp[%d] * %s", r ? " + " : "", w + r * IN + c, ref(E, b1, in->a, NULL, r));
+			fputs(";\n", E->out);
+		}
+		lanes_close(E, ind);
+		return;
+	}
+	zero_loop(E, v, 0, IN, ind);
+	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n", ind, OUT);
+	fprintf(E->out, "%s\tconst real *w = p + %d + r * %d;\n", ind, w, IN);
+	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, IN, ind, L);
+	fprintf(E->out, "%s\t\t\tv%d[c][l] += w[c] * %s;\n%s}\n", ind, v, ref(E, b1, in->a, "r", 0), ind);
+}
+
+/* Where gradient element k goes: a lane accumulator, or the buffer. */
+static bool lane_grads(const Emitter *E)
+{
+	return E->lane_grads;
+}
+
+/* ACC_DENSE: dW += g a^T, db += g */
+static void emit_acc_dense(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	const Symbol *Ly = layer(E, in->layer);
+	int IN = Ly->in, OUT = Ly->out, L = E->lanes;
+	int w = in->channel * E->np + E->w_off[in->layer];
+	int b = E->b_off[in->layer] < 0 ? -1 : in->channel * E->np + E->b_off[in->layer];
+	char g[64], x[64];
+	if (lane_grads(E) && unrolled(E, in)) {
+		lanes_open(E, ind);
+		for (int r = 0; r < OUT; r++) {
+			ref(E, g, in->a, NULL, r);
+			for (int c = 0; c < IN; c++)
+				fprintf(E->out, "%s\tgl[%d][l] += %s * %s;\n", ind, w + r * IN + c, g, ref(E, x, in->b, NULL, c));
+			if (b >= 0)
+				fprintf(E->out, "%s\tgl[%d][l] += %s;\n", ind, b + r, g);
+		}
+		lanes_close(E, ind);
+		return;
+	}
+	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n", ind, OUT);
+	ref(E, g, in->a, "r", 0);
+	ref(E, x, in->b, "c", 0);
+	if (lane_grads(E)) {
+		fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, IN, ind, L);
+		fprintf(E->out, "%s\t\t\tgl[%d + r * %d + c][l] += %s * %s;\n", ind, w, IN, g, x);
+		if (b >= 0)
+			fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n%s\t\tgl[%d + r][l] += %s;\n", ind, L, ind, b, g);
+	} else {
+		fprintf(E->out, "%s\treal *gw = grad + %d + r * %d;\n", ind, w, IN);
+		fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++) {\n%s\t\tconst real gr = %s;\n", ind, L, ind, g);
+		fprintf(E->out, "%s\t\tfor (int c = 0; c < %d; c++)\n%s\t\t\tgw[c] += gr * %s;\n", ind, IN, ind, x);
+		if (b >= 0)
+			fprintf(E->out, "%s\t\tgrad[%d + r] += gr;\n", ind, b);
+		fprintf(E->out, "%s\t}\n", ind);
+	}
+	fprintf(E->out, "%s}\n", ind);
+}
+
+/* MATVEC, MATVEC_T: a const matrix (transposed) times a */
+static void emit_matvec(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	const Symbol *C = const_sym(E, in->cst);
+	bool t = in->op == OP_MATVEC_T;
+	int R = t ? C->cols : C->rows, K = t ? C->rows : C->cols, L = E->lanes;
+	char b1[64], kb[48];
+	if (unrolled(E, in)) {
+		lanes_open(E, ind);
+		for (int r = 0; r < R; r++) {
+			fprintf(E->out, "%s\tv%d[%d][l] = ", ind, v, r);
+			int terms = 0;
+			for (int c = 0; c < K; c++) {
+				double a = t ? C->values[c * C->cols + r] : C->values[r * C->cols + c];
+				if (a == 0)
+					continue;
+				const char *sep = terms++ ? (a < 0 ? " - " : " + ") : (a < 0 ? "-" : "");
+				ref(E, b1, in->a, NULL, c);
+				if (fabs(a) == 1)
+					fprintf(E->out, "%s%s", sep, b1);
+				else
+					fprintf(E->out, "%s%s * %s", sep, lit(E, kb, fabs(a)), b1);
+			}
+			fputs(terms ? ";\n" : "0;\n", E->out);
+		}
+		lanes_close(E, ind);
+		return;
+	}
+	char idx[48];
+	snprintf(idx, sizeof idx, t ? "c * %d + r" : "r * %d + c", C->cols);
+	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n%s\treal s[%d] = {0};\n", ind, R, ind, L);
+	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, K, ind, L);
+	fprintf(E->out, "%s\t\t\ts[l] += c%d[%s] * %s;\n", ind, in->cst, idx, ref(E, b1, in->a, "c", 0));
+	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[r][l] = s[l];\n%s}\n", ind, L, ind, v, ind);
+}
+
+/* L2: the sum of squares of a layer's W, the same in every lane */
+static void emit_l2(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	int w = E->w_off[in->layer], n = work(E, in);
+	fprintf(E->out, "%s{\n%s\treal s = 0;\n%s\tfor (int j = 0; j < %d; j++)\n", ind, ind, ind, n);
+	fprintf(E->out, "%s\t\ts += p[%d + j] * p[%d + j];\n", ind, w, w);
+	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[0][l] = s;\n%s}\n", ind, E->lanes, ind, v, ind);
+}
+
+/* ACC_L2: dW += 2 (sum over lanes of g) W */
+static void emit_acc_l2(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	int w = E->w_off[in->layer], n = work(E, in);
+	char g[64];
+	fprintf(E->out, "%s{\n%s\treal s = 0;\n%s\tfor (int l = 0; l < %d; l++)\n%s\t\ts += %s;\n", ind, ind, ind,
+		E->lanes, ind, ref(E, g, in->a, NULL, 0));
+	fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tgrad[%d + j] += 2 * s * p[%d + j];\n%s}\n", ind, n,
+		ind, in->channel * E->np + w, w, ind);
+}
+
+/* STAT_*: statistics over the block's real samples only */
+static void emit_stat(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	int n = E->ir->ins[in->a].size;
+	char b1[64];
+	fprintf(E->out, "%sfor (int l = 0; l < cnt; l++) {\n", ind);
+	for (int e = 0; e < n; e++) {
+		ref(E, b1, in->a, NULL, e);
+		switch (in->op) {
+		case OP_STAT_SUM:
+			fprintf(E->out, "%s\tacc[%d] += %s;\n", ind, in->lo, b1);
+			break;
+		case OP_STAT_EACH:
+			fprintf(E->out, "%s\tacc[%d] += %s;\n", ind, in->lo + e, b1);
+			break;
+		case OP_STAT_MAX:
+			fprintf(E->out, "%s\tif (!(%s <= acc[%d]))\n%s\t\tacc[%d] = %s;\n", ind, b1, in->lo, ind, in->lo, b1);
+			break;
+		case OP_STAT_SAT:
+			fprintf(E->out, "%s\tacc[%d] += %s <= 1e-6;\n", ind, in->lo, b1);
+			break;
+		default:
+			unreachable();
+		}
+	}
+	fprintf(E->out, "%s}\n", ind);
+}
+
+static void emit_ins(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	char b1[64];
+	switch (in->op) {
+	case OP_INPUT:
+	case OP_TARGET:
+	case OP_NUM:
+	case OP_CONSTV:
+	case OP_STATE:
+	case OP_LANE:
+		return; /* referenced in place */
+	case OP_SUM:
+	case OP_MEAN:
+	case OP_DOT:
+		emit_reduce(E, v, ind);
+		return;
+	case OP_SOFTMAX:
+	case OP_LOGSOFTMAX:
+		emit_softmax(E, v, ind);
+		return;
+	case OP_SOFTMAX_D:
+	case OP_LOGSOFTMAX_D:
+		emit_softmax_d(E, v, ind);
+		return;
+	case OP_BCAST:
+	case OP_SLICE:
+	case OP_PAD:
+	case OP_CONCAT:
+		emit_copy(E, v, ind);
+		return;
+	case OP_DENSE:
+		emit_dense(E, v, ind);
+		return;
+	case OP_DENSE_T:
+		emit_dense_t(E, v, ind);
+		return;
+	case OP_MATVEC:
+	case OP_MATVEC_T:
+		emit_matvec(E, v, ind);
+		return;
+	case OP_L2:
+		emit_l2(E, v, ind);
+		return;
+	case OP_ACC_DENSE:
+		emit_acc_dense(E, v, ind);
+		return;
+	case OP_ACC_L2:
+		emit_acc_l2(E, v, ind);
+		return;
+	case OP_STAT_SUM:
+	case OP_STAT_EACH:
+	case OP_STAT_MAX:
+	case OP_STAT_SAT:
+		emit_stat(E, v, ind);
+		return;
+	case OP_OUTPUT:
+		for (int e = 0; e < E->ir->ins[in->a].size; e++) {
+			const char *r = ref(E, b1, in->a, NULL, e);
+			/* lane 0 of a one-lane block */
+			fprintf(E->out, "%s{\n%s\tconst int l = 0;\n%s\ty[%d] = %s;\n%s}\n", ind, ind, ind, e, r, ind);
+		}
+		return;
+	default:
+		if (op_info[in->op].tmpl) {
+			emit_elementwise(E, v, ind);
+			return;
+		}
+		die("no emitter for %s", op_info[in->op].name);
+	}
+}
+
+/* ------------------------------------------------------------ function bodies */
+
+static EmitFn live_fn;
+
+static bool keep_root(const Ins *in)
+{
+	switch (in->op) {
+	case OP_OUTPUT:
+		return live_fn == EMIT_PREDICT;
+	case OP_STAT_SUM:
+	case OP_STAT_EACH:
+	case OP_STAT_MAX:
+	case OP_STAT_SAT:
+		return live_fn != EMIT_PREDICT;
+	case OP_ACC_DENSE:
+	case OP_ACC_L2:
+		return live_fn == EMIT_GRAD;
+	default:
+		return false;
+	}
+}
+
+static bool uses(const Emitter *E, Op op)
+{
+	for (int i = 0; i < E->ir->len; i++)
+		if (E->live[i] && E->ir->ins[i].op == op)
+			return true;
+	return false;
+}
+
+static bool uses_params(const Emitter *E)
+{
+	for (int i = 0; i < E->ir->len; i++) {
+		Op op = E->ir->ins[i].op;
+		if (E->live[i] && (op == OP_DENSE || op == OP_DENSE_T || op == OP_L2 || op == OP_ACC_L2))
+			return true;
+	}
+	return false;
+}
+
+/* static const tables of the consts that looped code indexes */
+static void emit_tables(const Emitter *E, const char *ind)
+{
+	for (int c = 0; c < E->m->consts.len; c++) {
+		bool needed = false;
+		for (int i = 0; i < E->ir->len && !needed; i++) {
+			const Ins *in = &E->ir->ins[i];
+			if (!E->live[i] || unrolled(E, in))
+				continue;
+			if ((in->op == OP_MATVEC || in->op == OP_MATVEC_T || in->op == OP_CONSTV) && in->cst == c)
+				needed = true;
+			for (int k = 0; k < 3 && !needed; k++) {
+				int o = k == 0 ? in->a : k == 1 ? in->b : in->c;
+				if (o >= 0 && E->ir->ins[o].op == OP_CONSTV && E->ir->ins[o].cst == c &&
+				    E->ir->ins[o].size > 1)
+					needed = true;
+			}
+			for (int k = 0; k < in->nargs && !needed; k++)
+				needed = E->ir->ins[in->args[k]].op == OP_CONSTV && E->ir->ins[in->args[k]].cst == c;
+		}
+		if (!needed)
+			continue;
+		const Symbol *C = const_sym(E, c);
+		int n = C->rows * (C->cols ? C->cols : 1);
+		char kb[48];
+		fprintf(E->out, "%sstatic const real c%d[%d] = { /* %s */\n%s\t", ind, c, n, C->name, ind);
+		for (int k = 0; k < n; k++)
+			fprintf(E->out, "%s%s", lit(E, kb, C->values[k]), k + 1 < n ? (k % 8 == 7 ? ",\n\t" : ", ") : "");
+		fprintf(E->out, "\n%s};\n", ind);
+	}
+}
+
+static bool keep_predict(const Ins *in)
+{
+	live_fn = EMIT_PREDICT;
+	return keep_root(in);
+}
+
+static bool keep_eval(const Ins *in)
+{
+	live_fn = EMIT_EVAL;
+	return keep_root(in);
+}
+
+static bool keep_grad(const Ins *in)
+{
+	live_fn = EMIT_GRAD;
+	return keep_root(in);
+}
+
+/*
+ * The body of P_predict (one sample: x, y), P_eval or P_grad (n samples: x,
+ * t, acc and for P_grad grad), after the function's opening brace.
+ */
+void emit_body(Emitter *E, EmitFn fn)
+{
+	FILE *out = E->out;
+	bool (*keep[])(const Ins *) = {[EMIT_PREDICT] = keep_predict, [EMIT_EVAL] = keep_eval,
+				       [EMIT_GRAD] = keep_grad};
+	ir_live(E->ir, keep[fn], E->live);
+	int L = E->lanes = fn == EMIT_PREDICT ? 1 : E->o->dbl ? 4 : 8;
+	int ng = E->np * E->lw->nchannels;
+	E->lane_grads = fn == EMIT_GRAD && ng * L <= 16384;
+	const char *ind = fn == EMIT_PREDICT ? "\t" : "\t\t";
+
+	if (uses_params(E))
+		fputs("\tconst real *p = m->param;\n", out);
+	else
+		fputs("\t(void)m;\n", out);
+	emit_tables(E, "\t");
+	if (E->lane_grads)
+		fprintf(out, "\treal gl[%d][%d]; /* gradient sums per lane */\n\tmemset(gl, 0, sizeof gl);\n", ng, L);
+	if (fn == EMIT_PREDICT) {
+		fputs("\tconst int cnt = 1;\n\t(void)cnt;\n", out);
+	} else {
+		fprintf(out, "\tacc[%d] += (double)n;\n", ACC_COUNT);
+		fprintf(out, "\tfor (long i0 = 0; i0 < n; i0 += %d) {\n", L);
+		fprintf(out, "\t\tconst int cnt = n - i0 < %d ? (int)(n - i0) : %d;\n", L, L);
+	}
+	/* the block's inputs and targets, component-major; spare lanes repeat
+	 * the block's first sample */
+	bool tg = uses(E, OP_TARGET);
+	if (uses(E, OP_INPUT))
+		fprintf(out, "%sreal xb[%d][%d];\n", ind, E->ni, L);
+	if (tg)
+		fprintf(out, "%sreal tb[%d][%d];\n", ind, E->nt, L);
+	if (uses(E, OP_LANE))
+		fprintf(out, "%sreal lane[%d];\n", ind, L);
+	if (fn == EMIT_PREDICT) {
+		if (uses(E, OP_INPUT))
+			fprintf(out, "\tfor (int k = 0; k < %d; k++)\n\t\txb[k][0] = x[k];\n", E->ni);
+		else
+			fputs("\t(void)x;\n", out);
+	} else {
+		fprintf(out, "\t\tfor (int l = 0; l < %d; l++) {\n", L);
+		fputs("\t\t\tconst long i = i0 + (l < cnt ? l : 0);\n", out);
+		if (uses(E, OP_INPUT))
+			fprintf(out, "\t\t\tfor (int k = 0; k < %d; k++)\n\t\t\t\txb[k][l] = x[i * %d + k];\n", E->ni, E->ni);
+		if (tg)
+			fprintf(out, "\t\t\tfor (int k = 0; k < %d; k++)\n\t\t\t\ttb[k][l] = t[i * %d + k];\n", E->nt, E->nt);
+		if (uses(E, OP_LANE))
+			fputs("\t\t\tlane[l] = l < cnt;\n", out);
+		fputs("\t\t\t(void)i;\n\t\t}\n", out);
+	}
+	for (int i = 0; i < E->ir->len; i++) {
+		const Ins *in = &E->ir->ins[i];
+		if (!E->live[i] || !in->size)
+			continue;
+		switch (in->op) {
+		case OP_INPUT:
+		case OP_TARGET:
+		case OP_NUM:
+		case OP_CONSTV:
+		case OP_STATE:
+		case OP_LANE:
+			continue;
+		default:
+			fprintf(out, "%sreal v%d[%d][%d]; /* %s */\n", ind, i, in->size, L, op_info[in->op].name);
+		}
+	}
+	for (int i = 0; i < E->ir->len; i++)
+		if (E->live[i])
+			emit_ins(E, i, ind);
+	if (fn != EMIT_PREDICT)
+		fputs("\t}\n", out);
+	if (E->lane_grads) {
+		fprintf(out, "\tfor (int k = 0; k < %d; k++) {\n\t\treal s = 0;\n", ng);
+		fprintf(out, "\t\tfor (int l = 0; l < %d; l++)\n\t\t\ts += gl[k][l];\n\t\tgrad[k] += s;\n\t}\n", L);
+	}
+}
