@@ -8,7 +8,8 @@
 #  - a NaN loss stops training with an error naming the epoch.
 # usage: program.sh CNETC MODEL.cnet
 set -eu
-cnetc=$1 model=$2
+cnetc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+model=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
