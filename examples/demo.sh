@@ -13,17 +13,16 @@ build() {
 }
 
 # ---- the demo: one line per model ----------------------------------------
-# Today cnetc checks each example and prints its one-line summary (inputs,
-# outputs, parameters, constraints and their methods).  Once code generation
-# lands, this is the step that trains each model instead.
+# For now cnetc checks each example and prints its one-line summary (inputs,
+# output, parameters, constraints and their methods).  This is the step that
+# the training issues turn into training each model.
 demo() {
 	status=0
 	for model in examples/*.cnet; do
-		printf '%-30s ' "$model:"
 		if out=$(build/compiler/cnetc check "$model" 2>&1); then
-			printf '%s\n' "${out:-ok}"
+			printf '%s\n' "${out:-$model: ok}"
 		else
-			printf 'FAILED\n%s\n' "$out"
+			printf '%s: FAILED\n%s\n' "$model" "$out"
 			status=1
 		fi
 	done
