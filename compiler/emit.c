@@ -637,6 +637,8 @@ static void emit_describe(Emitter *E)
 	fprintf(out, "static void %s_eval_v(const void *m, const void *x, const void *t, long n, double *stats)\n{\n\t%s_eval(m, x, t, n, stats);\n}\n\n", P, P);
 	fprintf(out, "static void %s_predict_v(const void *m, const void *x, void *y)\n{\n\t%s_predict(m, x, y);\n}\n\n", P, P);
 	fprintf(out, "static void %s_lambdas_v(const void *m, double *out)\n{\n\t%s_lambdas(m, out);\n}\n\n", P, P);
+	fprintf(out, "static void %s_grad_v(const void *m, const void *x, const void *t, long n, void *grad, double *acc)\n{\n\t%s_grad(m, x, t, n, grad, acc);\n}\n\n", P, P);
+	fprintf(out, "static void %s_apply_v(void *m, const void *grad, const double *acc, double *stats)\n{\n\t%s_apply(m, grad, acc, stats);\n}\n\n", P, P);
 	bool synth = m->data.present && !m->data.csv;
 	if (synth)
 		emit_synth(E);
@@ -672,6 +674,10 @@ static void emit_describe(Emitter *E)
 	fputs("\tstatic const int con_lambdas[] = {", out);
 	for (int k = 0; k < m->constraints.len; k++)
 		fprintf(out, "%s%d", k ? ", " : "", E->lw->con[k].lambda >= 0 ? con(E, k)->ncomp : 0);
+	fputs(m->constraints.len ? "};\n" : "0};\n", out);
+	fputs("\tstatic const int acc_max[] = {", out);
+	for (int k = 0; k < m->constraints.len; k++)
+		fprintf(out, "%s%d", k ? ", " : "", E->lw->con[k].max);
 	fputs(m->constraints.len ? "};\n" : "0};\n", out);
 	fputs("\tmemset(d, 0, sizeof *d);\n", out);
 	fprintf(out, "\td->name = \"%s\";\n\td->cnetc_version = \"%s\";\n\td->source_hash = %s_HASH;\n", m->name,
@@ -713,7 +719,10 @@ static void emit_describe(Emitter *E)
 		fprintf(out, "\td->data_samples = %ld;\n\td->synth = %s_synth;\n", m->data.samples, P);
 	fprintf(out, "\td->init = %s_init_v;\n\td->set_lr = %s_set_lr_v;\n\td->params = %s_params_v;\n", P, P, P);
 	fprintf(out, "\td->train_step = %s_train_step_v;\n\td->end_epoch = %s_end_epoch_v;\n", P, P);
-	fprintf(out, "\td->eval = %s_eval_v;\n\td->predict = %s_predict_v;\n\td->lambdas = %s_lambdas_v;\n}\n", P, P, P);
+	fprintf(out, "\td->eval = %s_eval_v;\n\td->predict = %s_predict_v;\n\td->lambdas = %s_lambdas_v;\n", P, P, P);
+	fprintf(out, "\td->grad_size = %s_GRAD_SIZE;\n\td->acc_size = %s_ACC_SIZE;\n", P, P);
+	fprintf(out, "\td->num_acc_max = %d;\n\td->acc_max = acc_max;\n", m->constraints.len);
+	fprintf(out, "\td->grad = %s_grad_v;\n\td->apply = %s_apply_v;\n}\n", P, P);
 }
 
 /* ------------------------------------------------------------ entry points */

@@ -155,6 +155,21 @@ typedef struct cn_model_desc {
 	void (*eval)(const void *m, const void *x, const void *t, long n, double *stats);
 	void (*predict)(const void *m, const void *x, void *y);
 	void (*lambdas)(const void *m, double *out); /* all multipliers, in constraint order */
+
+	/* The two halves of train_step, for threads or MPI to reduce between:
+	 * grad adds a shard's gradient sums (grad_size reals) and statistics
+	 * (acc_size doubles) into zeroed or partly filled buffers; apply takes
+	 * the buffers, reduced over all shards, and performs the optimizer and
+	 * multiplier updates, filling stats as train_step does.  Reduction is a
+	 * sum for every slot except the acc slots listed in acc_max, which
+	 * take the maximum.  train_step(m, ...) is exactly grad on the whole
+	 * batch followed by apply. */
+	size_t grad_size;
+	int acc_size;
+	int num_acc_max;
+	const int *acc_max;
+	void (*grad)(const void *m, const void *x, const void *t, long n, void *grad, double *acc);
+	void (*apply)(void *m, const void *grad, const double *acc, double *stats);
 } cn_model_desc;
 
 /* Layout of the stats array filled by train_step and eval (num_stats doubles):
