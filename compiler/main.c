@@ -70,6 +70,16 @@ static void usage_error(const char *fmt, const char *arg)
 	exit(2);
 }
 
+/* A file named on the command line cannot be read or written: the system's
+ * reason, the pointer to --help, exit 2. */
+static void file_error(const char *what, const char *path)
+{
+	int err = errno;
+	fprintf(stderr, "cnetc: error: cannot %s '%s': %s\ncnetc: see 'cnetc --help'\n", what, path,
+		strerror(err));
+	exit(2);
+}
+
 static const char *value_of(int argc, char **argv, int *i)
 {
 	const char *a = argv[*i];
@@ -144,6 +154,8 @@ static void parse_args(int argc, char **argv, Options *o)
 			o->unroll_max = (int)n;
 		} else if (!strcmp(a, "--main")) {
 			o->main = true;
+		} else if (!strncmp(a, "--main=", 7)) {
+			usage_error("%s", "option '--main' takes no value");
 		} else if (a[0] == '-' && a[1] != '\0') {
 			usage_error("unknown option '%s'", a);
 		} else if (!o->command) {
@@ -197,19 +209,19 @@ static void write_atomically(Arena *a, const char *path, Writer w, const Lowered
 	char *tmp = arena_printf(a, "%s.tmp%ld", path, (long)getpid());
 	FILE *f = fopen(tmp, "w");
 	if (!f)
-		fatal("cannot write '%s':", path);
+		file_error("write", path);
 	w(f, lw, o);
 	if (ferror(f) | (fclose(f) != 0)) {
 		int err = errno;
 		remove(tmp);
 		errno = err;
-		fatal("cannot write '%s':", path);
+		file_error("write", path);
 	}
 	if (rename(tmp, path) != 0) {
 		int err = errno;
 		remove(tmp);
 		errno = err;
-		fatal("cannot write '%s':", path);
+		file_error("write", path);
 	}
 }
 
@@ -218,7 +230,7 @@ static void write_depfile(Arena *a, const Options *o, const char *out, const Pro
 	char *tmp = arena_printf(a, "%s.tmp%ld", o->depfile, (long)getpid());
 	FILE *f = fopen(tmp, "w");
 	if (!f)
-		fatal("cannot write '%s':", o->depfile);
+		file_error("write", o->depfile);
 	fprintf(f, "%s%s%s: %s", out, o->header ? " " : "", o->header ? o->header : "", o->input);
 	const char *dir = dir_of(a, o->input);
 	for (int b = 0; b < prog->nblocks; b++)
@@ -232,7 +244,7 @@ static void write_depfile(Arena *a, const Options *o, const char *out, const Pro
 		int err = errno;
 		remove(tmp);
 		errno = err;
-		fatal("cannot write '%s':", o->depfile);
+		file_error("write", o->depfile);
 	}
 }
 
@@ -250,7 +262,7 @@ int main(int argc, char **argv)
 	size_t len;
 	char *text = read_file(opt.input, &len);
 	if (!text)
-		fatal("cannot read '%s':", opt.input);
+		file_error("read", opt.input);
 	if (len > (size_t)1 << 30) {
 		free(text);
 		fprintf(stderr, "cnetc: error: '%s' is larger than 1 GiB\n", opt.input);

@@ -19,7 +19,7 @@
 
 enum {
 	F_DATA, F_EPOCHS, F_BATCH, F_LR, F_SEED, F_PARAMS_IN, F_PARAMS_OUT, F_LOG, F_SAVE,
-	F_RESUME, F_QUIET, F_HELP, NUM_FLAGS
+	F_RESUME, F_QUIET, F_PLOT, F_HELP, NUM_FLAGS
 };
 
 #define IN_TRAIN (1u << MODE_TRAIN)
@@ -42,6 +42,7 @@ static const struct Flag {
 	[F_SAVE] = {"save", 1, IN_TRAIN},
 	[F_RESUME] = {"resume", 1, IN_TRAIN},
 	[F_QUIET] = {"quiet", 0, IN_TRAIN},
+	[F_PLOT] = {"plot", 1, IN_TRAIN},
 	[F_HELP] = {"help", 0, IN_TRAIN | IN_PREDICT | IN_EVAL},
 };
 
@@ -74,7 +75,7 @@ static void help(const Program *p)
 
 	printf("usage: %s [train] [--data FILE.csv] [--epochs N] [--batch N] [--lr X] [--seed N]\n"
 	       "       %*s [--params-in FILE] [--params-out FILE] [--log FILE.csv]\n"
-	       "       %*s [--save CKPT] [--resume CKPT] [--quiet]\n"
+	       "       %*s [--save CKPT] [--resume CKPT] [--plot FILE.svg] [--quiet]\n"
 	       "       %s predict --params-in FILE [--data FILE.csv]\n"
 	       "       %s eval --params-in FILE [--data FILE.csv] [--seed N]\n\n",
 	       s, (int)strlen(s), "", (int)strlen(s), "", s, s);
@@ -103,6 +104,8 @@ static void help(const Program *p)
 	       "  --log FILE.csv      write one row per epoch: loss, data loss, violations, multipliers\n"
 	       "  --save CKPT         write a checkpoint (model and loop state) at the end\n"
 	       "  --resume CKPT       continue a --save'd run up to --epochs in total\n"
+	       "  --plot FILE.svg     draw the loss and each constraint's violation per epoch, and\n"
+	       "                      for one input and one output the data and learned function\n"
 	       "  --quiet             no progress lines and no final report\n"
 	       "  --help              show this help\n\n"
 	       "Exit status: 0 success, 1 training diverged, 2 usage error or bad input.\n");
@@ -151,6 +154,7 @@ static int set_flag(Program *p, int f, const char *v)
 	case F_SAVE: o->save = v; break;
 	case F_RESUME: o->resume = v; break;
 	case F_QUIET: o->quiet = 1; break;
+	case F_PLOT: o->plot = v; break;
 	case F_EPOCHS:
 		if (parse_long(v, &o->epochs))
 			return usage(p, "--epochs expects a non-negative integer, got '%s'", v);
@@ -229,7 +233,7 @@ static int parse_args(Program *p, int argc, char **argv)
 static int check_options(const Program *p)
 {
 	const Options *o = &p->o;
-	const char *out[3];
+	const char *out[4];
 	int n = 0, i, j;
 
 	if (o->mode != MODE_TRAIN && !o->params_in)
@@ -243,6 +247,8 @@ static int check_options(const Program *p)
 		out[n++] = o->log;
 	if (o->save)
 		out[n++] = o->save;
+	if (o->plot)
+		out[n++] = o->plot;
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			if (strcmp(out[i], out[j]) == 0)

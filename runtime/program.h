@@ -14,6 +14,7 @@ typedef enum Mode { MODE_TRAIN, MODE_PREDICT, MODE_EVAL } Mode;
 typedef struct Options {
 	Mode mode;
 	const char *data, *params_in, *params_out, *log, *save, *resume;
+	const char *plot; /* --plot FILE.svg */
 	long epochs, batch;
 	double lr;
 	uint64_t seed;
@@ -39,5 +40,19 @@ int cn_rt_load_data(const Program *p, uint64_t seed, int targets, Data *out, cn_
 void cn_rt_free_data(Data *data);
 void cn_rt_report(FILE *f, const cn_model_desc *d, const char *what, long n, const double *s);
 int cn_rt_train(const Program *p);
+
+/* plot.c: --plot.  The rows of count epochs from number first are made by
+ * init (nonzero: out of memory); add records one epoch's means (acc, as the
+ * log's) without allocating; write draws the SVG into an opened cn_outfile. */
+typedef struct cn_rt_plot {
+	int cols;        /* loss, data loss, then each constraint's mean violation */
+	long first, cap, n;
+	double *rows;    /* cap x cols */
+} cn_rt_plot;
+int cn_rt_plot_init(cn_rt_plot *pl, const cn_model_desc *d, long first, long count);
+void cn_rt_plot_add(cn_rt_plot *pl, const double *acc);
+int cn_rt_plot_write(const cn_rt_plot *pl, const cn_model_desc *d, const void *m,
+		     const Data *data, cn_outfile *o, cn_error *err);
+void cn_rt_plot_free(cn_rt_plot *pl);
 
 #endif

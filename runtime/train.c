@@ -37,6 +37,7 @@ typedef struct Loop {
 	void *xb, *tb;  /* one batch, gathered (bs x inputs, bs x targets) */
 	double *stats, *acc, *lam;
 	FILE *log;      /* NULL without --log */
+	cn_rt_plot plot; /* rows NULL without --plot */
 } Loop;
 
 static void pack_loop(unsigned char *p, const Loop *l)
@@ -187,6 +188,8 @@ static int epoch(Loop *l, long e, double *bad_loss)
 		d->lambdas(l->m, l->lam);
 	if (l->log)
 		log_row(l, e);
+	if (l->plot.rows)
+		cn_rt_plot_add(&l->plot, l->acc);
 	if (!l->quiet) {
 		long every = d->log_every > 0 ? d->log_every : l->epochs;
 
@@ -242,17 +245,19 @@ static void teardown(Loop *l)
 	free(l->idx);
 	free(l->xb);
 	free(l->tb);
+	cn_rt_plot_free(&l->plot);
 }
 
 typedef struct Outputs {
-	cn_outfile log, params, ckpt;
+	cn_outfile log, params, ckpt, plot;
 } Outputs;
 
 static int open_outputs(const Options *o, Outputs *out, cn_error *err)
 {
 	return (o->log && cn_out_open(&out->log, o->log, err))
 	       || (o->params_out && cn_out_open(&out->params, o->params_out, err))
-	       || (o->save && cn_out_open(&out->ckpt, o->save, err));
+	       || (o->save && cn_out_open(&out->ckpt, o->save, err))
+	       || (o->plot && cn_out_open(&out->plot, o->plot, err));
 }
 
 /* Everything after the last epoch: the files' contents, then the renames. */
@@ -270,9 +275,12 @@ static int finish_outputs(const Program *p, Loop *l, Outputs *out, unsigned char
 				      d->model_size + LOOP_BYTES, err))
 			return 1;
 	}
+	if (out->plot.file && cn_rt_plot_write(&l->plot, d, l->m, l->data, &out->plot, err))
+		return 1;
 	return (out->log.file && cn_out_commit(&out->log, err))
 	       || (out->params.file && cn_out_commit(&out->params, err))
-	       || (out->ckpt.file && cn_out_commit(&out->ckpt, err));
+	       || (out->ckpt.file && cn_out_commit(&out->ckpt, err))
+	       || (out->plot.file && cn_out_commit(&out->plot, err));
 }
 
 /* The model to train: resumed from a checkpoint, or initialised and
@@ -319,7 +327,8 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 
 	if (start(p, l, payload, &err) || cn_rt_load_data(p, l->seed, 1, data, &err))
 		return cn_rt_fail(p, err.msg);
-	if (setup(l, p, data))
+	if (setup(l, p, data)
+	    || (p->o.plot && cn_rt_plot_init(&l->plot, d, l->done + 1, l->epochs - l->done)))
 		return cn_rt_fail(p, "out of memory");
 	if (open_outputs(&p->o, out, &err))
 		return cn_rt_fail(p, err.msg);
@@ -366,6 +375,7 @@ int cn_rt_train(const Program *p)
 	cn_out_abort(&out.log);
 	cn_out_abort(&out.params);
 	cn_out_abort(&out.ckpt);
+	cn_out_abort(&out.plot);
 	teardown(&l);
 	cn_rt_free_data(&data);
 	free(payload);

@@ -1,0 +1,84 @@
+#!/bin/sh
+# cli.sh CNETC SRCDIR - every misuse of cnetc's command line gets the
+# message "cnetc: error: ..." (exact text below), the pointer to --help and
+# exit status 2, and leaves no file behind; --help of cnetc and of a
+# generated program names every flag their sources define.
+set -u
+abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+cnetc=$(abs "$1") src=$(abs "$2")
+model=$src/examples/seed_penalty.cnet
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+cd "$tmp" || exit 1
+hint="cnetc: see 'cnetc --help'"
+
+# expect MESSAGE ARGS...: cnetc ARGS fails with MESSAGE, the hint, status 2
+expect() {
+	want="cnetc: error: $1
+$hint"
+	shift
+	"$cnetc" "$@" >out 2>err
+	rc=$?
+	got=$(cat err)
+	if [ $rc -ne 2 ] || [ "$got" != "$want" ]; then
+		echo "FAIL: cnetc $*"
+		echo "  status $rc, stderr:"
+		sed 's/^/  | /' err
+		echo "  expected status 2, stderr:"
+		echo "$want" | sed 's/^/  | /'
+		fail=1
+	fi
+	[ -s out ] && { echo "FAIL: cnetc $* wrote to stdout"; fail=1; }
+}
+
+expect "no command given"
+expect "unknown command 'frob' (known: check, compile, run)" frob "$model"
+expect "unknown option '--bogus'" compile "$model" --bogus
+expect "unknown option '-x'" -x
+expect "unknown dump 'foo' (known: ast, ir)" check "$model" --dump=foo
+expect "'compile' needs a model file" compile
+expect "option '-o' needs a value" compile "$model" -o
+expect "option '--header' needs a value" compile "$model" --header
+expect "option '--prefix' needs a value" compile "$model" --prefix
+expect "option '--precision' needs a value" compile "$model" --precision
+expect "option '--depfile' needs a value" compile "$model" --depfile
+expect "option '--unroll-max' needs a value" compile "$model" --unroll-max
+expect "option '--main' takes no value" compile "$model" --main=yes
+expect "prefix '9lives' is not a C identifier" compile "$model" --prefix 9lives
+expect "precision must be 'float' or 'double', not 'quad'" compile "$model" --precision=quad
+expect "--unroll-max needs a number from 0 to 1000000, not '-1'" compile "$model" --unroll-max -1
+expect "unexpected argument 'extra'" compile "$model" extra
+expect "output options belong to 'compile' and 'run'" check "$model" -o x.c
+expect "--depfile belongs to 'compile'" run "$model" --depfile x.d
+expect "'--' passes arguments to the program of 'cnetc run' only" check "$model" --
+expect "cannot read 'missing.cnet': No such file or directory" compile missing.cnet
+expect "cannot read 'missing.cnet': No such file or directory" run missing.cnet
+mkdir adir
+expect "cannot read 'adir': Is a directory" check adir
+expect "cannot write 'nodir/m.c': No such file or directory" compile "$model" -o nodir/m.c
+expect "cannot write 'nodir/m.h': No such file or directory" compile "$model" -o m1.c --header nodir/m.h
+expect "cannot write 'nodir/m.d': No such file or directory" compile "$model" -o m2.c --depfile nodir/m.d
+expect "cannot write 'adir': Is a directory" compile "$model" -o adir
+# nothing half-written: only what the script made, and the outputs that
+# were complete before the failing one (m1.c is not written: the header
+# comes first; m2.c is, before its depfile)
+left=$(ls | tr '\n' ' ')
+[ "$left" = "adir err m2.c out " ] || { echo "FAIL: files left behind: $left"; fail=1; }
+
+# --help names every option the parser knows
+"$cnetc" --help >help || { echo "FAIL: cnetc --help"; fail=1; }
+for opt in $(grep -o 'is_opt(a, "[^"]*")\|strcmp(a, "--[a-z-]*")\|strncmp(a, "--[a-z]*=' "$src/compiler/main.c" \
+	     | sed 's/.*"\(-[^"=]*\).*/\1/' | sort -u); do
+	grep -q -- "$opt" help || { echo "FAIL: cnetc --help does not list $opt"; fail=1; }
+done
+# and so does the generated program's, for every entry of the flag table
+"$cnetc" run "$model" -- --help >phelp || { echo "FAIL: program --help"; fail=1; }
+flags=$(sed -n '/^} flags\[NUM_FLAGS\] = {/,/^};/p' "$src/runtime/main.c" | grep -o '{"[a-z-]*"' | tr -d '{"')
+[ -n "$flags" ] || { echo "FAIL: no flag table in runtime/main.c"; fail=1; }
+for f in $flags; do
+	grep -q -- "--$f" phelp || { echo "FAIL: the program's --help does not list --$f"; fail=1; }
+done
+
+[ $fail -eq 0 ] && echo "cli: ok"
+exit $fail
