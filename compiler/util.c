@@ -86,6 +86,8 @@ char *arena_strdup(Arena *a, const char *s)
 char *arena_printf(Arena *a, const char *fmt, ...)
 {
 	va_list ap;
+	if (!fmt) /* never: spares gcc's sanitizer builds a false warning */
+		fmt = "";
 	va_start(ap, fmt);
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
@@ -124,6 +126,8 @@ void fatal(const char *fmt, ...)
 {
 	int err = errno;
 	va_list ap;
+	if (!fmt) /* never: spares gcc's sanitizer builds a false warning */
+		fmt = "";
 	fputs("cnetc: error: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
