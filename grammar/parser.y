@@ -424,7 +424,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
 	/* Only names, numbers and strings need their text after the token's name:
 	 * "unexpected identifier 'modle'", but "unexpected ';'". */
 	bool quote = text && (got == YYSYMBOL_IDENT || got == YYSYMBOL_NUMBER || got == YYSYMBOL_STRING);
-	if (got == YYSYMBOL_YYEOF)
+	if (got == YYSYMBOL_YYEOF && n == 0)
+		diag_error(ps->diag, loc, "unexpected end of input");
+	else if (got == YYSYMBOL_YYEOF)
 		diag_error(ps->diag, loc, "%s at end of input", buf);
 	else if (n == 0)
 		diag_error(ps->diag, loc, "%s%s%s%s", buf, quote ? " '" : "", quote ? text : "", quote ? "'" : "");
