@@ -8,11 +8,12 @@
 #   libcriterion-dev  the unit-test framework of tests/
 #   gcc, libc6-dev    the default C compiler and the C library headers
 #   clang             the fuzz target (libFuzzer) and CI's sanitizer build
+#   cmake, make       the CMake and Makefile projects of examples/integration/
 set -eu
 
 # package:command that proves it is there ("-" = ask dpkg only)
 wanted="flex:flex bison:bison meson:meson ninja-build:ninja pkg-config:pkg-config
-libcriterion-dev:- gcc:gcc libc6-dev:- clang:clang"
+libcriterion-dev:- gcc:gcc libc6-dev:- clang:clang cmake:cmake make:make"
 
 have() {
 	pkg=${1%%:*} cmd=${1#*:}

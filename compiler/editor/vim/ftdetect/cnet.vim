@@ -1,0 +1,2 @@
+" cnet model descriptions (cnetc)
+autocmd BufRead,BufNewFile *.cnet setfiletype cnet
