@@ -5,7 +5,7 @@
  *   cnetc check MODEL.cnet
  *   cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]
  *                            [--precision float|double] [--depfile FILE] [--unroll-max N]
- *   cnetc run MODEL.cnet [compile options] [-- ARGS...]
+ *   cnetc run MODEL.cnet [compile options] [--mpi --np N] [-- ARGS...]
  *
  * Exit status: 0 ok, 1 errors in the model, 2 usage or I/O error (SPEC 7).
  * Output files are written to a temporary name and renamed, so an error never
@@ -24,7 +24,8 @@ static const char usage_text[] =
 	"usage: cnetc check MODEL.cnet [--dump=ast|ir]\n"
 	"       cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]\n"
 	"                     [--precision float|double] [--depfile FILE] [--unroll-max N]\n"
-	"       cnetc run MODEL.cnet [compile options] [-- ARGS...]\n"
+	"                     [--mpi]\n"
+	"       cnetc run MODEL.cnet [compile options] [--mpi --np N] [-- ARGS...]\n"
 	"       cnetc --version | --help\n"
 	"\n"
 	"commands:\n"
@@ -43,6 +44,11 @@ static const char usage_text[] =
 	"  --precision P        float (default) or double\n"
 	"  --depfile FILE       write a Makefile dependency rule for the outputs\n"
 	"  --unroll-max N       unroll ops of at most N scalar operations (default 64)\n"
+	"  --mpi                compile: the program (as --main), to be built with mpicc\n"
+	"                       -DCN_MPI against the runtime (libcnetrt_mpi); run: build it\n"
+	"                       so with $MPICC (default mpicc) and run it under $MPIRUN\n"
+	"                       (default mpirun) -np N; see tests/parallel/README.md\n"
+	"  --np N               MPI processes for 'run --mpi'\n"
 	"  --dump=ast|ir        print the syntax tree or the IR with its reverse pass\n"
 	"  --version            print the version of cnetc\n"
 	"  --help               print this help\n";
@@ -55,6 +61,8 @@ typedef struct Options {
 	const char *prefix;
 	const char *depfile;
 	bool main;
+	bool mpi;
+	int np;
 	bool dbl;
 	int unroll_max;
 	bool dump_ast, dump_ir;
@@ -154,6 +162,15 @@ static void parse_args(int argc, char **argv, Options *o)
 			o->unroll_max = (int)n;
 		} else if (!strcmp(a, "--main")) {
 			o->main = true;
+		} else if (!strcmp(a, "--mpi")) {
+			o->mpi = true;
+		} else if (is_opt(a, "--np")) {
+			const char *v = value_of(argc, argv, &i);
+			char *end;
+			long n = strtol(v, &end, 10);
+			if (*v == '\0' || *end || n < 1 || n > 1000000)
+				usage_error("--np needs a number of processes from 1 to 1000000, not '%s'", v);
+			o->np = (int)n;
 		} else if (!strncmp(a, "--main=", 7)) {
 			usage_error("%s", "option '--main' takes no value");
 		} else if (a[0] == '-' && a[1] != '\0') {
@@ -177,6 +194,12 @@ static void parse_args(int argc, char **argv, Options *o)
 		usage_error("%s", "output options belong to 'compile' and 'run'");
 	if (o->depfile && !strcmp(o->command, "run"))
 		usage_error("%s", "--depfile belongs to 'compile'");
+	if (o->mpi && !compiling)
+		usage_error("%s", "--mpi belongs to 'compile' and 'run'");
+	if (o->np && !(o->mpi && !strcmp(o->command, "run")))
+		usage_error("%s", "--np belongs to 'run --mpi'");
+	if (o->mpi && !strcmp(o->command, "run") && !o->np)
+		usage_error("%s", "'run --mpi' needs --np N, the number of MPI processes");
 }
 
 /* The directory part of a path, for files the model names relative to itself. */
@@ -298,7 +321,7 @@ int main(int argc, char **argv)
 		EmitOptions eo = {
 			.prefix = opt.prefix ? opt.prefix : model->name,
 			.dbl = opt.dbl,
-			.main = opt.main,
+			.main = opt.main || opt.mpi,
 			.unroll_max = opt.unroll_max,
 			.src = &src,
 		};
@@ -314,7 +337,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(opt.command, "run")) {
 			eo.main = true;
 			eo.data_dir = dir_of(arena, opt.input);
-			status = run_model(arena, lw, &eo, opt.run_args, opt.nrun_args);
+			status = run_model(arena, lw, &eo, opt.mpi ? opt.np : 0, opt.run_args, opt.nrun_args);
 		}
 	}
 	arena_free(arena);

@@ -6,7 +6,13 @@
  * compiles them with $CC (default cc; it may carry flags, e.g. "ccache gcc"),
  * runs the program in the caller's working directory with ARGS, and removes
  * the directory.  Works from the build tree and after install alike.
+ *
+ * OpenMP (the program's --threads N): -fopenmp is added when a probe shows
+ * that the compiler takes it.  MPI (--mpi --np N): the compiler is $MPICC
+ * (default mpicc), the runtime is built with -DCN_MPI, and the program runs
+ * under $MPIRUN -np N (default mpirun; it may carry flags, e.g. a hostfile).
  */
+#include <fcntl.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -30,13 +36,21 @@ static bool write_bytes(const char *path, const void *data, size_t n)
 	return (fclose(f) == 0) && ok;
 }
 
-/* Run argv, wait, and return its exit status (128 + signal if killed). */
-static int spawn(char **argv)
+/* Run argv, wait, and return its exit status (128 + signal if killed);
+ * quiet sends its stdout and stderr to /dev/null. */
+static int spawn(char **argv, bool quiet)
 {
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		if (quiet) {
+			int null = open("/dev/null", O_WRONLY);
+			if (null >= 0) {
+				dup2(null, 1);
+				dup2(null, 2);
+			}
+		}
 		execvp(argv[0], argv);
 		fprintf(stderr, "cnetc: error: cannot run '%s': %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -55,11 +69,46 @@ static void cleanup(Arena *a, const char *dir, const char *prog)
 	for (int i = 0; i < cn_embedded_count; i++)
 		remove(arena_printf(a, "%s/%s", dir, cn_embedded_names[i]));
 	remove(arena_printf(a, "%s/model.c", dir));
+	remove(arena_printf(a, "%s/omp.c", dir));
+	remove(arena_printf(a, "%s/omp", dir));
 	remove(prog);
 	rmdir(dir);
 }
 
-int run_model(Arena *a, const Lowered *lw, const EmitOptions *o, char **args, int nargs)
+/* $CC, $MPICC, $MPIRUN may hold several words: split them into argv[*n...]. */
+static void add_words(Arena *a, char **argv, int *n, const char *s)
+{
+	for (char *tok = strtok(arena_strdup(a, s), " \t"); tok; tok = strtok(NULL, " \t"))
+		argv[(*n)++] = tok;
+}
+
+static int count_words(const char *s)
+{
+	int n = 1;
+	for (; *s; s++)
+		n += *s == ' ' || *s == '\t';
+	return n;
+}
+
+/* Does the compiler cc build an OpenMP program? */
+static bool takes_openmp(Arena *a, const char *cc, const char *dir)
+{
+	static const char probe[] = "#include <omp.h>\nint main(void) { return omp_get_max_threads() < 1; }\n";
+	char *src = arena_printf(a, "%s/omp.c", dir);
+	if (!write_bytes(src, probe, sizeof probe - 1))
+		return false;
+	char **argv = arena_alloc(a, sizeof(char *) * (size_t)(count_words(cc) + 6));
+	int n = 0;
+	add_words(a, argv, &n, cc);
+	argv[n++] = "-fopenmp";
+	argv[n++] = "-o";
+	argv[n++] = arena_printf(a, "%s/omp", dir);
+	argv[n++] = src;
+	argv[n] = NULL;
+	return spawn(argv, true) == 0;
+}
+
+int run_model(Arena *a, const Lowered *lw, const EmitOptions *o, int np, char **args, int nargs)
 {
 	const char *tmpdir = getenv("TMPDIR");
 	char *dir = arena_printf(a, "%s/cnetc-run-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
@@ -86,16 +135,15 @@ int run_model(Arena *a, const Lowered *lw, const EmitOptions *o, char **args, in
 		}
 	}
 
-	/* $CC may hold several words */
-	const char *cc = getenv("CC");
-	char *ccw = arena_strdup(a, cc && *cc ? cc : "cc");
-	int cap = 16 + cn_embedded_count;
-	for (const char *s = ccw; *s; s++)
-		cap += *s == ' ';
-	char **argv = arena_alloc(a, sizeof(char *) * (size_t)cap);
+	const char *cc = getenv(np ? "MPICC" : "CC");
+	cc = cc && *cc ? cc : np ? "mpicc" : "cc";
+	char **argv = arena_alloc(a, sizeof(char *) * (size_t)(18 + cn_embedded_count + count_words(cc)));
 	int n = 0;
-	for (char *tok = strtok(ccw, " \t"); tok; tok = strtok(NULL, " \t"))
-		argv[n++] = tok;
+	add_words(a, argv, &n, cc);
+	if (takes_openmp(a, cc, dir))
+		argv[n++] = "-fopenmp";
+	if (np)
+		argv[n++] = "-DCN_MPI";
 	argv[n++] = "-std=c99";
 	argv[n++] = "-D_POSIX_C_SOURCE=200809L";
 	argv[n++] = "-O2";
@@ -110,21 +158,29 @@ int run_model(Arena *a, const Lowered *lw, const EmitOptions *o, char **args, in
 	}
 	argv[n++] = "-lm";
 	argv[n] = NULL;
-	int st = spawn(argv);
+	int st = spawn(argv, false);
 	if (st != 0) {
 		cleanup(a, dir, prog);
-		fprintf(stderr, "cnetc: error: building the model program with '%s' failed%s\n",
-			cc && *cc ? cc : "cc", st < 0 ? "" : " (see the compiler's messages above)");
+		fprintf(stderr, "cnetc: error: building the model program with '%s' failed%s\n", cc,
+			st < 0 ? "" : " (see the compiler's messages above)");
 		return 2;
 	}
 
-	char **pargv = arena_alloc(a, sizeof(char *) * (size_t)(nargs + 2));
-	pargv[0] = prog;
+	const char *mpirun = getenv("MPIRUN");
+	mpirun = mpirun && *mpirun ? mpirun : "mpirun";
+	char **pargv = arena_alloc(a, sizeof(char *) * (size_t)(nargs + 4 + count_words(mpirun)));
+	int pn = 0;
+	if (np) {
+		add_words(a, pargv, &pn, mpirun);
+		pargv[pn++] = "-np";
+		pargv[pn++] = arena_printf(a, "%d", np);
+	}
+	pargv[pn++] = prog;
 	for (int i = 0; i < nargs; i++)
-		pargv[i + 1] = args[i];
-	pargv[nargs + 1] = NULL;
+		pargv[pn++] = args[i];
+	pargv[pn] = NULL;
 	fflush(stdout);
-	st = spawn(pargv);
+	st = spawn(pargv, false);
 	cleanup(a, dir, prog);
 	if (st < 0)
 		fatal("cannot run the model program:");

@@ -9,11 +9,14 @@
 #   gcc, libc6-dev    the default C compiler and the C library headers
 #   clang             the fuzz target (libFuzzer) and CI's sanitizer build
 #   cmake, make       the CMake and Makefile projects of examples/integration/
+#   libomp-dev        OpenMP for clang (gcc's libgomp comes with gcc): --threads
+#   libopenmpi-dev, openmpi-bin  MPI (mpicc, mpirun): tests/parallel/
 set -eu
 
 # package:command that proves it is there ("-" = ask dpkg only)
 wanted="flex:flex bison:bison meson:meson ninja-build:ninja pkg-config:pkg-config
-libcriterion-dev:- gcc:gcc libc6-dev:- clang:clang cmake:cmake make:make"
+libcriterion-dev:- gcc:gcc libc6-dev:- clang:clang cmake:cmake make:make libomp-dev:-
+libopenmpi-dev:mpicc openmpi-bin:mpirun"
 
 have() {
 	pkg=${1%%:*} cmd=${1#*:}
