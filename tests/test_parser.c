@@ -981,14 +981,14 @@ static char *wrapped(const char *open, int n, const char *mid, const char *close
 	return s;
 }
 
-Test(robust, nested_parentheses_200000, .timeout = 20)
+Test(robust, nested_parentheses_200000, .timeout = 60)
 {
 	size_t len;
 	char *s = wrapped("(", 200000, "1", ")", &len);
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	Parsed *p = parse_n(s, len);
-	cr_assert_lt(seconds_since(t0), 5.0);
+	cr_assert_lt(seconds_since(t0), 30.0); /* ~0.1 s optimized; roomy for -O0 + ASan */
 	cr_assert_eq(p->diag.errors, 1, "%.400s", p->msgs);
 	cr_assert(strstr(first_line(p), ": error: expression nested too deeply"), "%s", p->msgs);
 	done(p);
@@ -1029,7 +1029,7 @@ Test(robust, deep_right_nesting_through_power, .timeout = 20)
 	free(s);
 }
 
-Test(robust, long_addition_chain, .timeout = 20)
+Test(robust, long_addition_chain, .timeout = 60)
 {
 	/* left-associative: the parser stack stays flat, the tree gets deep */
 	size_t len;
@@ -1037,7 +1037,7 @@ Test(robust, long_addition_chain, .timeout = 20)
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	Parsed *p = parse_n(s, len);
-	cr_assert_lt(seconds_since(t0), 5.0);
+	cr_assert_lt(seconds_since(t0), 30.0); /* ~0.1 s optimized; roomy for -O0 + ASan */
 	cr_assert_eq(p->diag.errors, 1, "%.400s", p->msgs);
 	assert_first_error(p,
 			   "test.cnet:1:15: error: expression nested too deeply "
@@ -1097,7 +1097,7 @@ Test(robust, one_megabyte_line, .timeout = 20)
 	free(s);
 }
 
-Test(robust, fifty_megabytes, .timeout = 120)
+Test(robust, fifty_megabytes, .timeout = 240)
 {
 	/* 50 MB of ordinary statements: parsing is linear and stays bounded */
 	static const char line[] =
@@ -1120,12 +1120,12 @@ Test(robust, fifty_megabytes, .timeout = 120)
 	char want[32];
 	snprintf(want, sizeof want, "%d:5", lines + 1);
 	cr_assert_str_eq(pos(p, last->loc), want);
-	cr_assert_lt(t, 60.0, "%.1f s for 50 MB", t);
+	cr_assert_lt(t, 120.0, "%.1f s for 50 MB", t);
 	done(p);
 	free(s);
 }
 
-Test(robust, fifty_megabytes_of_errors, .timeout = 120)
+Test(robust, fifty_megabytes_of_errors, .timeout = 240)
 {
 	/* every statement broken: the parser keeps recovering, prints 20 errors */
 	static const char line[] = "  y = (1 + ;\n";
@@ -1146,7 +1146,7 @@ Test(robust, fifty_megabytes_of_errors, .timeout = 120)
 	free(s);
 }
 
-Test(robust, dump_of_a_large_file_is_linear, .timeout = 60)
+Test(robust, dump_of_a_large_file_is_linear, .timeout = 120)
 {
 	/* --dump=ast prints a line:col for every node: 4 MB of statements, with
 	 * lines of different lengths, must dump in seconds, not hours */
@@ -1172,7 +1172,7 @@ Test(robust, dump_of_a_large_file_is_linear, .timeout = 60)
 	ast_dump(f, &p->src, p->prog);
 	fclose(f);
 	double t = seconds_since(t0);
-	cr_assert_lt(t, 20.0, "%.1f s to dump %zu bytes", t, k);
+	cr_assert_lt(t, 60.0, "%.1f s to dump %zu bytes", t, k);
 	/* the last statement's dump line carries the position diag computes */
 	Stmt *last = stmt_at(p, 0, lines - 1);
 	char want[64];
