@@ -19,7 +19,7 @@
 
 enum {
 	F_DATA, F_EPOCHS, F_BATCH, F_LR, F_SEED, F_PARAMS_IN, F_PARAMS_OUT, F_LOG, F_SAVE,
-	F_RESUME, F_QUIET, F_PLOT, F_HELP, NUM_FLAGS
+	F_RESUME, F_QUIET, F_PLOT, F_THREADS, F_HELP, NUM_FLAGS
 };
 
 #define IN_TRAIN (1u << MODE_TRAIN)
@@ -43,6 +43,7 @@ static const struct Flag {
 	[F_RESUME] = {"resume", 1, IN_TRAIN},
 	[F_QUIET] = {"quiet", 0, IN_TRAIN},
 	[F_PLOT] = {"plot", 1, IN_TRAIN},
+	[F_THREADS] = {"threads", 1, IN_TRAIN},
 	[F_HELP] = {"help", 0, IN_TRAIN | IN_PREDICT | IN_EVAL},
 };
 
@@ -50,7 +51,8 @@ static const char *mode_names[] = {"train", "predict", "eval"};
 
 int cn_rt_fail(const Program *p, const char *msg)
 {
-	fprintf(stderr, "%s: error: %s\n", p->prog, msg);
+	if (p->rank == 0)
+		fprintf(stderr, "%s: error: %s\n", p->prog, msg);
 	return 2;
 }
 
@@ -60,6 +62,8 @@ static int usage(const Program *p, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (p->rank != 0)
+		return 2;
 	fprintf(stderr, "%s: error: ", p->prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -75,10 +79,11 @@ static void help(const Program *p)
 
 	printf("usage: %s [train] [--data FILE.csv] [--epochs N] [--batch N] [--lr X] [--seed N]\n"
 	       "       %*s [--params-in FILE] [--params-out FILE] [--log FILE.csv]\n"
-	       "       %*s [--save CKPT] [--resume CKPT] [--plot FILE.svg] [--quiet]\n"
+	       "       %*s [--save CKPT] [--resume CKPT] [--plot FILE.svg] [--threads N]\n"
+	       "       %*s [--quiet]\n"
 	       "       %s predict --params-in FILE [--data FILE.csv]\n"
 	       "       %s eval --params-in FILE [--data FILE.csv] [--seed N]\n\n",
-	       s, (int)strlen(s), "", (int)strlen(s), "", s, s);
+	       s, (int)strlen(s), "", (int)strlen(s), "", (int)strlen(s), "", s, s);
 	printf("Model %s: %d input%s, %d target%s, %d output%s, %d parameter%s, %d constraint%s "
 	       "(%s precision).\n\n",
 	       d->name, d->num_inputs, d->num_inputs == 1 ? "" : "s", d->num_targets,
@@ -106,9 +111,11 @@ static void help(const Program *p)
 	       "  --resume CKPT       continue a --save'd run up to --epochs in total\n"
 	       "  --plot FILE.svg     draw the loss and each constraint's violation per epoch, and\n"
 	       "                      for one input and one output the data and learned function\n"
+	       "  --threads N         split each batch over N OpenMP threads (default 1%s)\n"
 	       "  --quiet             no progress lines and no final report\n"
 	       "  --help              show this help\n\n"
-	       "Exit status: 0 success, 1 training diverged, 2 usage error or bad input.\n");
+	       "Exit status: 0 success, 1 training diverged, 2 usage error or bad input.\n",
+	       cn_rt_have_openmp() ? "" : "; built without OpenMP");
 }
 
 static int parse_long(const char *s, long *out)
@@ -165,6 +172,10 @@ static int set_flag(Program *p, int f, const char *v)
 			return usage(p, "--batch expects a non-negative integer, got '%s'", v);
 		o->has_batch = 1;
 		break;
+	case F_THREADS:
+		if (parse_long(v, &o->threads) || o->threads < 1 || o->threads > 1024)
+			return usage(p, "--threads expects an integer from 1 to 1024, got '%s'", v);
+		break;
 	case F_SEED:
 		if (parse_u64(v, &o->seed))
 			return usage(p, "--seed expects an integer from 0 to 2^64-1, got '%s'", v);
@@ -209,7 +220,8 @@ static int parse_args(Program *p, int argc, char **argv)
 		if (f == NUM_FLAGS)
 			return usage(p, "unknown option '%s'", a);
 		if (f == F_HELP) {
-			help(p);
+			if (p->rank == 0)
+				help(p);
 			return 0;
 		}
 		if (flags[f].takes_value) {
@@ -238,6 +250,9 @@ static int check_options(const Program *p)
 
 	if (o->mode != MODE_TRAIN && !o->params_in)
 		return usage(p, "%s needs --params-in FILE", mode_names[o->mode]);
+	if (o->threads > 1 && !cn_rt_have_openmp())
+		return usage(p, "--threads %ld needs a program built with OpenMP (-fopenmp); "
+			     "this one runs one thread", o->threads);
 	if (o->resume && o->params_in)
 		return usage(p, "--resume and --params-in cannot be used together "
 			     "(the checkpoint holds the parameters)");
@@ -277,6 +292,9 @@ static const char *check_desc(const cn_model_desc *d)
 		sum += d->con_lambdas[k];
 	if (sum > 0 && !d->lambdas)
 		return "multipliers without a lambdas function";
+	if (d->grad && (!d->apply || d->acc_size < 3 || d->num_acc_max < 0
+			|| d->num_acc_max > d->acc_size || (d->num_acc_max > 0 && !d->acc_max)))
+		return "inconsistent grad and apply";
 	return NULL;
 }
 
@@ -492,10 +510,37 @@ static int eval(const Program *p)
 
 /* ------------------------------------------------------------------ main */
 
+static int run_mode(Program *p, int argc, char **argv)
+{
+	const cn_model_desc *d = p->d;
+	int rc = parse_args(p, argc, argv);
+
+	if (rc < 0)
+		rc = check_options(p);
+	if (rc >= 0)
+		return rc;
+	if (p->o.threads < 1)
+		p->o.threads = 1;
+	/* predict and eval are not worth sharing out: rank 0 does them alone */
+	if (p->o.mode != MODE_TRAIN && p->rank != 0)
+		return 0;
+	switch (p->o.mode) {
+	case MODE_PREDICT: return predict(p);
+	case MODE_EVAL: return eval(p);
+	case MODE_TRAIN: break;
+	}
+	if ((p->o.threads > 1 || p->nranks > 1) && !d->grad)
+		return cn_rt_fail(p, "this model has no grad and apply for threads or MPI "
+				  "(regenerate it with this cnetc)");
+	return cn_rt_train(p);
+}
+
+/* Under MPI (a runtime built with -DCN_MPI), every rank runs this; rank 0
+ * alone prints and writes files (see train.c). */
 int cn_main(int argc, char **argv, const cn_model_desc *d)
 {
 	Program p;
-	const char *bad, *slash;
+	const char *slash;
 	int rc;
 
 	memset(&p, 0, sizeof p);
@@ -504,20 +549,13 @@ int cn_main(int argc, char **argv, const cn_model_desc *d)
 	slash = strrchr(p.prog, '/');
 	if (slash && slash[1])
 		p.prog = slash + 1;
-	bad = check_desc(d);
-	if (bad) {
-		fprintf(stderr, "%s: error: invalid model descriptor: %s\n", p.prog, bad);
+	if (cn_rt_mpi_start(&argc, &argv, &p.rank, &p.nranks)) {
+		fprintf(stderr, "%s: error: MPI_Init failed\n", p.prog);
 		return 2;
 	}
-	rc = parse_args(&p, argc, argv);
-	if (rc < 0)
-		rc = check_options(&p);
-	if (rc >= 0)
-		return rc;
-	switch (p.o.mode) {
-	case MODE_PREDICT: return predict(&p);
-	case MODE_EVAL: return eval(&p);
-	case MODE_TRAIN: break;
-	}
-	return cn_rt_train(&p);
+	if (check_desc(d) && p.rank == 0)
+		fprintf(stderr, "%s: error: invalid model descriptor: %s\n", p.prog, check_desc(d));
+	rc = check_desc(d) ? 2 : run_mode(&p, argc, argv);
+	cn_rt_mpi_end();
+	return rc;
 }

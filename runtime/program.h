@@ -16,6 +16,7 @@ typedef struct Options {
 	const char *data, *params_in, *params_out, *log, *save, *resume;
 	const char *plot; /* --plot FILE.svg */
 	long epochs, batch;
+	long threads; /* --threads N: shards of each batch, one per OpenMP thread */
 	double lr;
 	uint64_t seed;
 	int has_epochs, has_batch, has_lr, has_seed, quiet;
@@ -25,6 +26,7 @@ typedef struct Program {
 	const char *prog; /* basename of argv[0], in every message */
 	const cn_model_desc *d;
 	Options o;
+	int rank, nranks; /* this process in the MPI job (0 of 1 without MPI) */
 } Program;
 
 /* A data set in the model's real type. */
@@ -32,6 +34,7 @@ typedef struct Data {
 	long n;
 	void *x; /* n x num_inputs, row-major */
 	void *t; /* n x num_targets, row-major (NULL for predict) */
+	long first, total; /* under MPI: these are rows [first, first + n) of total */
 } Data;
 
 /* "PROG: error: MESSAGE" on stderr; returns 2. */
@@ -54,5 +57,32 @@ void cn_rt_plot_add(cn_rt_plot *pl, const double *acc);
 int cn_rt_plot_write(const cn_rt_plot *pl, const cn_model_desc *d, const void *m,
 		     const Data *data, cn_outfile *o, cn_error *err);
 void cn_rt_plot_free(cn_rt_plot *pl);
+
+/* par.c: data-parallel steps over threads (OpenMP) and MPI ranks.  setup
+ * makes every buffer (nonzero: out of memory); step is one optimizer step on
+ * this process's n samples of a global batch; eval fills the report's
+ * statistics of the rows of every rank. */
+typedef struct Par {
+	const cn_model_desc *d;
+	int threads, nranks;
+	size_t gstride, astride; /* bytes between shards' gradients, doubles between accs */
+	unsigned char *grad, *g0; /* threads gradient buffers (g0: grad aligned to 64) */
+	double *acc;              /* threads accumulators, then the max slots for MPI */
+	void *scratch;            /* a model copy for eval under MPI */
+} Par;
+int cn_rt_have_openmp(void);
+int cn_rt_par_setup(Par *q, const cn_model_desc *d, int threads, int nranks);
+void cn_rt_par_free(Par *q);
+void cn_rt_par_step(Par *q, void *m, const void *x, const void *t, long n, double *stats);
+void cn_rt_par_eval(Par *q, const void *m, const void *x, const void *t, long n, double *stats);
+/* MPI_Init and MPI_Finalize (rank 0 of 1 without MPI); agree returns the
+ * largest rc of all ranks and prints msg once (see par.c); bcast sends
+ * rank 0's n bytes to every rank; shard_data keeps this rank's block of
+ * rows and sets data->first and data->total. */
+int cn_rt_mpi_start(int *argc, char ***argv, int *rank, int *nranks);
+void cn_rt_mpi_end(void);
+int cn_rt_agree(const Program *p, int rc, const char *msg);
+void cn_rt_bcast(const Program *p, void *buf, size_t n);
+int cn_rt_shard_data(const Program *p, Data *data, cn_error *err);
 
 #endif

@@ -12,7 +12,12 @@
  *   - a run resumed from a checkpoint written after epoch E performs exactly
  *     the operations epochs E+1... of an uninterrupted run would: the
  *     checkpoint holds the whole model struct and the shuffle generator, and
- *     each epoch's permutation is drawn afresh from the identity.
+ *     each epoch's permutation is drawn afresh from the identity;
+ *   - with threads or MPI ranks (par.c) the batches are those of one process
+ *     over all rows (a global batch): every rank draws the same permutation
+ *     of all rows and takes of each batch the rows it holds, in batch order;
+ *     rank 0 alone prints and writes files, and the ranks agree on every
+ *     failure before going on, so they all stop together.
  */
 #include "program.h"
 
@@ -34,7 +39,8 @@ typedef struct Loop {
 	cn_rng rng;
 	uint64_t seed;
 	long *idx;      /* n sample indices, permuted each epoch when shuffling */
-	void *xb, *tb;  /* one batch, gathered (bs x inputs, bs x targets) */
+	void *xb, *tb;  /* this process's part of a batch, gathered (cap x inputs, ...) */
+	Par par;        /* threads and MPI ranks sharing each step */
 	double *stats, *acc, *lam;
 	FILE *log;      /* NULL without --log */
 	cn_rt_plot plot; /* rows NULL without --plot */
@@ -127,29 +133,43 @@ static int is_max_stat(int s)
 	return s >= 2 && (s - 2) % 3 == 1;
 }
 
-/* Batch [start, start + nb) of this epoch's order into the batch buffers. */
-static void gather(Loop *l, long start, long nb)
+/* This process's rows of batch [start, start + nb) of this epoch's order
+ * (all of it without MPI), in batch order: a slice of the data when not
+ * shuffling, else gathered into the batch buffers.  Returns their number. */
+static long part(Loop *l, long start, long nb, const void **x, const void **t)
 {
 	const cn_model_desc *d = l->d;
+	const Data *data = l->data;
 	size_t xs = (size_t)d->num_inputs * (size_t)d->real_size;
 	size_t ts = (size_t)d->num_targets * (size_t)d->real_size;
-	long i;
+	long lo = data->first, hi = data->first + data->n, i, k = 0;
 
-	for (i = 0; i < nb; i++) {
-		size_t row = (size_t)l->idx[start + i];
+	if (!l->shuffling) {
+		long a = start > lo ? start : lo, b = start + nb < hi ? start + nb : hi;
 
-		memcpy((char *)l->xb + (size_t)i * xs, (const char *)l->data->x + row * xs, xs);
-		memcpy((char *)l->tb + (size_t)i * ts, (const char *)l->data->t + row * ts, ts);
+		*x = (const char *)data->x + (size_t)(a - lo) * xs;
+		*t = (const char *)data->t + (size_t)(a - lo) * ts;
+		return b > a ? b - a : 0;
 	}
+	for (i = 0; i < nb; i++) {
+		long row = l->idx[start + i];
+
+		if (row < lo || row >= hi)
+			continue;
+		memcpy((char *)l->xb + (size_t)k * xs, (const char *)data->x + (size_t)(row - lo) * xs, xs);
+		memcpy((char *)l->tb + (size_t)k * ts, (const char *)data->t + (size_t)(row - lo) * ts, ts);
+		k++;
+	}
+	*x = l->xb;
+	*t = l->tb;
+	return k;
 }
 
 /* One epoch; returns 0, or 1 when the loss went nan or infinite. */
 static int epoch(Loop *l, long e, double *bad_loss)
 {
 	const cn_model_desc *d = l->d;
-	size_t xs = (size_t)d->num_inputs * (size_t)d->real_size;
-	size_t ts = (size_t)d->num_targets * (size_t)d->real_size;
-	long n = l->data->n, start, steps = 0, i;
+	long n = l->data->total, start, steps = 0, i;
 	int s;
 
 	if (l->shuffling) {
@@ -159,15 +179,10 @@ static int epoch(Loop *l, long e, double *bad_loss)
 	}
 	for (start = 0; start < n; start += l->bs) {
 		long nb = n - start < l->bs ? n - start : l->bs;
-		const void *x = (const char *)l->data->x + (size_t)start * xs;
-		const void *t = (const char *)l->data->t + (size_t)start * ts;
+		const void *x, *t;
 
-		if (l->shuffling) {
-			gather(l, start, nb);
-			x = l->xb;
-			t = l->tb;
-		}
-		d->train_step(l->m, x, t, nb, l->stats);
+		nb = part(l, start, nb, &x, &t);
+		cn_rt_par_step(&l->par, l->m, x, t, nb, l->stats);
 		if (!isfinite(l->stats[CN_STAT_LOSS])) {
 			*bad_loss = l->stats[CN_STAT_LOSS];
 			return 1;
@@ -214,13 +229,15 @@ static int digits(long v)
 static int setup(Loop *l, const Program *p, const Data *data)
 {
 	const cn_model_desc *d = p->d;
-	long batch = p->o.has_batch ? p->o.batch : d->batch, n = data->n;
+	long batch = p->o.has_batch ? p->o.batch : d->batch, n = data->total;
 	int nlam = num_lambdas(d);
+	size_t cap;
 
 	l->data = data;
 	l->bs = batch <= 0 || batch >= n ? n : batch;
 	l->shuffling = d->shuffle && l->bs < n;
-	l->quiet = p->o.quiet;
+	l->quiet = p->o.quiet || p->rank != 0;
+	cap = (size_t)(l->bs < data->n ? l->bs : data->n > 0 ? data->n : 1);
 	l->width = digits(l->epochs) > 4 ? digits(l->epochs) : 4;
 	l->stats = calloc((size_t)d->num_stats, sizeof *l->stats);
 	l->acc = calloc((size_t)d->num_stats, sizeof *l->acc);
@@ -229,12 +246,12 @@ static int setup(Loop *l, const Program *p, const Data *data)
 		return 1;
 	if (l->shuffling) {
 		l->idx = malloc((size_t)n * sizeof *l->idx);
-		l->xb = calloc((size_t)l->bs, (size_t)(d->num_inputs * d->real_size));
-		l->tb = calloc((size_t)l->bs, (size_t)(d->num_targets > 0 ? d->num_targets * d->real_size : 1));
+		l->xb = calloc(cap, (size_t)(d->num_inputs * d->real_size));
+		l->tb = calloc(cap, (size_t)(d->num_targets > 0 ? d->num_targets * d->real_size : 1));
 		if (!l->idx || !l->xb || !l->tb)
 			return 1;
 	}
-	return 0;
+	return cn_rt_par_setup(&l->par, d, (int)p->o.threads, p->nranks);
 }
 
 static void teardown(Loop *l)
@@ -245,6 +262,7 @@ static void teardown(Loop *l)
 	free(l->idx);
 	free(l->xb);
 	free(l->tb);
+	cn_rt_par_free(&l->par);
 	cn_rt_plot_free(&l->plot);
 }
 
@@ -324,30 +342,50 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 	cn_error err;
 	double bad = 0;
 	long e;
+	int rc;
 
-	if (start(p, l, payload, &err) || cn_rt_load_data(p, l->seed, 1, data, &err))
-		return cn_rt_fail(p, err.msg);
-	if (setup(l, p, data)
-	    || (p->o.plot && cn_rt_plot_init(&l->plot, d, l->done + 1, l->epochs - l->done)))
-		return cn_rt_fail(p, "out of memory");
-	if (open_outputs(&p->o, out, &err))
-		return cn_rt_fail(p, err.msg);
+	err.msg[0] = '\0';
+	/* rank 0 starts (reads --resume, --params-in) and sends the others the
+	 * model and the loop state; every rank loads the data and keeps its rows */
+	rc = p->rank == 0 && start(p, l, payload, &err) ? 2 : 0;
+	if (cn_rt_agree(p, rc, err.msg))
+		return 2;
+	if (p->nranks > 1) {
+		memcpy(payload, l->m, d->model_size);
+		pack_loop(payload + d->model_size, l);
+		cn_rt_bcast(p, payload, d->model_size + LOOP_BYTES);
+		memcpy(l->m, payload, d->model_size);
+		unpack_loop(payload + d->model_size, l);
+	}
+	rc = cn_rt_load_data(p, l->seed, 1, data, &err) || cn_rt_shard_data(p, data, &err) ? 2 : 0;
+	if (cn_rt_agree(p, rc, err.msg))
+		return 2;
+	rc = setup(l, p, data)
+	     || (p->o.plot && cn_rt_plot_init(&l->plot, d, l->done + 1, l->epochs - l->done));
+	if (cn_rt_agree(p, rc ? 2 : 0, "out of memory"))
+		return 2;
+	rc = p->rank == 0 && open_outputs(&p->o, out, &err) ? 2 : 0;
+	if (cn_rt_agree(p, rc, err.msg))
+		return 2;
 	l->log = out->log.file;
 	if (l->log)
 		log_header(l->log, d);
 	for (e = l->done + 1; e <= l->epochs; e++) {
 		if (epoch(l, e, &bad)) {
-			fprintf(stderr, "%s: error: loss is %s at epoch %ld\n", p->prog,
-				isnan(bad) ? "nan" : bad > 0 ? "inf" : "-inf", e);
+			if (p->rank == 0)
+				fprintf(stderr, "%s: error: loss is %s at epoch %ld\n", p->prog,
+					isnan(bad) ? "nan" : bad > 0 ? "inf" : "-inf", e);
 			return 1;
 		}
 		l->done = e;
 	}
-	if (finish_outputs(p, l, out, payload, &err))
-		return cn_rt_fail(p, err.msg);
+	rc = p->rank == 0 && finish_outputs(p, l, out, payload, &err) ? 2 : 0;
+	if (cn_rt_agree(p, rc, err.msg))
+		return 2;
 	if (!p->o.quiet) {
-		d->eval(l->m, data->x, data->t, data->n, l->stats);
-		cn_rt_report(stdout, d, "final", data->n, l->stats);
+		cn_rt_par_eval(&l->par, l->m, data->x, data->t, data->n, l->stats);
+		if (p->rank == 0)
+			cn_rt_report(stdout, d, "final", data->total, l->stats);
 	}
 	return 0;
 }
