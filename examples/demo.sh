@@ -1,6 +1,7 @@
 #!/bin/sh
 # demo.sh - from a fresh clone on Debian: install what is missing, build cnetc
-# in build/, then run the demo over examples/*.cnet.
+# in build/, then train the seed article's three models and show their
+# constraint reports.
 #
 #   sh examples/demo.sh
 set -eu
@@ -12,21 +13,21 @@ build() {
 	ninja -C build
 }
 
-# ---- the demo: one line per model ----------------------------------------
-# For now cnetc checks each example and prints its one-line summary (inputs,
-# output, parameters, constraints and their methods).  This is the step that
-# the training issues turn into training each model.
+# ---- the demo ---------------------------------------------------------------
+# Train the seed article's three models through `cnetc run` (each generates its
+# own data from its data block) and show the constraint reports: the output
+# kept above the input by a penalty, y == 2x by a Lagrange multiplier, and a
+# non-negative output by construction.
 demo() {
-	status=0
-	for model in examples/*.cnet; do
-		if out=$(build/compiler/cnetc check "$model" 2>&1); then
-			printf '%s\n' "${out:-$model: ok}"
-		else
-			printf '%s: FAILED\n%s\n' "$model" "$out"
-			status=1
-		fi
+	cnetc=build/compiler/cnetc
+	echo "== examples/seed_penalty.cnet: y > x by penalty(linear, weight = 0.5)"
+	"$cnetc" run examples/seed_penalty.cnet
+	for model in seed_lagrangian seed_relu; do
+		echo
+		echo "== examples/$model.cnet: $(grep -E '^ *constraint ' "examples/$model.cnet" | sed 's/^ *//')"
+		"$cnetc" run "examples/$model.cnet" -- --quiet --params-out "build/$model-params.txt"
+		"$cnetc" run "examples/$model.cnet" -- eval --params-in "build/$model-params.txt"
 	done
-	return $status
 }
 
 build
