@@ -286,9 +286,9 @@ int main(int argc, char **argv)
 	char *text = read_file(opt.input, &len);
 	if (!text)
 		file_error("read", opt.input);
-	if (len > (size_t)1 << 30) {
+	if (len > (size_t)64 << 20) {
 		free(text);
-		fprintf(stderr, "cnetc: error: '%s' is larger than 1 GiB\n", opt.input);
+		fprintf(stderr, "cnetc: error: '%s' is larger than 64 MiB, the most cnetc reads (its syntax tree takes about 60 bytes per byte of source)\n", opt.input);
 		return 2;
 	}
 

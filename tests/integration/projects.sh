@@ -1,5 +1,5 @@
 #!/bin/sh
-# projects.sh KIND BUILDDIR SRCDIR - builds examples/integration/KIND (meson,
+# projects.sh KIND BUILDDIR SRCDIR [SANITIZE] - builds examples/integration/KIND (meson,
 # cmake or make) from scratch against a fresh install of this build of cnet,
 # runs its program (two models: train, predict, save, load), then checks
 # that the build follows cnetc's depfile: touching mix.csv, which
@@ -10,9 +10,17 @@
 # the project then finds cnetc on PATH, libcnetrt through pkg-config
 # (PKG_CONFIG_SYSROOT_DIR maps the .pc paths into the root) or CMake's
 # find_package(Cnet) (CMAKE_PREFIX_PATH), and the shared library through
-# LD_LIBRARY_PATH.  Exit 77 (skipped) when the KIND's build tool is missing.
+# LD_LIBRARY_PATH.  Exit 77 (skipped) when the KIND's build tool is missing,
+# or when BUILDDIR is a sanitizer build (SANITIZE, meson's b_sanitize, is not
+# "none"): its libraries need the sanitizer runtimes that a plain project
+# build does not link; the normal build runs these tests.
+#   projects.sh KIND BUILDDIR SRCDIR [SANITIZE]
 set -u
 kind=$1
+if [ "${4:-none}" != none ]; then
+	echo "skipped: $2 is a sanitizer build (b_sanitize=$4)"
+	exit 77
+fi
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 build=$(abs "$2") src=$(abs "$3")
 case $kind in
