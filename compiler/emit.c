@@ -146,6 +146,10 @@ static void emit_decls(Emitter *E)
 		P, P, P, P);
 	fprintf(out, "void %s_end_epoch(%s_model *m);\n", P, P);
 	fprintf(out, "void %s_lambdas(const %s_model *m, double *out);\n", P, P);
+	fprintf(out, "/* g of constraint k (components g[0..]) at input x for a given output y:\n"
+		     " * g <= 0 holds an inequality, g == 0 an equality (SPEC 6) */\n");
+	fprintf(out, "void %s_constraint(const %s_model *m, int k, const %s_real *x, const %s_real *y, %s_real *g);\n",
+		P, P, P, P, P);
 	fprintf(out, "int %s_save(const %s_model *m, const char *path);\n", P, P);
 	fprintf(out, "int %s_load(%s_model *m, const char *path);\n", P, P);
 	fprintf(out, "void %s_describe(cn_model_desc *d);\n", P);
@@ -369,6 +373,40 @@ static void emit_end_epoch(const Emitter *E)
 	fputs("\tm->epoch_steps = 0;\n}\n\n", out);
 }
 
+/* P_constraint: each constraint's g at (x, given y), from its own small IR */
+static void emit_constraint_g(Emitter *E)
+{
+	FILE *out = E->out;
+	const char *P = E->P;
+	const Ir *main_ir = E->ir;
+	bool *main_live = E->live;
+	int ncon = E->m->constraints.len;
+	for (int k = 0; k < ncon; k++) {
+		const Ir *g = E->lw->con_g[k];
+		E->ir = g;
+		E->live = calloc((size_t)(g->len ? g->len : 1), sizeof(bool));
+		if (!E->live)
+			fatal("out of memory:");
+		fprintf(out, "static void %s_g%d(const %s_model *m, const real *x, const real *yin, real *y)\n{\n", P, k, P);
+		fprintf(out, "\t/* %s */\n", con(E, k)->label);
+		emit_body(E, EMIT_PREDICT);
+		fputs("}\n\n", out);
+		free(E->live);
+	}
+	E->ir = main_ir;
+	E->live = main_live;
+	fprintf(out, "void %s_constraint(const %s_model *m, int k, const %s_real *x, const %s_real *y, %s_real *g)\n{\n",
+		P, P, P, P, P);
+	if (!ncon) {
+		fputs("\t(void)m;\n\t(void)k;\n\t(void)x;\n\t(void)y;\n\t(void)g;\n}\n\n", out);
+		return;
+	}
+	fputs("\tswitch (k) {\n", out);
+	for (int k = 0; k < ncon; k++)
+		fprintf(out, "\tcase %d:\n\t\t%s_g%d(m, x, y, g);\n\t\tbreak;\n", k, P, k);
+	fputs("\tdefault:\n\t\tbreak;\n\t}\n}\n\n", out);
+}
+
 static void emit_functions(Emitter *E)
 {
 	FILE *out = E->out;
@@ -403,6 +441,8 @@ static void emit_functions(Emitter *E)
 
 	fprintf(out, "void %s_lambdas(const %s_model *m, double *out)\n{\n", P, P);
 	fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tout[j] = m->lambda[j];\n}\n\n", E->lw->nlambda);
+
+	emit_constraint_g(E);
 
 	fprintf(out, "int %s_save(const %s_model *m, const char *path)\n{\n\tcn_error err;\n", P, P);
 	fprintf(out, "\treturn cn_ckpt_write(path, %s_HASH, (int)sizeof(%s_real), m, sizeof *m, &err);\n}\n\n", P, P);
@@ -639,6 +679,7 @@ static void emit_describe(Emitter *E)
 	fprintf(out, "static void %s_lambdas_v(const void *m, double *out)\n{\n\t%s_lambdas(m, out);\n}\n\n", P, P);
 	fprintf(out, "static void %s_grad_v(const void *m, const void *x, const void *t, long n, void *grad, double *acc)\n{\n\t%s_grad(m, x, t, n, grad, acc);\n}\n\n", P, P);
 	fprintf(out, "static void %s_apply_v(void *m, const void *grad, const double *acc, double *stats)\n{\n\t%s_apply(m, grad, acc, stats);\n}\n\n", P, P);
+	fprintf(out, "static void %s_constraint_v(const void *m, int k, const void *x, const void *y, void *g)\n{\n\t%s_constraint(m, k, x, y, g);\n}\n\n", P, P);
 	bool synth = m->data.present && !m->data.csv;
 	if (synth)
 		emit_synth(E);
@@ -674,6 +715,10 @@ static void emit_describe(Emitter *E)
 	fputs("\tstatic const int con_lambdas[] = {", out);
 	for (int k = 0; k < m->constraints.len; k++)
 		fprintf(out, "%s%d", k ? ", " : "", E->lw->con[k].lambda >= 0 ? con(E, k)->ncomp : 0);
+	fputs(m->constraints.len ? "};\n" : "0};\n", out);
+	fputs("\tstatic const int con_ncomp[] = {", out);
+	for (int k = 0; k < m->constraints.len; k++)
+		fprintf(out, "%s%d", k ? ", " : "", con(E, k)->ncomp);
 	fputs(m->constraints.len ? "};\n" : "0};\n", out);
 	fputs("\tstatic const int acc_max[] = {", out);
 	for (int k = 0; k < m->constraints.len; k++)
@@ -722,7 +767,8 @@ static void emit_describe(Emitter *E)
 	fprintf(out, "\td->eval = %s_eval_v;\n\td->predict = %s_predict_v;\n\td->lambdas = %s_lambdas_v;\n", P, P, P);
 	fprintf(out, "\td->grad_size = %s_GRAD_SIZE;\n\td->acc_size = %s_ACC_SIZE;\n", P, P);
 	fprintf(out, "\td->num_acc_max = %d;\n\td->acc_max = acc_max;\n", m->constraints.len);
-	fprintf(out, "\td->grad = %s_grad_v;\n\td->apply = %s_apply_v;\n}\n", P, P);
+	fprintf(out, "\td->grad = %s_grad_v;\n\td->apply = %s_apply_v;\n", P, P);
+	fprintf(out, "\td->con_ncomp = con_ncomp;\n\td->constraint_g = %s_constraint_v;\n}\n", P);
 }
 
 /* ------------------------------------------------------------ entry points */

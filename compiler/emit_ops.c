@@ -104,6 +104,12 @@ static const char *ref(const Emitter *E, char buf[64], int v, const char *j, int
 	case OP_LANE:
 		snprintf(buf, 64, "lane[l]");
 		return buf;
+	case OP_YIN:
+		if (j)
+			snprintf(buf, 64, "yb[%s][l]", j);
+		else
+			snprintf(buf, 64, "yb[%d][l]", k);
+		return buf;
 	default:
 		snprintf(buf, 64, "v%d[%s][l]", v, idx);
 		return buf;
@@ -628,6 +634,7 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 	case OP_CONSTV:
 	case OP_STATE:
 	case OP_LANE:
+	case OP_YIN:
 		return; /* referenced in place */
 	case OP_SUM:
 	case OP_MEAN:
@@ -822,6 +829,9 @@ void emit_body(Emitter *E, EmitFn fn)
 			fprintf(out, "\tfor (int k = 0; k < %d; k++)\n\t\txb[k][0] = x[k];\n", E->ni);
 		else
 			fputs("\t(void)x;\n", out);
+		if (uses(E, OP_YIN))
+			fprintf(out, "\treal yb[%d][1];\n\tfor (int k = 0; k < %d; k++)\n\t\tyb[k][0] = yin[k];\n", E->no,
+				E->no);
 	} else {
 		fprintf(out, "\t\tfor (int l = 0; l < %d; l++) {\n", L);
 		fputs("\t\t\tconst long i = i0 + (l < cnt ? l : 0);\n", out);
@@ -844,6 +854,7 @@ void emit_body(Emitter *E, EmitFn fn)
 		case OP_CONSTV:
 		case OP_STATE:
 		case OP_LANE:
+		case OP_YIN:
 			continue;
 		default:
 			fprintf(out, "%sreal v%d[%d][%d]; /* %s */\n", ind, i, in->size, L, op_info[in->op].name);

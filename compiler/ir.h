@@ -93,6 +93,7 @@ typedef struct Lowered {
 	int nacc;        /* accumulator doubles */
 	int nlambda;     /* multipliers */
 	int nchannels;   /* gradient channels: 1 + augmented components */
+	Ir **con_g;      /* per constraint: its g as a function of x and a given y */
 } Lowered;
 
 Lowered *lower_model(Arena *a, const Model *m);

@@ -267,6 +267,20 @@ static int add_term(Ir *ir, int sum, int term)
 	return sum < 0 ? term : ir_binary(ir, OP_ADD, sum, term);
 }
 
+/* Constraint k's g = lhs - rhs for the input x and an output y given by the
+ * caller (YIN) rather than computed by the network: where g changes sign is
+ * the constraint's boundary in the output's space. */
+static Ir *lower_constraint_g(Arena *a, const Model *m, int k)
+{
+	Lower L = {.ir = ir_new(a, m), .m = m};
+	Ins yin = {.op = OP_YIN, .size = m->output->size, .a = -1, .b = -1, .c = -1};
+	bind(&L, m->output, ir_add(L.ir, yin));
+	int g = lower_g(&L, m->constraints.items[k]);
+	L.ir->output = g;
+	stat(&L, OP_OUTPUT, g, 0);
+	return L.ir;
+}
+
 Lowered *lower_model(Arena *a, const Model *m)
 {
 	Lowered *lw = arena_alloc(a, sizeof *lw);
@@ -321,6 +335,9 @@ Lowered *lower_model(Arena *a, const Model *m)
 	/* the reverse pass starts from 1 per sample (0 in a spare lane) */
 	int lane = leaf(&L, OP_LANE, 1, 0, 0);
 	autodiff(ir, total, lane, 0);
+	lw->con_g = arena_alloc(a, sizeof(Ir *) * (size_t)(ncon ? ncon : 1));
+	for (int k = 0; k < ncon; k++)
+		lw->con_g[k] = lower_constraint_g(a, m, k);
 	for (int k = 0; k < ncon; k++) {
 		const Constraint *c = m->constraints.items[k];
 		if (lw->con[k].channel < 0)

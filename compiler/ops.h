@@ -16,6 +16,7 @@ X(TARGET,    0, NULL, "target tensor `index`")
 X(NUM,       0, NULL, "the scalar constant k")
 X(CONSTV,    0, NULL, "const vector `cst`, inlined as literals")
 X(STATE,     0, NULL, "multipliers m->lambda[lo .. lo+size)")
+X(YIN,       0, NULL, "an output value given by the caller (a constraint's g at any y)")
 X(LANE,      0, NULL, "1 for a sample of the batch, 0 for a spare lane of the last block")
 
 /* elementwise, forward */

@@ -170,6 +170,13 @@ typedef struct cn_model_desc {
 	const int *acc_max;
 	void (*grad)(const void *m, const void *x, const void *t, long n, void *grad, double *acc);
 	void (*apply)(void *m, const void *grad, const double *acc, double *stats);
+
+	/* Constraint k's components g (con_ncomp[k] reals) at input x for an
+	 * output y given by the caller instead of the network's: g <= 0 holds
+	 * an inequality, g == 0 an equality.  For plots of the boundary.  May
+	 * be NULL. */
+	const int *con_ncomp;
+	void (*constraint_g)(const void *m, int k, const void *x, const void *y, void *g);
 } cn_model_desc;
 
 /* Layout of the stats array filled by train_step and eval (num_stats doubles):

@@ -381,20 +381,59 @@ static void violation_panel(FILE *f, const cn_rt_plot *pl, const cn_model_desc *
 typedef struct Curve {
 	double xs[GRID], ys[GRID];
 	unsigned char *bad; /* GRID x num_constraints: 1 where violated */
+	double *bound;      /* GRID x (components of all constraints): where g = 0,
+	                       NaN where g is not affine in y there */
+	int ncomp;          /* columns of bound */
 } Curve;
+
+/* Where constraint k's components vanish at input x: g is evaluated at the
+ * model's output y0 and at y0 + 1, y0 + 2; where the three agree with a line
+ * (g affine in y, as for every constraint of the form A y + b(x) op c(x))
+ * its root is the boundary. */
+static void boundary(const cn_model_desc *d, const void *m, int k, const void *x, double y0, void *y,
+		     void *g3[3], double *out)
+{
+	int nk = d->con_ncomp[k], j, s;
+	double v[3];
+
+	for (s = 0; s < 3; s++) {
+		cn_rt_store_real(y, 0, y0 + s, d->real_size);
+		d->constraint_g(m, k, x, y, g3[s]);
+	}
+	for (j = 0; j < nk; j++) {
+		for (s = 0; s < 3; s++)
+			v[s] = cn_rt_load_real(g3[s], (size_t)j, d->real_size);
+		double slope = v[1] - v[0], curv = v[2] - 2 * v[1] + v[0];
+		out[j] = slope != 0 && fabs(curv) <= 1e-4 * (fabs(slope) + fabs(v[0])) ? y0 - v[0] / slope : NAN;
+	}
+}
 
 /* predict and eval at GRID inputs over [lo, hi]; nonzero when out of memory */
 static int curve(Curve *c, const cn_model_desc *d, const void *m, double lo, double hi)
 {
-	int nc = d->num_constraints, k, i;
+	int nc = d->num_constraints, k, i, j;
 	void *x = calloc(1, (size_t)d->real_size), *y = calloc(1, (size_t)d->real_size);
 	void *t = calloc((size_t)(d->num_targets > 0 ? d->num_targets : 1), (size_t)d->real_size);
 	double *stats = calloc((size_t)d->num_stats, sizeof *stats);
 
+	int maxc = 1;
+	void *g3[3] = {NULL, NULL, NULL};
+
+	c->ncomp = 0;
+	if (d->constraint_g && d->con_ncomp)
+		for (k = 0; k < nc; k++) {
+			c->ncomp += d->con_ncomp[k];
+			maxc = d->con_ncomp[k] > maxc ? d->con_ncomp[k] : maxc;
+		}
 	c->bad = calloc((size_t)GRID * (size_t)(nc > 0 ? nc : 1), 1);
-	if (!x || !y || !t || !stats || !c->bad) {
-		free(x), free(y), free(t), free(stats), free(c->bad);
+	c->bound = calloc((size_t)GRID * (size_t)(c->ncomp > 0 ? c->ncomp : 1), sizeof(double));
+	for (k = 0; k < 3; k++)
+		g3[k] = calloc((size_t)maxc, (size_t)d->real_size);
+	if (!x || !y || !t || !stats || !c->bad || !c->bound || !g3[0] || !g3[1] || !g3[2]) {
+		free(x), free(y), free(t), free(stats), free(c->bad), free(c->bound);
+		free(g3[0]), free(g3[1]), free(g3[2]);
 		c->bad = NULL;
+		c->bound = NULL;
 		return 1;
 	}
 	for (i = 0; i < GRID; i++) {
@@ -409,8 +448,11 @@ static int curve(Curve *c, const cn_model_desc *d, const void *m, double lo, dou
 			for (k = 0; k < nc; k++)
 				c->bad[i * nc + k] = stats[CN_STAT_VIOL(k)] > 1e-6;
 		}
+		for (k = 0, j = 0; k < nc && c->ncomp; j += d->con_ncomp[k], k++)
+			boundary(d, m, k, x, c->ys[i], y, g3, c->bound + (size_t)i * (size_t)c->ncomp + j);
 	}
 	free(x), free(y), free(t), free(stats);
+	free(g3[0]), free(g3[1]), free(g3[2]);
 	return 0;
 }
 
@@ -437,6 +479,7 @@ static int function_panel(FILE *f, const cn_model_desc *d, const void *m, const 
 	pad = 0.05 * (xhi - xlo);
 	if (curve(&c, d, m, xlo - pad, xhi + pad))
 		return cn_rt_err(err, "out of memory for the plot");
+	int j;
 	both[0] = xlo - pad;
 	both[1] = xhi + pad;
 	axis_fit(&p.ax, both, 2, 1, 0);
@@ -450,6 +493,7 @@ static int function_panel(FILE *f, const cn_model_desc *d, const void *m, const 
 
 		if (!tv) {
 			free(c.bad);
+			free(c.bound);
 			return cn_rt_err(err, "out of memory for the plot");
 		}
 		for (i = 0; i < data->n; i++)
@@ -487,6 +531,31 @@ static int function_panel(FILE *f, const cn_model_desc *d, const void *m, const 
 		if (isfinite(c.ys[i]))
 			fprintf(f, "%s%.2f,%.2f", i ? " " : "", px(&p, c.xs[i]), py(&p, c.ys[i]));
 	fputs("\"/>\n", f);
+	for (k = 0, j = 0; k < nc && c.ncomp; j += d->con_ncomp[k], k++)
+		for (int q = 0; q < d->con_ncomp[k]; q++) {
+			/* a dashed line through the grid points where the boundary is
+			 * known, broken where it is not */
+			int open = 0;
+
+			for (i = 0; i < GRID; i++) {
+				double b = c.bound[(size_t)i * (size_t)c.ncomp + (size_t)(j + q)];
+
+				if (!isfinite(b)) {
+					if (open)
+						fputs("\"/>\n", f);
+					open = 0;
+					continue;
+				}
+				if (!open)
+					fprintf(f, "<polyline class=\"boundary c%d\" fill=\"none\" stroke=\"%s\" "
+						   "stroke-width=\"1.5\" stroke-dasharray=\"6,4\" points=\"",
+						k + 1, palette[(2 + k) % NCOLOURS]);
+				fprintf(f, "%s%.2f,%.2f", open ? " " : "", px(&p, c.xs[i]), py(&p, b));
+				open = 1;
+			}
+			if (open)
+				fputs("\"/>\n", f);
+		}
 	for (k = 0; k < nc; k++) {
 		fprintf(f, "<g class=\"violated c%d\" fill=\"%s\">\n", k + 1, palette[(2 + k) % NCOLOURS]);
 		for (i = 0; i < GRID; i++)
@@ -510,9 +579,10 @@ static int function_panel(FILE *f, const cn_model_desc *d, const void *m, const 
 	}
 	if (nc > 0)
 		text(f, p.x, p.y + p.h + 36, "start", " class=\"note\"",
-		     "markers: where the output violates a constraint");
+		     "dashed: boundaries; dots: violations");
 	fputs("</g>\n", f);
 	free(c.bad);
+	free(c.bound);
 	return 0;
 }
 

@@ -26,6 +26,18 @@ grep -q 'above violated (0 of 201)' "$tmp/one.svg" && say "no violation marked a
 n=$(sed -n '/<g class="violated c1"/,/<\/g>/p' "$tmp/one.svg" | grep -c '<circle')
 [ "$n" -gt 0 ] || say "no violation markers after one epoch"
 
+# the boundary of y >= x is the dashed line y = x: its points lie on the
+# diagonal of the panel's own scale (checked on two points of the polyline
+# against the axis mapping implied by the first and last points)
+pts=$(sed -n 's/.*<polyline class="boundary c1"[^>]*points="\([^"]*\)".*/\1/p' "$tmp/a.svg")
+[ -n "$pts" ] || say "no boundary line for y >= x"
+echo "$pts" | awk '{ n = split($0, p, " "); if (n < 100) exit 1
+	split(p[1], a, ","); split(p[n], b, ","); split(p[int(n / 2)], m, ",")
+	# collinear: the middle point on the line through the ends
+	d = (m[2] - a[2]) * (b[1] - a[1]) - (b[2] - a[2]) * (m[1] - a[1])
+	exit (d < 0 ? -d : d) > 1e-3 * (b[1] - a[1]) * (b[1] - a[1]) ? 1 : 0 }' ||
+	say "the boundary of y >= x is not a straight line: $(echo "$pts" | cut -c1-80)"
+
 # three inputs and outputs, three constraints: no function panel
 (cd "$ex" && "$junction" --epochs 12 --quiet --plot "$tmp/j.svg") || say "junction run"
 "$svgcheck" "$tmp/j.svg" 12 loss,violation 3 || say "junction svg"
