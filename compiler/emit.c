@@ -663,6 +663,31 @@ static void emit_names(FILE *out, const char *var, const PtrVec *syms)
 	fputs(count ? "\n\t};\n" : "\n\t\t\"\"\n\t};\n", out);
 }
 
+static int con_lambdas(const Emitter *E, int k)
+{
+	return E->lw->con[k].lambda >= 0 ? con(E, k)->ncomp : 0;
+}
+
+static int con_ncomp(const Emitter *E, int k)
+{
+	return con(E, k)->ncomp;
+}
+
+static int con_acc_max(const Emitter *E, int k)
+{
+	return E->lw->con[k].max;
+}
+
+/* static const int NAME[] = {f(0), f(1), ...}: one entry per constraint */
+static void emit_con_ints(const Emitter *E, const char *name, int (*f)(const Emitter *, int))
+{
+	int n = E->m->constraints.len;
+	fprintf(E->out, "\tstatic const int %s[] = {", name);
+	for (int k = 0; k < n; k++)
+		fprintf(E->out, "%s%d", k ? ", " : "", f(E, k));
+	fputs(n ? "};\n" : "0};\n", E->out);
+}
+
 static void emit_describe(Emitter *E)
 {
 	FILE *out = E->out;
@@ -712,18 +737,9 @@ static void emit_describe(Emitter *E)
 	for (int k = 0; k < m->constraints.len; k++)
 		fprintf(out, "%s\"%s\"", k ? ", " : "", con(E, k)->label);
 	fputs(m->constraints.len ? "};\n" : "\"\"};\n", out);
-	fputs("\tstatic const int con_lambdas[] = {", out);
-	for (int k = 0; k < m->constraints.len; k++)
-		fprintf(out, "%s%d", k ? ", " : "", E->lw->con[k].lambda >= 0 ? con(E, k)->ncomp : 0);
-	fputs(m->constraints.len ? "};\n" : "0};\n", out);
-	fputs("\tstatic const int con_ncomp[] = {", out);
-	for (int k = 0; k < m->constraints.len; k++)
-		fprintf(out, "%s%d", k ? ", " : "", con(E, k)->ncomp);
-	fputs(m->constraints.len ? "};\n" : "0};\n", out);
-	fputs("\tstatic const int acc_max[] = {", out);
-	for (int k = 0; k < m->constraints.len; k++)
-		fprintf(out, "%s%d", k ? ", " : "", E->lw->con[k].max);
-	fputs(m->constraints.len ? "};\n" : "0};\n", out);
+	emit_con_ints(E, "con_lambdas", con_lambdas);
+	emit_con_ints(E, "con_ncomp", con_ncomp);
+	emit_con_ints(E, "acc_max", con_acc_max);
 	fputs("\tmemset(d, 0, sizeof *d);\n", out);
 	fprintf(out, "\td->name = \"%s\";\n\td->cnetc_version = \"%s\";\n\td->source_hash = %s_HASH;\n", m->name,
 		CNET_VERSION, P);

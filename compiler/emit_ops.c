@@ -698,21 +698,21 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 
 /* ------------------------------------------------------------ function bodies */
 
-static EmitFn live_fn;
-
-static bool keep_root(const Ins *in)
+/* The roots of a function: what it writes. */
+static bool keep_root(const Ins *in, const void *ctx)
 {
+	EmitFn fn = *(const EmitFn *)ctx;
 	switch (in->op) {
 	case OP_OUTPUT:
-		return live_fn == EMIT_PREDICT;
+		return fn == EMIT_PREDICT;
 	case OP_STAT_SUM:
 	case OP_STAT_EACH:
 	case OP_STAT_MAX:
 	case OP_STAT_SAT:
-		return live_fn != EMIT_PREDICT;
+		return fn != EMIT_PREDICT;
 	case OP_ACC_DENSE:
 	case OP_ACC_L2:
-		return live_fn == EMIT_GRAD;
+		return fn == EMIT_GRAD;
 	default:
 		return false;
 	}
@@ -768,24 +768,6 @@ static void emit_tables(const Emitter *E, const char *ind)
 	}
 }
 
-static bool keep_predict(const Ins *in)
-{
-	live_fn = EMIT_PREDICT;
-	return keep_root(in);
-}
-
-static bool keep_eval(const Ins *in)
-{
-	live_fn = EMIT_EVAL;
-	return keep_root(in);
-}
-
-static bool keep_grad(const Ins *in)
-{
-	live_fn = EMIT_GRAD;
-	return keep_root(in);
-}
-
 /*
  * The body of P_predict (one sample: x, y), P_eval or P_grad (n samples: x,
  * t, acc and for P_grad grad), after the function's opening brace.
@@ -793,9 +775,7 @@ static bool keep_grad(const Ins *in)
 void emit_body(Emitter *E, EmitFn fn)
 {
 	FILE *out = E->out;
-	bool (*keep[])(const Ins *) = {[EMIT_PREDICT] = keep_predict, [EMIT_EVAL] = keep_eval,
-				       [EMIT_GRAD] = keep_grad};
-	ir_live(E->ir, keep[fn], E->live);
+	ir_live(E->ir, keep_root, &fn, E->live);
 	int L = E->lanes = fn == EMIT_PREDICT ? 1 : E->o->dbl ? 4 : 8;
 	int ng = E->np * E->lw->nchannels;
 	E->lane_grads = fn == EMIT_GRAD && ng * L <= 16384;

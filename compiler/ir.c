@@ -204,10 +204,10 @@ int ir_bcast(Ir *ir, int a, int size, double k)
 	return ir_add(ir, in);
 }
 
-void ir_live(const Ir *ir, bool (*keep)(const Ins *), bool *live)
+void ir_live(const Ir *ir, bool (*keep)(const Ins *, const void *), const void *ctx, bool *live)
 {
 	for (int i = 0; i < ir->len; i++)
-		live[i] = keep(&ir->ins[i]);
+		live[i] = keep(&ir->ins[i], ctx);
 	for (int i = ir->len - 1; i >= 0; i--) {
 		if (!live[i])
 			continue;

@@ -68,8 +68,8 @@ int ir_binary(Ir *ir, Op op, int a, int b);
 int ir_ternary(Ir *ir, Op op, int a, int b, int c);
 int ir_slice(Ir *ir, int a, int lo, int hi);
 int ir_bcast(Ir *ir, int a, int size, double k);
-/* Mark the values reachable from the roots selected by `keep`. */
-void ir_live(const Ir *ir, bool (*keep)(const Ins *), bool *live);
+/* Mark the values reachable from the roots selected by keep(ins, ctx). */
+void ir_live(const Ir *ir, bool (*keep)(const Ins *, const void *), const void *ctx, bool *live);
 void ir_dump(FILE *out, const Ir *ir);
 
 /* ---------------------------------------------------------------- lower.c */
