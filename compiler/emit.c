@@ -3,14 +3,14 @@
  *
  * Takes the Lowered model (forward, statistics and reverse pass of one sample)
  * and writes the model's header and code: the model struct, P_init, P_predict,
- * P_grad (per-sample loop accumulating gradient sums and statistics), P_apply
- * (optimizer and multiplier updates from the sums), P_train_step, P_eval,
- * P_end_epoch, checkpoints, the runtime descriptor and, with --main, main().
+ * P_grad (gradient sums and statistics of a shard; its body comes from
+ * emit_ops.c), P_apply (optimizer and multiplier updates from the sums),
+ * P_train_step, P_eval, P_end_epoch, P_constraint, checkpoints, the synthetic
+ * data generator, the runtime descriptor and, with --main, main().
  *
  * Everything known at compile time is a literal: sizes, offsets, learning
- * rates, constants.  An op whose work is at most unroll_max scalar operations
- * is unrolled; a bigger one becomes loops with literal bounds.  Output is a
- * function of the model and the options only, so it is byte-stable.
+ * rates, constants.  Output is a function of the model and the options only,
+ * so it is byte-stable.
  */
 #include <math.h>
 #include <stdint.h>
@@ -93,7 +93,6 @@ static void emit_layout_comment(const Emitter *E)
 	}
 }
 
-void emit_header(FILE *out, const Lowered *lw, const EmitOptions *o);
 
 static void emit_decls(Emitter *E)
 {
@@ -155,7 +154,6 @@ static void emit_decls(Emitter *E)
 	fprintf(out, "void %s_describe(cn_model_desc *d);\n", P);
 }
 
-void emit_header(FILE *out, const Lowered *lw, const EmitOptions *o);
 
 static void emit_init(const Emitter *E)
 {
