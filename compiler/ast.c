@@ -267,10 +267,10 @@ static const char *relop_text(RelOp op)
 static void dump_stmt(Dumper *p, const Stmt *s, int level)
 {
 	static const char *const kinds[] = {
-		[STMT_INPUT] = "input",   [STMT_TARGET] = "target",
-		[STMT_LAYER] = "layer",   [STMT_CONST] = "const",
-		[STMT_ASSIGN] = "assign", [STMT_OUTPUT] = "output",
-		[STMT_LOSS] = "loss",     [STMT_CONSTRAINT] = "constraint",
+		[STMT_INPUT] = "input",     [STMT_TARGET] = "target",
+		[STMT_LAYER] = "layer",     [STMT_CONST] = "const",
+		[STMT_ASSIGN] = "assign",   [STMT_OUTPUT] = "output",
+		[STMT_LOSS] = "loss",       [STMT_CONSTRAINT] = "constraint",
 		[STMT_SETTING] = "setting",
 	};
 	indent(p, level);
@@ -321,7 +321,9 @@ static void dump_stmt(Dumper *p, const Stmt *s, int level)
 void ast_dump(FILE *out, const Source *src, const Program *prog)
 {
 	static const char *const kinds[] = {
-		[BLOCK_MODEL] = "model", [BLOCK_DATA] = "data", [BLOCK_TRAIN] = "train",
+		[BLOCK_MODEL] = "model",
+		[BLOCK_DATA] = "data",
+		[BLOCK_TRAIN] = "train",
 	};
 	Dumper p = {out, src, NULL, 0};
 	index_lines(&p);

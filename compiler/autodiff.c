@@ -53,7 +53,14 @@ static int with_k(Ir *ir, Op op, int a, int b, int c, double k)
 
 static int make(Ir *ir, Op op, int size, int a, int lo, int layer, int cst)
 {
-	Ins in = {.op = op, .size = size, .a = a, .b = -1, .c = -1, .lo = lo, .layer = layer, .cst = cst};
+	Ins in = {.op = op,
+		  .size = size,
+		  .a = a,
+		  .b = -1,
+		  .c = -1,
+		  .lo = lo,
+		  .layer = layer,
+		  .cst = cst};
 	return ir_add(ir, in);
 }
 
@@ -181,7 +188,11 @@ static void rule(Adjoints *ad, int v, int g)
 		}
 		break;
 	case OP_DENSE: {
-		Ins acc = {.op = OP_ACC_DENSE, .a = g, .b = a, .c = -1, .layer = in.layer,
+		Ins acc = {.op = OP_ACC_DENSE,
+			   .a = g,
+			   .b = a,
+			   .c = -1,
+			   .layer = in.layer,
 			   .channel = ad->channel};
 		ir_add(ir, acc);
 		if (ir->ins[a].grad)
@@ -192,7 +203,11 @@ static void rule(Adjoints *ad, int v, int g)
 		give(ad, a, make(ir, OP_MATVEC_T, ir->ins[a].size, g, 0, 0, in.cst));
 		break;
 	case OP_L2: {
-		Ins acc = {.op = OP_ACC_L2, .a = g, .b = -1, .c = -1, .layer = in.layer,
+		Ins acc = {.op = OP_ACC_L2,
+			   .a = g,
+			   .b = -1,
+			   .c = -1,
+			   .layer = in.layer,
 			   .channel = ad->channel};
 		ir_add(ir, acc);
 		break;

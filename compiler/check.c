@@ -46,11 +46,11 @@
 #include "cnet.h"
 
 /* Sizes beyond these are refused rather than risk overflow or huge code. */
-#define MAX_SIZE (1 << 20)       /* components of any tensor, values of a const */
-#define MAX_PARAMS (1L << 26)    /* scalar parameters of a model */
-#define MAX_HARD_OUTPUT 4096     /* output size under hard constraints */
-#define MAX_HARD_COEFS (1L << 22) /* coefficients of one affine form */
-#define MAX_HARD_DEPTH 4096      /* nesting through named tensors */
+#define MAX_SIZE (1 << 20)         /* components of any tensor, values of a const */
+#define MAX_PARAMS (1L << 26)      /* scalar parameters of a model */
+#define MAX_HARD_OUTPUT 4096       /* output size under hard constraints */
+#define MAX_HARD_COEFS (1L << 22)  /* coefficients of one affine form */
+#define MAX_HARD_DEPTH 4096        /* nesting through named tensors */
 #define MAX_INT 9007199254740992.0 /* 2^53: integers exact in a double */
 
 static const char soft_hint[] = "use a soft method such as penalty(quadratic) or augmented";
@@ -78,7 +78,8 @@ static void *table_get(const Table *t, const char *key)
 {
 	if (!t->cap)
 		return NULL;
-	for (unsigned i = hash_str(key) & (unsigned)(t->cap - 1);; i = (i + 1) & (unsigned)(t->cap - 1)) {
+	for (unsigned i = hash_str(key) & (unsigned)(t->cap - 1);;
+	     i = (i + 1) & (unsigned)(t->cap - 1)) {
 		if (!t->keys[i])
 			return NULL;
 		if (!strcmp(t->keys[i], key))
@@ -107,7 +108,8 @@ static void table_put(Arena *a, Table *t, const char *key, void *val)
 			if (old.keys[i])
 				table_insert(t, old.keys[i], old.vals[i]);
 	}
-	for (unsigned i = hash_str(key) & (unsigned)(t->cap - 1); t->keys[i]; i = (i + 1) & (unsigned)(t->cap - 1))
+	for (unsigned i = hash_str(key) & (unsigned)(t->cap - 1); t->keys[i];
+	     i = (i + 1) & (unsigned)(t->cap - 1))
 		if (!strcmp(t->keys[i], key)) {
 			t->vals[i] = val;
 			return;
@@ -158,11 +160,11 @@ typedef struct Checker {
 	Diag *d;
 	const char *dir;
 	Model *m;
-	Table scope;          /* model names defined so far: Symbol* */
-	Table decls;          /* every model declaration, first one per name: Symbol* */
-	Symbol *cur_decl;     /* the declaration being checked (self-reference) */
-	Table data;           /* data-block names bound so far: Symbol* */
-	Table data_decls;     /* every data binding, first one per name */
+	Table scope;      /* model names defined so far: Symbol* */
+	Table decls;      /* every model declaration, first one per name: Symbol* */
+	Symbol *cur_decl; /* the declaration being checked (self-reference) */
+	Table data;       /* data-block names bound so far: Symbol* */
+	Table data_decls; /* every data binding, first one per name */
 	Symbol *cur_data;
 	Table labels;         /* constraint labels: Constraint* */
 	const char *out_name; /* from the first output statement */
@@ -255,11 +257,11 @@ typedef enum ParamKind {
 } ParamKind;
 
 enum {
-	R_POS = 1,     /* > 0 */
-	R_NONNEG = 2,  /* >= 0 */
-	R_INT = 4,     /* an integer */
-	R_UNIT = 8,    /* in [0, 1) */
-	R_GE1 = 16,    /* >= 1 */
+	R_POS = 1,    /* > 0 */
+	R_NONNEG = 2, /* >= 0 */
+	R_INT = 4,    /* an integer */
+	R_UNIT = 8,   /* in [0, 1) */
+	R_GE1 = 16,   /* >= 1 */
 };
 
 typedef struct Param {
@@ -272,11 +274,26 @@ typedef struct Param {
 } Param;
 
 #define MAX_ARGS 8
-#define TENSOR(n) {.name = n, .kind = P_TENSOR, .required = true}
-#define NUMBER(n, d, r) {.name = n, .kind = P_NUMBER, .def = d, .range = r}
-#define NUMBER_REQ(n, r) {.name = n, .kind = P_NUMBER, .required = true, .range = r}
-#define WORD(n, w, d) {.name = n, .kind = P_WORD, .def = d, .words = w}
-#define WORD_REQ(n, w) {.name = n, .kind = P_WORD, .required = true, .words = w}
+#define TENSOR(n)                                             \
+	{                                                     \
+		.name = n, .kind = P_TENSOR, .required = true \
+	}
+#define NUMBER(n, d, r)                                           \
+	{                                                         \
+		.name = n, .kind = P_NUMBER, .def = d, .range = r \
+	}
+#define NUMBER_REQ(n, r)                                                  \
+	{                                                                 \
+		.name = n, .kind = P_NUMBER, .required = true, .range = r \
+	}
+#define WORD(n, w, d)                                           \
+	{                                                       \
+		.name = n, .kind = P_WORD, .def = d, .words = w \
+	}
+#define WORD_REQ(n, w)                                                  \
+	{                                                               \
+		.name = n, .kind = P_WORD, .required = true, .words = w \
+	}
 
 static const char *const init_words[] = {"uniform", "xavier", "he", "zeros", NULL};
 static const char *const penalty_words[] = {"linear", "quadratic", NULL};
@@ -300,19 +317,26 @@ static const Param p_dense[] = {
 };
 static const Param p_sgd[] = {NUMBER("lr", 0.001, R_POS), NUMBER("momentum", 0, R_NONNEG)};
 static const Param p_adam[] = {
-	NUMBER("lr", 0.001, R_POS), NUMBER("beta1", 0.9, R_UNIT),
-	NUMBER("beta2", 0.999, R_UNIT), NUMBER("eps", 1e-8, R_POS),
+	NUMBER("lr", 0.001, R_POS),
+	NUMBER("beta1", 0.9, R_UNIT),
+	NUMBER("beta2", 0.999, R_UNIT),
+	NUMBER("eps", 1e-8, R_POS),
 };
 static const Param p_adamw[] = {
-	NUMBER("lr", 0.001, R_POS), NUMBER("beta1", 0.9, R_UNIT),
-	NUMBER("beta2", 0.999, R_UNIT), NUMBER("eps", 1e-8, R_POS),
+	NUMBER("lr", 0.001, R_POS),
+	NUMBER("beta1", 0.9, R_UNIT),
+	NUMBER("beta2", 0.999, R_UNIT),
+	NUMBER("eps", 1e-8, R_POS),
 	NUMBER("weight_decay", 0.01, R_NONNEG),
 };
 static const Param p_penalty[] = {WORD_REQ("kind", penalty_words), NUMBER("weight", 1, R_NONNEG)};
-static const Param p_lagrangian[] = {NUMBER("lr", 0.1, R_POS), NUMBER("init", 0, 0), NUMBER("tol", 0, R_NONNEG)};
+static const Param p_lagrangian[] = {NUMBER("lr", 0.1, R_POS), NUMBER("init", 0, 0),
+				     NUMBER("tol", 0, R_NONNEG)};
 static const Param p_augmented[] = {
-	NUMBER("rho", 1, R_POS), NUMBER("growth", 2, R_GE1),
-	NUMBER("rho_max", 1e4, R_POS), NUMBER("init", 0, 0),
+	NUMBER("rho", 1, R_POS),
+	NUMBER("growth", 2, R_GE1),
+	NUMBER("rho_max", 1e4, R_POS),
+	NUMBER("init", 0, 0),
 };
 static const Param p_hard[] = {WORD("kind", hard_words, 0)};
 
@@ -336,7 +360,10 @@ typedef struct BuiltinInfo {
 	int nparams;
 } BuiltinInfo;
 
-#define B(n, f, c, p) {n, f, c, p, (int)(sizeof p / sizeof p[0])}
+#define B(n, f, c, p)                                     \
+	{                                                 \
+		n, f, c, p, (int)(sizeof p / sizeof p[0]) \
+	}
 static const BuiltinInfo builtins[] = {
 	B("relu", FN_RELU, CAT_ELEM, p_unary),
 	B("tanh", FN_TANH, CAT_ELEM, p_unary),
@@ -460,7 +487,9 @@ static bool in_range(Checker *c, Loc loc, const char *what, double v, unsigned r
 			diag_error(c->d, loc, "%s is too large, got %s", what, got);
 		else
 			diag_error(c->d, loc, "%s must be %s, got %s", what,
-				   (r & R_POS) ? "a positive integer" : (r & R_NONNEG) ? "a non-negative integer" : "an integer",
+				   (r & R_POS)              ? "a positive integer"
+					   : (r & R_NONNEG) ? "a non-negative integer"
+							    : "an integer",
 				   got);
 		return false;
 	}
@@ -491,7 +520,8 @@ static bool fold_size(Checker *c, Expr *e, const char *what, int *out)
 	if (!fold(c, e, what, &v) || !in_range(c, e->loc, what, v, R_POS | R_INT))
 		return false;
 	if (v > MAX_SIZE) {
-		diag_error(c->d, e->loc, "%s is too large: %s (at most %d)", what, num_text(c, v), MAX_SIZE);
+		diag_error(c->d, e->loc, "%s is too large: %s (at most %d)", what, num_text(c, v),
+			   MAX_SIZE);
 		return false;
 	}
 	*out = (int)v;
@@ -522,7 +552,8 @@ static const char *words_text(Checker *c, const char *const *w)
  * then named ones by name.  slots[i] receives the argument of params[i], or
  * NULL when it was not given.  Returns false after reporting a mistake.
  */
-static bool bind_args(Checker *c, const Expr *e, const char *fname, const Param *ps, int np, Arg **slots)
+static bool bind_args(Checker *c, const Expr *e, const char *fname, const Param *ps, int np,
+		      Arg **slots)
 {
 	bool ok = true, named = false;
 	int pos = 0, nreq = 0;
@@ -534,7 +565,9 @@ static bool bind_args(Checker *c, const Expr *e, const char *fname, const Param 
 		Arg *g = &e->args[i];
 		if (!g->name) {
 			if (named) {
-				diag_error(c->d, g->value->loc, "positional argument after a named argument in '%s'", fname);
+				diag_error(c->d, g->value->loc,
+					   "positional argument after a named argument in '%s'",
+					   fname);
 				ok = false;
 			} else if (pos >= np) {
 				diag_error(c->d, g->value->loc, "'%s' takes %s, got %d", fname,
@@ -555,19 +588,24 @@ static bool bind_args(Checker *c, const Expr *e, const char *fname, const Param 
 			const char *list = "";
 			for (int j = 0; j < np; j++) {
 				suggest(&s, ps[j].name);
-				list = arena_printf(c->a, "%s%s%s", list, j ? ", " : "", ps[j].name);
+				list = arena_printf(c->a, "%s%s%s", list, j ? ", " : "",
+						    ps[j].name);
 			}
 			if (s.best)
-				diag_error(c->d, g->name_loc, "'%s' has no parameter '%s'%s", fname, g->name, hint_text(c->a, &s));
+				diag_error(c->d, g->name_loc, "'%s' has no parameter '%s'%s", fname,
+					   g->name, hint_text(c->a, &s));
 			else if (np)
-				diag_error(c->d, g->name_loc, "'%s' has no parameter '%s' (its parameters: %s)", fname, g->name, list);
+				diag_error(c->d, g->name_loc,
+					   "'%s' has no parameter '%s' (its parameters: %s)", fname,
+					   g->name, list);
 			else
 				diag_error(c->d, g->name_loc, "'%s' takes no arguments", fname);
 			ok = false;
 			continue;
 		}
 		if (slots[k]) {
-			diag_error(c->d, g->name_loc, "parameter '%s' of '%s' is given twice", g->name, fname);
+			diag_error(c->d, g->name_loc, "parameter '%s' of '%s' is given twice",
+				   g->name, fname);
 			diag_note(c->d, arg_loc(slots[k]), "first given here");
 			ok = false;
 			continue;
@@ -580,9 +618,11 @@ static bool bind_args(Checker *c, const Expr *e, const char *fname, const Param 
 		if (!ps[i].required || slots[i])
 			continue;
 		if (ps[i].kind == P_WORD)
-			diag_error(c->d, e->loc, "'%s' is missing its argument: %s", fname, words_text(c, ps[i].words));
+			diag_error(c->d, e->loc, "'%s' is missing its argument: %s", fname,
+				   words_text(c, ps[i].words));
 		else
-			diag_error(c->d, e->loc, "'%s' is missing its argument '%s'", fname, ps[i].name);
+			diag_error(c->d, e->loc, "'%s' is missing its argument '%s'", fname,
+				   ps[i].name);
 		return false;
 	}
 	return true;
@@ -590,7 +630,8 @@ static bool bind_args(Checker *c, const Expr *e, const char *fname, const Param 
 
 static const char *param_what(Checker *c, const Param *p, const char *fname)
 {
-	return fname ? arena_printf(c->a, "'%s' of '%s'", p->name, fname) : arena_printf(c->a, "'%s'", p->name);
+	return fname ? arena_printf(c->a, "'%s' of '%s'", p->name, fname)
+		     : arena_printf(c->a, "'%s'", p->name);
 }
 
 static bool arg_number(Checker *c, const char *fname, const Param *p, Arg *g, double *out)
@@ -611,7 +652,8 @@ static int arg_word(Checker *c, const char *fname, const Param *p, Arg *g)
 	const Expr *v = g->value;
 	const char *what = param_what(c, p, fname);
 	if (v->kind != EXPR_NAME) {
-		diag_error(c->d, v->loc, "%s must be %s, got %s", what, words_text(c, p->words), quote(c, v));
+		diag_error(c->d, v->loc, "%s must be %s, got %s", what, words_text(c, p->words),
+			   quote(c, v));
 		return -1;
 	}
 	Suggest s = {v->name, NULL, 0};
@@ -620,8 +662,8 @@ static int arg_word(Checker *c, const char *fname, const Param *p, Arg *g)
 			return i;
 		suggest(&s, p->words[i]);
 	}
-	diag_error(c->d, v->loc, "%s must be %s, got '%s'%s", what, words_text(c, p->words), v->name,
-		   hint_text(c->a, &s));
+	diag_error(c->d, v->loc, "%s must be %s, got '%s'%s", what, words_text(c, p->words),
+		   v->name, hint_text(c->a, &s));
 	return -1;
 }
 
@@ -659,7 +701,8 @@ static int too_big(Checker *c, Expr *e, long size)
 {
 	if (size <= MAX_SIZE)
 		return (int)size;
-	diag_error(c->d, e->loc, "%s has %ld components, more than %d", quote(c, e), size, MAX_SIZE);
+	diag_error(c->d, e->loc, "%s has %ld components, more than %d", quote(c, e), size,
+		   MAX_SIZE);
 	return 0;
 }
 
@@ -701,20 +744,23 @@ static int check_data_name(Checker *c, Expr *e)
 		if (later && later == c->cur_data) {
 			diag_error(c->d, e->loc, "'%s' is used in its own binding", e->name);
 		} else if (later) {
-			diag_error(c->d, e->loc, "'%s' is used before its binding in the data block", e->name);
+			diag_error(c->d, e->loc,
+				   "'%s' is used before its binding in the data block", e->name);
 			diag_note(c->d, later->loc, "'%s' is bound here", e->name);
 		} else if (model && (model->kind == SYM_INPUT || model->kind == SYM_TARGET)) {
-			diag_error(c->d, e->loc, "%s '%s' has no binding in the data block", kind_phrase(model),
-				   e->name);
+			diag_error(c->d, e->loc, "%s '%s' has no binding in the data block",
+				   kind_phrase(model), e->name);
 		} else if (model) {
 			diag_error(c->d, e->loc,
-				   "'%s' is %s of the model; data bindings can use only names bound before them in the data block",
+				   "'%s' is %s of the model; data bindings can use only names "
+				   "bound before them in the data block",
 				   e->name, kind_phrase(model));
 		} else {
 			Suggest sg = {e->name, NULL, 0};
 			for (int i = 0; i < c->data.order.len; i++)
 				suggest(&sg, c->data.order.items[i]);
-			diag_error(c->d, e->loc, "unknown name '%s'%s", e->name, hint_text(c->a, &sg));
+			diag_error(c->d, e->loc, "unknown name '%s'%s", e->name,
+				   hint_text(c->a, &sg));
 		}
 		return 0;
 	}
@@ -739,17 +785,22 @@ static int check_name(Checker *c, Expr *e, Ctx ctx, bool matrix_ok)
 		break;
 	case SYM_TARGET:
 		if (ctx != CTX_LOSS) {
-			diag_error(c->d, e->loc, "target '%s' can only be used in a loss statement", s->name);
+			diag_error(c->d, e->loc, "target '%s' can only be used in a loss statement",
+				   s->name);
 			return 0;
 		}
 		e->has_target = true;
 		break;
 	case SYM_LAYER:
-		diag_error(c->d, e->loc, "layer '%s' is not a tensor; apply it to a vector: '%s(v)'", s->name, s->name);
+		diag_error(c->d, e->loc,
+			   "layer '%s' is not a tensor; apply it to a vector: '%s(v)'", s->name,
+			   s->name);
 		return 0;
 	case SYM_CONST:
 		if (s->cols && !matrix_ok) {
-			diag_error(c->d, e->loc, "const matrix '%s' can only multiply a vector: '%s * v'", s->name, s->name);
+			diag_error(c->d, e->loc,
+				   "const matrix '%s' can only multiply a vector: '%s * v'",
+				   s->name, s->name);
 			return 0;
 		}
 		e->is_const = true;
@@ -786,15 +837,20 @@ static int check_arith(Checker *c, Expr *e, Ctx ctx)
 	if (matvec) {
 		Symbol *m = e->lhs->sym;
 		if (r != m->cols) {
-			diag_error(c->d, e->loc, "const matrix '%s' is %dx%d and needs a vector of size %d, got %s",
-				   m->name, m->rows, m->cols, m->cols, sized(c, e->rhs));
+			diag_error(
+				c->d, e->loc,
+				"const matrix '%s' is %dx%d and needs a vector of size %d, got %s",
+				m->name, m->rows, m->cols, m->cols, sized(c, e->rhs));
 			return 0;
 		}
 		return e->size = m->rows;
 	}
 	if (l != r && l != 1 && r != 1) {
-		static const char ops[] = {[EXPR_ADD] = '+', [EXPR_SUB] = '-', [EXPR_MUL] = '*', [EXPR_DIV] = '/'};
-		diag_error(c->d, e->loc, "operands of '%c' have different sizes: %s and %s (only a size-1 operand broadcasts)",
+		static const char ops[] = {
+			[EXPR_ADD] = '+', [EXPR_SUB] = '-', [EXPR_MUL] = '*', [EXPR_DIV] = '/'};
+		diag_error(c->d, e->loc,
+			   "operands of '%c' have different sizes: %s and %s (only a size-1 "
+			   "operand broadcasts)",
 			   ops[e->kind], sized(c, e->lhs), sized(c, e->rhs));
 		return 0;
 	}
@@ -827,8 +883,8 @@ static bool index_value(Checker *c, Expr *i, const char *what, const Expr *v, bo
 	int n = v->size;
 	double hi = bound ? n : n - 1;
 	if (x < -n || x > hi) {
-		diag_error(c->d, i->loc, "%s %s is out of range for %s", bound ? "slice bound" : "index",
-			   num_text(c, x), sized(c, v));
+		diag_error(c->d, i->loc, "%s %s is out of range for %s",
+			   bound ? "slice bound" : "index", num_text(c, x), sized(c, v));
 		return false;
 	}
 	*out = x < 0 ? (int)x + n : (int)x;
@@ -859,7 +915,9 @@ static int check_slice(Checker *c, Expr *e, Ctx ctx)
 {
 	int n = check_expr(c, e->lhs, ctx);
 	if (ctx == CTX_DATA && n) {
-		diag_error(c->d, e->loc, "slices cannot be used in the data block; index single components 'v[i]'");
+		diag_error(
+			c->d, e->loc,
+			"slices cannot be used in the data block; index single components 'v[i]'");
 		return 0;
 	}
 	if (!n)
@@ -873,7 +931,8 @@ static int check_slice(Checker *c, Expr *e, Ctx ctx)
 	if (!ok)
 		return 0;
 	if (lo >= hi) {
-		diag_error(c->d, e->loc, "empty slice: components %d to %d of %s", lo, hi, sized(c, e->lhs));
+		diag_error(c->d, e->loc, "empty slice: components %d to %d of %s", lo, hi,
+			   sized(c, e->lhs));
 		return 0;
 	}
 	e->lo_idx = lo;
@@ -918,13 +977,15 @@ static int check_layer_call(Checker *c, Expr *e, Ctx ctx)
 {
 	Symbol *s = table_get(&c->scope, e->name);
 	if (ctx == CTX_DATA && s && s->kind == SYM_LAYER) {
-		diag_error(c->d, e->name_loc, "layer '%s' cannot be used in the data block", e->name);
+		diag_error(c->d, e->name_loc, "layer '%s' cannot be used in the data block",
+			   e->name);
 		return 0;
 	}
 	if (!s || ctx == CTX_DATA) {
 		Symbol *later = ctx == CTX_DATA ? NULL : table_get(&c->decls, e->name);
 		if (later) {
-			diag_error(c->d, e->name_loc, "'%s' is used before its definition", e->name);
+			diag_error(c->d, e->name_loc, "'%s' is used before its definition",
+				   e->name);
 			diag_note(c->d, later->loc, "'%s' is defined here", e->name);
 			return 0;
 		}
@@ -936,15 +997,18 @@ static int check_layer_call(Checker *c, Expr *e, Ctx ctx)
 			if (t->kind == SYM_LAYER)
 				suggest(&sg, t->name);
 		}
-		diag_error(c->d, e->name_loc, "unknown function '%s'%s", e->name, hint_text(c->a, &sg));
+		diag_error(c->d, e->name_loc, "unknown function '%s'%s", e->name,
+			   hint_text(c->a, &sg));
 		return 0;
 	}
 	if (s->kind != SYM_LAYER) {
-		diag_error(c->d, e->name_loc, "'%s' is %s, not a function or layer", e->name, kind_phrase(s));
+		diag_error(c->d, e->name_loc, "'%s' is %s, not a function or layer", e->name,
+			   kind_phrase(s));
 		return 0;
 	}
 	if (e->nargs != 1 || e->args[0].name) {
-		diag_error(c->d, e->loc, "layer '%s' takes one vector argument: '%s(v)'", s->name, s->name);
+		diag_error(c->d, e->loc, "layer '%s' takes one vector argument: '%s(v)'", s->name,
+			   s->name);
 		return 0;
 	}
 	e->fn = FN_LAYER;
@@ -955,8 +1019,8 @@ static int check_layer_call(Checker *c, Expr *e, Ctx ctx)
 	if (!n || !s->size)
 		return 0;
 	if (n != s->in) {
-		diag_error(c->d, v->loc, "dense layer '%s' expects %d input%s, got %s", s->name, s->in,
-			   s->in == 1 ? "" : "s", sized(c, v));
+		diag_error(c->d, v->loc, "dense layer '%s' expects %d input%s, got %s", s->name,
+			   s->in, s->in == 1 ? "" : "s", sized(c, v));
 		return 0;
 	}
 	take_flags(e, v);
@@ -971,18 +1035,26 @@ static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 	e->fn = b->fn;
 	switch (b->cat) {
 	case CAT_DENSE:
-		diag_error(c->d, e->name_loc, "'dense' defines a layer: write 'layer L = dense(IN, OUT);' and apply 'L(v)'");
+		diag_error(c->d, e->name_loc,
+			   "'dense' defines a layer: write 'layer L = dense(IN, OUT);' and apply "
+			   "'L(v)'");
 		return 0;
 	case CAT_LOSS:
 	case CAT_L2:
 		if (ctx != CTX_LOSS) {
-			diag_error(c->d, e->name_loc, "'%s' is a loss function and can only be used in a loss statement", b->name);
+			diag_error(
+				c->d, e->name_loc,
+				"'%s' is a loss function and can only be used in a loss statement",
+				b->name);
 			return 0;
 		}
 		break;
 	case CAT_GEN:
 		if (ctx != CTX_DATA) {
-			diag_error(c->d, e->name_loc, "'%s' draws random numbers and can only be used in the data block", b->name);
+			diag_error(
+				c->d, e->name_loc,
+				"'%s' draws random numbers and can only be used in the data block",
+				b->name);
 			return 0;
 		}
 		break;
@@ -992,7 +1064,8 @@ static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 	case CAT_CONCAT:
 		if (ctx == CTX_DATA) {
 			diag_error(c->d, e->name_loc,
-				   "'%s' cannot be used in the data block (only uniform, normal, arithmetic and elementwise functions)",
+				   "'%s' cannot be used in the data block (only uniform, normal, "
+				   "arithmetic and elementwise functions)",
 				   b->name);
 			return 0;
 		}
@@ -1000,7 +1073,8 @@ static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 	case CAT_ELEM:
 		if (ctx == CTX_DATA && (b->fn == FN_LEAKY_RELU || b->fn == FN_ELU)) {
 			diag_error(c->d, e->name_loc,
-				   "'%s' cannot be used in the data block (only uniform, normal, arithmetic and elementwise functions without parameters)",
+				   "'%s' cannot be used in the data block (only uniform, normal, "
+				   "arithmetic and elementwise functions without parameters)",
 				   b->name);
 			return 0;
 		}
@@ -1029,14 +1103,16 @@ static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 		case P_NUMBER:
 			if (!arg_number(c, b->name, p, slots[i], &nums[i]))
 				ok = false;
-			canon[i].value = num_node(c, slots[i] ? slots[i]->value->loc : e->loc, nums[i]);
+			canon[i].value =
+				num_node(c, slots[i] ? slots[i]->value->loc : e->loc, nums[i]);
 			break;
 		case P_LAYER: {
 			Expr *v = slots[i]->value;
 			canon[i].value = v;
 			Symbol *s = v->kind == EXPR_NAME ? lookup(c, v->name, v->loc) : NULL;
 			if (v->kind != EXPR_NAME || (s && s->kind != SYM_LAYER)) {
-				diag_error(c->d, v->loc, "'%s' takes the name of a layer, got %s", b->name, quote(c, v));
+				diag_error(c->d, v->loc, "'%s' takes the name of a layer, got %s",
+					   b->name, quote(c, v));
 				ok = false;
 			} else if (!s) {
 				ok = false;
@@ -1066,14 +1142,18 @@ static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 		return e->size = 1;
 	case CAT_DOT:
 		if (a0->size != a1->size) {
-			diag_error(c->d, e->loc, "'dot' needs vectors of equal size, got %s and %s", sized(c, a0), sized(c, a1));
+			diag_error(c->d, e->loc, "'dot' needs vectors of equal size, got %s and %s",
+				   sized(c, a0), sized(c, a1));
 			return 0;
 		}
 		return e->size = 1;
 	case CAT_LOSS:
-		if (a0->size != a1->size && (b->fn == FN_CROSS_ENTROPY || (a0->size != 1 && a1->size != 1))) {
-			diag_error(c->d, e->loc, "'%s' compares %s with %s; the sizes must be equal%s", b->name,
-				   sized(c, a0), sized(c, a1), b->fn == FN_CROSS_ENTROPY ? "" : " (or one of them 1)");
+		if (a0->size != a1->size &&
+		    (b->fn == FN_CROSS_ENTROPY || (a0->size != 1 && a1->size != 1))) {
+			diag_error(c->d, e->loc,
+				   "'%s' compares %s with %s; the sizes must be equal%s", b->name,
+				   sized(c, a0), sized(c, a1),
+				   b->fn == FN_CROSS_ENTROPY ? "" : " (or one of them 1)");
 			return 0;
 		}
 		e->fn_arg = b->fn == FN_HUBER ? nums[2] : 0;
@@ -1084,8 +1164,8 @@ static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 		return e->size = 1;
 	case CAT_GEN:
 		if (b->fn == FN_UNIFORM && !(nums[0] < nums[1])) {
-			diag_error(c->d, e->loc, "'uniform' needs low < high, got %s and %s", num_text(c, nums[0]),
-				   num_text(c, nums[1]));
+			diag_error(c->d, e->loc, "'uniform' needs low < high, got %s and %s",
+				   num_text(c, nums[0]), num_text(c, nums[1]));
 			return 0;
 		}
 		e->is_const = false;
@@ -1117,7 +1197,8 @@ static int check_expr(Checker *c, Expr *e, Ctx ctx)
 	case EXPR_NAME:
 		return check_name(c, e, ctx, false);
 	case EXPR_STRING:
-		diag_error(c->d, e->loc, "a string is not a value; strings name files, as in csv \"FILE\"");
+		diag_error(c->d, e->loc,
+			   "a string is not a value; strings name files, as in csv \"FILE\"");
 		return 0;
 	case EXPR_NEG:
 		if (!check_expr(c, e->lhs, ctx))
@@ -1191,7 +1272,8 @@ static void define(Checker *c, Symbol *s)
 	PtrVec *list = kind_list(c->m, s->kind);
 	s->index = list->len;
 	vec_push(c->a, list, s);
-	if (c->out_name && !strcmp(s->name, c->out_name) && (s->kind == SYM_TENSOR || s->kind == SYM_INPUT))
+	if (c->out_name && !strcmp(s->name, c->out_name) &&
+	    (s->kind == SYM_TENSOR || s->kind == SYM_INPUT))
 		c->out_sym = s;
 }
 
@@ -1202,7 +1284,8 @@ static void check_io(Checker *c, Stmt *s)
 	const char *word = k == SYM_INPUT ? "input" : "target";
 	Symbol *sym = new_symbol(c, k, s);
 	if (s->ndims != 1) {
-		diag_error(c->d, s->dims[1]->loc, "%s '%s' is a vector: write '%s %s[N];'", word, s->name, word, s->name);
+		diag_error(c->d, s->dims[1]->loc, "%s '%s' is a vector: write '%s %s[N];'", word,
+			   s->name, word, s->name);
 	} else {
 		const char *what = arena_printf(c->a, "the size of %s '%s'", word, s->name);
 		fold_size(c, s->dims[0], what, &sym->size);
@@ -1220,10 +1303,12 @@ static void check_layer(Checker *c, Stmt *s)
 		if (e->kind == EXPR_CALL) {
 			Suggest sg = {e->name, NULL, 0};
 			suggest(&sg, "dense");
-			diag_error(c->d, e->name_loc, "unknown layer type '%s'%s (layers are 'dense(IN, OUT)')", e->name,
-				   hint_text(c->a, &sg));
+			diag_error(c->d, e->name_loc,
+				   "unknown layer type '%s'%s (layers are 'dense(IN, OUT)')",
+				   e->name, hint_text(c->a, &sg));
 		} else {
-			diag_error(c->d, e->loc, "a layer is defined by 'dense(IN, OUT)', got %s", quote(c, e));
+			diag_error(c->d, e->loc, "a layer is defined by 'dense(IN, OUT)', got %s",
+				   quote(c, e));
 		}
 		return;
 	}
@@ -1238,8 +1323,9 @@ static void check_layer(Checker *c, Stmt *s)
 	for (int i = 0; i < 2 && ok; i++) {
 		double v = i ? out : in;
 		if (v > MAX_SIZE) {
-			diag_error(c->d, slots[i]->value->loc, "'%s' of 'dense' is too large: %s (at most %d)",
-				   p_dense[i].name, num_text(c, v), MAX_SIZE);
+			diag_error(c->d, slots[i]->value->loc,
+				   "'%s' of 'dense' is too large: %s (at most %d)", p_dense[i].name,
+				   num_text(c, v), MAX_SIZE);
 			ok = false;
 		}
 	}
@@ -1252,7 +1338,8 @@ static void check_layer(Checker *c, Stmt *s)
 	long n = (long)sym->in * sym->out + (bias ? sym->out : 0);
 	c->num_params += n;
 	if (c->num_params > MAX_PARAMS) {
-		diag_error(c->d, e->loc, "layer '%s' brings the model to %ld parameters, more than %ld", s->name,
+		diag_error(c->d, e->loc,
+			   "layer '%s' brings the model to %ld parameters, more than %ld", s->name,
 			   c->num_params, MAX_PARAMS);
 		return;
 	}
@@ -1271,7 +1358,8 @@ static const char *trim(char *s)
 
 /* Split one CSV line into at most `max` numbers; returns the field count, or
  * -1 with *bad the first field that is not a finite number. */
-static int csv_fields(Checker *c, const char *line, size_t len, double *vals, int max, const char **bad)
+static int csv_fields(Checker *c, const char *line, size_t len, double *vals, int max,
+		      const char **bad)
 {
 	int n = 0;
 	size_t i = 0;
@@ -1284,7 +1372,8 @@ static int csv_fields(Checker *c, const char *line, size_t len, double *vals, in
 		char *end;
 		errno = 0;
 		double v = strtod(f, &end);
-		if (!*f || *end || memchr(line + i, '\0', j - i) || !isfinite(v) || errno == ERANGE) {
+		if (!*f || *end || memchr(line + i, '\0', j - i) || !isfinite(v) ||
+		    errno == ERANGE) {
 			*bad = f;
 			return -1;
 		}
@@ -1327,17 +1416,21 @@ static void read_const_csv(Checker *c, Stmt *s, Symbol *sym)
 			if (n < 0 && first) {
 				/* a header */
 			} else if (n < 0) {
-				diag_error(c->d, s->csv_loc, "'%s' line %d: '%.20s' is not a number", s->csv, line, bad);
+				diag_error(c->d, s->csv_loc,
+					   "'%s' line %d: '%.20s' is not a number", s->csv, line,
+					   bad);
 				bad_line = true;
 				break;
 			} else if (n != cols) {
-				diag_error(c->d, s->csv_loc, "'%s' line %d: expected %d value%s, got %d", s->csv, line, cols,
-					   cols == 1 ? "" : "s", n);
+				diag_error(c->d, s->csv_loc,
+					   "'%s' line %d: expected %d value%s, got %d", s->csv,
+					   line, cols, cols == 1 ? "" : "s", n);
 				bad_line = true;
 				break;
 			} else {
 				if (rows < sym->rows)
-					memcpy(sym->values + (size_t)rows * (size_t)cols, row, sizeof(double) * (size_t)cols);
+					memcpy(sym->values + (size_t)rows * (size_t)cols, row,
+					       sizeof(double) * (size_t)cols);
 				rows++;
 			}
 			first = false;
@@ -1346,8 +1439,9 @@ static void read_const_csv(Checker *c, Stmt *s, Symbol *sym)
 	}
 	free(text);
 	if (!bad_line && rows != sym->rows)
-		diag_error(c->d, s->csv_loc, "'%s' has %d row%s of values, but const '%s' is declared with %d", s->csv, rows,
-			   rows == 1 ? "" : "s", sym->name, sym->rows);
+		diag_error(c->d, s->csv_loc,
+			   "'%s' has %d row%s of values, but const '%s' is declared with %d",
+			   s->csv, rows, rows == 1 ? "" : "s", sym->name, sym->rows);
 }
 
 /* const NAME[N] = {v, ...};  const NAME[R][K] = {v, ...} | {{..}, {..}} | csv "FILE"; */
@@ -1358,8 +1452,10 @@ static void check_const(Checker *c, Stmt *s)
 	const char *what = arena_printf(c->a, "a dimension of const '%s'", s->name);
 	int dims[2] = {0, 0};
 	if (s->ndims > 2) {
-		diag_error(c->d, s->name_loc, "const '%s' has %d dimensions; a const is a vector [N] or a matrix [R][K]",
-			   s->name, s->ndims);
+		diag_error(
+			c->d, s->name_loc,
+			"const '%s' has %d dimensions; a const is a vector [N] or a matrix [R][K]",
+			s->name, s->ndims);
 		return;
 	}
 	bool ok = true;
@@ -1369,7 +1465,8 @@ static void check_const(Checker *c, Stmt *s)
 		return;
 	long total = (long)dims[0] * (s->ndims == 2 ? dims[1] : 1);
 	if (total > MAX_SIZE) {
-		diag_error(c->d, s->name_loc, "const '%s' has %ld values, more than %d", s->name, total, MAX_SIZE);
+		diag_error(c->d, s->name_loc, "const '%s' has %ld values, more than %d", s->name,
+			   total, MAX_SIZE);
 		return;
 	}
 	sym->rows = dims[0];
@@ -1382,31 +1479,37 @@ static void check_const(Checker *c, Stmt *s)
 			sym->size = sym->rows;
 		return;
 	}
-	const char *shape = sym->cols ? arena_printf(c->a, "%dx%d", sym->rows, sym->cols) : arena_printf(c->a, "%d", sym->rows);
+	const char *shape = sym->cols ? arena_printf(c->a, "%dx%d", sym->rows, sym->cols)
+				      : arena_printf(c->a, "%d", sym->rows);
 	if (s->nrows_braced && !sym->cols) {
-		diag_error(c->d, s->row_locs[0], "const vector '%s' takes a flat list of values: {v1, v2, ...}", s->name);
+		diag_error(c->d, s->row_locs[0],
+			   "const vector '%s' takes a flat list of values: {v1, v2, ...}", s->name);
 		return;
 	}
 	if (s->nrows_braced) {
 		if (s->nrows_braced != sym->rows) {
-			Loc at = s->nrows_braced > sym->rows ? s->row_locs[sym->rows] : s->row_locs[s->nrows_braced - 1];
-			diag_error(c->d, at, "const '%s' is declared with %d row%s, got %d", s->name, sym->rows,
-				   sym->rows == 1 ? "" : "s", s->nrows_braced);
+			Loc at = s->nrows_braced > sym->rows ? s->row_locs[sym->rows]
+							     : s->row_locs[s->nrows_braced - 1];
+			diag_error(c->d, at, "const '%s' is declared with %d row%s, got %d",
+				   s->name, sym->rows, sym->rows == 1 ? "" : "s", s->nrows_braced);
 			return;
 		}
 		for (int r = 0; r < s->nrows_braced; r++)
 			if (s->row_lens[r] != sym->cols) {
-				diag_error(c->d, s->row_locs[r], "row %d of const '%s' has %d value%s, expected %d", r + 1,
-					   s->name, s->row_lens[r], s->row_lens[r] == 1 ? "" : "s", sym->cols);
+				diag_error(c->d, s->row_locs[r],
+					   "row %d of const '%s' has %d value%s, expected %d",
+					   r + 1, s->name, s->row_lens[r],
+					   s->row_lens[r] == 1 ? "" : "s", sym->cols);
 				ok = false;
 			}
 		if (!ok)
 			return;
 	} else if (s->nelems != total) {
-		Loc at = s->nelems > total ? s->elems[total]->loc
-					   : (Loc){s->elems[0]->loc.begin, s->elems[s->nelems - 1]->loc.end};
-		diag_error(c->d, at, "const '%s' [%s] needs %ld value%s, got %d", s->name, shape, total,
-			   total == 1 ? "" : "s", s->nelems);
+		Loc at = s->nelems > total
+			? s->elems[total]->loc
+			: (Loc){s->elems[0]->loc.begin, s->elems[s->nelems - 1]->loc.end};
+		diag_error(c->d, at, "const '%s' [%s] needs %ld value%s, got %d", s->name, shape,
+			   total, total == 1 ? "" : "s", s->nelems);
 		return;
 	}
 	const char *vwhat = arena_printf(c->a, "a value of const '%s'", s->name);
@@ -1444,7 +1547,9 @@ static bool check_method(Checker *c, Expr *e, Constraint *k)
 	Method *me = &k->method;
 	me->loc = e->loc;
 	if (e->kind != EXPR_NAME && e->kind != EXPR_CALL) {
-		diag_error(c->d, e->loc, "expected a method: penalty(...), lagrangian(...), augmented(...) or hard; got %s",
+		diag_error(c->d, e->loc,
+			   "expected a method: penalty(...), lagrangian(...), augmented(...) or "
+			   "hard; got %s",
 			   quote(c, e));
 		return false;
 	}
@@ -1457,13 +1562,14 @@ static bool check_method(Checker *c, Expr *e, Constraint *k)
 	}
 	if (which < 0) {
 		diag_error(c->d, e->kind == EXPR_CALL ? e->name_loc : e->loc,
-			   "unknown method '%s'%s (methods: penalty, lagrangian, augmented, hard)", e->name,
-			   hint_text(c->a, &sg));
+			   "unknown method '%s'%s (methods: penalty, lagrangian, augmented, hard)",
+			   e->name, hint_text(c->a, &sg));
 		return false;
 	}
 	Arg *slots[MAX_ARGS];
 	Expr none = {.kind = EXPR_CALL, .loc = e->loc, .name = e->name};
-	if (!bind_args(c, e->kind == EXPR_CALL ? e : &none, e->name, params[which], nparams[which], slots))
+	if (!bind_args(c, e->kind == EXPR_CALL ? e : &none, e->name, params[which], nparams[which],
+		       slots))
 		return false;
 	const Param *ps = params[which];
 	double v[4] = {0};
@@ -1497,14 +1603,15 @@ static bool check_method(Checker *c, Expr *e, Constraint *k)
 		me->init = v[3];
 		if (me->rho_max < me->rho) {
 			Arg *at = slots[2] ? slots[2] : slots[0];
-			diag_error(c->d, at->value->loc, "'rho_max' of 'augmented' (%s) must be at least 'rho' (%s)",
+			diag_error(c->d, at->value->loc,
+				   "'rho_max' of 'augmented' (%s) must be at least 'rho' (%s)",
 				   num_text(c, me->rho_max), num_text(c, me->rho));
 			return false;
 		}
 		break;
 	case 3: {
-		static const MethodKind kinds[] = {METHOD_HARD_CLAMP, METHOD_HARD_RELU, METHOD_HARD_SOFTPLUS,
-						   METHOD_HARD_SIGMOID};
+		static const MethodKind kinds[] = {METHOD_HARD_CLAMP, METHOD_HARD_RELU,
+						   METHOD_HARD_SOFTPLUS, METHOD_HARD_SIGMOID};
 		int w = arg_word(c, "hard", &ps[0], slots[0]);
 		if (w < 0)
 			return false;
@@ -1516,7 +1623,8 @@ static bool check_method(Checker *c, Expr *e, Constraint *k)
 	int init_slot = which == 1 ? 1 : 3;
 	if (k->kind != CON_EQ && me->init < 0) {
 		diag_error(c->d, slots[init_slot]->value->loc,
-			   "'init' of '%s' must not be negative for an inequality (its multiplier stays >= 0), got %s",
+			   "'init' of '%s' must not be negative for an inequality (its multiplier "
+			   "stays >= 0), got %s",
 			   e->name, num_text(c, me->init));
 		return false;
 	}
@@ -1557,7 +1665,8 @@ static void check_constraint(Checker *c, Stmt *s, int position)
 	}
 	if (rel->nterms == 3 && (rel->ops[0] == REL_EQ || rel->ops[0] != rel->ops[1])) {
 		diag_error(c->d, rel->op_locs[1],
-			   "a chain needs two relations of the same direction (both <= or both >=), got '%s' and '%s'",
+			   "a chain needs two relations of the same direction (both <= or both "
+			   ">=), got '%s' and '%s'",
 			   relop_text(rel->ops[0]), relop_text(rel->ops[1]));
 		ok = false;
 	}
@@ -1567,7 +1676,8 @@ static void check_constraint(Checker *c, Stmt *s, int position)
 		Expr *a = rel->terms[r], *b = rel->terms[r + 1];
 		if (a->size != b->size && a->size != 1 && b->size != 1) {
 			diag_error(c->d, (Loc){a->loc.begin, b->loc.end},
-				   "the sides of '%s' have different sizes: %s and %s (only a size-1 side broadcasts)",
+				   "the sides of '%s' have different sizes: %s and %s (only a "
+				   "size-1 side broadcasts)",
 				   relop_text(rel->ops[r]), sized(c, a), sized(c, b));
 			ok = false;
 			break;
@@ -1579,7 +1689,8 @@ static void check_constraint(Checker *c, Stmt *s, int position)
 		k->ncomp += k->size[r];
 	}
 	if (ok && c->out_sym && !has_output) {
-		diag_error(c->d, rel->loc, "constraint '%s' does not depend on the output %s", k->label, c->out_sym->name);
+		diag_error(c->d, rel->loc, "constraint '%s' does not depend on the output %s",
+			   k->label, c->out_sym->name);
 		ok = false;
 	}
 	if (!check_method(c, s->value, k))
@@ -1604,9 +1715,9 @@ typedef struct HardCheck {
 	int n;
 	int depth;
 	Constraint **proj; /* per component: first projection constraint touching it */
-	int *unit_row;   /* per component: the projection row e_k, or -1 */
-	PtrVec rows;     /* HardRow* */
-	bool failed;     /* an error was reported for the current constraint */
+	int *unit_row;     /* per component: the projection row e_k, or -1 */
+	PtrVec rows;       /* HardRow* */
+	bool failed;       /* an error was reported for the current constraint */
 } HardCheck;
 
 static const char *comp_name(HardCheck *hc, int k)
@@ -1626,8 +1737,8 @@ static void refuse(HardCheck *hc, Loc loc, const char *fmt, ...)
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
 	if (!hc->failed)
-		diag_error(hc->c->d, loc, "constraint '%s' cannot be enforced hard: %s; %s", hc->con->label, reason,
-			   soft_hint);
+		diag_error(hc->c->d, loc, "constraint '%s' cannot be enforced hard: %s; %s",
+			   hc->con->label, reason, soft_hint);
 	hc->failed = true;
 }
 
@@ -1645,7 +1756,8 @@ static Expr *syn(Checker *c, ExprKind k, Loc loc, Expr *l, Expr *r, int size)
 	return e;
 }
 
-static Expr *syn_call(Checker *c, Builtin fn, const char *name, Loc loc, Expr **args, int n, int size)
+static Expr *syn_call(Checker *c, Builtin fn, const char *name, Loc loc, Expr **args, int n,
+		      int size)
 {
 	Expr *e = syn(c, EXPR_CALL, loc, NULL, NULL, size);
 	e->fn = fn;
@@ -1711,7 +1823,8 @@ static Expr *syn_slice(Checker *c, Loc loc, Expr *v, int lo, int hi)
 {
 	if (!v || v->size == 1)
 		return v;
-	Expr *e = syn(c, hi - lo == 1 ? EXPR_INDEX : EXPR_SLICE, loc, v, num_node(c, loc, lo), hi - lo);
+	Expr *e = syn(c, hi - lo == 1 ? EXPR_INDEX : EXPR_SLICE, loc, v, num_node(c, loc, lo),
+		      hi - lo);
 	if (hi - lo > 1)
 		e->hi = num_node(c, loc, hi);
 	e->lo_idx = lo;
@@ -1852,7 +1965,10 @@ static bool eval_const(Checker *c, const Expr *e, double *out, int depth)
 		double *l = eval_sub(c, e->lhs, depth + 1, &ok);
 		for (int i = 0; ok && i < e->size; i++) {
 			double x = l[e->lhs->size == 1 ? 0 : i], y = r[e->rhs->size == 1 ? 0 : i];
-			out[i] = e->kind == EXPR_ADD ? x + y : e->kind == EXPR_SUB ? x - y : e->kind == EXPR_MUL ? x * y : x / y;
+			out[i] = e->kind == EXPR_ADD  ? x + y
+				: e->kind == EXPR_SUB ? x - y
+				: e->kind == EXPR_MUL ? x * y
+						      : x / y;
 		}
 		return ok;
 	}
@@ -1879,7 +1995,8 @@ static bool eval_const(Checker *c, const Expr *e, double *out, int depth)
 static bool alloc_coef(HardCheck *hc, Loc loc, int m, Affine *out)
 {
 	if ((long)m * hc->n > MAX_HARD_COEFS) {
-		refuse(hc, loc, "it has %d x %d coefficients, more than %ld", m, hc->n, MAX_HARD_COEFS);
+		refuse(hc, loc, "it has %d x %d coefficients, more than %ld", m, hc->n,
+		       MAX_HARD_COEFS);
 		return false;
 	}
 	out->m = m;
@@ -1897,21 +2014,23 @@ static double *factor(HardCheck *hc, Expr *f, const char *verb)
 	Checker *c = hc->c;
 	if (f->has_output) {
 		if (!strcmp(verb, "divided"))
-			refuse(hc, f->loc, "the output %s appears in a denominator", c->out_sym->name);
+			refuse(hc, f->loc, "the output %s appears in a denominator",
+			       c->out_sym->name);
 		else
-			refuse(hc, f->loc, "the output %s is multiplied by itself", c->out_sym->name);
+			refuse(hc, f->loc, "the output %s is multiplied by itself",
+			       c->out_sym->name);
 		return NULL;
 	}
 	double *v = arena_alloc(c->a, sizeof(double) * (size_t)f->size);
 	if (!f->is_const || !eval_const(c, f, v, hc->depth)) {
-		refuse(hc, f->loc, "the output %s is %s by %s, which is not a constant", c->out_sym->name, verb,
-		       quote(c, f));
+		refuse(hc, f->loc, "the output %s is %s by %s, which is not a constant",
+		       c->out_sym->name, verb, quote(c, f));
 		return NULL;
 	}
 	for (int i = 0; i < f->size; i++)
 		if (!isfinite(v[i]) || (!strcmp(verb, "divided") && v[i] == 0)) {
-			refuse(hc, f->loc, "the %s %s is %s", verb[0] == 'd' ? "divisor" : "factor", quote(c, f),
-			       v[i] == 0 ? "zero" : "not finite");
+			refuse(hc, f->loc, "the %s %s is %s", verb[0] == 'd' ? "divisor" : "factor",
+			       quote(c, f), v[i] == 0 ? "zero" : "not finite");
 			return NULL;
 		}
 	return v;
@@ -1932,7 +2051,8 @@ static bool affine_scale(HardCheck *hc, Expr *e, Affine *out)
 		double k = v[f->size == 1 ? 0 : i];
 		const double *row = a.coef + (size_t)(a.m == 1 ? 0 : i) * (size_t)hc->n;
 		for (int j = 0; j < hc->n; j++)
-			out->coef[(size_t)i * (size_t)hc->n + (size_t)j] = div ? row[j] / k : row[j] * k;
+			out->coef[(size_t)i * (size_t)hc->n + (size_t)j] =
+				div ? row[j] / k : row[j] * k;
 	}
 	if (a.rest)
 		out->rest = div ? syn(c, EXPR_DIV, e->loc, a.rest, f, max_size(a.rest, f))
@@ -1957,7 +2077,8 @@ static bool affine_matvec(HardCheck *hc, Expr *e, Affine *out)
 					out->coef[(size_t)i * (size_t)n + (size_t)j] += w * row[j];
 		}
 	if (a.rest)
-		out->rest = syn(hc->c, EXPR_MUL, e->loc, e->lhs, expand(hc->c, e->loc, a.rest, m->cols), m->rows);
+		out->rest = syn(hc->c, EXPR_MUL, e->loc, e->lhs,
+				expand(hc->c, e->loc, a.rest, m->cols), m->rows);
 	return true;
 }
 
@@ -1965,15 +2086,19 @@ static bool affine_matvec(HardCheck *hc, Expr *e, Affine *out)
 static bool affine_addsub(HardCheck *hc, Expr *e, Affine *out)
 {
 	Affine a, b = {0};
-	if (!affine(hc, e->lhs, &a) || (e->rhs && !affine(hc, e->rhs, &b)) || !alloc_coef(hc, e->loc, e->size, out))
+	if (!affine(hc, e->lhs, &a) || (e->rhs && !affine(hc, e->rhs, &b)) ||
+	    !alloc_coef(hc, e->loc, e->size, out))
 		return false;
 	int n = hc->n;
 	double sign = e->kind == EXPR_ADD ? 1 : -1;
 	for (int i = 0; i < e->size; i++)
 		for (int j = 0; j < n; j++) {
 			double x = a.coef[(size_t)(a.m == 1 ? 0 : i) * (size_t)n + (size_t)j];
-			double y = e->rhs ? b.coef[(size_t)(b.m == 1 ? 0 : i) * (size_t)n + (size_t)j] : 0;
-			out->coef[(size_t)i * (size_t)n + (size_t)j] = e->kind == EXPR_NEG ? -x : x + sign * y;
+			double y = e->rhs
+				? b.coef[(size_t)(b.m == 1 ? 0 : i) * (size_t)n + (size_t)j]
+				: 0;
+			out->coef[(size_t)i * (size_t)n + (size_t)j] =
+				e->kind == EXPR_NEG ? -x : x + sign * y;
 		}
 	if (e->kind == EXPR_NEG)
 		out->rest = a.rest ? syn_neg(hc->c, a.rest) : NULL;
@@ -2003,7 +2128,8 @@ static bool affine_reduce(HardCheck *hc, Expr *e, Affine *out)
 		double k = e->fn == FN_SUM ? 1 : e->fn == FN_MEAN ? 1.0 / m : w[i];
 		wsum += k;
 		for (int j = 0; j < n; j++)
-			out->coef[j] += k * a.coef[(size_t)(a.m == 1 ? 0 : i) * (size_t)n + (size_t)j];
+			out->coef[j] +=
+				k * a.coef[(size_t)(a.m == 1 ? 0 : i) * (size_t)n + (size_t)j];
 	}
 	if (!a.rest)
 		return true;
@@ -2012,7 +2138,9 @@ static bool affine_reduce(HardCheck *hc, Expr *e, Affine *out)
 		out->rest = e->fn == FN_DOT ? syn_call(c, FN_DOT, "dot", e->loc, args, 2, 1)
 					    : syn_call(c, e->fn, e->name, e->loc, &a.rest, 1, 1);
 	} else {
-		out->rest = wsum == 1 ? a.rest : syn(c, EXPR_MUL, e->loc, num_node(c, e->loc, wsum), a.rest, 1);
+		out->rest = wsum == 1
+			? a.rest
+			: syn(c, EXPR_MUL, e->loc, num_node(c, e->loc, wsum), a.rest, 1);
 	}
 	return true;
 }
@@ -2032,7 +2160,8 @@ static bool affine_concat(HardCheck *hc, Expr *e, Affine *out)
 		if (!affine(hc, v, &a))
 			return false;
 		for (int r = 0; r < v->size; r++)
-			memcpy(out->coef + (size_t)(at + r) * (size_t)n, a.coef + (size_t)(a.m == 1 ? 0 : r) * (size_t)n,
+			memcpy(out->coef + (size_t)(at + r) * (size_t)n,
+			       a.coef + (size_t)(a.m == 1 ? 0 : r) * (size_t)n,
 			       sizeof(double) * (size_t)n);
 		rests[i] = a.rest;
 		any |= a.rest != NULL;
@@ -2082,7 +2211,8 @@ static bool affine(HardCheck *hc, Expr *e, Affine *out)
 		ok = affine_addsub(hc, e, out);
 		break;
 	case EXPR_MUL:
-		if (e->lhs->kind == EXPR_NAME && e->lhs->sym->kind == SYM_CONST && e->lhs->sym->cols)
+		if (e->lhs->kind == EXPR_NAME && e->lhs->sym->kind == SYM_CONST &&
+		    e->lhs->sym->cols)
 			ok = affine_matvec(hc, e, out);
 		else
 			ok = affine_scale(hc, e, out);
@@ -2097,7 +2227,8 @@ static bool affine(HardCheck *hc, Expr *e, Affine *out)
 			break;
 		for (int i = 0; i < e->size; i++) {
 			int r = a.m == 1 ? 0 : e->lo_idx + i;
-			memcpy(out->coef + (size_t)i * (size_t)n, a.coef + (size_t)r * (size_t)n, sizeof(double) * (size_t)n);
+			memcpy(out->coef + (size_t)i * (size_t)n, a.coef + (size_t)r * (size_t)n,
+			       sizeof(double) * (size_t)n);
 		}
 		out->rest = syn_slice(c, e->loc, a.rest, e->lo_idx, e->hi_idx);
 		ok = true;
@@ -2112,7 +2243,8 @@ static bool affine(HardCheck *hc, Expr *e, Affine *out)
 		else if (e->fn == FN_CONCAT)
 			ok = affine_concat(hc, e, out);
 		else
-			refuse(hc, e->loc, "the output %s appears inside %s(...)", c->out_sym->name, e->name);
+			refuse(hc, e->loc, "the output %s appears inside %s(...)", c->out_sym->name,
+			       e->name);
 		break;
 	default:
 		unreachable();
@@ -2139,7 +2271,8 @@ static Expr *row_bound(HardCheck *hc, HardRel *hr, double alpha)
 	int s = alpha < 0;
 	if (!hr->b[s]) {
 		Expr *x = s ? hr->l.rest : hr->r.rest, *y = s ? hr->r.rest : hr->l.rest;
-		hr->b[s] = !x && !y ? num_node(c, hr->loc, 0) : syn_addsub(c, EXPR_SUB, hr->loc, x, y);
+		hr->b[s] =
+			!x && !y ? num_node(c, hr->loc, 0) : syn_addsub(c, EXPR_SUB, hr->loc, x, y);
 	}
 	double k = fabs(alpha);
 	if (k == 1)
@@ -2168,18 +2301,19 @@ static bool const_bound(Checker *c, const Expr *e, int comp, double *out)
 }
 
 /* Report constant bounds with L > U; other names the second constraint. */
-static void check_order(HardCheck *hc, const Expr *lo, int lc, const Expr *up, int uc, Constraint *first,
-			const char *what)
+static void check_order(HardCheck *hc, const Expr *lo, int lc, const Expr *up, int uc,
+			Constraint *first, const char *what)
 {
 	Checker *c = hc->c;
 	double l, u;
 	if (hc->failed || !const_bound(c, lo, lc, &l) || !const_bound(c, up, uc, &u) || l <= u)
 		return;
 	if (first == hc->con) {
-		refuse(hc, hc->con->loc, "its lower bound %s is above its upper bound %s for %s", num_text(c, l),
-		       num_text(c, u), what);
+		refuse(hc, hc->con->loc, "its lower bound %s is above its upper bound %s for %s",
+		       num_text(c, l), num_text(c, u), what);
 	} else {
-		refuse(hc, hc->con->loc, "with constraint '%s' the lower bound %s is above the upper bound %s for %s",
+		refuse(hc, hc->con->loc,
+		       "with constraint '%s' the lower bound %s is above the upper bound %s for %s",
 		       first->label, num_text(c, l), num_text(c, u), what);
 		diag_note(c->d, first->loc, "constraint '%s' is here", first->label);
 	}
@@ -2195,7 +2329,8 @@ static const char *row_name(HardCheck *hc, const double *a)
 			continue;
 		double k = fabs(a[j]);
 		const char *sign = !*s ? (a[j] < 0 ? "-" : "") : a[j] < 0 ? " - " : " + ";
-		const char *coef = k == 1 ? "" : arena_printf(hc->c->a, "%s * ", fmt_double(buf, k));
+		const char *coef =
+			k == 1 ? "" : arena_printf(hc->c->a, "%s * ", fmt_double(buf, k));
 		s = arena_printf(hc->c->a, "%s%s%s%s", s, sign, coef, comp_name(hc, j));
 		if (strlen(s) > 60)
 			return arena_printf(hc->c->a, "a combination of %s", hc->c->out_sym->name);
@@ -2223,9 +2358,12 @@ static void add_row(HardCheck *hc, double *a, int k1, Expr *lo, Expr *up, int co
 			continue;
 		nz++;
 		if (h->con[j]) {
-			refuse(hc, hc->con->loc, "it projects %s, which constraint '%s' reparametrises with %s",
-			       comp_name(hc, j), h->con[j]->label, method_name(h->con[j]->method.kind));
-			diag_note(c->d, h->con[j]->loc, "constraint '%s' is here", h->con[j]->label);
+			refuse(hc, hc->con->loc,
+			       "it projects %s, which constraint '%s' reparametrises with %s",
+			       comp_name(hc, j), h->con[j]->label,
+			       method_name(h->con[j]->method.kind));
+			diag_note(c->d, h->con[j]->loc, "constraint '%s' is here",
+				  h->con[j]->label);
 			return;
 		}
 		if (!hc->proj[j])
@@ -2241,7 +2379,8 @@ static void add_row(HardCheck *hc, double *a, int k1, Expr *lo, Expr *up, int co
 				same = r;
 		}
 	}
-	if (same && !same->equality && !eq && !same->con2 && (!same->lower) != (!lo) && (!same->upper) != (!up)) {
+	if (same && !same->equality && !eq && !same->con2 && (!same->lower) != (!lo) &&
+	    (!same->upper) != (!up)) {
 		if (lo) {
 			same->lower = lo;
 			same->lower_comp = comp;
@@ -2251,17 +2390,23 @@ static void add_row(HardCheck *hc, double *a, int k1, Expr *lo, Expr *up, int co
 		}
 		if (same->con != hc->con)
 			same->con2 = hc->con;
-		check_order(hc, same->lower, same->lower_comp, same->upper, same->upper_comp, same->con, row_name(hc, a));
+		check_order(hc, same->lower, same->lower_comp, same->upper, same->upper_comp,
+			    same->con, row_name(hc, a));
 		return;
 	}
 	if (same) {
 		const char *what = eq ? "equality" : lo ? "lower bound" : "upper bound";
 		if (same->con == hc->con) {
-			refuse(hc, hc->con->loc, "it bounds %s twice, which makes the rows rank-deficient", row_name(hc, a));
+			refuse(hc, hc->con->loc,
+			       "it bounds %s twice, which makes the rows rank-deficient",
+			       row_name(hc, a));
 		} else {
-			refuse(hc, hc->con->loc, "%s is already bounded by constraint '%s'; a second %s makes the rows rank-deficient",
+			refuse(hc, hc->con->loc,
+			       "%s is already bounded by constraint '%s'; a second %s makes the "
+			       "rows rank-deficient",
 			       row_name(hc, a), same->con->label, what);
-			diag_note(c->d, same->con->loc, "constraint '%s' is here", same->con->label);
+			diag_note(c->d, same->con->loc, "constraint '%s' is here",
+				  same->con->label);
 		}
 		return;
 	}
@@ -2277,39 +2422,48 @@ static void add_row(HardCheck *hc, double *a, int k1, Expr *lo, Expr *up, int co
 	vec_push(c->a, &hc->rows, r);
 	if (hc->rows.len > n) {
 		bool alone = ((HardRow *)hc->rows.items[0])->con == hc->con;
-		refuse(hc, hc->con->loc, "%s %d rows on the %d components of %s, which cannot be independent (rank-deficient)",
-		       alone ? "it makes" : "with the hard constraints before it, it makes", hc->rows.len, n,
-		       c->out_sym->name);
+		refuse(hc, hc->con->loc,
+		       "%s %d rows on the %d components of %s, which cannot be independent "
+		       "(rank-deficient)",
+		       alone ? "it makes" : "with the hard constraints before it, it makes",
+		       hc->rows.len, n, c->out_sym->name);
 	}
 }
 
 /* One component bound of hard(relu|softplus|sigmoid): y_k >= lo or y_k <= up. */
-static void add_reparam(HardCheck *hc, int k, Expr *lo, Expr *up, int comp, bool eq, int nz, Expr **sig_lo,
-			Expr **sig_up, int *sig_lc, int *sig_uc)
+static void add_reparam(HardCheck *hc, int k, Expr *lo, Expr *up, int comp, bool eq, int nz,
+			Expr **sig_lo, Expr **sig_up, int *sig_lc, int *sig_uc)
 {
 	Checker *c = hc->c;
 	Hard *h = hc->h;
 	MethodKind kind = hc->con->method.kind;
 	const char *mname = method_name(kind);
 	if (eq) {
-		refuse(hc, hc->con->loc, "%s needs an inequality %s, but it is an equality (use 'hard' to project onto it)",
-		       mname, kind == METHOD_HARD_SIGMOID ? "chain L <= y <= U" : "y >= L or y <= U");
+		refuse(hc, hc->con->loc,
+		       "%s needs an inequality %s, but it is an equality (use 'hard' to project "
+		       "onto it)",
+		       mname,
+		       kind == METHOD_HARD_SIGMOID ? "chain L <= y <= U" : "y >= L or y <= U");
 		return;
 	}
 	if (nz != 1) {
-		refuse(hc, hc->con->loc, "%s needs bounds on single components of %s, but it bounds a combination of them (use 'hard' to project)",
+		refuse(hc, hc->con->loc,
+		       "%s needs bounds on single components of %s, but it bounds a combination of "
+		       "them (use 'hard' to project)",
 		       mname, c->out_sym->name);
 		return;
 	}
 	if (hc->proj[k]) {
 		Constraint *p = hc->proj[k];
-		refuse(hc, hc->con->loc, "it reparametrises %s, which constraint '%s' projects", comp_name(hc, k),
-		       p->label);
+		refuse(hc, hc->con->loc, "it reparametrises %s, which constraint '%s' projects",
+		       comp_name(hc, k), p->label);
 		diag_note(c->d, p->loc, "constraint '%s' is here", p->label);
 		return;
 	}
 	if (h->con[k] && h->con[k] != hc->con) {
-		refuse(hc, hc->con->loc, "%s is already reparametrised by constraint '%s'; a component takes one reparametrisation",
+		refuse(hc, hc->con->loc,
+		       "%s is already reparametrised by constraint '%s'; a component takes one "
+		       "reparametrisation",
 		       comp_name(hc, k), h->con[k]->label);
 		diag_note(c->d, h->con[k]->loc, "constraint '%s' is here", h->con[k]->label);
 		return;
@@ -2317,7 +2471,8 @@ static void add_reparam(HardCheck *hc, int k, Expr *lo, Expr *up, int comp, bool
 	if (kind == METHOD_HARD_SIGMOID) {
 		Expr **slot = lo ? &sig_lo[k] : &sig_up[k];
 		if (*slot) {
-			refuse(hc, hc->con->loc, "it gives %s two %s bounds", comp_name(hc, k), lo ? "lower" : "upper");
+			refuse(hc, hc->con->loc, "it gives %s two %s bounds", comp_name(hc, k),
+			       lo ? "lower" : "upper");
 			return;
 		}
 		*slot = lo ? lo : up;
@@ -2326,7 +2481,9 @@ static void add_reparam(HardCheck *hc, int k, Expr *lo, Expr *up, int comp, bool
 		return;
 	}
 	if (h->con[k]) {
-		refuse(hc, hc->con->loc, "%s puts one bound on each component, but it bounds %s from both sides (use hard(sigmoid) for L <= y <= U)",
+		refuse(hc, hc->con->loc,
+		       "%s puts one bound on each component, but it bounds %s from both sides (use "
+		       "hard(sigmoid) for L <= y <= U)",
 		       mname, comp_name(hc, k));
 		return;
 	}
@@ -2361,8 +2518,12 @@ static void hard_constraint(HardCheck *hc, Constraint *k)
 		sig_uc = arena_alloc(c->a, sizeof(int) * (size_t)n);
 	}
 	for (int r = 0; r < k->nrel && !hc->failed; r++) {
-		HardRel hr = {.loc = (Loc){k->lhs[r]->loc.begin < k->rhs[r]->loc.begin ? k->lhs[r]->loc.begin : k->rhs[r]->loc.begin,
-					   k->lhs[r]->loc.end > k->rhs[r]->loc.end ? k->lhs[r]->loc.end : k->rhs[r]->loc.end}};
+		HardRel hr = {.loc = (Loc){k->lhs[r]->loc.begin < k->rhs[r]->loc.begin
+						   ? k->lhs[r]->loc.begin
+						   : k->rhs[r]->loc.begin,
+					   k->lhs[r]->loc.end > k->rhs[r]->loc.end
+						   ? k->lhs[r]->loc.end
+						   : k->rhs[r]->loc.end}};
 		if (!affine(hc, k->lhs[r], &hr.l) || !affine(hc, k->rhs[r], &hr.r))
 			return;
 		bool eq = k->kind == CON_EQ;
@@ -2381,13 +2542,17 @@ static void hard_constraint(HardCheck *hc, Constraint *k)
 			}
 			if (first < 0) {
 				refuse(hc, hr.loc, "%s does not depend on the output %s",
-				       k->size[r] == 1 ? "the relation" : arena_printf(c->a, "component %d of the relation", j),
+				       k->size[r] == 1
+					       ? "the relation"
+					       : arena_printf(c->a, "component %d of the relation",
+							      j),
 				       c->out_sym->name);
 				return;
 			}
 			double alpha = a[first];
 			if (!isfinite(alpha)) {
-				refuse(hc, hr.loc, "a coefficient of %s is not finite", c->out_sym->name);
+				refuse(hc, hr.loc, "a coefficient of %s is not finite",
+				       c->out_sym->name);
 				return;
 			}
 			for (int q = 0; q < n; q++)
@@ -2400,14 +2565,17 @@ static void hard_constraint(HardCheck *hc, Constraint *k)
 			if (k->method.kind == METHOD_HARD_CLAMP)
 				add_row(hc, a, first, lo, up, comp, eq);
 			else
-				add_reparam(hc, first, eq ? b : lo, eq ? NULL : up, comp, eq, nz, sig_lo, sig_up, sig_lc, sig_uc);
+				add_reparam(hc, first, eq ? b : lo, eq ? NULL : up, comp, eq, nz,
+					    sig_lo, sig_up, sig_lc, sig_uc);
 		}
 	}
 	for (int q = 0; sigmoid && !hc->failed && q < n; q++) {
 		if (h->con[q] != k)
 			continue;
 		if (!sig_lo[q] || !sig_up[q]) {
-			refuse(hc, k->loc, "hard(sigmoid) needs a lower and an upper bound for %s, as in L <= %s <= U",
+			refuse(hc, k->loc,
+			       "hard(sigmoid) needs a lower and an upper bound for %s, as in L <= "
+			       "%s <= U",
 			       comp_name(hc, q), c->out_sym->name);
 			return;
 		}
@@ -2417,7 +2585,8 @@ static void hard_constraint(HardCheck *hc, Constraint *k)
 		h->up[q] = sig_up[q];
 		h->lo_comp[q] = sig_lc[q];
 		h->up_comp[q] = sig_uc[q];
-		check_order(hc, h->lo[q], h->lo_comp[q], h->up[q], h->up_comp[q], k, comp_name(hc, q));
+		check_order(hc, h->lo[q], h->lo_comp[q], h->up[q], h->up_comp[q], k,
+			    comp_name(hc, q));
 	}
 }
 
@@ -2456,8 +2625,11 @@ static void check_hard(Checker *c)
 		for (int i = 0; i < m->constraints.len; i++) {
 			Constraint *k = m->constraints.items[i];
 			if (k->hard) {
-				diag_error(c->d, k->loc, "constraint '%s' cannot be enforced hard: the output %s has %d components, more than %d; %s",
-					   k->label, c->out_sym->name, n, MAX_HARD_OUTPUT, soft_hint);
+				diag_error(c->d, k->loc,
+					   "constraint '%s' cannot be enforced hard: the output %s "
+					   "has %d components, more than %d; %s",
+					   k->label, c->out_sym->name, n, MAX_HARD_OUTPUT,
+					   soft_hint);
 				return;
 			}
 		}
@@ -2481,7 +2653,8 @@ static void check_hard(Checker *c)
 	int rows = hc.rows.len;
 	double *a = arena_alloc(c->a, sizeof(double) * (size_t)rows * (size_t)n);
 	for (int i = 0; i < rows; i++)
-		memcpy(a + (size_t)i * (size_t)n, ((HardRow *)hc.rows.items[i])->a, sizeof(double) * (size_t)n);
+		memcpy(a + (size_t)i * (size_t)n, ((HardRow *)hc.rows.items[i])->a,
+		       sizeof(double) * (size_t)n);
 	int rank = linalg_rank(a, rows, n);
 	double *pinv = arena_alloc(c->a, sizeof(double) * (size_t)rows * (size_t)n);
 	if (rank < rows || !linalg_pinv_rows(a, rows, n, pinv)) {
@@ -2493,16 +2666,21 @@ static void check_hard(Checker *c)
 		for (int i = 0; i < bad; i++)
 			own &= ((HardRow *)hc.rows.items[i])->con == r->con;
 		if (own)
-			refuse(&hc, r->con->loc, "its rows of coefficients on %s are linearly dependent (rank %d, not %d)",
+			refuse(&hc, r->con->loc,
+			       "its rows of coefficients on %s are linearly dependent (rank %d, "
+			       "not %d)",
 			       c->out_sym->name, rank, rows);
 		else
 			refuse(&hc, r->con->loc,
-			       "its row of coefficients on %s depends linearly on the rows of the hard constraints before it (rank %d, not %d)",
+			       "its row of coefficients on %s depends linearly on the rows of the "
+			       "hard constraints before it (rank %d, not %d)",
 			       c->out_sym->name, rank, rows);
 		for (int i = 0; i < bad; i++) {
 			HardRow *o = hc.rows.items[i];
 			if (same_row(o->a, r->a, n) && o->con != r->con) {
-				diag_note(c->d, o->con->loc, "constraint '%s' constrains the same combination", o->con->label);
+				diag_note(c->d, o->con->loc,
+					  "constraint '%s' constrains the same combination",
+					  o->con->label);
 				break;
 			}
 		}
@@ -2567,7 +2745,8 @@ static void check_output(Checker *c, Block *b)
 		first = s;
 	}
 	if (!first) {
-		diag_error(c->d, b->name_loc, "model '%s' has no output; declare one with 'output NAME;'", b->name);
+		diag_error(c->d, b->name_loc,
+			   "model '%s' has no output; declare one with 'output NAME;'", b->name);
 		return;
 	}
 	Symbol *s = table_get(&c->scope, first->name);
@@ -2575,11 +2754,13 @@ static void check_output(Checker *c, Block *b)
 		Suggest sg = {first->name, NULL, 0};
 		for (int i = 0; i < c->scope.order.len; i++)
 			suggest(&sg, c->scope.order.items[i]);
-		diag_error(c->d, first->name_loc, "unknown name '%s'%s", first->name, hint_text(c->a, &sg));
+		diag_error(c->d, first->name_loc, "unknown name '%s'%s", first->name,
+			   hint_text(c->a, &sg));
 		return;
 	}
 	if (s->kind != SYM_TENSOR && s->kind != SYM_INPUT) {
-		diag_error(c->d, first->name_loc, "the output must be a named tensor or an input; '%s' is %s", s->name,
+		diag_error(c->d, first->name_loc,
+			   "the output must be a named tensor or an input; '%s' is %s", s->name,
 			   kind_phrase(s));
 		return;
 	}
@@ -2638,7 +2819,8 @@ static void check_model(Checker *c, Block *b)
 	for (int i = 0; i < b->nstmts; i++)
 		has_loss |= b->stmts[i]->kind == STMT_LOSS;
 	if (!has_loss)
-		diag_error(c->d, b->name_loc, "model '%s' has no loss; add one such as 'loss mse(y, t);'", b->name);
+		diag_error(c->d, b->name_loc,
+			   "model '%s' has no loss; add one such as 'loss mse(y, t);'", b->name);
 	m->num_params = (int)c->num_params;
 	if (m->output && c->d->errors == 0)
 		check_hard(c);
@@ -2661,11 +2843,13 @@ static bool setting_number(Checker *c, Stmt *s, int word, unsigned range, double
 {
 	if (s->nwords != word + 1) {
 		Loc at = s->nwords > word + 1 ? s->words[word + 1]->loc : s->loc;
-		diag_error(c->d, at, "'%s' takes one number, as in '%s%s 10;'", s->name, s->name, word ? " every" : "");
+		diag_error(c->d, at, "'%s' takes one number, as in '%s%s 10;'", s->name, s->name,
+			   word ? " every" : "");
 		return false;
 	}
 	const char *what = arena_printf(c->a, "'%s'", s->name);
-	return fold(c, s->words[word], what, out) && in_range(c, s->words[word]->loc, what, *out, range);
+	return fold(c, s->words[word], what, out) &&
+		in_range(c, s->words[word]->loc, what, *out, range);
 }
 
 /* NAME = EXPR;  in the data block: an input, a target or a helper name. */
@@ -2686,13 +2870,16 @@ static void check_binding(Checker *c, Stmt *s)
 		sym->size = model->size;
 		if (n && model->size && n != 1 && n != model->size) {
 			diag_error(c->d, s->value->loc,
-				   "the binding of %s '%s' has size %d, but '%s' has size %d (or use size 1 to draw each component)",
-				   model->kind == SYM_INPUT ? "input" : "target", s->name, n, s->name, model->size);
+				   "the binding of %s '%s' has size %d, but '%s' has size %d (or "
+				   "use size 1 to draw each component)",
+				   model->kind == SYM_INPUT ? "input" : "target", s->name, n,
+				   s->name, model->size);
 			ok = false;
 		}
 	} else if (model) {
 		diag_error(c->d, s->name_loc,
-			   "'%s' is %s of model '%s'; the data block binds inputs, targets and its own helper names",
+			   "'%s' is %s of model '%s'; the data block binds inputs, targets and its "
+			   "own helper names",
 			   s->name, kind_phrase(model), c->m->name);
 		ok = false;
 	} else if (reserved(s->name)) {
@@ -2736,34 +2923,42 @@ static void check_data(Checker *c, Block *b)
 			if (!first_setting(c, &csv, s))
 				continue;
 			if (s->nwords != 1 || s->words[0]->kind != EXPR_STRING) {
-				diag_error(c->d, s->nwords ? s->words[0]->loc : s->loc, "'csv' takes a file name: csv \"FILE\";");
+				diag_error(c->d, s->nwords ? s->words[0]->loc : s->loc,
+					   "'csv' takes a file name: csv \"FILE\";");
 				continue;
 			}
 			ds->csv = s->words[0]->str;
 		} else if (!strcmp(s->name, "samples")) {
 			double v;
-			if (first_setting(c, &samples, s) && setting_number(c, s, 0, R_POS | R_INT, &v))
+			if (first_setting(c, &samples, s) &&
+			    setting_number(c, s, 0, R_POS | R_INT, &v))
 				ds->samples = (long)v;
 		} else {
 			Suggest sg = {s->name, NULL, 0};
 			suggest(&sg, "csv");
 			suggest(&sg, "samples");
-			diag_error(c->d, s->name_loc, "unknown data setting '%s'%s (settings: csv, samples)", s->name,
+			diag_error(c->d, s->name_loc,
+				   "unknown data setting '%s'%s (settings: csv, samples)", s->name,
 				   hint_text(c->a, &sg));
 		}
 	}
 	if (stop(c))
 		return;
 	if (csv && samples) {
-		diag_error(c->d, samples->name_loc, "the data block has both 'csv' and 'samples'; use one of them");
+		diag_error(c->d, samples->name_loc,
+			   "the data block has both 'csv' and 'samples'; use one of them");
 		diag_note(c->d, csv->name_loc, "'csv' is here");
 	} else if (csv && bind) {
-		diag_error(c->d, bind->name_loc, "data bindings generate synthetic data and cannot be combined with 'csv'");
+		diag_error(
+			c->d, bind->name_loc,
+			"data bindings generate synthetic data and cannot be combined with 'csv'");
 	} else if (!csv && !samples) {
 		if (bind)
-			diag_error(c->d, b->name_loc, "synthetic data needs a sample count: add 'samples N;'");
+			diag_error(c->d, b->name_loc,
+				   "synthetic data needs a sample count: add 'samples N;'");
 		else
-			diag_error(c->d, b->name_loc, "the data block needs 'csv \"FILE\";' or 'samples N;'");
+			diag_error(c->d, b->name_loc,
+				   "the data block needs 'csv \"FILE\";' or 'samples N;'");
 	} else if (samples) {
 		const char *missing = NULL;
 		for (int k = 0; k < 2; k++) {
@@ -2771,11 +2966,15 @@ static void check_data(Checker *c, Block *b)
 			for (int i = 0; i < list->len; i++) {
 				Symbol *s = list->items[i];
 				if (!table_get(&c->data, s->name))
-					missing = missing ? arena_printf(c->a, "%s, %s", missing, s->name) : s->name;
+					missing = missing
+						? arena_printf(c->a, "%s, %s", missing, s->name)
+						: s->name;
 			}
 		}
 		if (missing)
-			diag_error(c->d, b->name_loc, "synthetic data must bind every input and target; missing: %s", missing);
+			diag_error(c->d, b->name_loc,
+				   "synthetic data must bind every input and target; missing: %s",
+				   missing);
 	}
 }
 
@@ -2790,7 +2989,10 @@ static void check_optimizer(Checker *c, Stmt *s)
 	Train *t = &c->m->train;
 	Expr *e = s->nwords ? s->words[0] : NULL;
 	if (s->nwords != 1 || (e->kind != EXPR_CALL && e->kind != EXPR_NAME)) {
-		diag_error(c->d, s->nwords > 1 ? s->words[1]->loc : e ? e->loc : s->loc,
+		diag_error(c->d,
+			   s->nwords > 1 ? s->words[1]->loc
+				   : e   ? e->loc
+					 : s->loc,
 			   "'optimizer' takes one optimizer, as in 'optimizer adam(lr = 0.01);'");
 		return;
 	}
@@ -2802,13 +3004,15 @@ static void check_optimizer(Checker *c, Stmt *s)
 		suggest(&sg, names[i]);
 	}
 	if (which < 0) {
-		diag_error(c->d, e->kind == EXPR_CALL ? e->name_loc : e->loc, "unknown optimizer '%s'%s (optimizers: sgd, adam, adamw)",
-			   e->name, hint_text(c->a, &sg));
+		diag_error(c->d, e->kind == EXPR_CALL ? e->name_loc : e->loc,
+			   "unknown optimizer '%s'%s (optimizers: sgd, adam, adamw)", e->name,
+			   hint_text(c->a, &sg));
 		return;
 	}
 	Arg *slots[MAX_ARGS];
 	Expr none = {.kind = EXPR_CALL, .loc = e->loc, .name = e->name};
-	if (!bind_args(c, e->kind == EXPR_CALL ? e : &none, e->name, params[which], nparams[which], slots))
+	if (!bind_args(c, e->kind == EXPR_CALL ? e : &none, e->name, params[which], nparams[which],
+		       slots))
 		return;
 	double v[5];
 	bool ok = true;
@@ -2832,14 +3036,18 @@ static void check_optimizer(Checker *c, Stmt *s)
 /* train { optimizer ...; epochs N; batch N; shuffle true|false; seed N; log every N; } */
 static void check_train(Checker *c, Block *b)
 {
-	static const char *const names[] = {"optimizer", "epochs", "batch", "shuffle", "seed", "log", NULL};
+	static const char *const names[] = {"optimizer", "epochs", "batch", "shuffle",
+					    "seed",      "log",    NULL};
 	Train *t = &c->m->train;
 	Stmt *seen[6] = {0};
 	c->m->has_train = true;
 	for (int i = 0; i < b->nstmts && !stop(c); i++) {
 		Stmt *s = b->stmts[i];
 		if (s->kind == STMT_ASSIGN) {
-			diag_error(c->d, s->name_loc, "the train block holds settings, not bindings: write '%s VALUE;'", s->name);
+			diag_error(
+				c->d, s->name_loc,
+				"the train block holds settings, not bindings: write '%s VALUE;'",
+				s->name);
 			continue;
 		}
 		int which = -1;
@@ -2850,7 +3058,9 @@ static void check_train(Checker *c, Block *b)
 			suggest(&sg, names[k]);
 		}
 		if (which < 0) {
-			diag_error(c->d, s->name_loc, "unknown train setting '%s'%s (settings: optimizer, epochs, batch, shuffle, seed, log every)",
+			diag_error(c->d, s->name_loc,
+				   "unknown train setting '%s'%s (settings: optimizer, epochs, "
+				   "batch, shuffle, seed, log every)",
 				   s->name, hint_text(c->a, &sg));
 			continue;
 		}
@@ -2872,7 +3082,8 @@ static void check_train(Checker *c, Block *b)
 		case 3: {
 			static const Param p = {.name = "shuffle", .kind = P_BOOL, .def = 1};
 			if (s->nwords != 1) {
-				diag_error(c->d, s->nwords ? s->words[1]->loc : s->loc, "'shuffle' takes true or false");
+				diag_error(c->d, s->nwords ? s->words[1]->loc : s->loc,
+					   "'shuffle' takes true or false");
 				break;
 			}
 			Arg g = {.value = s->words[0]};
@@ -2886,8 +3097,10 @@ static void check_train(Checker *c, Block *b)
 				t->seed = (long)v;
 			break;
 		case 5:
-			if (s->nwords < 1 || s->words[0]->kind != EXPR_NAME || strcmp(s->words[0]->name, "every")) {
-				diag_error(c->d, s->nwords ? s->words[0]->loc : s->loc, "'log' is written 'log every N;'");
+			if (s->nwords < 1 || s->words[0]->kind != EXPR_NAME ||
+			    strcmp(s->words[0]->name, "every")) {
+				diag_error(c->d, s->nwords ? s->words[0]->loc : s->loc,
+					   "'log' is written 'log every N;'");
 				break;
 			}
 			if (setting_number(c, s, 1, R_POS | R_INT, &v))
@@ -2919,7 +3132,8 @@ static void set_defaults(Model *m)
 /* At most one block of a kind (exactly one model). */
 static Block *only_block(Checker *c, Block *first, Block *b)
 {
-	static const char *const kinds[] = {[BLOCK_MODEL] = "model", [BLOCK_DATA] = "data", [BLOCK_TRAIN] = "train"};
+	static const char *const kinds[] = {
+		[BLOCK_MODEL] = "model", [BLOCK_DATA] = "data", [BLOCK_TRAIN] = "train"};
 	if (!first)
 		return b;
 	diag_error(c->d, b->name_loc, "only one %s block is allowed in a file", kinds[b->kind]);
@@ -3014,8 +3228,11 @@ static void print_operand(FILE *out, const Expr *e, int min_prec)
 static void print_expr(FILE *out, const Expr *e, int min_prec)
 {
 	char buf[32];
-	static const char *const ops[] = {[EXPR_ADD] = " + ", [EXPR_SUB] = " - ", [EXPR_MUL] = " * ",
-					  [EXPR_DIV] = " / ", [EXPR_POW] = " ^ "};
+	static const char *const ops[] = {[EXPR_ADD] = " + ",
+					  [EXPR_SUB] = " - ",
+					  [EXPR_MUL] = " * ",
+					  [EXPR_DIV] = " / ",
+					  [EXPR_POW] = " ^ "};
 	(void)min_prec;
 	switch (e->kind) {
 	case EXPR_NUM:
@@ -3084,15 +3301,17 @@ static void print_method(FILE *out, const Method *me)
 	char b1[32], b2[32], b3[32], b4[32];
 	switch (me->kind) {
 	case METHOD_PENALTY:
-		fprintf(out, "penalty(%s, weight=%s)", me->quadratic ? "quadratic" : "linear", fmt_double(b1, me->weight));
+		fprintf(out, "penalty(%s, weight=%s)", me->quadratic ? "quadratic" : "linear",
+			fmt_double(b1, me->weight));
 		return;
 	case METHOD_LAGRANGIAN:
-		fprintf(out, "lagrangian(lr=%s, init=%s, tol=%s)", fmt_double(b1, me->lr), fmt_double(b2, me->init),
-			fmt_double(b3, me->tol));
+		fprintf(out, "lagrangian(lr=%s, init=%s, tol=%s)", fmt_double(b1, me->lr),
+			fmt_double(b2, me->init), fmt_double(b3, me->tol));
 		return;
 	case METHOD_AUGMENTED:
-		fprintf(out, "augmented(rho=%s, growth=%s, rho_max=%s, init=%s)", fmt_double(b1, me->rho),
-			fmt_double(b2, me->growth), fmt_double(b3, me->rho_max), fmt_double(b4, me->init));
+		fprintf(out, "augmented(rho=%s, growth=%s, rho_max=%s, init=%s)",
+			fmt_double(b1, me->rho), fmt_double(b2, me->growth),
+			fmt_double(b3, me->rho_max), fmt_double(b4, me->init));
 		return;
 	default:
 		fputs(method_name(me->kind), out);
@@ -3121,8 +3340,9 @@ void model_summary(FILE *out, const Model *m)
 	}
 	if (!m->inputs.len)
 		fputs("none", out);
-	fprintf(out, "; output %s[%d]; %d layer%s, %d parameter%s; constraints: ", m->output->name, m->output->size,
-		m->layers.len, m->layers.len == 1 ? "" : "s", m->num_params, m->num_params == 1 ? "" : "s");
+	fprintf(out, "; output %s[%d]; %d layer%s, %d parameter%s; constraints: ", m->output->name,
+		m->output->size, m->layers.len, m->layers.len == 1 ? "" : "s", m->num_params,
+		m->num_params == 1 ? "" : "s");
 	if (!m->constraints.len)
 		fputs("none", out);
 	for (int i = 0; i < m->constraints.len; i++) {

@@ -122,6 +122,6 @@ bool diag_full(const Diag *d)
 void diag_finish(Diag *d)
 {
 	if (d->suppressed)
-		fprintf(d->out, "%s: too many errors (%d), stopping after %d\n",
-			d->src->path, d->errors, DIAG_MAX_ERRORS);
+		fprintf(d->out, "%s: too many errors (%d), stopping after %d\n", d->src->path,
+			d->errors, DIAG_MAX_ERRORS);
 }

@@ -87,12 +87,12 @@ static void emit_layout_comment(const Emitter *E)
 	FILE *out = E->out;
 	for (int l = 0; l < E->m->layers.len; l++) {
 		const Symbol *L = layer(E, l);
-		fprintf(out, " *   %s.W  (%d, %d) row-major at %d\n", L->name, L->out, L->in, E->w_off[l]);
+		fprintf(out, " *   %s.W  (%d, %d) row-major at %d\n", L->name, L->out, L->in,
+			E->w_off[l]);
 		if (E->b_off[l] >= 0)
 			fprintf(out, " *   %s.b  (%d) at %d\n", L->name, L->out, E->b_off[l]);
 	}
 }
-
 
 static void emit_decls(Emitter *E)
 {
@@ -107,7 +107,9 @@ static void emit_decls(Emitter *E)
 	fprintf(out, "#define %s_NUM_TENSORS %d\n", P, num_tensors(E));
 	fprintf(out, "#define %s_NUM_CONSTRAINTS %d\n", P, m->constraints.len);
 	fprintf(out, "#define %s_NUM_LAMBDAS %d\n", P, E->lw->nlambda);
-	fprintf(out, "#define %s_NUM_STATS %d /* loss, data loss, then per constraint: mean, max, satisfied */\n",
+	fprintf(out,
+		"#define %s_NUM_STATS %d /* loss, data loss, then per constraint: mean, max, "
+		"satisfied */\n",
 		P, 2 + 3 * m->constraints.len);
 	fprintf(out, "#define %s_GRAD_SIZE %d /* gradient sums: %d channel(s) of %d */\n", P,
 		E->np * E->lw->nchannels, E->lw->nchannels, E->np);
@@ -123,37 +125,52 @@ static void emit_decls(Emitter *E)
 	if (is_adam(E))
 		fprintf(out, "\t%s_real opt_v[%d]; /* second moment */\n", P, max1(E->np));
 	fprintf(out, "\t%s_real lambda[%d]; /* Lagrange multipliers */\n", P, max1(E->lw->nlambda));
-	fprintf(out, "\tdouble rho[%d], v_prev[%d], v_sum[%d]; /* augmented: penalty, epoch violations */\n",
+	fprintf(out,
+		"\tdouble rho[%d], v_prev[%d], v_sum[%d]; /* augmented: penalty, epoch violations "
+		"*/\n",
 		max1(E->naug), max1(E->naug), max1(E->naug));
 	fputs("\tlong epoch_steps; /* steps in the current epoch */\n", out);
 	fputs("\tlong step;        /* optimizer steps taken */\n", out);
 	fputs("\tdouble lr;        /* learning rate */\n", out);
-	fprintf(out, "\t%s_real grad[%d]; /* scratch of %s_train_step */\n", P, max1(E->np * E->lw->nchannels), P);
+	fprintf(out, "\t%s_real grad[%d]; /* scratch of %s_train_step */\n", P,
+		max1(E->np * E->lw->nchannels), P);
 	fprintf(out, "\tdouble acc[%d];\n", E->lw->nacc);
 	fprintf(out, "} %s_model;\n\n", P);
 	fprintf(out, "void %s_init(%s_model *m, uint64_t seed);\n", P, P);
 	fprintf(out, "void %s_set_lr(%s_model *m, double lr);\n", P, P);
 	fprintf(out, "%s_real *%s_params(%s_model *m);\n", P, P, P);
-	fprintf(out, "void %s_predict(const %s_model *m, const %s_real *x, %s_real *y);\n", P, P, P, P);
-	fprintf(out, "void %s_grad(const %s_model *restrict m, const %s_real *restrict x, const %s_real *restrict t, long n,\n"
-		     "\t%s_real *restrict grad, double *restrict acc);\n",
+	fprintf(out, "void %s_predict(const %s_model *m, const %s_real *x, %s_real *y);\n", P, P, P,
+		P);
+	fprintf(out,
+		"void %s_grad(const %s_model *restrict m, const %s_real *restrict x, const %s_real "
+		"*restrict t, long n,\n"
+		"\t%s_real *restrict grad, double *restrict acc);\n",
 		P, P, P, P, P);
-	fprintf(out, "void %s_apply(%s_model *m, const %s_real *grad, const double *acc, double *stats);\n", P, P, P);
-	fprintf(out, "void %s_train_step(%s_model *m, const %s_real *x, const %s_real *t, long n, double *stats);\n",
+	fprintf(out,
+		"void %s_apply(%s_model *m, const %s_real *grad, const double *acc, double "
+		"*stats);\n",
+		P, P, P);
+	fprintf(out,
+		"void %s_train_step(%s_model *m, const %s_real *x, const %s_real *t, long n, "
+		"double *stats);\n",
 		P, P, P, P);
-	fprintf(out, "void %s_eval(const %s_model *m, const %s_real *x, const %s_real *t, long n, double *stats);\n",
+	fprintf(out,
+		"void %s_eval(const %s_model *m, const %s_real *x, const %s_real *t, long n, "
+		"double *stats);\n",
 		P, P, P, P);
 	fprintf(out, "void %s_end_epoch(%s_model *m);\n", P, P);
 	fprintf(out, "void %s_lambdas(const %s_model *m, double *out);\n", P, P);
-	fprintf(out, "/* g of constraint k (components g[0..]) at input x for a given output y:\n"
-		     " * g <= 0 holds an inequality, g == 0 an equality (SPEC 6) */\n");
-	fprintf(out, "void %s_constraint(const %s_model *m, int k, const %s_real *x, const %s_real *y, %s_real *g);\n",
+	fprintf(out,
+		"/* g of constraint k (components g[0..]) at input x for a given output y:\n"
+		" * g <= 0 holds an inequality, g == 0 an equality (SPEC 6) */\n");
+	fprintf(out,
+		"void %s_constraint(const %s_model *m, int k, const %s_real *x, const %s_real *y, "
+		"%s_real *g);\n",
 		P, P, P, P, P);
 	fprintf(out, "int %s_save(const %s_model *m, const char *path);\n", P, P);
 	fprintf(out, "int %s_load(%s_model *m, const char *path);\n", P, P);
 	fprintf(out, "void %s_describe(cn_model_desc *d);\n", P);
 }
-
 
 static void emit_init(const Emitter *E)
 {
@@ -162,33 +179,44 @@ static void emit_init(const Emitter *E)
 	const Model *m = E->m;
 	char kb[48];
 	fprintf(out, "void %s_init(%s_model *m, uint64_t seed)\n{\n", P, P);
-	fputs("\tcn_rng r;\n\tmemset(m, 0, sizeof *m);\n\tcn_rng_seed(&r, seed, CN_STREAM_INIT);\n", out);
+	fputs("\tcn_rng r;\n\tmemset(m, 0, sizeof *m);\n\tcn_rng_seed(&r, seed, CN_STREAM_INIT);\n",
+	      out);
 	for (int l = 0; l < m->layers.len; l++) {
 		const Symbol *L = layer(E, l);
 		int nw = L->in * L->out;
 		double bound = 1 / sqrt((double)L->in);
 		switch (L->init) {
 		case INIT_UNIFORM:
-			fprintf(out, "\tfor (int j = 0; j < %d; j++) /* %s.W ~ U(-1/sqrt(%d), 1/sqrt(%d)) */\n", nw,
-				L->name, L->in, L->in);
-			fprintf(out, "\t\tm->param[%d + j] = (%s_real)cn_rng_uniform(&r, -%s, %s);\n", E->w_off[l], P,
-				dlit(kb, bound), kb);
+			fprintf(out,
+				"\tfor (int j = 0; j < %d; j++) /* %s.W ~ U(-1/sqrt(%d), "
+				"1/sqrt(%d)) */\n",
+				nw, L->name, L->in, L->in);
+			fprintf(out,
+				"\t\tm->param[%d + j] = (%s_real)cn_rng_uniform(&r, -%s, %s);\n",
+				E->w_off[l], P, dlit(kb, bound), kb);
 			if (E->b_off[l] >= 0)
-				fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tm->param[%d + j] = (%s_real)cn_rng_uniform(&r, -%s, %s);\n",
+				fprintf(out,
+					"\tfor (int j = 0; j < %d; j++)\n\t\tm->param[%d + j] = "
+					"(%s_real)cn_rng_uniform(&r, -%s, %s);\n",
 					L->out, E->b_off[l], P, kb, kb);
 			break;
 		case INIT_XAVIER: {
 			double a = sqrt(6.0 / (L->in + L->out));
-			fprintf(out, "\tfor (int j = 0; j < %d; j++) /* %s.W ~ xavier U(-a, a), a = sqrt(6/(%d+%d)) */\n",
+			fprintf(out,
+				"\tfor (int j = 0; j < %d; j++) /* %s.W ~ xavier U(-a, a), a = "
+				"sqrt(6/(%d+%d)) */\n",
 				nw, L->name, L->in, L->out);
-			fprintf(out, "\t\tm->param[%d + j] = (%s_real)cn_rng_uniform(&r, -%s, %s);\n", E->w_off[l], P,
-				dlit(kb, a), kb);
+			fprintf(out,
+				"\t\tm->param[%d + j] = (%s_real)cn_rng_uniform(&r, -%s, %s);\n",
+				E->w_off[l], P, dlit(kb, a), kb);
 			break;
 		}
 		case INIT_HE:
-			fprintf(out, "\tfor (int j = 0; j < %d; j++) /* %s.W ~ he N(0, 2/%d) */\n", nw, L->name, L->in);
-			fprintf(out, "\t\tm->param[%d + j] = (%s_real)cn_rng_normal(&r, 0.0, %s);\n", E->w_off[l], P,
-				dlit(kb, sqrt(2.0 / L->in)));
+			fprintf(out, "\tfor (int j = 0; j < %d; j++) /* %s.W ~ he N(0, 2/%d) */\n",
+				nw, L->name, L->in);
+			fprintf(out,
+				"\t\tm->param[%d + j] = (%s_real)cn_rng_normal(&r, 0.0, %s);\n",
+				E->w_off[l], P, dlit(kb, sqrt(2.0 / L->in)));
 			break;
 		case INIT_ZEROS:
 			break;
@@ -198,8 +226,9 @@ static void emit_init(const Emitter *E)
 		const Constraint *c = con(E, k);
 		const ConLayout *cl = &E->lw->con[k];
 		if (cl->lambda >= 0 && c->method.init != 0)
-			fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tm->lambda[%d + j] = %s;\n", c->ncomp,
-				cl->lambda, lit(E, kb, c->method.init));
+			fprintf(out,
+				"\tfor (int j = 0; j < %d; j++)\n\t\tm->lambda[%d + j] = %s;\n",
+				c->ncomp, cl->lambda, lit(E, kb, c->method.init));
 	}
 	for (int k = 0, a = 0; k < m->constraints.len; k++) {
 		const Constraint *c = con(E, k);
@@ -219,7 +248,9 @@ static void emit_stats(const Emitter *E)
 	FILE *out = E->out;
 	const char *P = E->P;
 	const Model *m = E->m;
-	fprintf(out, "static void %s_stats(const %s_model *m, const double *acc, double *stats)\n{\n", P, P);
+	fprintf(out,
+		"static void %s_stats(const %s_model *m, const double *acc, double *stats)\n{\n", P,
+		P);
 	fprintf(out, "\tconst double n = acc[%d] > 0 ? acc[%d] : 1;\n", ACC_COUNT, ACC_COUNT);
 	fprintf(out, "\tdouble loss = acc[%d] / n;\n", ACC_LOSS);
 	bool used_m = false;
@@ -227,9 +258,12 @@ static void emit_stats(const Emitter *E)
 		const Constraint *c = con(E, k);
 		const ConLayout *cl = &E->lw->con[k];
 		if (c->method.kind == METHOD_AUGMENTED) {
-			fprintf(out, "\tfor (int j = 0; j < %d; j++) /* %s: rho/2 c_j^2 */\n", c->ncomp, c->label);
-			fprintf(out, "\t\tloss += m->rho[%d] / 2 * (acc[%d + j] / n) * (acc[%d + j] / n);\n", a,
-				cl->csum, cl->csum);
+			fprintf(out, "\tfor (int j = 0; j < %d; j++) /* %s: rho/2 c_j^2 */\n",
+				c->ncomp, c->label);
+			fprintf(out,
+				"\t\tloss += m->rho[%d] / 2 * (acc[%d + j] / n) * (acc[%d + j] / "
+				"n);\n",
+				a, cl->csum, cl->csum);
 			a++;
 			used_m = true;
 		}
@@ -240,7 +274,8 @@ static void emit_stats(const Emitter *E)
 	for (int k = 0; k < m->constraints.len; k++) {
 		const ConLayout *cl = &E->lw->con[k];
 		int nc = con(E, k)->ncomp;
-		fprintf(out, "\tstats[%d] = acc[%d] / (n * %d); /* %s */\n", 2 + 3 * k, cl->viol, nc, con(E, k)->label);
+		fprintf(out, "\tstats[%d] = acc[%d] / (n * %d); /* %s */\n", 2 + 3 * k, cl->viol,
+			nc, con(E, k)->label);
 		fprintf(out, "\tstats[%d] = acc[%d];\n", 3 + 3 * k, cl->max);
 		fprintf(out, "\tstats[%d] = acc[%d] / (n * %d);\n", 4 + 3 * k, cl->sat, nc);
 	}
@@ -256,11 +291,17 @@ static void emit_optimizer(const Emitter *E)
 	int nch = E->lw->nchannels;
 	fputs("\tm->step++;\n", out);
 	if (is_adam(E)) {
-		fprintf(out, "\tconst double bc1 = 1 - pow(%s, (double)m->step);\n", dlit(b1, t->beta1));
-		fprintf(out, "\tconst double bc2 = sqrt(1 - pow(%s, (double)m->step));\n", dlit(b2, t->beta2));
-		fprintf(out, "\tconst %s_real step_size = (%s_real)(m->lr / bc1), bc2s = (%s_real)bc2;\n", P, P, P);
+		fprintf(out, "\tconst double bc1 = 1 - pow(%s, (double)m->step);\n",
+			dlit(b1, t->beta1));
+		fprintf(out, "\tconst double bc2 = sqrt(1 - pow(%s, (double)m->step));\n",
+			dlit(b2, t->beta2));
+		fprintf(out,
+			"\tconst %s_real step_size = (%s_real)(m->lr / bc1), bc2s = "
+			"(%s_real)bc2;\n",
+			P, P, P);
 		if (t->opt == OPT_ADAMW)
-			fprintf(out, "\tconst %s_real decay = (%s_real)(1 - m->lr * %s);\n", P, P, dlit(b3, t->weight_decay));
+			fprintf(out, "\tconst %s_real decay = (%s_real)(1 - m->lr * %s);\n", P, P,
+				dlit(b3, t->weight_decay));
 	} else {
 		fprintf(out, "\tconst %s_real lr = (%s_real)m->lr;\n", P, P);
 	}
@@ -271,13 +312,17 @@ static void emit_optimizer(const Emitter *E)
 	if (is_adam(E)) {
 		if (t->opt == OPT_ADAMW)
 			fputs("\t\tm->param[i] *= decay;\n", out);
-		fprintf(out, "\t\tm->opt_m[i] += %s * (g - m->opt_m[i]);\n", lit(E, b1, 1 - t->beta1));
-		fprintf(out, "\t\tm->opt_v[i] = m->opt_v[i] * %s + %s * g * g;\n", lit(E, b2, t->beta2),
-			lit(E, b3, 1 - t->beta2));
-		fprintf(out, "\t\tm->param[i] -= step_size * m->opt_m[i] / (%s(m->opt_v[i]) / bc2s + %s);\n",
+		fprintf(out, "\t\tm->opt_m[i] += %s * (g - m->opt_m[i]);\n",
+			lit(E, b1, 1 - t->beta1));
+		fprintf(out, "\t\tm->opt_v[i] = m->opt_v[i] * %s + %s * g * g;\n",
+			lit(E, b2, t->beta2), lit(E, b3, 1 - t->beta2));
+		fprintf(out,
+			"\t\tm->param[i] -= step_size * m->opt_m[i] / (%s(m->opt_v[i]) / bc2s + "
+			"%s);\n",
 			E->o->dbl ? "sqrt" : "sqrtf", lit(E, b4, t->eps));
 	} else if (t->momentum != 0) {
-		fprintf(out, "\t\tm->opt_m[i] = m->step == 1 ? g : m->opt_m[i] * %s + g;\n", lit(E, b1, t->momentum));
+		fprintf(out, "\t\tm->opt_m[i] = m->step == 1 ? g : m->opt_m[i] * %s + g;\n",
+			lit(E, b1, t->momentum));
 		fputs("\t\tm->param[i] -= lr * m->opt_m[i];\n", out);
 	} else {
 		fputs("\t\tm->param[i] -= lr * g;\n", out);
@@ -295,22 +340,31 @@ static void emit_multipliers(const Emitter *E)
 		const Method *me = &c->method;
 		bool ineq = c->kind != CON_EQ;
 		if (me->kind == METHOD_LAGRANGIAN) {
-			fprintf(out, "\tfor (int j = 0; j < %d; j++) { /* %s: lagrangian */\n", c->ncomp, c->label);
+			fprintf(out, "\tfor (int j = 0; j < %d; j++) { /* %s: lagrangian */\n",
+				c->ncomp, c->label);
 			fprintf(out, "\t\tconst double c = acc[%d + j] / n;\n", cl->csum);
-			fprintf(out, "\t\tif (fabs(c) > %s)\n\t\t\tm->lambda[%d + j] += (%s_real)(%s * c);\n",
+			fprintf(out,
+				"\t\tif (fabs(c) > %s)\n\t\t\tm->lambda[%d + j] += (%s_real)(%s * "
+				"c);\n",
 				dlit(b1, me->tol), cl->lambda, E->P, dlit(b2, me->lr));
 			if (ineq)
-				fprintf(out, "\t\tif (m->lambda[%d + j] < 0)\n\t\t\tm->lambda[%d + j] = 0;\n", cl->lambda,
-					cl->lambda);
+				fprintf(out,
+					"\t\tif (m->lambda[%d + j] < 0)\n\t\t\tm->lambda[%d + j] = "
+					"0;\n",
+					cl->lambda, cl->lambda);
 			fputs("\t}\n", out);
 		} else if (me->kind == METHOD_AUGMENTED) {
-			fprintf(out, "\tfor (int j = 0; j < %d; j++) { /* %s: augmented */\n", c->ncomp, c->label);
+			fprintf(out, "\tfor (int j = 0; j < %d; j++) { /* %s: augmented */\n",
+				c->ncomp, c->label);
 			fprintf(out, "\t\tconst double c = acc[%d + j] / n;\n", cl->csum);
 			fprintf(out, "\t\tm->v_sum[%d] += fabs(c);\n", a);
-			fprintf(out, "\t\tm->lambda[%d + j] += (%s_real)(m->rho[%d] * c);\n", cl->lambda, E->P, a);
+			fprintf(out, "\t\tm->lambda[%d + j] += (%s_real)(m->rho[%d] * c);\n",
+				cl->lambda, E->P, a);
 			if (ineq)
-				fprintf(out, "\t\tif (m->lambda[%d + j] < 0)\n\t\t\tm->lambda[%d + j] = 0;\n", cl->lambda,
-					cl->lambda);
+				fprintf(out,
+					"\t\tif (m->lambda[%d + j] < 0)\n\t\t\tm->lambda[%d + j] = "
+					"0;\n",
+					cl->lambda, cl->lambda);
 			fputs("\t}\n", out);
 			a++;
 		}
@@ -322,18 +376,24 @@ static void emit_apply(const Emitter *E)
 	FILE *out = E->out;
 	const char *P = E->P;
 	int nch = E->lw->nchannels;
-	fprintf(out, "void %s_apply(%s_model *m, const %s_real *grad, const double *acc, double *stats)\n{\n", P, P, P);
+	fprintf(out,
+		"void %s_apply(%s_model *m, const %s_real *grad, const double *acc, double "
+		"*stats)\n{\n",
+		P, P, P);
 	fprintf(out, "\tconst double n = acc[%d] > 0 ? acc[%d] : 1;\n", ACC_COUNT, ACC_COUNT);
 	fprintf(out, "\tconst %s_real inv_n = (%s_real)(1 / n);\n", P, P);
 	if (nch > 1) {
-		fprintf(out, "\t%s_real coef[%d]; /* rho * c_j / n per augmented channel */\n", P, nch);
+		fprintf(out, "\t%s_real coef[%d]; /* rho * c_j / n per augmented channel */\n", P,
+			nch);
 		for (int k = 0, a = 0; k < E->m->constraints.len; k++) {
 			const ConLayout *cl = &E->lw->con[k];
 			if (cl->channel < 0)
 				continue;
 			fprintf(out, "\tfor (int j = 0; j < %d; j++)\n", con(E, k)->ncomp);
-			fprintf(out, "\t\tcoef[%d + j] = (%s_real)(m->rho[%d] * (acc[%d + j] / n) / n);\n", cl->channel, P,
-				a, cl->csum);
+			fprintf(out,
+				"\t\tcoef[%d + j] = (%s_real)(m->rho[%d] * (acc[%d + j] / n) / "
+				"n);\n",
+				cl->channel, P, a, cl->csum);
 			a++;
 		}
 	}
@@ -359,7 +419,8 @@ static void emit_end_epoch(const Emitter *E)
 		const Constraint *c = con(E, k);
 		if (c->method.kind != METHOD_AUGMENTED)
 			continue;
-		fprintf(out, "\t{ /* %s: grow rho unless violations fell below a quarter */\n", c->label);
+		fprintf(out, "\t{ /* %s: grow rho unless violations fell below a quarter */\n",
+			c->label);
 		fprintf(out, "\t\tconst double v = m->v_sum[%d] / (double)m->epoch_steps;\n", a);
 		fprintf(out, "\t\tif (v > 0.25 * m->v_prev[%d]) {\n", a);
 		fprintf(out, "\t\t\tm->rho[%d] *= %s;\n", a, dlit(b1, c->method.growth));
@@ -385,7 +446,10 @@ static void emit_constraint_g(Emitter *E)
 		E->live = calloc((size_t)(g->len ? g->len : 1), sizeof(bool));
 		if (!E->live)
 			fatal("out of memory:");
-		fprintf(out, "static void %s_g%d(const %s_model *m, const real *x, const real *yin, real *y)\n{\n", P, k, P);
+		fprintf(out,
+			"static void %s_g%d(const %s_model *m, const real *x, const real *yin, "
+			"real *y)\n{\n",
+			P, k, P);
 		fprintf(out, "\t/* %s */\n", con(E, k)->label);
 		emit_body(E, EMIT_PREDICT);
 		fputs("}\n\n", out);
@@ -393,7 +457,9 @@ static void emit_constraint_g(Emitter *E)
 	}
 	E->ir = main_ir;
 	E->live = main_live;
-	fprintf(out, "void %s_constraint(const %s_model *m, int k, const %s_real *x, const %s_real *y, %s_real *g)\n{\n",
+	fprintf(out,
+		"void %s_constraint(const %s_model *m, int k, const %s_real *x, const %s_real *y, "
+		"%s_real *g)\n{\n",
 		P, P, P, P, P);
 	if (!ncon) {
 		fputs("\t(void)m;\n\t(void)k;\n\t(void)x;\n\t(void)y;\n\t(void)g;\n}\n\n", out);
@@ -413,39 +479,57 @@ static void emit_functions(Emitter *E)
 	fprintf(out, "void %s_set_lr(%s_model *m, double lr)\n{\n\tm->lr = lr;\n}\n\n", P, P);
 	fprintf(out, "%s_real *%s_params(%s_model *m)\n{\n\treturn m->param;\n}\n\n", P, P, P);
 
-	fprintf(out, "void %s_predict(const %s_model *m, const %s_real *x, %s_real *y)\n{\n", P, P, P, P);
+	fprintf(out, "void %s_predict(const %s_model *m, const %s_real *x, %s_real *y)\n{\n", P, P,
+		P, P);
 	emit_body(E, EMIT_PREDICT);
 	fputs("}\n\n", out);
 
-	fprintf(out, "void %s_grad(const %s_model *restrict m, const %s_real *restrict x, const %s_real *restrict t, long n,\n"
-		     "\t%s_real *restrict grad, double *restrict acc)\n{\n",
+	fprintf(out,
+		"void %s_grad(const %s_model *restrict m, const %s_real *restrict x, const %s_real "
+		"*restrict t, long n,\n"
+		"\t%s_real *restrict grad, double *restrict acc)\n{\n",
 		P, P, P, P, P);
 	fputs("\t(void)t;\n", out);
 	emit_body(E, EMIT_GRAD);
 	fputs("}\n\n", out);
 
-	fprintf(out, "void %s_eval(const %s_model *m, const %s_real *x, const %s_real *t, long n, double *stats)\n{\n",
+	fprintf(out,
+		"void %s_eval(const %s_model *m, const %s_real *x, const %s_real *t, long n, "
+		"double *stats)\n{\n",
 		P, P, P, P);
 	fprintf(out, "\tdouble acc[%d] = {0};\n\t(void)t;\n", E->lw->nacc);
 	emit_body(E, EMIT_EVAL);
 	fprintf(out, "\t%s_stats(m, acc, stats);\n}\n\n", P);
 
 	emit_apply(E);
-	fprintf(out, "void %s_train_step(%s_model *m, const %s_real *x, const %s_real *t, long n, double *stats)\n{\n",
+	fprintf(out,
+		"void %s_train_step(%s_model *m, const %s_real *x, const %s_real *t, long n, "
+		"double *stats)\n{\n",
 		P, P, P, P);
 	fputs("\tmemset(m->grad, 0, sizeof m->grad);\n\tmemset(m->acc, 0, sizeof m->acc);\n", out);
-	fprintf(out, "\t%s_grad(m, x, t, n, m->grad, m->acc);\n\t%s_apply(m, m->grad, m->acc, stats);\n}\n\n", P, P);
+	fprintf(out,
+		"\t%s_grad(m, x, t, n, m->grad, m->acc);\n\t%s_apply(m, m->grad, m->acc, "
+		"stats);\n}\n\n",
+		P, P);
 	emit_end_epoch(E);
 
 	fprintf(out, "void %s_lambdas(const %s_model *m, double *out)\n{\n", P, P);
-	fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tout[j] = m->lambda[j];\n}\n\n", E->lw->nlambda);
+	fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tout[j] = m->lambda[j];\n}\n\n",
+		E->lw->nlambda);
 
 	emit_constraint_g(E);
 
-	fprintf(out, "int %s_save(const %s_model *m, const char *path)\n{\n\tcn_error err;\n", P, P);
-	fprintf(out, "\treturn cn_ckpt_write(path, %s_HASH, (int)sizeof(%s_real), m, sizeof *m, &err);\n}\n\n", P, P);
+	fprintf(out, "int %s_save(const %s_model *m, const char *path)\n{\n\tcn_error err;\n", P,
+		P);
+	fprintf(out,
+		"\treturn cn_ckpt_write(path, %s_HASH, (int)sizeof(%s_real), m, sizeof *m, "
+		"&err);\n}\n\n",
+		P, P);
 	fprintf(out, "int %s_load(%s_model *m, const char *path)\n{\n\tcn_error err;\n", P, P);
-	fprintf(out, "\treturn cn_ckpt_read(path, %s_HASH, (int)sizeof(%s_real), m, sizeof *m, &err);\n}\n\n", P, P);
+	fprintf(out,
+		"\treturn cn_ckpt_read(path, %s_HASH, (int)sizeof(%s_real), m, sizeof *m, "
+		"&err);\n}\n\n",
+		P, P);
 }
 
 /* ------------------------------------------------------------ data block */
@@ -495,8 +579,9 @@ static void hoist_draws(const Emitter *E, const Expr *e, int *next, const char *
 	switch (e->kind) {
 	case EXPR_CALL:
 		if (e->fn == FN_UNIFORM || e->fn == FN_NORMAL) {
-			fprintf(E->out, "%sconst double r%d = cn_rng_%s(r, %s, %s);\n", ind, (*next)++,
-				e->fn == FN_UNIFORM ? "uniform" : "normal", dlit(b1, const_value(e->args[0].value)),
+			fprintf(E->out, "%sconst double r%d = cn_rng_%s(r, %s, %s);\n", ind,
+				(*next)++, e->fn == FN_UNIFORM ? "uniform" : "normal",
+				dlit(b1, const_value(e->args[0].value)),
 				dlit(b2, const_value(e->args[1].value)));
 			return;
 		}
@@ -512,7 +597,8 @@ static void hoist_draws(const Emitter *E, const Expr *e, int *next, const char *
 	}
 }
 
-static void data_expr(const Emitter *E, const Expr *e, const DataVar *vars, int nvars, int comp, int *next)
+static void data_expr(const Emitter *E, const Expr *e, const DataVar *vars, int nvars, int comp,
+		      int *next)
 {
 	FILE *out = E->out;
 	char b1[48];
@@ -537,7 +623,10 @@ static void data_expr(const Emitter *E, const Expr *e, const DataVar *vars, int 
 	case EXPR_SUB:
 	case EXPR_MUL:
 	case EXPR_DIV: {
-		const char *op = e->kind == EXPR_ADD ? " + " : e->kind == EXPR_SUB ? " - " : e->kind == EXPR_MUL ? " * " : " / ";
+		const char *op = e->kind == EXPR_ADD ? " + "
+			: e->kind == EXPR_SUB        ? " - "
+			: e->kind == EXPR_MUL        ? " * "
+						     : " / ";
 		fputc('(', out);
 		data_expr(E, e->lhs, vars, nvars, k, next);
 		fputs(op, out);
@@ -556,7 +645,7 @@ static void data_expr(const Emitter *E, const Expr *e, const DataVar *vars, int 
 	case EXPR_CALL: {
 		static const char *const fns[] = {
 			[FN_TANH] = "tanh", [FN_EXP] = "exp", [FN_LOG] = "log", [FN_SQRT] = "sqrt",
-			[FN_ABS] = "fabs", [FN_SIN] = "sin", [FN_COS] = "cos",
+			[FN_ABS] = "fabs",  [FN_SIN] = "sin", [FN_COS] = "cos",
 		};
 		switch (e->fn) {
 		case FN_UNIFORM:
@@ -576,7 +665,13 @@ static void data_expr(const Emitter *E, const Expr *e, const DataVar *vars, int 
 			data_expr(E, e->args[0].value, vars, nvars, k, next);
 			fputs("))", out);
 			return;
-		case FN_TANH: case FN_EXP: case FN_LOG: case FN_SQRT: case FN_ABS: case FN_SIN: case FN_COS:
+		case FN_TANH:
+		case FN_EXP:
+		case FN_LOG:
+		case FN_SQRT:
+		case FN_ABS:
+		case FN_SIN:
+		case FN_COS:
 			fprintf(out, "%s(", fns[e->fn]);
 			break;
 		default:
@@ -628,13 +723,15 @@ static void emit_synth(const Emitter *E)
 		const Symbol *s = m->inputs.items[k];
 		int v = data_var(vars, gens->len, s->name);
 		for (int j = 0; j < s->size; j++)
-			fprintf(out, "\t\tx[i * %d + %d] = (%s_real)d%d[%d];\n", E->ni, E->in_off[k] + j, E->P, v, j);
+			fprintf(out, "\t\tx[i * %d + %d] = (%s_real)d%d[%d];\n", E->ni,
+				E->in_off[k] + j, E->P, v, j);
 	}
 	for (int k = 0; k < m->targets.len; k++) {
 		const Symbol *s = m->targets.items[k];
 		int v = data_var(vars, gens->len, s->name);
 		for (int j = 0; j < s->size; j++)
-			fprintf(out, "\t\tt[i * %d + %d] = (%s_real)d%d[%d];\n", E->nt, E->tgt_off[k] + j, E->P, v, j);
+			fprintf(out, "\t\tt[i * %d + %d] = (%s_real)d%d[%d];\n", E->nt,
+				E->tgt_off[k] + j, E->P, v, j);
 	}
 	if (!m->targets.len)
 		fputs("\t\t(void)t;\n", out);
@@ -692,17 +789,40 @@ static void emit_describe(Emitter *E)
 	const char *P = E->P;
 	const Model *m = E->m;
 	const Train *t = &m->train;
-	fprintf(out, "static void %s_init_v(void *m, uint64_t seed)\n{\n\t%s_init(m, seed);\n}\n\n", P, P);
-	fprintf(out, "static void %s_set_lr_v(void *m, double lr)\n{\n\t%s_set_lr(m, lr);\n}\n\n", P, P);
+	fprintf(out, "static void %s_init_v(void *m, uint64_t seed)\n{\n\t%s_init(m, seed);\n}\n\n",
+		P, P);
+	fprintf(out, "static void %s_set_lr_v(void *m, double lr)\n{\n\t%s_set_lr(m, lr);\n}\n\n",
+		P, P);
 	fprintf(out, "static void *%s_params_v(void *m)\n{\n\treturn %s_params(m);\n}\n\n", P, P);
-	fprintf(out, "static void %s_train_step_v(void *m, const void *x, const void *t, long n, double *stats)\n{\n\t%s_train_step(m, x, t, n, stats);\n}\n\n", P, P);
+	fprintf(out,
+		"static void %s_train_step_v(void *m, const void *x, const void *t, long n, double "
+		"*stats)\n{\n\t%s_train_step(m, x, t, n, stats);\n}\n\n",
+		P, P);
 	fprintf(out, "static void %s_end_epoch_v(void *m)\n{\n\t%s_end_epoch(m);\n}\n\n", P, P);
-	fprintf(out, "static void %s_eval_v(const void *m, const void *x, const void *t, long n, double *stats)\n{\n\t%s_eval(m, x, t, n, stats);\n}\n\n", P, P);
-	fprintf(out, "static void %s_predict_v(const void *m, const void *x, void *y)\n{\n\t%s_predict(m, x, y);\n}\n\n", P, P);
-	fprintf(out, "static void %s_lambdas_v(const void *m, double *out)\n{\n\t%s_lambdas(m, out);\n}\n\n", P, P);
-	fprintf(out, "static void %s_grad_v(const void *m, const void *x, const void *t, long n, void *grad, double *acc)\n{\n\t%s_grad(m, x, t, n, grad, acc);\n}\n\n", P, P);
-	fprintf(out, "static void %s_apply_v(void *m, const void *grad, const double *acc, double *stats)\n{\n\t%s_apply(m, grad, acc, stats);\n}\n\n", P, P);
-	fprintf(out, "static void %s_constraint_v(const void *m, int k, const void *x, const void *y, void *g)\n{\n\t%s_constraint(m, k, x, y, g);\n}\n\n", P, P);
+	fprintf(out,
+		"static void %s_eval_v(const void *m, const void *x, const void *t, long n, double "
+		"*stats)\n{\n\t%s_eval(m, x, t, n, stats);\n}\n\n",
+		P, P);
+	fprintf(out,
+		"static void %s_predict_v(const void *m, const void *x, void "
+		"*y)\n{\n\t%s_predict(m, x, y);\n}\n\n",
+		P, P);
+	fprintf(out,
+		"static void %s_lambdas_v(const void *m, double *out)\n{\n\t%s_lambdas(m, "
+		"out);\n}\n\n",
+		P, P);
+	fprintf(out,
+		"static void %s_grad_v(const void *m, const void *x, const void *t, long n, void "
+		"*grad, double *acc)\n{\n\t%s_grad(m, x, t, n, grad, acc);\n}\n\n",
+		P, P);
+	fprintf(out,
+		"static void %s_apply_v(void *m, const void *grad, const double *acc, double "
+		"*stats)\n{\n\t%s_apply(m, grad, acc, stats);\n}\n\n",
+		P, P);
+	fprintf(out,
+		"static void %s_constraint_v(const void *m, int k, const void *x, const void *y, "
+		"void *g)\n{\n\t%s_constraint(m, k, x, y, g);\n}\n\n",
+		P, P);
 	bool synth = m->data.present && !m->data.csv;
 	if (synth)
 		emit_synth(E);
@@ -739,18 +859,30 @@ static void emit_describe(Emitter *E)
 	emit_con_ints(E, "con_ncomp", con_ncomp);
 	emit_con_ints(E, "acc_max", con_acc_max);
 	fputs("\tmemset(d, 0, sizeof *d);\n", out);
-	fprintf(out, "\td->name = \"%s\";\n\td->cnetc_version = \"%s\";\n\td->source_hash = %s_HASH;\n", m->name,
-		CNET_VERSION, P);
-	fprintf(out, "\td->real_size = (int)sizeof(%s_real);\n\td->model_size = sizeof(%s_model);\n", P, P);
-	fprintf(out, "\td->num_inputs = %d;\n\td->num_targets = %d;\n\td->num_outputs = %d;\n", E->ni, E->nt, E->no);
-	fputs("\td->input_cols = input_cols;\n\td->target_cols = target_cols;\n\td->output_cols = output_cols;\n", out);
-	fprintf(out, "\td->num_tensors = %d;\n\td->tensor_names = tensor_names;\n\td->tensor_sizes = tensor_sizes;\n",
+	fprintf(out,
+		"\td->name = \"%s\";\n\td->cnetc_version = \"%s\";\n\td->source_hash = %s_HASH;\n",
+		m->name, CNET_VERSION, P);
+	fprintf(out,
+		"\td->real_size = (int)sizeof(%s_real);\n\td->model_size = sizeof(%s_model);\n", P,
+		P);
+	fprintf(out, "\td->num_inputs = %d;\n\td->num_targets = %d;\n\td->num_outputs = %d;\n",
+		E->ni, E->nt, E->no);
+	fputs("\td->input_cols = input_cols;\n\td->target_cols = target_cols;\n\td->output_cols = "
+	      "output_cols;\n",
+	      out);
+	fprintf(out,
+		"\td->num_tensors = %d;\n\td->tensor_names = tensor_names;\n\td->tensor_sizes = "
+		"tensor_sizes;\n",
 		num_tensors(E));
 	fprintf(out, "\td->num_params = %d;\n", E->np);
-	fprintf(out, "\td->num_constraints = %d;\n\td->con_labels = con_labels;\n\td->con_lambdas = con_lambdas;\n",
+	fprintf(out,
+		"\td->num_constraints = %d;\n\td->con_labels = con_labels;\n\td->con_lambdas = "
+		"con_lambdas;\n",
 		m->constraints.len);
 	fprintf(out, "\td->num_stats = %d;\n", 2 + 3 * m->constraints.len);
-	fprintf(out, "\td->epochs = %ld;\n\td->batch = %ld;\n\td->shuffle = %d;\n\td->seed = %ld;\n\td->log_every = %ld;\n",
+	fprintf(out,
+		"\td->epochs = %ld;\n\td->batch = %ld;\n\td->shuffle = %d;\n\td->seed = "
+		"%ld;\n\td->log_every = %ld;\n",
 		t->epochs, t->batch, t->shuffle ? 1 : 0, t->seed, t->log_every);
 	if (m->data.present && m->data.csv) {
 		fputs("\td->data_csv = \"", out);
@@ -775,10 +907,17 @@ static void emit_describe(Emitter *E)
 		free(joined);
 	}
 	if (synth)
-		fprintf(out, "\td->data_samples = %ld;\n\td->synth = %s_synth;\n", m->data.samples, P);
-	fprintf(out, "\td->init = %s_init_v;\n\td->set_lr = %s_set_lr_v;\n\td->params = %s_params_v;\n", P, P, P);
-	fprintf(out, "\td->train_step = %s_train_step_v;\n\td->end_epoch = %s_end_epoch_v;\n", P, P);
-	fprintf(out, "\td->eval = %s_eval_v;\n\td->predict = %s_predict_v;\n\td->lambdas = %s_lambdas_v;\n", P, P, P);
+		fprintf(out, "\td->data_samples = %ld;\n\td->synth = %s_synth;\n", m->data.samples,
+			P);
+	fprintf(out,
+		"\td->init = %s_init_v;\n\td->set_lr = %s_set_lr_v;\n\td->params = %s_params_v;\n",
+		P, P, P);
+	fprintf(out, "\td->train_step = %s_train_step_v;\n\td->end_epoch = %s_end_epoch_v;\n", P,
+		P);
+	fprintf(out,
+		"\td->eval = %s_eval_v;\n\td->predict = %s_predict_v;\n\td->lambdas = "
+		"%s_lambdas_v;\n",
+		P, P, P);
 	fprintf(out, "\td->grad_size = %s_GRAD_SIZE;\n\td->acc_size = %s_ACC_SIZE;\n", P, P);
 	fprintf(out, "\td->num_acc_max = %d;\n\td->acc_max = acc_max;\n", m->constraints.len);
 	fprintf(out, "\td->grad = %s_grad_v;\n\td->apply = %s_apply_v;\n", P, P);
@@ -839,8 +978,8 @@ static void teardown(Emitter *E)
 static void banner(const Emitter *E, const char *what)
 {
 	fprintf(E->out, "/* %s for the cnet model '%s'.\n", what, E->m->name);
-	fprintf(E->out, " * Generated by cnetc %s from a source with FNV-1a hash %016llx.\n", CNET_VERSION,
-		(unsigned long long)source_hash(E->o->src));
+	fprintf(E->out, " * Generated by cnetc %s from a source with FNV-1a hash %016llx.\n",
+		CNET_VERSION, (unsigned long long)source_hash(E->o->src));
 	fputs(" * Do not edit: regenerate from the .cnet file. */\n", E->out);
 }
 
@@ -860,7 +999,8 @@ void emit_header(FILE *out, const Lowered *lw, const EmitOptions *o)
 	guard_name(o->prefix, guard, sizeof guard);
 	banner(&E, "Interface");
 	fprintf(out, "#ifndef %s\n#define %s\n\n", guard, guard);
-	fprintf(out, "#define %s_HASH 0x%016llxull\n", o->prefix, (unsigned long long)source_hash(o->src));
+	fprintf(out, "#define %s_HASH 0x%016llxull\n", o->prefix,
+		(unsigned long long)source_hash(o->src));
 	emit_decls(&E);
 	fprintf(out, "\n#endif\n");
 	teardown(&E);
@@ -875,7 +1015,8 @@ void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o)
 	if (o->header_name) {
 		fprintf(out, "#include \"%s\"\n\n", o->header_name);
 	} else {
-		fprintf(out, "#define %s_HASH 0x%016llxull\n", o->prefix, (unsigned long long)source_hash(o->src));
+		fprintf(out, "#define %s_HASH 0x%016llxull\n", o->prefix,
+			(unsigned long long)source_hash(o->src));
 		emit_decls(&E);
 		fputc('\n', out);
 	}
@@ -885,7 +1026,10 @@ void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o)
 	emit_functions(&E);
 	emit_describe(&E);
 	if (o->main) {
-		fprintf(out, "\nint main(int argc, char **argv)\n{\n\tcn_model_desc d;\n\t%s_describe(&d);\n", o->prefix);
+		fprintf(out,
+			"\nint main(int argc, char **argv)\n{\n\tcn_model_desc "
+			"d;\n\t%s_describe(&d);\n",
+			o->prefix);
 		fputs("\treturn cn_main(argc, argv, &d);\n}\n", out);
 	}
 	teardown(&E);

@@ -229,7 +229,9 @@ static void emit_elementwise(const Emitter *E, int v, const char *ind)
 	for (int i = 0; i < 3; i++)
 		if (operands[i] >= 0)
 			ops[i] = ref(E, bufs[i], operands[i], "j", 0);
-	fprintf(E->out, "%sfor (int j = 0; j < %d; j++)\n%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[j][l] = ",
+	fprintf(E->out,
+		"%sfor (int j = 0; j < %d; j++)\n%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[j][l] "
+		"= ",
 		ind, in->size, ind, E->lanes, ind, v);
 	expand(E, t, ops, in->k);
 	fputs(";\n", E->out);
@@ -254,7 +256,8 @@ static void emit_reduce(const Emitter *E, int v, const char *ind)
 		for (int e = 0; e < n; e++) {
 			fputs(e ? " + " : "", E->out);
 			if (dot)
-				fprintf(E->out, "%s * %s", ref(E, b1, in->a, NULL, e), ref(E, b2, in->b, NULL, e));
+				fprintf(E->out, "%s * %s", ref(E, b1, in->a, NULL, e),
+					ref(E, b2, in->b, NULL, e));
 			else
 				fputs(ref(E, b1, in->a, NULL, e), E->out);
 		}
@@ -266,14 +269,17 @@ static void emit_reduce(const Emitter *E, int v, const char *ind)
 	}
 	int L = E->lanes;
 	fprintf(E->out, "%sfor (int l = 0; l < %d; l++)\n%s\tv%d[0][l] = 0;\n", ind, L, ind, v);
-	fprintf(E->out, "%sfor (int j = 0; j < %d; j++)\n%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[0][l] += ",
+	fprintf(E->out,
+		"%sfor (int j = 0; j < %d; j++)\n%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[0][l] "
+		"+= ",
 		ind, n, ind, L, ind, v);
 	if (dot)
 		fprintf(E->out, "%s * %s;\n", ref(E, b1, in->a, "j", 0), ref(E, b2, in->b, "j", 0));
 	else
 		fprintf(E->out, "%s;\n", ref(E, b1, in->a, "j", 0));
 	if (in->op == OP_MEAN)
-		fprintf(E->out, "%sfor (int l = 0; l < %d; l++)\n%s\tv%d[0][l] /= %s;\n", ind, L, ind, v, lit(E, nb, n));
+		fprintf(E->out, "%sfor (int l = 0; l < %d; l++)\n%s\tv%d[0][l] /= %s;\n", ind, L,
+			ind, v, lit(E, nb, n));
 }
 
 /* SOFTMAX, LOGSOFTMAX: max-subtracted, per lane */
@@ -286,19 +292,26 @@ static void emit_softmax(const Emitter *E, int v, const char *ind)
 	ref(E, a, in->a, "j", 0);
 	fprintf(E->out, "%s{\n%s\treal mx[%d], s[%d];\n", ind, ind, L, L);
 	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++) {\n", ind, L);
-	fprintf(E->out, "%s\t\tmx[l] = %s;\n%s\t\ts[l] = 0;\n%s\t}\n", ind, ref(E, (char[64]){0}, in->a, NULL, 0),
-		ind, ind);
-	fprintf(E->out, "%s\tfor (int j = 1; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, n, ind, L);
+	fprintf(E->out, "%s\t\tmx[l] = %s;\n%s\t\ts[l] = 0;\n%s\t}\n", ind,
+		ref(E, (char[64]){0}, in->a, NULL, 0), ind, ind);
+	fprintf(E->out, "%s\tfor (int j = 1; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
+		ind, n, ind, L);
 	fprintf(E->out, "%s\t\t\tmx[l] = %s > mx[l] ? %s : mx[l];\n", ind, a, a);
-	fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, n, ind, L);
+	fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
+		ind, n, ind, L);
 	if (in->op == OP_SOFTMAX) {
 		fprintf(E->out, "%s\t\t\ts[l] += v%d[j][l] = exp%s(%s - mx[l]);\n", ind, v, f, a);
-		fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, n, ind, L);
+		fprintf(E->out,
+			"%s\tfor (int j = 0; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
+			ind, n, ind, L);
 		fprintf(E->out, "%s\t\t\tv%d[j][l] /= s[l];\n", ind, v);
 	} else {
 		fprintf(E->out, "%s\t\t\ts[l] += exp%s(%s - mx[l]);\n", ind, f, a);
-		fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n%s\t\ts[l] = log%s(s[l]);\n", ind, L, ind, f);
-		fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, n, ind, L);
+		fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n%s\t\ts[l] = log%s(s[l]);\n",
+			ind, L, ind, f);
+		fprintf(E->out,
+			"%s\tfor (int j = 0; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
+			ind, n, ind, L);
 		fprintf(E->out, "%s\t\t\tv%d[j][l] = %s - mx[l] - s[l];\n", ind, v, a);
 	}
 	fprintf(E->out, "%s}\n", ind);
@@ -313,16 +326,19 @@ static void emit_softmax_d(const Emitter *E, int v, const char *ind)
 	ref(E, y, in->a, "j", 0);
 	ref(E, g, in->b, "j", 0);
 	fprintf(E->out, "%s{\n%s\treal s[%d] = {0};\n", ind, ind, L);
-	fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, n, ind, L);
+	fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
+		ind, n, ind, L);
 	if (in->op == OP_SOFTMAX_D)
 		fprintf(E->out, "%s\t\t\ts[l] += %s * %s;\n", ind, y, g);
 	else
 		fprintf(E->out, "%s\t\t\ts[l] += %s;\n", ind, g);
-	fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, n, ind, L);
+	fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
+		ind, n, ind, L);
 	if (in->op == OP_SOFTMAX_D)
 		fprintf(E->out, "%s\t\t\tv%d[j][l] = %s * (%s - s[l]);\n", ind, v, y, g);
 	else
-		fprintf(E->out, "%s\t\t\tv%d[j][l] = %s - exp%s(%s) * s[l];\n", ind, v, g, E->o->dbl ? "" : "f", y);
+		fprintf(E->out, "%s\t\t\tv%d[j][l] = %s - exp%s(%s) * s[l];\n", ind, v, g,
+			E->o->dbl ? "" : "f", y);
 	fprintf(E->out, "%s}\n", ind);
 }
 
@@ -338,7 +354,8 @@ static void copy_one(const Emitter *E, int v, int dst, int a, int src, double k,
 }
 
 /* A looped copy: v[dst + j] = a[src + j] for j < n. */
-static void copy_loop(const Emitter *E, int v, int dst, int a, int src, int n, double k, const char *ind)
+static void copy_loop(const Emitter *E, int v, int dst, int a, int src, int n, double k,
+		      const char *ind)
 {
 	char b1[64], j[32], kb[48];
 	if (E->ir->ins[a].size == 1)
@@ -347,18 +364,22 @@ static void copy_loop(const Emitter *E, int v, int dst, int a, int src, int n, d
 		snprintf(j, sizeof j, src ? "%d + j" : "j", src);
 		ref(E, b1, a, j, 0);
 	}
-	fprintf(E->out, "%sfor (int j = 0; j < %d; j++)\n%s\tfor (int l = 0; l < %d; l++)\n", ind, n, ind, E->lanes);
+	fprintf(E->out, "%sfor (int j = 0; j < %d; j++)\n%s\tfor (int l = 0; l < %d; l++)\n", ind,
+		n, ind, E->lanes);
 	if (k == 1)
 		fprintf(E->out, "%s\t\tv%d[%s%d + j][l] = %s;\n", ind, v, "", dst, b1);
 	else
-		fprintf(E->out, "%s\t\tv%d[%d + j][l] = %s * %s;\n", ind, v, dst, lit(E, kb, k), b1);
+		fprintf(E->out, "%s\t\tv%d[%d + j][l] = %s * %s;\n", ind, v, dst, lit(E, kb, k),
+			b1);
 }
 
 static void zero_loop(const Emitter *E, int v, int from, int to, const char *ind)
 {
 	if (from >= to)
 		return;
-	fprintf(E->out, "%sfor (int j = %d; j < %d; j++)\n%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[j][l] = 0;\n",
+	fprintf(E->out,
+		"%sfor (int j = %d; j < %d; j++)\n%s\tfor (int l = 0; l < %d; "
+		"l++)\n%s\t\tv%d[j][l] = 0;\n",
 		ind, from, to, ind, E->lanes, ind, v);
 }
 
@@ -434,7 +455,8 @@ static void emit_dense(const Emitter *E, int v, const char *ind)
 {
 	const Ins *in = &E->ir->ins[v];
 	const Symbol *Ly = layer(E, in->layer);
-	int IN = Ly->in, OUT = Ly->out, w = E->w_off[in->layer], b = E->b_off[in->layer], L = E->lanes;
+	int IN = Ly->in, OUT = Ly->out, w = E->w_off[in->layer], b = E->b_off[in->layer],
+	    L = E->lanes;
 	char b1[64];
 	if (unrolled(E, in)) {
 		lanes_open(E, ind);
@@ -443,7 +465,8 @@ static void emit_dense(const Emitter *E, int v, const char *ind)
 			if (b >= 0 && IN > 1)
 				fputc('(', E->out);
 			for (int c = 0; c < IN; c++)
-				fprintf(E->out, "%sp[%d] * %s", c ? " + " : "", w + r * IN + c, ref(E, b1, in->a, NULL, c));
+				fprintf(E->out, "%sp[%d] * %s", c ? " + " : "", w + r * IN + c,
+					ref(E, b1, in->a, NULL, c));
 			if (b >= 0)
 				fprintf(E->out, "%s + p[%d]", IN > 1 ? ")" : "", b + r);
 			fputs(";\n", E->out);
@@ -454,7 +477,8 @@ static void emit_dense(const Emitter *E, int v, const char *ind)
 	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n", ind, OUT);
 	fprintf(E->out, "%s\tconst real *w = p + %d + r * %d;\n", ind, w, IN);
 	fprintf(E->out, "%s\treal s[%d] = {0};\n", ind, L);
-	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, IN, ind, L);
+	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
+		ind, IN, ind, L);
 	fprintf(E->out, "%s\t\t\ts[l] += w[c] * %s;\n", ind, ref(E, b1, in->a, "c", 0));
 	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n", ind, L);
 	if (b >= 0)
@@ -476,7 +500,8 @@ static void emit_dense_t(const Emitter *E, int v, const char *ind)
 		for (int c = 0; c < IN; c++) {
 			fprintf(E->out, "%s\tv%d[%d][l] = ", ind, v, c);
 			for (int r = 0; r < OUT; r++)
-				fprintf(E->out, "%sp[%d] * %s", r ? " + " : "", w + r * IN + c, ref(E, b1, in->a, NULL, r));
+				fprintf(E->out, "%sp[%d] * %s", r ? " + " : "", w + r * IN + c,
+					ref(E, b1, in->a, NULL, r));
 			fputs(";\n", E->out);
 		}
 		lanes_close(E, ind);
@@ -485,8 +510,10 @@ static void emit_dense_t(const Emitter *E, int v, const char *ind)
 	zero_loop(E, v, 0, IN, ind);
 	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n", ind, OUT);
 	fprintf(E->out, "%s\tconst real *w = p + %d + r * %d;\n", ind, w, IN);
-	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, IN, ind, L);
-	fprintf(E->out, "%s\t\t\tv%d[c][l] += w[c] * %s;\n%s}\n", ind, v, ref(E, b1, in->a, "r", 0), ind);
+	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
+		ind, IN, ind, L);
+	fprintf(E->out, "%s\t\t\tv%d[c][l] += w[c] * %s;\n%s}\n", ind, v, ref(E, b1, in->a, "r", 0),
+		ind);
 }
 
 /* Where gradient element k goes: a lane accumulator, or the buffer. */
@@ -509,7 +536,8 @@ static void emit_acc_dense(const Emitter *E, int v, const char *ind)
 		for (int r = 0; r < OUT; r++) {
 			ref(E, g, in->a, NULL, r);
 			for (int c = 0; c < IN; c++)
-				fprintf(E->out, "%s\tgl[%d][l] += %s * %s;\n", ind, w + r * IN + c, g, ref(E, x, in->b, NULL, c));
+				fprintf(E->out, "%s\tgl[%d][l] += %s * %s;\n", ind, w + r * IN + c,
+					g, ref(E, x, in->b, NULL, c));
 			if (b >= 0)
 				fprintf(E->out, "%s\tgl[%d][l] += %s;\n", ind, b + r, g);
 		}
@@ -520,14 +548,20 @@ static void emit_acc_dense(const Emitter *E, int v, const char *ind)
 	ref(E, g, in->a, "r", 0);
 	ref(E, x, in->b, "c", 0);
 	if (lane_grads(E)) {
-		fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, IN, ind, L);
+		fprintf(E->out,
+			"%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
+			ind, IN, ind, L);
 		fprintf(E->out, "%s\t\t\tgl[%d + r * %d + c][l] += %s * %s;\n", ind, w, IN, g, x);
 		if (b >= 0)
-			fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n%s\t\tgl[%d + r][l] += %s;\n", ind, L, ind, b, g);
+			fprintf(E->out,
+				"%s\tfor (int l = 0; l < %d; l++)\n%s\t\tgl[%d + r][l] += %s;\n",
+				ind, L, ind, b, g);
 	} else {
 		fprintf(E->out, "%s\treal *gw = grad + %d + r * %d;\n", ind, w, IN);
-		fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++) {\n%s\t\tconst real gr = %s;\n", ind, L, ind, g);
-		fprintf(E->out, "%s\t\tfor (int c = 0; c < %d; c++)\n%s\t\t\tgw[c] += gr * %s;\n", ind, IN, ind, x);
+		fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++) {\n%s\t\tconst real gr = %s;\n",
+			ind, L, ind, g);
+		fprintf(E->out, "%s\t\tfor (int c = 0; c < %d; c++)\n%s\t\t\tgw[c] += gr * %s;\n",
+			ind, IN, ind, x);
 		if (b >= 0)
 			fprintf(E->out, "%s\t\tgrad[%d + r] += gr;\n", ind, b);
 		fprintf(E->out, "%s\t}\n", ind);
@@ -549,10 +583,12 @@ static void emit_matvec(const Emitter *E, int v, const char *ind)
 			fprintf(E->out, "%s\tv%d[%d][l] = ", ind, v, r);
 			int terms = 0;
 			for (int c = 0; c < K; c++) {
-				double a = t ? C->values[c * C->cols + r] : C->values[r * C->cols + c];
+				double a =
+					t ? C->values[c * C->cols + r] : C->values[r * C->cols + c];
 				if (a == 0)
 					continue;
-				const char *sep = terms++ ? (a < 0 ? " - " : " + ") : (a < 0 ? "-" : "");
+				const char *sep =
+					terms++ ? (a < 0 ? " - " : " + ") : (a < 0 ? "-" : "");
 				ref(E, b1, in->a, NULL, c);
 				if (fabs(a) == 1)
 					fprintf(E->out, "%s%s", sep, b1);
@@ -566,10 +602,14 @@ static void emit_matvec(const Emitter *E, int v, const char *ind)
 	}
 	char idx[48];
 	snprintf(idx, sizeof idx, t ? "c * %d + r" : "r * %d + c", C->cols);
-	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n%s\treal s[%d] = {0};\n", ind, R, ind, L);
-	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, K, ind, L);
-	fprintf(E->out, "%s\t\t\ts[l] += c%d[%s] * %s;\n", ind, in->cst, idx, ref(E, b1, in->a, "c", 0));
-	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[r][l] = s[l];\n%s}\n", ind, L, ind, v, ind);
+	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n%s\treal s[%d] = {0};\n", ind, R, ind,
+		L);
+	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
+		ind, K, ind, L);
+	fprintf(E->out, "%s\t\t\ts[l] += c%d[%s] * %s;\n", ind, in->cst, idx,
+		ref(E, b1, in->a, "c", 0));
+	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[r][l] = s[l];\n%s}\n", ind, L,
+		ind, v, ind);
 }
 
 /* L2: the sum of squares of a layer's W, the same in every lane */
@@ -577,9 +617,11 @@ static void emit_l2(const Emitter *E, int v, const char *ind)
 {
 	const Ins *in = &E->ir->ins[v];
 	int w = E->w_off[in->layer], n = work(E, in);
-	fprintf(E->out, "%s{\n%s\treal s = 0;\n%s\tfor (int j = 0; j < %d; j++)\n", ind, ind, ind, n);
+	fprintf(E->out, "%s{\n%s\treal s = 0;\n%s\tfor (int j = 0; j < %d; j++)\n", ind, ind, ind,
+		n);
 	fprintf(E->out, "%s\t\ts += p[%d + j] * p[%d + j];\n", ind, w, w);
-	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[0][l] = s;\n%s}\n", ind, E->lanes, ind, v, ind);
+	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[0][l] = s;\n%s}\n", ind,
+		E->lanes, ind, v, ind);
 }
 
 /* ACC_L2: dW += 2 (sum over lanes of g) W */
@@ -588,10 +630,11 @@ static void emit_acc_l2(const Emitter *E, int v, const char *ind)
 	const Ins *in = &E->ir->ins[v];
 	int w = E->w_off[in->layer], n = work(E, in);
 	char g[64];
-	fprintf(E->out, "%s{\n%s\treal s = 0;\n%s\tfor (int l = 0; l < %d; l++)\n%s\t\ts += %s;\n", ind, ind, ind,
-		E->lanes, ind, ref(E, g, in->a, NULL, 0));
-	fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tgrad[%d + j] += 2 * s * p[%d + j];\n%s}\n", ind, n,
-		ind, in->channel * E->np + w, w, ind);
+	fprintf(E->out, "%s{\n%s\treal s = 0;\n%s\tfor (int l = 0; l < %d; l++)\n%s\t\ts += %s;\n",
+		ind, ind, ind, E->lanes, ind, ref(E, g, in->a, NULL, 0));
+	fprintf(E->out,
+		"%s\tfor (int j = 0; j < %d; j++)\n%s\t\tgrad[%d + j] += 2 * s * p[%d + j];\n%s}\n",
+		ind, n, ind, in->channel * E->np + w, w, ind);
 }
 
 /* STAT_*: statistics over the block's real samples only */
@@ -611,7 +654,8 @@ static void emit_stat(const Emitter *E, int v, const char *ind)
 			fprintf(E->out, "%s\tacc[%d] += %s;\n", ind, in->lo + e, b1);
 			break;
 		case OP_STAT_MAX:
-			fprintf(E->out, "%s\tif (!(%s <= acc[%d]))\n%s\t\tacc[%d] = %s;\n", ind, b1, in->lo, ind, in->lo, b1);
+			fprintf(E->out, "%s\tif (!(%s <= acc[%d]))\n%s\t\tacc[%d] = %s;\n", ind, b1,
+				in->lo, ind, in->lo, b1);
 			break;
 		case OP_STAT_SAT:
 			fprintf(E->out, "%s\tacc[%d] += %s <= 1e-6;\n", ind, in->lo, b1);
@@ -684,7 +728,8 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 		for (int e = 0; e < E->ir->ins[in->a].size; e++) {
 			const char *r = ref(E, b1, in->a, NULL, e);
 			/* lane 0 of a one-lane block */
-			fprintf(E->out, "%s{\n%s\tconst int l = 0;\n%s\ty[%d] = %s;\n%s}\n", ind, ind, ind, e, r, ind);
+			fprintf(E->out, "%s{\n%s\tconst int l = 0;\n%s\ty[%d] = %s;\n%s}\n", ind,
+				ind, ind, e, r, ind);
 		}
 		return;
 	default:
@@ -730,7 +775,8 @@ static bool uses_params(const Emitter *E)
 {
 	for (int i = 0; i < E->ir->len; i++) {
 		Op op = E->ir->ins[i].op;
-		if (E->live[i] && (op == OP_DENSE || op == OP_DENSE_T || op == OP_L2 || op == OP_ACC_L2))
+		if (E->live[i] &&
+		    (op == OP_DENSE || op == OP_DENSE_T || op == OP_L2 || op == OP_ACC_L2))
 			return true;
 	}
 	return false;
@@ -745,25 +791,29 @@ static void emit_tables(const Emitter *E, const char *ind)
 			const Ins *in = &E->ir->ins[i];
 			if (!E->live[i] || unrolled(E, in))
 				continue;
-			if ((in->op == OP_MATVEC || in->op == OP_MATVEC_T || in->op == OP_CONSTV) && in->cst == c)
+			if ((in->op == OP_MATVEC || in->op == OP_MATVEC_T || in->op == OP_CONSTV) &&
+			    in->cst == c)
 				needed = true;
 			for (int k = 0; k < 3 && !needed; k++) {
 				int o = k == 0 ? in->a : k == 1 ? in->b : in->c;
-				if (o >= 0 && E->ir->ins[o].op == OP_CONSTV && E->ir->ins[o].cst == c &&
-				    E->ir->ins[o].size > 1)
+				if (o >= 0 && E->ir->ins[o].op == OP_CONSTV &&
+				    E->ir->ins[o].cst == c && E->ir->ins[o].size > 1)
 					needed = true;
 			}
 			for (int k = 0; k < in->nargs && !needed; k++)
-				needed = E->ir->ins[in->args[k]].op == OP_CONSTV && E->ir->ins[in->args[k]].cst == c;
+				needed = E->ir->ins[in->args[k]].op == OP_CONSTV &&
+					E->ir->ins[in->args[k]].cst == c;
 		}
 		if (!needed)
 			continue;
 		const Symbol *C = const_sym(E, c);
 		int n = C->rows * (C->cols ? C->cols : 1);
 		char kb[48];
-		fprintf(E->out, "%sstatic const real c%d[%d] = { /* %s */\n%s\t", ind, c, n, C->name, ind);
+		fprintf(E->out, "%sstatic const real c%d[%d] = { /* %s */\n%s\t", ind, c, n,
+			C->name, ind);
 		for (int k = 0; k < n; k++)
-			fprintf(E->out, "%s%s", lit(E, kb, C->values[k]), k + 1 < n ? (k % 8 == 7 ? ",\n\t" : ", ") : "");
+			fprintf(E->out, "%s%s", lit(E, kb, C->values[k]),
+				k + 1 < n ? (k % 8 == 7 ? ",\n\t" : ", ") : "");
 		fprintf(E->out, "\n%s};\n", ind);
 	}
 }
@@ -787,7 +837,10 @@ void emit_body(Emitter *E, EmitFn fn)
 		fputs("\t(void)m;\n", out);
 	emit_tables(E, "\t");
 	if (E->lane_grads)
-		fprintf(out, "\treal gl[%d][%d]; /* gradient sums per lane */\n\tmemset(gl, 0, sizeof gl);\n", ng, L);
+		fprintf(out,
+			"\treal gl[%d][%d]; /* gradient sums per lane */\n\tmemset(gl, 0, sizeof "
+			"gl);\n",
+			ng, L);
 	if (fn == EMIT_PREDICT) {
 		fputs("\tconst int cnt = 1;\n\t(void)cnt;\n", out);
 	} else {
@@ -806,19 +859,28 @@ void emit_body(Emitter *E, EmitFn fn)
 		fprintf(out, "%sreal lane[%d];\n", ind, L);
 	if (fn == EMIT_PREDICT) {
 		if (uses(E, OP_INPUT))
-			fprintf(out, "\tfor (int k = 0; k < %d; k++)\n\t\txb[k][0] = x[k];\n", E->ni);
+			fprintf(out, "\tfor (int k = 0; k < %d; k++)\n\t\txb[k][0] = x[k];\n",
+				E->ni);
 		else
 			fputs("\t(void)x;\n", out);
 		if (uses(E, OP_YIN))
-			fprintf(out, "\treal yb[%d][1];\n\tfor (int k = 0; k < %d; k++)\n\t\tyb[k][0] = yin[k];\n", E->no,
-				E->no);
+			fprintf(out,
+				"\treal yb[%d][1];\n\tfor (int k = 0; k < %d; k++)\n\t\tyb[k][0] = "
+				"yin[k];\n",
+				E->no, E->no);
 	} else {
 		fprintf(out, "\t\tfor (int l = 0; l < %d; l++) {\n", L);
 		fputs("\t\t\tconst long i = i0 + (l < cnt ? l : 0);\n", out);
 		if (uses(E, OP_INPUT))
-			fprintf(out, "\t\t\tfor (int k = 0; k < %d; k++)\n\t\t\t\txb[k][l] = x[i * %d + k];\n", E->ni, E->ni);
+			fprintf(out,
+				"\t\t\tfor (int k = 0; k < %d; k++)\n\t\t\t\txb[k][l] = x[i * %d + "
+				"k];\n",
+				E->ni, E->ni);
 		if (tg)
-			fprintf(out, "\t\t\tfor (int k = 0; k < %d; k++)\n\t\t\t\ttb[k][l] = t[i * %d + k];\n", E->nt, E->nt);
+			fprintf(out,
+				"\t\t\tfor (int k = 0; k < %d; k++)\n\t\t\t\ttb[k][l] = t[i * %d + "
+				"k];\n",
+				E->nt, E->nt);
 		if (uses(E, OP_LANE))
 			fputs("\t\t\tlane[l] = l < cnt;\n", out);
 		fputs("\t\t\t(void)i;\n\t\t}\n", out);
@@ -837,7 +899,8 @@ void emit_body(Emitter *E, EmitFn fn)
 		case OP_YIN:
 			continue;
 		default:
-			fprintf(out, "%sreal v%d[%d][%d]; /* %s */\n", ind, i, in->size, L, op_info[in->op].name);
+			fprintf(out, "%sreal v%d[%d][%d]; /* %s */\n", ind, i, in->size, L,
+				op_info[in->op].name);
 		}
 	}
 	for (int i = 0; i < E->ir->len; i++)
@@ -847,6 +910,9 @@ void emit_body(Emitter *E, EmitFn fn)
 		fputs("\t}\n", out);
 	if (E->lane_grads) {
 		fprintf(out, "\tfor (int k = 0; k < %d; k++) {\n\t\treal s = 0;\n", ng);
-		fprintf(out, "\t\tfor (int l = 0; l < %d; l++)\n\t\t\ts += gl[k][l];\n\t\tgrad[k] += s;\n\t}\n", L);
+		fprintf(out,
+			"\t\tfor (int l = 0; l < %d; l++)\n\t\t\ts += gl[k][l];\n\t\tgrad[k] += "
+			"s;\n\t}\n",
+			L);
 	}
 }

@@ -29,7 +29,7 @@ Ir *ir_new(Arena *a, const Model *m)
 static bool side_effect(Op op)
 {
 	return op == OP_ACC_DENSE || op == OP_ACC_L2 || op == OP_STAT_SUM || op == OP_STAT_EACH ||
-	       op == OP_STAT_MAX || op == OP_STAT_SAT || op == OP_OUTPUT;
+		op == OP_STAT_MAX || op == OP_STAT_SAT || op == OP_OUTPUT;
 }
 
 static bool is_num(const Ir *ir, int v, double k)
@@ -57,17 +57,30 @@ static bool fold(const Ir *ir, const Ins *in, double *out)
 	if (!op_info[in->op].tmpl || in->size != 1)
 		return false;
 	double a = in->a >= 0 ? ir->ins[in->a].k : 0, b = in->b >= 0 ? ir->ins[in->b].k : 0;
-	if ((in->a >= 0 && ir->ins[in->a].op != OP_NUM) || (in->b >= 0 && ir->ins[in->b].op != OP_NUM) ||
-	    in->c >= 0)
+	if ((in->a >= 0 && ir->ins[in->a].op != OP_NUM) ||
+	    (in->b >= 0 && ir->ins[in->b].op != OP_NUM) || in->c >= 0)
 		return false;
 	switch (in->op) {
-	case OP_NEG: *out = -a; return true;
-	case OP_ADD: *out = a + b; return true;
-	case OP_SUB: *out = a - b; return true;
-	case OP_MUL: *out = a * b; return true;
-	case OP_DIV: *out = a / b; return isfinite(*out);
-	case OP_POW: *out = pow(a, in->k); return isfinite(*out);
-	default: return false;
+	case OP_NEG:
+		*out = -a;
+		return true;
+	case OP_ADD:
+		*out = a + b;
+		return true;
+	case OP_SUB:
+		*out = a - b;
+		return true;
+	case OP_MUL:
+		*out = a * b;
+		return true;
+	case OP_DIV:
+		*out = a / b;
+		return isfinite(*out);
+	case OP_POW:
+		*out = pow(a, in->k);
+		return isfinite(*out);
+	default:
+		return false;
 	}
 }
 

@@ -113,15 +113,26 @@ static int lower_call(Lower *L, const Expr *e)
 {
 	Ir *ir = L->ir;
 	static const Op elementwise[] = {
-		[FN_RELU] = OP_RELU, [FN_TANH] = OP_TANH, [FN_SIGMOID] = OP_SIGMOID,
-		[FN_SOFTPLUS] = OP_SOFTPLUS, [FN_EXP] = OP_EXP, [FN_LOG] = OP_LOG,
-		[FN_SQRT] = OP_SQRT, [FN_ABS] = OP_ABS, [FN_SIN] = OP_SIN, [FN_COS] = OP_COS,
-		[FN_SOFTMAX] = OP_SOFTMAX, [FN_SUM] = OP_SUM, [FN_MEAN] = OP_MEAN,
+		[FN_RELU] = OP_RELU,         [FN_TANH] = OP_TANH,       [FN_SIGMOID] = OP_SIGMOID,
+		[FN_SOFTPLUS] = OP_SOFTPLUS, [FN_EXP] = OP_EXP,         [FN_LOG] = OP_LOG,
+		[FN_SQRT] = OP_SQRT,         [FN_ABS] = OP_ABS,         [FN_SIN] = OP_SIN,
+		[FN_COS] = OP_COS,           [FN_SOFTMAX] = OP_SOFTMAX, [FN_SUM] = OP_SUM,
+		[FN_MEAN] = OP_MEAN,
 	};
 	switch (e->fn) {
-	case FN_RELU: case FN_TANH: case FN_SIGMOID: case FN_SOFTPLUS: case FN_EXP:
-	case FN_LOG: case FN_SQRT: case FN_ABS: case FN_SIN: case FN_COS:
-	case FN_SOFTMAX: case FN_SUM: case FN_MEAN:
+	case FN_RELU:
+	case FN_TANH:
+	case FN_SIGMOID:
+	case FN_SOFTPLUS:
+	case FN_EXP:
+	case FN_LOG:
+	case FN_SQRT:
+	case FN_ABS:
+	case FN_SIN:
+	case FN_COS:
+	case FN_SOFTMAX:
+	case FN_SUM:
+	case FN_MEAN:
 		return ir_unary(ir, elementwise[e->fn], arg(L, e, 0));
 	case FN_LEAKY_RELU:
 		return unary_k(L, OP_LEAKY, arg(L, e, 0), e->fn_arg);
@@ -139,7 +150,11 @@ static int lower_call(Lower *L, const Expr *e)
 		return ir_add(ir, in);
 	}
 	case FN_LAYER: {
-		Ins in = {.op = OP_DENSE, .size = e->sym->out, .a = arg(L, e, 0), .b = -1, .c = -1,
+		Ins in = {.op = OP_DENSE,
+			  .size = e->sym->out,
+			  .a = arg(L, e, 0),
+			  .b = -1,
+			  .c = -1,
 			  .layer = e->sym->index};
 		return ir_add(ir, in);
 	}
@@ -148,9 +163,11 @@ static int lower_call(Lower *L, const Expr *e)
 		return mean_if_vector(L, ir_binary(ir, OP_MUL, d, d));
 	}
 	case FN_MAE:
-		return mean_if_vector(L, ir_unary(ir, OP_ABS, ir_binary(ir, OP_SUB, arg(L, e, 0), arg(L, e, 1))));
+		return mean_if_vector(
+			L, ir_unary(ir, OP_ABS, ir_binary(ir, OP_SUB, arg(L, e, 0), arg(L, e, 1))));
 	case FN_HUBER:
-		return mean_if_vector(L, binary_k(L, OP_HUBER, arg(L, e, 0), arg(L, e, 1), e->fn_arg));
+		return mean_if_vector(L,
+				      binary_k(L, OP_HUBER, arg(L, e, 0), arg(L, e, 1), e->fn_arg));
 	case FN_BCE_LOGITS:
 		return mean_if_vector(L, ir_binary(ir, OP_BCE, arg(L, e, 0), arg(L, e, 1)));
 	case FN_CROSS_ENTROPY: {
@@ -159,7 +176,8 @@ static int lower_call(Lower *L, const Expr *e)
 	}
 	case FN_L2: {
 		const Expr *a = e->args[0].value;
-		Ins in = {.op = OP_L2, .size = 1, .a = -1, .b = -1, .c = -1, .layer = a->sym->index};
+		Ins in = {
+			.op = OP_L2, .size = 1, .a = -1, .b = -1, .c = -1, .layer = a->sym->index};
 		return ir_add(ir, in);
 	}
 	default:
@@ -188,8 +206,12 @@ static int lower_expr(Lower *L, const Expr *e)
 		return ir_binary(ir, OP_SUB, lower_expr(L, e->lhs), lower_expr(L, e->rhs));
 	case EXPR_MUL:
 		if (is_const_matrix(e->lhs)) {
-			Ins in = {.op = OP_MATVEC, .size = e->lhs->sym->rows, .a = lower_expr(L, e->rhs),
-				  .b = -1, .c = -1, .cst = e->lhs->sym->index};
+			Ins in = {.op = OP_MATVEC,
+				  .size = e->lhs->sym->rows,
+				  .a = lower_expr(L, e->rhs),
+				  .b = -1,
+				  .c = -1,
+				  .cst = e->lhs->sym->index};
 			return ir_add(ir, in);
 		}
 		return ir_binary(ir, OP_MUL, lower_expr(L, e->lhs), lower_expr(L, e->rhs));
@@ -254,7 +276,12 @@ static int lower_constraint(Lower *L, const Constraint *c, const ConLayout *cl, 
 	}
 	case METHOD_LAGRANGIAN:
 	case METHOD_AUGMENTED: {
-		Ins in = {.op = OP_STATE, .size = c->ncomp, .a = -1, .b = -1, .c = -1, .lo = cl->lambda};
+		Ins in = {.op = OP_STATE,
+			  .size = c->ncomp,
+			  .a = -1,
+			  .b = -1,
+			  .c = -1,
+			  .lo = cl->lambda};
 		return ir_binary(ir, OP_DOT, ir_add(ir, in), q);
 	}
 	default:
@@ -343,7 +370,12 @@ Lowered *lower_model(Arena *a, const Model *m)
 		if (lw->con[k].channel < 0)
 			continue;
 		for (int j = 0; j < c->ncomp; j++) {
-			Ins seed = {.op = OP_PAD, .size = c->ncomp, .a = lane, .b = -1, .c = -1, .lo = j};
+			Ins seed = {.op = OP_PAD,
+				    .size = c->ncomp,
+				    .a = lane,
+				    .b = -1,
+				    .c = -1,
+				    .lo = j};
 			autodiff(ir, q[k], ir_add(ir, seed), lw->con[k].channel + j);
 		}
 	}
@@ -412,24 +444,28 @@ static int reparametrise(Lower *L, int z)
 		switch (H->comp[k]) {
 		case HC_FREE:
 			/* runs of free components stay one slice */
-			if (np > 0 && ir->ins[parts[np - 1]].op == OP_SLICE && ir->ins[parts[np - 1]].a == z &&
-			    ir->ins[parts[np - 1]].hi == k) {
+			if (np > 0 && ir->ins[parts[np - 1]].op == OP_SLICE &&
+			    ir->ins[parts[np - 1]].a == z && ir->ins[parts[np - 1]].hi == k) {
 				parts[np - 1] = ir_slice(ir, z, ir->ins[parts[np - 1]].lo, k + 1);
 				continue;
 			}
 			parts[np++] = zk;
 			break;
 		case HC_LOWER:
-			parts[np++] = ir_binary(ir, OP_ADD, bound(L, H->lo[k], H->lo_comp[k]), ir_unary(ir, act, zk));
+			parts[np++] = ir_binary(ir, OP_ADD, bound(L, H->lo[k], H->lo_comp[k]),
+						ir_unary(ir, act, zk));
 			break;
 		case HC_UPPER:
 			parts[np++] = ir_binary(ir, OP_SUB, bound(L, H->up[k], H->up_comp[k]),
 						ir_unary(ir, act, ir_unary(ir, OP_NEG, zk)));
 			break;
 		case HC_BOTH: {
-			int lo = bound(L, H->lo[k], H->lo_comp[k]), up = bound(L, H->up[k], H->up_comp[k]);
+			int lo = bound(L, H->lo[k], H->lo_comp[k]),
+			    up = bound(L, H->up[k], H->up_comp[k]);
 			int s = ir_unary(ir, OP_SIGMOID, zk);
-			parts[np++] = ir_binary(ir, OP_ADD, lo, ir_binary(ir, OP_MUL, ir_binary(ir, OP_SUB, up, lo), s));
+			parts[np++] =
+				ir_binary(ir, OP_ADD, lo,
+					  ir_binary(ir, OP_MUL, ir_binary(ir, OP_SUB, up, lo), s));
 			break;
 		}
 		}
@@ -461,16 +497,25 @@ static int project(Lower *L, int z)
 	int *d = arena_alloc(ir->arena, sizeof(int) * (size_t)nr);
 	for (int r = 0; r < nr; r++) {
 		const HardRow *row = &H->rows[r];
-		int u = H->clamp ? ir_slice(ir, z, comp[r], comp[r] + 1) : ir_slice(ir, az, r, r + 1);
+		int u = H->clamp ? ir_slice(ir, z, comp[r], comp[r] + 1)
+				 : ir_slice(ir, az, r, r + 1);
 		int lo = -1, hi = -1;
 		if (row->lower)
-			lo = ir_unary(ir, OP_RELU, ir_binary(ir, OP_SUB, bound(L, row->lower, row->lower_comp), u));
+			lo = ir_unary(
+				ir, OP_RELU,
+				ir_binary(ir, OP_SUB, bound(L, row->lower, row->lower_comp), u));
 		if (row->upper)
-			hi = ir_unary(ir, OP_RELU, ir_binary(ir, OP_SUB, u, bound(L, row->upper, row->upper_comp)));
-		d[r] = lo < 0 ? ir_unary(ir, OP_NEG, hi) : hi < 0 ? lo : ir_binary(ir, OP_SUB, lo, hi);
+			hi = ir_unary(
+				ir, OP_RELU,
+				ir_binary(ir, OP_SUB, u, bound(L, row->upper, row->upper_comp)));
+		d[r] = lo < 0    ? ir_unary(ir, OP_NEG, hi)
+			: hi < 0 ? lo
+				 : ir_binary(ir, OP_SUB, lo, hi);
 	}
 	if (!H->clamp)
-		return ir_binary(ir, OP_ADD, z, matvec(L, matrix(L, "hard_pinv", n, nr, H->pinv), n, concat(L, d, nr)));
+		return ir_binary(
+			ir, OP_ADD, z,
+			matvec(L, matrix(L, "hard_pinv", n, nr, H->pinv), n, concat(L, d, nr)));
 	int *parts = arena_alloc(ir->arena, sizeof(int) * (size_t)n);
 	for (int k = 0; k < n; k++) {
 		parts[k] = ir_slice(ir, z, k, k + 1);
@@ -480,8 +525,9 @@ static int project(Lower *L, int z)
 	}
 	for (int k = 0; k < n; k++) {
 		/* merge untouched runs back into slices of z */
-		if (ir->ins[parts[k]].op == OP_SLICE && ny > 0 && ir->ins[parts[ny - 1]].op == OP_SLICE &&
-		    ir->ins[parts[ny - 1]].a == z && ir->ins[parts[ny - 1]].hi == k && ir->ins[parts[k]].a == z) {
+		if (ir->ins[parts[k]].op == OP_SLICE && ny > 0 &&
+		    ir->ins[parts[ny - 1]].op == OP_SLICE && ir->ins[parts[ny - 1]].a == z &&
+		    ir->ins[parts[ny - 1]].hi == k && ir->ins[parts[k]].a == z) {
 			parts[ny - 1] = ir_slice(ir, z, ir->ins[parts[ny - 1]].lo, k + 1);
 			continue;
 		}

@@ -121,7 +121,9 @@ static void parse_args(int argc, char **argv, Options *o)
 		const char *a = argv[i];
 		if (!strcmp(a, "--")) {
 			if (!o->command || strcmp(o->command, "run") != 0)
-				usage_error("%s", "'--' passes arguments to the program of 'cnetc run' only");
+				usage_error(
+					"%s",
+					"'--' passes arguments to the program of 'cnetc run' only");
 			o->run_args = argv + i + 1;
 			o->nrun_args = argc - i - 1;
 			break;
@@ -158,7 +160,9 @@ static void parse_args(int argc, char **argv, Options *o)
 			char *end;
 			long n = strtol(v, &end, 10);
 			if (*v == '\0' || *end || n < 0 || n > 1000000)
-				usage_error("--unroll-max needs a number from 0 to 1000000, not '%s'", v);
+				usage_error(
+					"--unroll-max needs a number from 0 to 1000000, not '%s'",
+					v);
 			o->unroll_max = (int)n;
 		} else if (!strcmp(a, "--main")) {
 			o->main = true;
@@ -169,7 +173,9 @@ static void parse_args(int argc, char **argv, Options *o)
 			char *end;
 			long n = strtol(v, &end, 10);
 			if (*v == '\0' || *end || n < 1 || n > 1000000)
-				usage_error("--np needs a number of processes from 1 to 1000000, not '%s'", v);
+				usage_error("--np needs a number of processes from 1 to 1000000, "
+					    "not '%s'",
+					    v);
 			o->np = (int)n;
 		} else if (!strncmp(a, "--main=", 7)) {
 			usage_error("%s", "option '--main' takes no value");
@@ -227,7 +233,8 @@ static char *default_output(Arena *a, const char *input)
 typedef void (*Writer)(FILE *out, const Lowered *lw, const EmitOptions *o);
 
 /* Write through PATH.tmp and rename, so readers never see half a file. */
-static void write_atomically(Arena *a, const char *path, Writer w, const Lowered *lw, const EmitOptions *o)
+static void write_atomically(Arena *a, const char *path, Writer w, const Lowered *lw,
+			     const EmitOptions *o)
 {
 	char *tmp = arena_printf(a, "%s.tmp%ld", path, (long)getpid());
 	FILE *f = fopen(tmp, "w");
@@ -260,7 +267,9 @@ static void write_depfile(Arena *a, const Options *o, const char *out, const Pro
 		for (int i = 0; i < prog->blocks[b]->nstmts; i++) {
 			const Stmt *s = prog->blocks[b]->stmts[i];
 			if (s->kind == STMT_CONST && s->csv)
-				fprintf(f, " %s", s->csv[0] == '/' ? s->csv : arena_printf(a, "%s/%s", dir, s->csv));
+				fprintf(f, " %s",
+					s->csv[0] == '/' ? s->csv
+							 : arena_printf(a, "%s/%s", dir, s->csv));
 		}
 	fputc('\n', f);
 	if (ferror(f) | (fclose(f) != 0) || rename(tmp, o->depfile) != 0) {
@@ -288,7 +297,10 @@ int main(int argc, char **argv)
 		file_error("read", opt.input);
 	if (len > (size_t)64 << 20) {
 		free(text);
-		fprintf(stderr, "cnetc: error: '%s' is larger than 64 MiB, the most cnetc reads (its syntax tree takes about 60 bytes per byte of source)\n", opt.input);
+		fprintf(stderr,
+			"cnetc: error: '%s' is larger than 64 MiB, the most cnetc reads (its "
+			"syntax tree takes about 60 bytes per byte of source)\n",
+			opt.input);
 		return 2;
 	}
 
@@ -326,7 +338,8 @@ int main(int argc, char **argv)
 			.src = &src,
 		};
 		if (!strcmp(opt.command, "compile")) {
-			const char *out = opt.output ? opt.output : default_output(arena, opt.input);
+			const char *out =
+				opt.output ? opt.output : default_output(arena, opt.input);
 			if (opt.header) {
 				eo.header_name = base_name(opt.header);
 				write_atomically(arena, opt.header, emit_header, lw, &eo);
@@ -337,7 +350,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(opt.command, "run")) {
 			eo.main = true;
 			eo.data_dir = dir_of(arena, opt.input);
-			status = run_model(arena, lw, &eo, opt.mpi ? opt.np : 0, opt.run_args, opt.nrun_args);
+			status = run_model(arena, lw, &eo, opt.mpi ? opt.np : 0, opt.run_args,
+					   opt.nrun_args);
 		}
 	}
 	arena_free(arena);

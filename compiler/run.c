@@ -93,7 +93,8 @@ static int count_words(const char *s)
 /* Does the compiler cc build an OpenMP program? */
 static bool takes_openmp(Arena *a, const char *cc, const char *dir)
 {
-	static const char probe[] = "#include <omp.h>\nint main(void) { return omp_get_max_threads() < 1; }\n";
+	static const char probe[] =
+		"#include <omp.h>\nint main(void) { return omp_get_max_threads() < 1; }\n";
 	char *src = arena_printf(a, "%s/omp.c", dir);
 	if (!write_bytes(src, probe, sizeof probe - 1))
 		return false;
@@ -113,7 +114,8 @@ int run_model(Arena *a, const Lowered *lw, const EmitOptions *o, int np, char **
 	const char *tmpdir = getenv("TMPDIR");
 	char *dir = arena_printf(a, "%s/cnetc-run-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	if (!mkdtemp(dir))
-		fatal("cannot create a temporary directory in '%s':", tmpdir && *tmpdir ? tmpdir : "/tmp");
+		fatal("cannot create a temporary directory in '%s':",
+		      tmpdir && *tmpdir ? tmpdir : "/tmp");
 	char *prog = arena_printf(a, "%s/%s", dir, o->prefix);
 
 	char *model_c = arena_printf(a, "%s/model.c", dir);
@@ -137,7 +139,8 @@ int run_model(Arena *a, const Lowered *lw, const EmitOptions *o, int np, char **
 
 	const char *cc = getenv(np ? "MPICC" : "CC");
 	cc = cc && *cc ? cc : np ? "mpicc" : "cc";
-	char **argv = arena_alloc(a, sizeof(char *) * (size_t)(18 + cn_embedded_count + count_words(cc)));
+	char **argv =
+		arena_alloc(a, sizeof(char *) * (size_t)(18 + cn_embedded_count + count_words(cc)));
 	int n = 0;
 	add_words(a, argv, &n, cc);
 	if (takes_openmp(a, cc, dir))

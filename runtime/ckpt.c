@@ -180,8 +180,8 @@ int cn_ckpt_write_out(cn_outfile *o, uint64_t model_hash, int real_size, const v
 	h = cn_fnv1a(head, sizeof head, UINT64_C(0xcbf29ce484222325));
 	h = cn_fnv1a(payload, size, h);
 	put_le(sum, h, 8);
-	if (fwrite(head, 1, sizeof head, o->file) != sizeof head
-	    || fwrite(payload, 1, size, o->file) != size || fwrite(sum, 1, 8, o->file) != 8)
+	if (fwrite(head, 1, sizeof head, o->file) != sizeof head ||
+	    fwrite(payload, 1, size, o->file) != size || fwrite(sum, 1, 8, o->file) != 8)
 		return cn_rt_err(err, "%s: write error: %s", o->path, strerror(errno));
 	return 0;
 }
@@ -233,8 +233,8 @@ static uint64_t read_rest(FILE *f, uint64_t psize, void *payload, size_t size, u
 	return got;
 }
 
-static int check_file(FILE *f, const char *path, uint64_t model_hash, int real_size,
-		      void *payload, size_t size, cn_error *err)
+static int check_file(FILE *f, const char *path, uint64_t model_hash, int real_size, void *payload,
+		      size_t size, cn_error *err)
 {
 	unsigned char head[CKPT_HEADER], sum[8];
 	uint64_t version, hash, rsize, psize, h, got;
@@ -245,22 +245,27 @@ static int check_file(FILE *f, const char *path, uint64_t model_hash, int real_s
 	if (memcmp(head, magic, n < 8 ? n : 8) != 0)
 		return cn_rt_err(err, "%s: not a cnet checkpoint (bad magic)", path);
 	if (n < sizeof head)
-		return cn_rt_err(err, "%s: truncated checkpoint (%lu bytes, the header alone is %d)",
+		return cn_rt_err(err,
+				 "%s: truncated checkpoint (%lu bytes, the header alone is %d)",
 				 path, (unsigned long)n, CKPT_HEADER);
 	version = get_le(head + 8, 4);
 	hash = get_le(head + 12, 8);
 	rsize = get_le(head + 20, 4);
 	psize = get_le(head + 24, 8);
 	if (version != CKPT_VERSION)
-		return cn_rt_err(err, "%s: checkpoint format version %" PRIu64
-				 ", this runtime reads version %u", path, version, CKPT_VERSION);
+		return cn_rt_err(err,
+				 "%s: checkpoint format version %" PRIu64
+				 ", this runtime reads version %u",
+				 path, version, CKPT_VERSION);
 	h = cn_fnv1a(head, sizeof head, UINT64_C(0xcbf29ce484222325));
 	if (psize > UINT64_MAX / 2)
-		return cn_rt_err(err, "%s: corrupt checkpoint (payload size %" PRIu64 ")", path, psize);
+		return cn_rt_err(err, "%s: corrupt checkpoint (payload size %" PRIu64 ")", path,
+				 psize);
 	got = read_rest(f, psize, payload, size, &h, sum);
 	if (got < psize + 8)
-		return cn_rt_err(err, "%s: truncated checkpoint (%" PRIu64 " bytes, expected %" PRIu64 ")",
-				 path, CKPT_HEADER + got, CKPT_HEADER + psize + 8);
+		return cn_rt_err(
+			err, "%s: truncated checkpoint (%" PRIu64 " bytes, expected %" PRIu64 ")",
+			path, CKPT_HEADER + got, CKPT_HEADER + psize + 8);
 	if (getc(f) != EOF)
 		return cn_rt_err(err, "%s: corrupt checkpoint (bytes after the checksum)", path);
 	if (ferror(f))
@@ -268,14 +273,18 @@ static int check_file(FILE *f, const char *path, uint64_t model_hash, int real_s
 	if (get_le(sum, 8) != h)
 		return cn_rt_err(err, "%s: corrupt checkpoint (checksum mismatch)", path);
 	if (hash != model_hash)
-		return cn_rt_err(err, "%s: checkpoint of another model (source hash %016" PRIx64
-				 ", this program %016" PRIx64 ")", path, hash, model_hash);
+		return cn_rt_err(err,
+				 "%s: checkpoint of another model (source hash %016" PRIx64
+				 ", this program %016" PRIx64 ")",
+				 path, hash, model_hash);
 	if (rsize != (uint64_t)real_size)
 		return cn_rt_err(err, "%s: checkpoint holds %s values, this program uses %s", path,
 				 precision(rsize), precision((uint64_t)real_size));
 	if (psize != (uint64_t)size)
-		return cn_rt_err(err, "%s: checkpoint payload is %" PRIu64
-				 " bytes, this program expects %lu", path, psize, (unsigned long)size);
+		return cn_rt_err(err,
+				 "%s: checkpoint payload is %" PRIu64
+				 " bytes, this program expects %lu",
+				 path, psize, (unsigned long)size);
 	return 0;
 }
 

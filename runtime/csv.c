@@ -23,9 +23,9 @@ typedef struct Named {
 
 typedef struct Header {
 	long nfields;
-	char **names;   /* nfields, trimmed copies */
-	Named *sorted;  /* the names sorted (then by field), for lookups */
-	int *sel;       /* nfields: position among the kept columns, or -1 */
+	char **names;    /* nfields, trimmed copies */
+	Named *sorted;   /* the names sorted (then by field), for lookups */
+	int *sel;        /* nfields: position among the kept columns, or -1 */
 	char shown[160]; /* "x,t" for messages, cut short when long */
 } Header;
 
@@ -147,8 +147,8 @@ static int parse_header(Header *h, char *line, size_t n, long lineno, const char
 
 	h->nfields = count_fields(line, n);
 	if (h->nfields > MAX_FIELDS)
-		return cn_rt_err(err, "%s:%ld: header has %ld fields, more than %ld", name,
-				 lineno, h->nfields, MAX_FIELDS);
+		return cn_rt_err(err, "%s:%ld: header has %ld fields, more than %ld", name, lineno,
+				 h->nfields, MAX_FIELDS);
 	h->names = calloc((size_t)h->nfields, sizeof *h->names);
 	h->sorted = malloc((size_t)h->nfields * sizeof *h->sorted);
 	h->sel = malloc((size_t)h->nfields * sizeof *h->sel);
@@ -172,9 +172,12 @@ static int parse_header(Header *h, char *line, size_t n, long lineno, const char
 		char q[64];
 
 		if (h->names[a][0] && strcmp(h->names[a], h->names[b]) == 0)
-			return cn_rt_err(err, "%s:%ld: duplicate column '%s' in the header (fields %ld and %ld)",
-					 name, lineno, cn_rt_quote(q, sizeof q, h->names[a], strlen(h->names[a])),
-					 a + 1, b + 1);
+			return cn_rt_err(
+				err,
+				"%s:%ld: duplicate column '%s' in the header (fields %ld and %ld)",
+				name, lineno,
+				cn_rt_quote(q, sizeof q, h->names[a], strlen(h->names[a])), a + 1,
+				b + 1);
 	}
 	return 0;
 }
@@ -194,15 +197,17 @@ static int select_columns(Header *h, const char *const *cols, int ncols, cn_csv 
 		if (i < 0) {
 			char q[64];
 
-			return cn_rt_err(err, "%s:%ld: missing column '%s' (the header has %s)", name,
-					 out->header_line, cn_rt_quote(q, sizeof q, cols[k], strlen(cols[k])),
+			return cn_rt_err(err, "%s:%ld: missing column '%s' (the header has %s)",
+					 name, out->header_line,
+					 cn_rt_quote(q, sizeof q, cols[k], strlen(cols[k])),
 					 h->shown);
 		}
 		if (h->sel[i] >= 0) {
 			char q[64];
 
 			return cn_rt_err(err, "%s:%ld: column '%s' is asked for twice", name,
-					 out->header_line, cn_rt_quote(q, sizeof q, cols[k], strlen(cols[k])));
+					 out->header_line,
+					 cn_rt_quote(q, sizeof q, cols[k], strlen(cols[k])));
 		}
 		h->sel[i] = k;
 		out->names[k] = malloc(strlen(h->names[i]) + 1);
@@ -243,8 +248,8 @@ static int parse_row(const Header *h, cn_csv *out, char *line, size_t n, long li
 	size_t len;
 
 	if (nf != h->nfields)
-		return cn_rt_err(err, "%s:%ld: expected %ld field%s (header %s), got %ld", name, lineno,
-				 h->nfields, h->nfields == 1 ? "" : "s", h->shown, nf);
+		return cn_rt_err(err, "%s:%ld: expected %ld field%s (header %s), got %ld", name,
+				 lineno, h->nfields, h->nfields == 1 ? "" : "s", h->shown, nf);
 	for (i = 0; i < nf; i++) {
 		double v;
 		int bad;
@@ -255,10 +260,11 @@ static int parse_row(const Header *h, cn_csv *out, char *line, size_t n, long li
 			continue;
 		bad = cn_rt_parse_num(f, len, &v);
 		if (bad)
-			return cn_rt_err(err, "%s:%ld: field %ld ('%s') is not a %snumber: '%s'", name,
-					 lineno, i + 1,
-					 cn_rt_quote(qn, sizeof qn, h->names[i], strlen(h->names[i])),
-					 bad == 2 ? "finite " : "", cn_rt_quote(qv, sizeof qv, f, len));
+			return cn_rt_err(
+				err, "%s:%ld: field %ld ('%s') is not a %snumber: '%s'", name,
+				lineno, i + 1,
+				cn_rt_quote(qn, sizeof qn, h->names[i], strlen(h->names[i])),
+				bad == 2 ? "finite " : "", cn_rt_quote(qv, sizeof qv, f, len));
 		row[h->sel[i]] = v;
 	}
 	out->lines[out->nrows++] = lineno;
@@ -282,7 +288,8 @@ static int load(FILE *f, const char *name, const char *const *cols, int ncols, c
 		if (r < 0)
 			goto done;
 		if (r == 0) {
-			cn_rt_err(err, "%s:%ld: empty file: expected a header row naming the columns",
+			cn_rt_err(err,
+				  "%s:%ld: empty file: expected a header row naming the columns",
 				  name, lr.lineno > 0 ? lr.lineno : 1);
 			goto done;
 		}
@@ -292,8 +299,8 @@ static int load(FILE *f, const char *name, const char *const *cols, int ncols, c
 		}
 	} while (is_blank(line, n));
 	out->header_line = lr.lineno;
-	if (parse_header(&h, line, n, lr.lineno, name, err)
-	    || select_columns(&h, cols, ncols, out, name, err))
+	if (parse_header(&h, line, n, lr.lineno, name, err) ||
+	    select_columns(&h, cols, ncols, out, name, err))
 		goto done;
 	while ((r = cn_rt_lines_next(&lr, &line, &n, name, err)) > 0) {
 		if (is_blank(line, n))

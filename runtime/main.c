@@ -18,8 +18,21 @@
 #include <string.h>
 
 enum {
-	F_DATA, F_EPOCHS, F_BATCH, F_LR, F_SEED, F_PARAMS_IN, F_PARAMS_OUT, F_LOG, F_SAVE,
-	F_RESUME, F_QUIET, F_PLOT, F_THREADS, F_HELP, NUM_FLAGS
+	F_DATA,
+	F_EPOCHS,
+	F_BATCH,
+	F_LR,
+	F_SEED,
+	F_PARAMS_IN,
+	F_PARAMS_OUT,
+	F_LOG,
+	F_SAVE,
+	F_RESUME,
+	F_QUIET,
+	F_PLOT,
+	F_THREADS,
+	F_HELP,
+	NUM_FLAGS
 };
 
 #define IN_TRAIN (1u << MODE_TRAIN)
@@ -93,11 +106,13 @@ static void help(const Program *p)
 	printf("  train               train the model (the default command)\n"
 	       "  predict             print the outputs for the input columns of the data, as CSV\n"
 	       "  eval                print the loss and the constraint report on the data\n\n");
-	printf("  --data FILE.csv     data with a header naming the columns (- for stdin); default:\n"
+	printf("  --data FILE.csv     data with a header naming the columns (- for stdin); "
+	       "default:\n"
 	       "                      %s\n",
 	       d->data_csv ? d->data_csv
-	       : d->synth && d->data_samples > 0 ? "the model's synthetic data block"
-	       : "none for train and eval (required), stdin for predict");
+		       : d->synth && d->data_samples > 0
+		       ? "the model's synthetic data block"
+		       : "none for train and eval (required), stdin for predict");
 	printf("  --epochs N          epochs to train; with --resume, the total (default %ld)\n"
 	       "  --batch N           samples per step, 0 for the full batch (default %ld)\n"
 	       "  --lr X              learning rate, overriding the train block\n"
@@ -106,10 +121,12 @@ static void help(const Program *p)
 	       d->epochs, d->batch, (unsigned long)d->seed);
 	printf("  --params-in FILE    parameter text file to start from (train) or to use\n"
 	       "  --params-out FILE   write the trained parameters as text\n"
-	       "  --log FILE.csv      write one row per epoch: loss, data loss, violations, multipliers\n"
+	       "  --log FILE.csv      write one row per epoch: loss, data loss, violations, "
+	       "multipliers\n"
 	       "  --save CKPT         write a checkpoint (model and loop state) at the end\n"
 	       "  --resume CKPT       continue a --save'd run up to --epochs in total\n"
-	       "  --plot FILE.svg     draw the loss and each constraint's violation per epoch, and\n"
+	       "  --plot FILE.svg     draw the loss and each constraint's violation per epoch, "
+	       "and\n"
 	       "                      for one input and one output the data and learned function\n"
 	       "  --threads N         split each batch over N OpenMP threads (default 1%s)\n"
 	       "  --quiet             no progress lines and no final report\n"
@@ -154,14 +171,30 @@ static int set_flag(Program *p, int f, const char *v)
 	char *end;
 
 	switch (f) {
-	case F_DATA: o->data = v; break;
-	case F_PARAMS_IN: o->params_in = v; break;
-	case F_PARAMS_OUT: o->params_out = v; break;
-	case F_LOG: o->log = v; break;
-	case F_SAVE: o->save = v; break;
-	case F_RESUME: o->resume = v; break;
-	case F_QUIET: o->quiet = 1; break;
-	case F_PLOT: o->plot = v; break;
+	case F_DATA:
+		o->data = v;
+		break;
+	case F_PARAMS_IN:
+		o->params_in = v;
+		break;
+	case F_PARAMS_OUT:
+		o->params_out = v;
+		break;
+	case F_LOG:
+		o->log = v;
+		break;
+	case F_SAVE:
+		o->save = v;
+		break;
+	case F_RESUME:
+		o->resume = v;
+		break;
+	case F_QUIET:
+		o->quiet = 1;
+		break;
+	case F_PLOT:
+		o->plot = v;
+		break;
 	case F_EPOCHS:
 		if (parse_long(v, &o->epochs))
 			return usage(p, "--epochs expects a non-negative integer, got '%s'", v);
@@ -251,10 +284,13 @@ static int check_options(const Program *p)
 	if (o->mode != MODE_TRAIN && !o->params_in)
 		return usage(p, "%s needs --params-in FILE", mode_names[o->mode]);
 	if (o->threads > 1 && !cn_rt_have_openmp())
-		return usage(p, "--threads %ld needs a program built with OpenMP (-fopenmp); "
-			     "this one runs one thread", o->threads);
+		return usage(p,
+			     "--threads %ld needs a program built with OpenMP (-fopenmp); "
+			     "this one runs one thread",
+			     o->threads);
 	if (o->resume && o->params_in)
-		return usage(p, "--resume and --params-in cannot be used together "
+		return usage(p,
+			     "--resume and --params-in cannot be used together "
 			     "(the checkpoint holds the parameters)");
 	if (o->params_out)
 		out[n++] = o->params_out;
@@ -278,11 +314,11 @@ static const char *check_desc(const cn_model_desc *d)
 
 	if (d->real_size != 4 && d->real_size != 8)
 		return "real_size is neither 4 nor 8";
-	if (!d->name || !d->model_size || !d->init || !d->params || !d->train_step
-	    || !d->end_epoch || !d->eval || !d->predict)
+	if (!d->name || !d->model_size || !d->init || !d->params || !d->train_step ||
+	    !d->end_epoch || !d->eval || !d->predict)
 		return "a required field is missing";
-	if (d->num_inputs < 1 || d->num_outputs < 1 || d->num_targets < 0 || d->num_tensors < 0
-	    || d->num_constraints < 0 || d->num_stats != 2 + 3 * d->num_constraints)
+	if (d->num_inputs < 1 || d->num_outputs < 1 || d->num_targets < 0 || d->num_tensors < 0 ||
+	    d->num_constraints < 0 || d->num_stats != 2 + 3 * d->num_constraints)
 		return "inconsistent counts";
 	for (k = 0; k < d->num_tensors; k++)
 		sum += d->tensor_sizes[k];
@@ -292,8 +328,9 @@ static const char *check_desc(const cn_model_desc *d)
 		sum += d->con_lambdas[k];
 	if (sum > 0 && !d->lambdas)
 		return "multipliers without a lambdas function";
-	if (d->grad && (!d->apply || d->acc_size < 3 || d->num_acc_max < 0
-			|| d->num_acc_max > d->acc_size || (d->num_acc_max > 0 && !d->acc_max)))
+	if (d->grad &&
+	    (!d->apply || d->acc_size < 3 || d->num_acc_max < 0 || d->num_acc_max > d->acc_size ||
+	     (d->num_acc_max > 0 && !d->acc_max)))
 		return "inconsistent grad and apply";
 	return NULL;
 }
@@ -336,15 +373,17 @@ static int from_csv(const Program *p, const char *name, FILE *file, int targets,
 	for (r = 0; r < csv.nrows; r++)
 		for (j = 0; j < k; j++) {
 			double v = csv.data[(size_t)r * (size_t)k + (size_t)j];
-			int bad = j < ni ? cn_rt_store_real(out->x, (size_t)r * (size_t)ni + (size_t)j, v,
-							    d->real_size)
-					 : cn_rt_store_real(out->t,
-							    (size_t)r * (size_t)nt + (size_t)(j - ni), v,
-							    d->real_size);
+			int bad = j < ni
+				? cn_rt_store_real(out->x, (size_t)r * (size_t)ni + (size_t)j, v,
+						   d->real_size)
+				: cn_rt_store_real(out->t,
+						   (size_t)r * (size_t)nt + (size_t)(j - ni), v,
+						   d->real_size);
 
 			if (bad) {
-				cn_rt_err(err, "%s:%ld: column '%s' holds %g, out of the float range", name,
-					  csv.lines[r], csv.names[j], v);
+				cn_rt_err(err,
+					  "%s:%ld: column '%s' holds %g, out of the float range",
+					  name, csv.lines[r], csv.names[j], v);
 				cn_csv_free(&csv);
 				return 1;
 			}
@@ -410,10 +449,11 @@ void cn_rt_report(FILE *f, const cn_model_desc *d, const char *what, long n, con
 	for (k = 0; k < d->num_constraints; k++)
 		if ((int)strlen(d->con_labels[k]) > w)
 			w = (int)strlen(d->con_labels[k]);
-	fprintf(f, "%-*s  %10s  %10s  %9s\n", w, "constraint", "mean viol", "max viol", "satisfied");
+	fprintf(f, "%-*s  %10s  %10s  %9s\n", w, "constraint", "mean viol", "max viol",
+		"satisfied");
 	for (k = 0; k < d->num_constraints; k++)
-		fprintf(f, "%-*s  %10.3e  %10.3e  %8.2f%%\n", w, d->con_labels[k], s[CN_STAT_VIOL(k)],
-			s[CN_STAT_MAX(k)], 100.0 * s[CN_STAT_SAT(k)]);
+		fprintf(f, "%-*s  %10.3e  %10.3e  %8.2f%%\n", w, d->con_labels[k],
+			s[CN_STAT_VIOL(k)], s[CN_STAT_MAX(k)], 100.0 * s[CN_STAT_SAT(k)]);
 }
 
 /* ------------------------------------------------------------------ predict, eval */
@@ -525,12 +565,16 @@ static int run_mode(Program *p, int argc, char **argv)
 	if (p->o.mode != MODE_TRAIN && p->rank != 0)
 		return 0;
 	switch (p->o.mode) {
-	case MODE_PREDICT: return predict(p);
-	case MODE_EVAL: return eval(p);
-	case MODE_TRAIN: break;
+	case MODE_PREDICT:
+		return predict(p);
+	case MODE_EVAL:
+		return eval(p);
+	case MODE_TRAIN:
+		break;
 	}
 	if ((p->o.threads > 1 || p->nranks > 1) && !d->grad)
-		return cn_rt_fail(p, "this model has no grad and apply for threads or MPI "
+		return cn_rt_fail(p,
+				  "this model has no grad and apply for threads or MPI "
 				  "(regenerate it with this cnetc)");
 	return cn_rt_train(p);
 }

@@ -187,13 +187,15 @@ static void reduce_grad(const Par *q, size_t lo, size_t hi)
 	for (k = 1; k < q->threads; k++) {
 		if (q->d->real_size == 4) {
 			float *a = (float *)(void *)q->g0;
-			const float *b = (const float *)(const void *)(q->g0 + (size_t)k * q->gstride);
+			const float *b =
+				(const float *)(const void *)(q->g0 + (size_t)k * q->gstride);
 
 			for (i = lo; i < hi; i++)
 				a[i] += b[i];
 		} else {
 			double *a = (double *)(void *)q->g0;
-			const double *b = (const double *)(const void *)(q->g0 + (size_t)k * q->gstride);
+			const double *b =
+				(const double *)(const void *)(q->g0 + (size_t)k * q->gstride);
 
 			for (i = lo; i < hi; i++)
 				a[i] += b[i];
@@ -250,8 +252,8 @@ static void local_grad(Par *q, const void *m, const void *x, const void *t, long
 			memset(g, 0, gbytes);
 			memset(a, 0, sizeof *a * (size_t)d->acc_size);
 			if (hi > lo)
-				d->grad(m, (const char *)x + (size_t)lo * xs, (const char *)t + (size_t)lo * ts,
-					hi - lo, g, a);
+				d->grad(m, (const char *)x + (size_t)lo * xs,
+					(const char *)t + (size_t)lo * ts, hi - lo, g, a);
 		}
 		if (T > 1) {
 			CN_OMP(omp for schedule(static))
@@ -275,13 +277,14 @@ static void allreduce(Par *q)
 
 	if (q->nranks <= 1)
 		return;
-	MPI_Allreduce(MPI_IN_PLACE, q->g0, (int)d->grad_size, d->real_size == 4 ? MPI_FLOAT : MPI_DOUBLE,
-		      MPI_SUM, MPI_COMM_WORLD);
+	MPI_Allreduce(MPI_IN_PLACE, q->g0, (int)d->grad_size,
+		      d->real_size == 4 ? MPI_FLOAT : MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
 	for (j = 0; j < d->num_acc_max; j++)
 		mx[j] = q->acc[d->acc_max[j]];
 	MPI_Allreduce(MPI_IN_PLACE, q->acc, d->acc_size, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
 	if (d->num_acc_max > 0) {
-		MPI_Allreduce(MPI_IN_PLACE, mx, d->num_acc_max, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+		MPI_Allreduce(MPI_IN_PLACE, mx, d->num_acc_max, MPI_DOUBLE, MPI_MAX,
+			      MPI_COMM_WORLD);
 		for (j = 0; j < d->num_acc_max; j++)
 			q->acc[d->acc_max[j]] = mx[j];
 	}

@@ -116,8 +116,8 @@ static int read_tensor(const cn_model_desc *d, int next, void *scratch, size_t a
 
 	cn_rt_quote(q, sizeof q, name, name_len);
 	if (t < 0)
-		return cn_rt_err(err, "%s:%ld: unknown tensor '%s' (model %s has %s)", path, lineno, q,
-				 d->name, list_tensors(d, list, sizeof list));
+		return cn_rt_err(err, "%s:%ld: unknown tensor '%s' (model %s has %s)", path, lineno,
+				 q, d->name, list_tensors(d, list, sizeof list));
 	if (t < next)
 		return cn_rt_err(err, "%s:%ld: tensor '%s' appears twice", path, lineno, q);
 	if (t > next)
@@ -126,8 +126,9 @@ static int read_tensor(const cn_model_desc *d, int next, void *scratch, size_t a
 	while (token(line, n, &pos, &len))
 		count++;
 	if (count != (size_t)d->tensor_sizes[t])
-		return cn_rt_err(err, "%s:%ld: tensor '%s' has %lu value%s, expected %d", path, lineno,
-				 want, (unsigned long)count, count == 1 ? "" : "s", d->tensor_sizes[t]);
+		return cn_rt_err(err, "%s:%ld: tensor '%s' has %lu value%s, expected %d", path,
+				 lineno, want, (unsigned long)count, count == 1 ? "" : "s",
+				 d->tensor_sizes[t]);
 	pos = values_at;
 	for (i = 0; i < count; i++) {
 		double x;
@@ -136,19 +137,20 @@ static int read_tensor(const cn_model_desc *d, int next, void *scratch, size_t a
 		v = token(line, n, &pos, &len);
 		bad = cn_rt_parse_num(v, len, &x);
 		if (bad)
-			return cn_rt_err(err, "%s:%ld: value %lu of '%s' is not a %snumber: '%s'", path,
-					 lineno, (unsigned long)i + 1, want, bad == 2 ? "finite " : "",
+			return cn_rt_err(err, "%s:%ld: value %lu of '%s' is not a %snumber: '%s'",
+					 path, lineno, (unsigned long)i + 1, want,
+					 bad == 2 ? "finite " : "",
 					 cn_rt_quote(q2, sizeof q2, v, len));
 		if (cn_rt_store_real(scratch, at + i, x, d->real_size))
-			return cn_rt_err(err, "%s:%ld: value %lu of '%s' is out of the float range: '%s'",
-					 path, lineno, (unsigned long)i + 1, want,
-					 cn_rt_quote(q2, sizeof q2, v, len));
+			return cn_rt_err(
+				err, "%s:%ld: value %lu of '%s' is out of the float range: '%s'",
+				path, lineno, (unsigned long)i + 1, want,
+				cn_rt_quote(q2, sizeof q2, v, len));
 	}
 	return 0;
 }
 
-static int read_all(const cn_model_desc *d, FILE *f, void *scratch, const char *path,
-		    cn_error *err)
+static int read_all(const cn_model_desc *d, FILE *f, void *scratch, const char *path, cn_error *err)
 {
 	cn_rt_lines lr;
 	char *line;
@@ -163,11 +165,13 @@ static int read_all(const cn_model_desc *d, FILE *f, void *scratch, const char *
 			continue;
 		if (next == d->num_tensors) {
 			if (next == 0)
-				cn_rt_err(err, "%s:%ld: model %s has no parameters, but the line is not a comment",
+				cn_rt_err(err,
+					  "%s:%ld: model %s has no parameters, but the line is not "
+					  "a comment",
 					  path, lr.lineno, d->name);
 			else
-				cn_rt_err(err, "%s:%ld: extra line after the last tensor '%s'", path,
-					  lr.lineno, d->tensor_names[next - 1]);
+				cn_rt_err(err, "%s:%ld: extra line after the last tensor '%s'",
+					  path, lr.lineno, d->tensor_names[next - 1]);
 			goto done;
 		}
 		if (read_tensor(d, next, scratch, at, line, n, path, lr.lineno, err))

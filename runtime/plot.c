@@ -50,7 +50,8 @@ int cn_rt_plot_init(cn_rt_plot *pl, const cn_model_desc *d, long first, long cou
 	pl->cols = 2 + d->num_constraints;
 	pl->first = first;
 	pl->cap = count > 0 ? count : 0;
-	pl->rows = malloc((size_t)(pl->cap > 0 ? pl->cap : 1) * (size_t)pl->cols * sizeof *pl->rows);
+	pl->rows =
+		malloc((size_t)(pl->cap > 0 ? pl->cap : 1) * (size_t)pl->cols * sizeof *pl->rows);
 	return pl->rows == NULL;
 }
 
@@ -159,10 +160,18 @@ static void esc(FILE *f, const char *s)
 {
 	for (; *s; s++)
 		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
 		default:
 			if ((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f)
 				fputc(*s, f);
@@ -171,8 +180,7 @@ static void esc(FILE *f, const char *s)
 		}
 }
 
-static void text(FILE *f, double x, double y, const char *anchor, const char *extra,
-		 const char *s)
+static void text(FILE *f, double x, double y, const char *anchor, const char *extra, const char *s)
 {
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>", x, y, anchor, extra);
 	esc(f, s);
@@ -204,7 +212,9 @@ static void ticks(FILE *f, const Panel *p, int vertical)
 		for (i = d0; i <= d1; i += every > 0 ? every : 1) {
 			v = pow(10, i);
 			if (vertical)
-				fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+				fprintf(f,
+					"<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+					"y2=\"%.1f\"/>\n",
 					p->x, py(p, v), p->x + p->w, py(p, v));
 			tick_label(f, p, v, vertical);
 		}
@@ -218,10 +228,14 @@ static void ticks(FILE *f, const Panel *p, int vertical)
 		if (fabs(v) < step * 1e-9)
 			v = 0;
 		if (vertical)
-			fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+			fprintf(f,
+				"<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+				"y2=\"%.1f\"/>\n",
 				p->x, py(p, v), p->x + p->w, py(p, v));
 		else
-			fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+			fprintf(f,
+				"<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+				"y2=\"%.1f\"/>\n",
 				px(p, v), p->y, px(p, v), p->y + p->h);
 		tick_label(f, p, v, vertical);
 	}
@@ -238,7 +252,9 @@ static void panel_open(FILE *f, const Panel *p, const char *id, const char *titl
 	fprintf(f, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n",
 		p->x, p->y, p->w, p->h);
 	text(f, p->x + p->w / 2, p->y + p->h + 36, "middle", "", xname);
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 %.1f %.1f)\">",
+	fprintf(f,
+		"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 %.1f "
+		"%.1f)\">",
 		p->x - 58, p->y + p->h / 2, p->x - 58, p->y + p->h / 2);
 	esc(f, yname);
 	fputs("</text>\n", f);
@@ -249,13 +265,18 @@ static void legend(FILE *f, const Panel *p, int i, const char *colour, int dot, 
 {
 	double x = p->x + p->w - 230, y = p->y + 16 + 16 * i;
 
-	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"226\" height=\"16\" fill=\"white\" fill-opacity=\"0.85\"/>\n",
+	fprintf(f,
+		"<rect x=\"%.1f\" y=\"%.1f\" width=\"226\" height=\"16\" fill=\"white\" "
+		"fill-opacity=\"0.85\"/>\n",
 		x - 4, y - 12);
 
 	if (dot)
-		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", x + 10, y - 4, colour);
+		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", x + 10, y - 4,
+			colour);
 	else
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>\n",
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+			"stroke-width=\"2\"/>\n",
 			x, y - 4, x + 20, y - 4, colour);
 	text(f, x + 26, y, "start", " class=\"legend\"", label);
 }
@@ -266,13 +287,15 @@ static void series(FILE *f, const Panel *p, const cn_rt_plot *pl, int col, const
 {
 	long i;
 
-	fprintf(f, "<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"",
+	fprintf(f,
+		"<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"",
 		cls, colour);
 	for (i = 0; i < pl->n; i++) {
 		double v = pl->rows[i * pl->cols + col];
 
 		if (isfinite(v))
-			fprintf(f, "%s%.2f,%.2f", i ? " " : "", px(p, (double)(pl->first + i)), py(p, v));
+			fprintf(f, "%s%.2f,%.2f", i ? " " : "", px(p, (double)(pl->first + i)),
+				py(p, v));
 	}
 	fputs("\"/>\n", f);
 	if (pl->n == 1)
@@ -362,7 +385,8 @@ static void violation_panel(FILE *f, const cn_rt_plot *pl, const cn_model_desc *
 		axis_fit(&p.ay, r, 2, 1, 0);
 	}
 	panel_open(f, &p, "violation",
-		   p.ay.log ? any_zero ? "mean constraint violation per epoch (log scale; 0 on the bottom axis)"
+		   p.ay.log ? any_zero ? "mean constraint violation per epoch (log scale; 0 on the "
+					 "bottom axis)"
 				       : "mean constraint violation per epoch (log scale)"
 			    : "mean constraint violation per epoch (all zero)",
 		   "epoch", "mean violation");
@@ -390,8 +414,8 @@ typedef struct Curve {
  * model's output y0 and at y0 + 1, y0 + 2; where the three agree with a line
  * (g affine in y, as for every constraint of the form A y + b(x) op c(x))
  * its root is the boundary. */
-static void boundary(const cn_model_desc *d, const void *m, int k, const void *x, double y0, void *y,
-		     void *g3[3], double *out)
+static void boundary(const cn_model_desc *d, const void *m, int k, const void *x, double y0,
+		     void *y, void *g3[3], double *out)
 {
 	int nk = d->con_ncomp[k], j, s;
 	double v[3];
@@ -404,7 +428,9 @@ static void boundary(const cn_model_desc *d, const void *m, int k, const void *x
 		for (s = 0; s < 3; s++)
 			v[s] = cn_rt_load_real(g3[s], (size_t)j, d->real_size);
 		double slope = v[1] - v[0], curv = v[2] - 2 * v[1] + v[0];
-		out[j] = slope != 0 && fabs(curv) <= 1e-4 * (fabs(slope) + fabs(v[0])) ? y0 - v[0] / slope : NAN;
+		out[j] = slope != 0 && fabs(curv) <= 1e-4 * (fabs(slope) + fabs(v[0]))
+			? y0 - v[0] / slope
+			: NAN;
 	}
 }
 
@@ -449,7 +475,8 @@ static int curve(Curve *c, const cn_model_desc *d, const void *m, double lo, dou
 				c->bad[i * nc + k] = stats[CN_STAT_VIOL(k)] > 1e-6;
 		}
 		for (k = 0, j = 0; k < nc && c->ncomp; j += d->con_ncomp[k], k++)
-			boundary(d, m, k, x, c->ys[i], y, g3, c->bound + (size_t)i * (size_t)c->ncomp + j);
+			boundary(d, m, k, x, c->ys[i], y, g3,
+				 c->bound + (size_t)i * (size_t)c->ncomp + j);
 	}
 	free(x), free(y), free(t), free(stats);
 	free(g3[0]), free(g3[1]), free(g3[2]);
@@ -511,7 +538,9 @@ static int function_panel(FILE *f, const cn_model_desc *d, const void *m, const 
 			 d->output_cols[0]);
 		panel_open(f, &p, "function", title, d->input_cols[0], d->output_cols[0]);
 	}
-	fprintf(f, "<clipPath id=\"clip-function\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></clipPath>\n",
+	fprintf(f,
+		"<clipPath id=\"clip-function\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+		"height=\"%.1f\"/></clipPath>\n",
 		p.x, p.y, p.w, p.h);
 	fputs("<g clip-path=\"url(#clip-function)\">\n", f);
 	if (nt && data->t) {
@@ -521,11 +550,14 @@ static int function_panel(FILE *f, const cn_model_desc *d, const void *m, const 
 			double tv = cn_rt_load_real(data->t, (size_t)i, d->real_size);
 
 			if (isfinite(xv) && isfinite(tv))
-				fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\"/>\n", px(&p, xv), py(&p, tv));
+				fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\"/>\n",
+					px(&p, xv), py(&p, tv));
 		}
 		fputs("</g>\n", f);
 	}
-	fprintf(f, "<polyline class=\"series prediction\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+	fprintf(f,
+		"<polyline class=\"series prediction\" fill=\"none\" stroke=\"%s\" "
+		"stroke-width=\"2\" points=\"",
 		palette[0]);
 	for (i = 0; i < GRID; i++)
 		if (isfinite(c.ys[i]))
@@ -547,21 +579,26 @@ static int function_panel(FILE *f, const cn_model_desc *d, const void *m, const 
 					continue;
 				}
 				if (!open)
-					fprintf(f, "<polyline class=\"boundary c%d\" fill=\"none\" stroke=\"%s\" "
-						   "stroke-width=\"1.5\" stroke-dasharray=\"6,4\" points=\"",
+					fprintf(f,
+						"<polyline class=\"boundary c%d\" fill=\"none\" "
+						"stroke=\"%s\" "
+						"stroke-width=\"1.5\" stroke-dasharray=\"6,4\" "
+						"points=\"",
 						k + 1, palette[(2 + k) % NCOLOURS]);
-				fprintf(f, "%s%.2f,%.2f", open ? " " : "", px(&p, c.xs[i]), py(&p, b));
+				fprintf(f, "%s%.2f,%.2f", open ? " " : "", px(&p, c.xs[i]),
+					py(&p, b));
 				open = 1;
 			}
 			if (open)
 				fputs("\"/>\n", f);
 		}
 	for (k = 0; k < nc; k++) {
-		fprintf(f, "<g class=\"violated c%d\" fill=\"%s\">\n", k + 1, palette[(2 + k) % NCOLOURS]);
+		fprintf(f, "<g class=\"violated c%d\" fill=\"%s\">\n", k + 1,
+			palette[(2 + k) % NCOLOURS]);
 		for (i = 0; i < GRID; i++)
 			if (c.bad[i * nc + k] && isfinite(c.ys[i]))
-				fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3\"/>\n", px(&p, c.xs[i]),
-					py(&p, c.ys[i]));
+				fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3\"/>\n",
+					px(&p, c.xs[i]), py(&p, c.ys[i]));
 		fputs("</g>\n", f);
 	}
 	fputs("</g>\n", f);
@@ -574,7 +611,8 @@ static int function_panel(FILE *f, const cn_model_desc *d, const void *m, const 
 
 		for (i = 0; i < GRID; i++)
 			bad += c.bad[i * nc + k];
-		snprintf(label, sizeof label, "%.60s violated (%d of %d)", d->con_labels[k], bad, GRID);
+		snprintf(label, sizeof label, "%.60s violated (%d of %d)", d->con_labels[k], bad,
+			 GRID);
 		legend(f, &p, row++, palette[(2 + k) % NCOLOURS], 1, label);
 	}
 	if (nc > 0)
@@ -588,8 +626,8 @@ static int function_panel(FILE *f, const cn_model_desc *d, const void *m, const 
 
 /* ------------------------------------------------------------------ the file */
 
-int cn_rt_plot_write(const cn_rt_plot *pl, const cn_model_desc *d, const void *m,
-		     const Data *data, cn_outfile *o, cn_error *err)
+int cn_rt_plot_write(const cn_rt_plot *pl, const cn_model_desc *d, const void *m, const Data *data,
+		     cn_outfile *o, cn_error *err)
 {
 	FILE *f = o->file;
 	int fn = d->num_inputs == 1 && d->num_outputs == 1 && data->n > 0;
@@ -598,9 +636,10 @@ int cn_rt_plot_write(const cn_rt_plot *pl, const cn_model_desc *d, const void *m
 	double h = TOP + (npanels > 0 ? npanels : 0.2) * PANEL_H;
 	char title[256];
 
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-		   "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"12\">\n",
+	fprintf(f,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+		"viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"12\">\n",
 		W, h, W, h);
 	if (curves)
 		snprintf(title, sizeof title, "%.100s: epochs %ld to %ld", d->name, pl->first,

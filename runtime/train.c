@@ -38,11 +38,11 @@ typedef struct Loop {
 	int shuffling, quiet, width;
 	cn_rng rng;
 	uint64_t seed;
-	long *idx;      /* n sample indices, permuted each epoch when shuffling */
-	void *xb, *tb;  /* this process's part of a batch, gathered (cap x inputs, ...) */
-	Par par;        /* threads and MPI ranks sharing each step */
+	long *idx;     /* n sample indices, permuted each epoch when shuffling */
+	void *xb, *tb; /* this process's part of a batch, gathered (cap x inputs, ...) */
+	Par par;       /* threads and MPI ranks sharing each step */
 	double *stats, *acc, *lam;
-	FILE *log;      /* NULL without --log */
+	FILE *log;       /* NULL without --log */
 	cn_rt_plot plot; /* rows NULL without --plot */
 } Loop;
 
@@ -156,8 +156,10 @@ static long part(Loop *l, long start, long nb, const void **x, const void **t)
 
 		if (row < lo || row >= hi)
 			continue;
-		memcpy((char *)l->xb + (size_t)k * xs, (const char *)data->x + (size_t)(row - lo) * xs, xs);
-		memcpy((char *)l->tb + (size_t)k * ts, (const char *)data->t + (size_t)(row - lo) * ts, ts);
+		memcpy((char *)l->xb + (size_t)k * xs,
+		       (const char *)data->x + (size_t)(row - lo) * xs, xs);
+		memcpy((char *)l->tb + (size_t)k * ts,
+		       (const char *)data->t + (size_t)(row - lo) * ts, ts);
 		k++;
 	}
 	*x = l->xb;
@@ -247,7 +249,8 @@ static int setup(Loop *l, const Program *p, const Data *data)
 	if (l->shuffling) {
 		l->idx = malloc((size_t)n * sizeof *l->idx);
 		l->xb = calloc(cap, (size_t)(d->num_inputs * d->real_size));
-		l->tb = calloc(cap, (size_t)(d->num_targets > 0 ? d->num_targets * d->real_size : 1));
+		l->tb = calloc(cap,
+			       (size_t)(d->num_targets > 0 ? d->num_targets * d->real_size : 1));
 		if (!l->idx || !l->xb || !l->tb)
 			return 1;
 	}
@@ -272,10 +275,10 @@ typedef struct Outputs {
 
 static int open_outputs(const Options *o, Outputs *out, cn_error *err)
 {
-	return (o->log && cn_out_open(&out->log, o->log, err))
-	       || (o->params_out && cn_out_open(&out->params, o->params_out, err))
-	       || (o->save && cn_out_open(&out->ckpt, o->save, err))
-	       || (o->plot && cn_out_open(&out->plot, o->plot, err));
+	return (o->log && cn_out_open(&out->log, o->log, err)) ||
+		(o->params_out && cn_out_open(&out->params, o->params_out, err)) ||
+		(o->save && cn_out_open(&out->ckpt, o->save, err)) ||
+		(o->plot && cn_out_open(&out->plot, o->plot, err));
 }
 
 /* Everything after the last epoch: the files' contents, then the renames. */
@@ -295,10 +298,10 @@ static int finish_outputs(const Program *p, Loop *l, Outputs *out, unsigned char
 	}
 	if (out->plot.file && cn_rt_plot_write(&l->plot, d, l->m, l->data, &out->plot, err))
 		return 1;
-	return (out->log.file && cn_out_commit(&out->log, err))
-	       || (out->params.file && cn_out_commit(&out->params, err))
-	       || (out->ckpt.file && cn_out_commit(&out->ckpt, err))
-	       || (out->plot.file && cn_out_commit(&out->plot, err));
+	return (out->log.file && cn_out_commit(&out->log, err)) ||
+		(out->params.file && cn_out_commit(&out->params, err)) ||
+		(out->ckpt.file && cn_out_commit(&out->ckpt, err)) ||
+		(out->plot.file && cn_out_commit(&out->plot, err));
 }
 
 /* The model to train: resumed from a checkpoint, or initialised and
@@ -319,7 +322,8 @@ static int start(const Program *p, Loop *l, unsigned char *payload, cn_error *er
 		if (o->has_seed)
 			l->seed = o->seed;
 		if (l->done > l->epochs)
-			return cn_rt_err(err, "%s: the checkpoint is at epoch %ld, beyond --epochs %ld",
+			return cn_rt_err(err,
+					 "%s: the checkpoint is at epoch %ld, beyond --epochs %ld",
 					 o->resume, l->done, l->epochs);
 	} else {
 		l->seed = o->has_seed ? o->seed : d->seed;
@@ -360,8 +364,8 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 	rc = cn_rt_load_data(p, l->seed, 1, data, &err) || cn_rt_shard_data(p, data, &err) ? 2 : 0;
 	if (cn_rt_agree(p, rc, err.msg))
 		return 2;
-	rc = setup(l, p, data)
-	     || (p->o.plot && cn_rt_plot_init(&l->plot, d, l->done + 1, l->epochs - l->done));
+	rc = setup(l, p, data) ||
+		(p->o.plot && cn_rt_plot_init(&l->plot, d, l->done + 1, l->epochs - l->done));
 	if (cn_rt_agree(p, rc ? 2 : 0, "out of memory"))
 		return 2;
 	rc = p->rank == 0 && open_outputs(&p->o, out, &err) ? 2 : 0;
@@ -374,7 +378,10 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 		if (epoch(l, e, &bad)) {
 			if (p->rank == 0)
 				fprintf(stderr, "%s: error: loss is %s at epoch %ld\n", p->prog,
-					isnan(bad) ? "nan" : bad > 0 ? "inf" : "-inf", e);
+					isnan(bad)        ? "nan"
+						: bad > 0 ? "inf"
+							  : "-inf",
+					e);
 			return 1;
 		}
 		l->done = e;

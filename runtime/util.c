@@ -45,8 +45,7 @@ static int take_line(cn_rt_lines *lr, char *end, char **line, size_t *len)
 	return 1;
 }
 
-int cn_rt_lines_next(cn_rt_lines *lr, char **line, size_t *len, const char *name,
-		     cn_error *err)
+int cn_rt_lines_next(cn_rt_lines *lr, char **line, size_t *len, const char *name, cn_error *err)
 {
 	for (;;) {
 		char *nl = NULL;
@@ -134,8 +133,8 @@ int cn_rt_parse_num(char *s, size_t n, double *v)
 	double x;
 	int overflow;
 
-	if (n == 0 || s[0] == ' ' || s[0] == '\t' || s[0] == '\f' || s[0] == '\v'
-	    || s[0] == '\r' || s[0] == '\n')
+	if (n == 0 || s[0] == ' ' || s[0] == '\t' || s[0] == '\f' || s[0] == '\v' || s[0] == '\r' ||
+	    s[0] == '\n')
 		return 1;
 	s[n] = '\0';
 	errno = 0;
