@@ -473,67 +473,72 @@ static int reparametrise(Lower *L, int z)
 	return concat(L, parts, np);
 }
 
-/* y = z + A+ (relu(bl - A z) - relu(A z - bu)), with A z, bl and bu per row.
- * For plain bounds A+ and A are the identity on the bounded components, so
- * the same formula is emitted without the matrix products. */
+/* Plain bounds: y_k = min(max(z_k, lower), upper), exact at the bound. */
+static int clamp(Lower *L, int z)
+{
+	const Hard *H = &L->m->hard;
+	Ir *ir = L->ir;
+	int n = H->n, np = 0;
+	int *parts = arena_alloc(ir->arena, sizeof(int) * (size_t)n);
+	for (int k = 0; k < n; k++) {
+		int y = ir_slice(ir, z, k, k + 1);
+		for (int r = 0; r < H->nrows; r++) {
+			const HardRow *row = &H->rows[r];
+			if (row->a[k] == 0)
+				continue;
+			if (row->lower)
+				y = ir_binary(ir, OP_MAX2, y, bound(L, row->lower, row->lower_comp));
+			if (row->upper)
+				y = ir_binary(ir, OP_MIN2, y, bound(L, row->upper, row->upper_comp));
+		}
+		/* runs of untouched components stay one slice of z */
+		const Ins *prev = np ? &ir->ins[parts[np - 1]] : NULL;
+		if (ir->ins[y].op == OP_SLICE && ir->ins[y].a == z && prev && prev->op == OP_SLICE &&
+		    prev->a == z && prev->hi == k) {
+			parts[np - 1] = ir_slice(ir, z, prev->lo, k + 1);
+			continue;
+		}
+		parts[np++] = y;
+	}
+	return concat(L, parts, np);
+}
+
+/*
+ * y = z + A+ (relu(bl - A z) - relu(A z - bu)), with A z, bl and bu per row;
+ * A and A+ are literals the compiler computed.  Specialised: plain bounds are
+ * a clamp, and sum(y) == s is the uniform shift z + (s - sum(z)) / n.
+ */
 static int project(Lower *L, int z)
 {
 	const Hard *H = &L->m->hard;
 	Ir *ir = L->ir;
 	int n = H->n, nr = H->nrows;
-	int az = -1, ny = 0;
-	int *comp = arena_alloc(ir->arena, sizeof(int) * (size_t)nr);
-	if (H->clamp) {
-		for (int r = 0; r < nr; r++)
-			for (int k = 0; k < n; k++)
-				if (H->rows[r].a[k] != 0)
-					comp[r] = k;
-	} else {
-		double *a = arena_alloc(ir->arena, sizeof(double) * (size_t)(nr * n));
-		for (int r = 0; r < nr; r++)
-			memcpy(a + r * n, H->rows[r].a, sizeof(double) * (size_t)n);
-		az = matvec(L, matrix(L, "hard_A", nr, n, a), nr, z);
+	if (H->clamp)
+		return clamp(L, z);
+	if (H->shift) {
+		int s = bound(L, H->rows[0].lower, H->rows[0].lower_comp);
+		int d = ir_binary(ir, OP_SUB, s, ir_unary(ir, OP_SUM, z));
+		return ir_binary(ir, OP_ADD, z, ir_binary(ir, OP_DIV, d, ir_num(ir, n)));
 	}
+	double *a = arena_alloc(ir->arena, sizeof(double) * (size_t)(nr * n));
+	for (int r = 0; r < nr; r++)
+		memcpy(a + r * n, H->rows[r].a, sizeof(double) * (size_t)n);
+	int az = matvec(L, matrix(L, "hard_A", nr, n, a), nr, z);
 	int *d = arena_alloc(ir->arena, sizeof(int) * (size_t)nr);
 	for (int r = 0; r < nr; r++) {
 		const HardRow *row = &H->rows[r];
-		int u = H->clamp ? ir_slice(ir, z, comp[r], comp[r] + 1)
-				 : ir_slice(ir, az, r, r + 1);
+		int u = ir_slice(ir, az, r, r + 1);
 		int lo = -1, hi = -1;
 		if (row->lower)
-			lo = ir_unary(
-				ir, OP_RELU,
-				ir_binary(ir, OP_SUB, bound(L, row->lower, row->lower_comp), u));
+			lo = ir_unary(ir, OP_RELU,
+				      ir_binary(ir, OP_SUB, bound(L, row->lower, row->lower_comp), u));
 		if (row->upper)
-			hi = ir_unary(
-				ir, OP_RELU,
-				ir_binary(ir, OP_SUB, u, bound(L, row->upper, row->upper_comp)));
-		d[r] = lo < 0    ? ir_unary(ir, OP_NEG, hi)
-			: hi < 0 ? lo
-				 : ir_binary(ir, OP_SUB, lo, hi);
+			hi = ir_unary(ir, OP_RELU,
+				      ir_binary(ir, OP_SUB, u, bound(L, row->upper, row->upper_comp)));
+		d[r] = lo < 0 ? ir_unary(ir, OP_NEG, hi) : hi < 0 ? lo : ir_binary(ir, OP_SUB, lo, hi);
 	}
-	if (!H->clamp)
-		return ir_binary(
-			ir, OP_ADD, z,
-			matvec(L, matrix(L, "hard_pinv", n, nr, H->pinv), n, concat(L, d, nr)));
-	int *parts = arena_alloc(ir->arena, sizeof(int) * (size_t)n);
-	for (int k = 0; k < n; k++) {
-		parts[k] = ir_slice(ir, z, k, k + 1);
-		for (int r = 0; r < nr; r++)
-			if (comp[r] == k)
-				parts[k] = ir_binary(ir, OP_ADD, parts[k], d[r]);
-	}
-	for (int k = 0; k < n; k++) {
-		/* merge untouched runs back into slices of z */
-		if (ir->ins[parts[k]].op == OP_SLICE && ny > 0 &&
-		    ir->ins[parts[ny - 1]].op == OP_SLICE && ir->ins[parts[ny - 1]].a == z &&
-		    ir->ins[parts[ny - 1]].hi == k && ir->ins[parts[k]].a == z) {
-			parts[ny - 1] = ir_slice(ir, z, ir->ins[parts[ny - 1]].lo, k + 1);
-			continue;
-		}
-		parts[ny++] = parts[k];
-	}
-	return concat(L, parts, ny);
+	int pinv = matrix(L, "hard_pinv", n, nr, H->pinv);
+	return ir_binary(ir, OP_ADD, z, matvec(L, pinv, n, concat(L, d, nr)));
 }
 
 static int lower_hard(Lower *L, int z)
