@@ -544,9 +544,20 @@ static void emit_acc_dense(const Emitter *E, int v, const char *ind)
 		lanes_close(E, ind);
 		return;
 	}
+	/* Straight into the buffer, a row of W at a time: the layer's input is
+	 * first copied sample-major, so each row update is a contiguous axpy. */
+	bool transposed = !lane_grads(E) && IN * L <= 65536;
+	ref(E, x, in->b, "c", 0);
+	if (transposed) {
+		fprintf(E->out, "%s{\n%s\treal at[%d][%d]; /* the layer's input, sample-major */\n", ind,
+			ind, L, IN);
+		fprintf(E->out,
+			"%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n"
+			"%s\t\t\tat[l][c] = %s;\n",
+			ind, IN, ind, L, ind, x);
+	}
 	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n", ind, OUT);
 	ref(E, g, in->a, "r", 0);
-	ref(E, x, in->b, "c", 0);
 	if (lane_grads(E)) {
 		fprintf(E->out,
 			"%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
@@ -561,12 +572,14 @@ static void emit_acc_dense(const Emitter *E, int v, const char *ind)
 		fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++) {\n%s\t\tconst real gr = %s;\n",
 			ind, L, ind, g);
 		fprintf(E->out, "%s\t\tfor (int c = 0; c < %d; c++)\n%s\t\t\tgw[c] += gr * %s;\n",
-			ind, IN, ind, x);
+			ind, IN, ind, transposed ? "at[l][c]" : x);
 		if (b >= 0)
 			fprintf(E->out, "%s\t\tgrad[%d + r] += gr;\n", ind, b);
 		fprintf(E->out, "%s\t}\n", ind);
 	}
 	fprintf(E->out, "%s}\n", ind);
+	if (transposed)
+		fprintf(E->out, "%s}\n", ind);
 }
 
 /* MATVEC, MATVEC_T: a const matrix (transposed) times a */
