@@ -172,6 +172,23 @@ static void emit_decls(Emitter *E)
 	fprintf(out, "void %s_describe(cn_model_desc *d);\n", P);
 }
 
+/* for j < n: m->param[off + j] ~ U(-k, k) (normal: false) or N(0, k) */
+static void emit_fill(const Emitter *E, int off, int n, bool normal, double k, const char *what)
+{
+	char kb[48];
+	dlit(kb, k);
+	if (what)
+		fprintf(E->out, "\tfor (int j = 0; j < %d; j++) /* %s */\n", n, what);
+	else
+		fprintf(E->out, "\tfor (int j = 0; j < %d; j++)\n", n);
+	if (normal)
+		fprintf(E->out, "\t\tm->param[%d + j] = (%s_real)cn_rng_normal(&r, 0.0, %s);\n",
+			off, E->P, kb);
+	else
+		fprintf(E->out, "\t\tm->param[%d + j] = (%s_real)cn_rng_uniform(&r, -%s, %s);\n",
+			off, E->P, kb, kb);
+}
+
 static void emit_init(const Emitter *E)
 {
 	FILE *out = E->out;
@@ -184,39 +201,27 @@ static void emit_init(const Emitter *E)
 	for (int l = 0; l < m->layers.len; l++) {
 		const Symbol *L = layer(E, l);
 		int nw = L->in * L->out;
-		double bound = 1 / sqrt((double)L->in);
+		char what[160];
 		switch (L->init) {
-		case INIT_UNIFORM:
-			fprintf(out,
-				"\tfor (int j = 0; j < %d; j++) /* %s.W ~ U(-1/sqrt(%d), "
-				"1/sqrt(%d)) */\n",
-				nw, L->name, L->in, L->in);
-			fprintf(out,
-				"\t\tm->param[%d + j] = (%s_real)cn_rng_uniform(&r, -%s, %s);\n",
-				E->w_off[l], P, dlit(kb, bound), kb);
+		case INIT_UNIFORM: {
+			double bound = 1 / sqrt((double)L->in);
+			snprintf(what, sizeof what, "%s.W ~ U(-1/sqrt(%d), 1/sqrt(%d))", L->name,
+				 L->in, L->in);
+			emit_fill(E, E->w_off[l], nw, false, bound, what);
 			if (E->b_off[l] >= 0)
-				fprintf(out,
-					"\tfor (int j = 0; j < %d; j++)\n\t\tm->param[%d + j] = "
-					"(%s_real)cn_rng_uniform(&r, -%s, %s);\n",
-					L->out, E->b_off[l], P, kb, kb);
+				emit_fill(E, E->b_off[l], L->out, false, bound, NULL);
 			break;
+		}
 		case INIT_XAVIER: {
 			double a = sqrt(6.0 / (L->in + L->out));
-			fprintf(out,
-				"\tfor (int j = 0; j < %d; j++) /* %s.W ~ xavier U(-a, a), a = "
-				"sqrt(6/(%d+%d)) */\n",
-				nw, L->name, L->in, L->out);
-			fprintf(out,
-				"\t\tm->param[%d + j] = (%s_real)cn_rng_uniform(&r, -%s, %s);\n",
-				E->w_off[l], P, dlit(kb, a), kb);
+			snprintf(what, sizeof what, "%s.W ~ xavier U(-a, a), a = sqrt(6/(%d+%d))",
+				 L->name, L->in, L->out);
+			emit_fill(E, E->w_off[l], nw, false, a, what);
 			break;
 		}
 		case INIT_HE:
-			fprintf(out, "\tfor (int j = 0; j < %d; j++) /* %s.W ~ he N(0, 2/%d) */\n",
-				nw, L->name, L->in);
-			fprintf(out,
-				"\t\tm->param[%d + j] = (%s_real)cn_rng_normal(&r, 0.0, %s);\n",
-				E->w_off[l], P, dlit(kb, sqrt(2.0 / L->in)));
+			snprintf(what, sizeof what, "%s.W ~ he N(0, 2/%d)", L->name, L->in);
+			emit_fill(E, E->w_off[l], nw, true, sqrt(2.0 / L->in), what);
 			break;
 		case INIT_ZEROS:
 			break;
