@@ -753,7 +753,7 @@ static void emit_names(FILE *out, const char *var, const PtrVec *syms)
 	for (int i = 0; i < syms->len; i++) {
 		const Symbol *s = syms->items[i];
 		for (int j = 0; j < s->size; j++, count++) {
-			fputs(count % 8 ? ", " : "\n\t\t", out);
+			fputs(!count ? "\n\t\t" : count % 8 ? ", " : ",\n\t\t", out);
 			if (s->size == 1)
 				fprintf(out, "\"%s\"", s->name);
 			else
@@ -1026,6 +1026,8 @@ void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o)
 		fputc('\n', out);
 	}
 	fprintf(out, "typedef %s_real real;\n\n", o->prefix);
+	if (emit_uses_mm(&E))
+		emit_mm(&E);
 	emit_init(&E);
 	emit_stats(&E);
 	emit_functions(&E);

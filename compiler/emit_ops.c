@@ -450,6 +450,127 @@ static void emit_copy(const Emitter *E, int v, const char *ind)
 
 /* ------------------------------------------------------------ layers */
 
+/* The number of samples in a block of P_grad and P_eval.  Models whose
+ * layers are too big to unroll get blocks of 64 floats (32 doubles): the
+ * layer becomes a register-blocked matrix product over the block (P_mm),
+ * and each weight is loaded once per 64 samples instead of once per 8. */
+int emit_lanes(const Emitter *E)
+{
+	if (E->o->lanes)
+		return E->o->lanes;
+	for (int l = 0; l < E->m->layers.len; l++) {
+		const Symbol *Ly = layer(E, l);
+		if (Ly->in * Ly->out > E->o->unroll_max && Ly->in * Ly->out >= 1024)
+			return E->o->dbl ? 32 : 64;
+	}
+	return E->o->dbl ? 4 : 8;
+}
+
+/* Whether P_mm is used: a layer product too big to unroll. */
+bool emit_uses_mm(const Emitter *E)
+{
+	for (int l = 0; l < E->m->layers.len; l++)
+		if (layer(E, l)->in * layer(E, l)->out > E->o->unroll_max)
+			return true;
+	return false;
+}
+
+/* P_mm: c[i][j] = (add ? c[i][j] : 0) + sum_k a[i][k] b[k][j], with the
+ * strides given, j contiguous.  Under gcc and clang a tile of 4 rows by
+ * two vector registers is kept in registers (vector extensions, as wide as
+ * the target's: SSE2 at plain -O2, AVX with -mavx or -march=native); the
+ * edges, and every compiler, take the plain loop. */
+void emit_mm(const Emitter *E)
+{
+	FILE *out = E->out;
+	const char *P = E->P;
+	fputs("#if defined(__GNUC__)\n#if defined(__AVX__)\n", out);
+	fprintf(out, "#define %s_VB 32\n#else\n#define %s_VB 16\n#endif\n", P, P);
+	fprintf(out,
+		"typedef real %s_vr __attribute__((vector_size(%s_VB), aligned(sizeof(real)), "
+		"may_alias));\n",
+		P, P);
+	fprintf(out, "#define %s_VW ((int)(%s_VB / sizeof(real)))\n#endif\n\n", P, P);
+	fprintf(out,
+		"static void %s_mm(int m, int n, int kn, const real *restrict a, int ai, int ak,\n"
+		"\t\t const real *restrict b, int bs, real *restrict c, int cs, int add)\n{\n",
+		P);
+	fprintf(out, "#if defined(__GNUC__)\n\ttypedef %s_vr vr;\n\tconst int W = %s_VW;\n", P, P);
+	fputs("\tconst int n2 = n - n % (2 * W), m4 = m - m % 4;\n", out);
+	fputs("\tfor (int j0 = 0; j0 < n2; j0 += 2 * W) {\n"
+	      "\t\tfor (int i = 0; i < m4; i += 4) {\n"
+	      "\t\t\tconst real *a0 = a + (long)i * ai, *a1 = a0 + ai, *a2 = a1 + ai, *a3 = a2 + ai;\n"
+	      "\t\t\tconst real *bk = b + j0;\n"
+	      "\t\t\tvr s00 = {0}, s01 = {0}, s10 = {0}, s11 = {0};\n"
+	      "\t\t\tvr s20 = {0}, s21 = {0}, s30 = {0}, s31 = {0};\n"
+	      "\t\t\tfor (int k = 0; k < kn; k++, bk += bs) {\n"
+	      "\t\t\t\tconst vr x0 = *(const vr *)bk, x1 = *(const vr *)(bk + W);\n"
+	      "\t\t\t\tconst real w0 = a0[(long)k * ak], w1 = a1[(long)k * ak];\n"
+	      "\t\t\t\tconst real w2 = a2[(long)k * ak], w3 = a3[(long)k * ak];\n"
+	      "\t\t\t\ts00 += w0 * x0;\n\t\t\t\ts01 += w0 * x1;\n"
+	      "\t\t\t\ts10 += w1 * x0;\n\t\t\t\ts11 += w1 * x1;\n"
+	      "\t\t\t\ts20 += w2 * x0;\n\t\t\t\ts21 += w2 * x1;\n"
+	      "\t\t\t\ts30 += w3 * x0;\n\t\t\t\ts31 += w3 * x1;\n"
+	      "\t\t\t}\n"
+	      "\t\t\treal *c0 = c + (long)i * cs + j0, *c1 = c0 + cs, *c2 = c1 + cs, *c3 = c2 + cs;\n"
+	      "\t\t\tif (add) {\n"
+	      "\t\t\t\ts00 += *(vr *)c0;\n\t\t\t\ts01 += *(vr *)(c0 + W);\n"
+	      "\t\t\t\ts10 += *(vr *)c1;\n\t\t\t\ts11 += *(vr *)(c1 + W);\n"
+	      "\t\t\t\ts20 += *(vr *)c2;\n\t\t\t\ts21 += *(vr *)(c2 + W);\n"
+	      "\t\t\t\ts30 += *(vr *)c3;\n\t\t\t\ts31 += *(vr *)(c3 + W);\n"
+	      "\t\t\t}\n"
+	      "\t\t\t*(vr *)c0 = s00;\n\t\t\t*(vr *)(c0 + W) = s01;\n"
+	      "\t\t\t*(vr *)c1 = s10;\n\t\t\t*(vr *)(c1 + W) = s11;\n"
+	      "\t\t\t*(vr *)c2 = s20;\n\t\t\t*(vr *)(c2 + W) = s21;\n"
+	      "\t\t\t*(vr *)c3 = s30;\n\t\t\t*(vr *)(c3 + W) = s31;\n"
+	      "\t\t}\n"
+	      "\t\tfor (int i = m4; i < m; i++) {\n"
+	      "\t\t\tconst real *a0 = a + (long)i * ai, *bk = b + j0;\n"
+	      "\t\t\tvr s0 = {0}, s1 = {0};\n"
+	      "\t\t\tfor (int k = 0; k < kn; k++, bk += bs) {\n"
+	      "\t\t\t\ts0 += a0[(long)k * ak] * *(const vr *)bk;\n"
+	      "\t\t\t\ts1 += a0[(long)k * ak] * *(const vr *)(bk + W);\n"
+	      "\t\t\t}\n"
+	      "\t\t\treal *c0 = c + (long)i * cs + j0;\n"
+	      "\t\t\tif (add) {\n\t\t\t\ts0 += *(vr *)c0;\n\t\t\t\ts1 += *(vr *)(c0 + W);\n\t\t\t}\n"
+	      "\t\t\t*(vr *)c0 = s0;\n\t\t\t*(vr *)(c0 + W) = s1;\n"
+	      "\t\t}\n"
+	      "\t}\n#else\n"
+	      "\tconst int n2 = 0;\n"
+	      "#endif\n"
+	      "\tfor (int i = 0; i < m; i++)\n"
+	      "\t\tfor (int j = n2; j < n; j++) {\n"
+	      "\t\t\treal s = add ? c[(long)i * cs + j] : 0;\n"
+	      "\t\t\tfor (int k = 0; k < kn; k++)\n"
+	      "\t\t\t\ts += a[(long)i * ai + (long)k * ak] * b[(long)k * bs + j];\n"
+	      "\t\t\tc[(long)i * cs + j] = s;\n"
+	      "\t\t}\n}\n\n", out);
+}
+
+/* The first element of value v's block, when it is one: real X[SIZE][LANES]. */
+static bool lane_base(const Emitter *E, char buf[64], int v)
+{
+	const Ins *in = &E->ir->ins[v];
+	switch (in->op) {
+	case OP_NUM:
+	case OP_CONSTV:
+	case OP_STATE:
+	case OP_LANE:
+		return false;
+	case OP_INPUT:
+	case OP_TARGET:
+		snprintf(buf, 64, "&%s[%d][0]", in->op == OP_INPUT ? "xb" : "tb",
+			 (in->op == OP_INPUT ? E->in_off : E->tgt_off)[in->index]);
+		return true;
+	case OP_YIN:
+		snprintf(buf, 64, "&yb[0][0]");
+		return true;
+	default:
+		snprintf(buf, 64, "&v%d[0][0]", v);
+		return true;
+	}
+}
+
 /* DENSE: v = W a + b */
 static void emit_dense(const Emitter *E, int v, const char *ind)
 {
@@ -472,6 +593,16 @@ static void emit_dense(const Emitter *E, int v, const char *ind)
 			fputs(";\n", E->out);
 		}
 		lanes_close(E, ind);
+		return;
+	}
+	if (lane_base(E, b1, in->a)) {
+		fprintf(E->out, "%s%s_mm(%d, %d, %d, p + %d, %d, 1, %s, %d, &v%d[0][0], %d, 0);\n",
+			ind, E->P, OUT, L, IN, w, IN, b1, L, v, L);
+		if (b >= 0)
+			fprintf(E->out,
+				"%sfor (int r = 0; r < %d; r++)\n%s\tfor (int l = 0; l < %d; l++)\n"
+				"%s\t\tv%d[r][l] += p[%d + r];\n",
+				ind, OUT, ind, L, ind, v, b);
 		return;
 	}
 	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n", ind, OUT);
@@ -505,6 +636,11 @@ static void emit_dense_t(const Emitter *E, int v, const char *ind)
 			fputs(";\n", E->out);
 		}
 		lanes_close(E, ind);
+		return;
+	}
+	if (lane_base(E, b1, in->a)) {
+		fprintf(E->out, "%s%s_mm(%d, %d, %d, p + %d, 1, %d, %s, %d, &v%d[0][0], %d, 0);\n",
+			ind, E->P, IN, L, OUT, w, IN, b1, L, v, L);
 		return;
 	}
 	zero_loop(E, v, 0, IN, ind);
@@ -555,6 +691,20 @@ static void emit_acc_dense(const Emitter *E, int v, const char *ind)
 			"%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n"
 			"%s\t\t\tat[l][c] = %s;\n",
 			ind, IN, ind, L, ind, x);
+	}
+	char gb[64];
+	if (transposed && lane_base(E, gb, in->a)) {
+		fprintf(E->out, "%s\t%s_mm(%d, %d, %d, %s, %d, 1, &at[0][0], %d, grad + %d, %d, 1);\n",
+			ind, E->P, OUT, IN, L, gb, L, IN, w, IN);
+		if (b >= 0) {
+			fprintf(E->out, "%s\tfor (int r = 0; r < %d; r++) {\n%s\t\treal s = 0;\n",
+				ind, OUT, ind);
+			fprintf(E->out, "%s\t\tfor (int l = 0; l < %d; l++)\n%s\t\t\ts += %s;\n", ind,
+				L, ind, ref(E, g, in->a, "r", 0));
+			fprintf(E->out, "%s\t\tgrad[%d + r] += s;\n%s\t}\n", ind, b, ind);
+		}
+		fprintf(E->out, "%s}\n", ind);
+		return;
 	}
 	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n", ind, OUT);
 	ref(E, g, in->a, "r", 0);
@@ -839,7 +989,7 @@ void emit_body(Emitter *E, EmitFn fn)
 {
 	FILE *out = E->out;
 	ir_live(E->ir, keep_root, &fn, E->live);
-	int L = E->lanes = fn == EMIT_PREDICT ? 1 : E->o->dbl ? 4 : 8;
+	int L = E->lanes = fn == EMIT_PREDICT ? 1 : emit_lanes(E);
 	int ng = E->np * E->lw->nchannels;
 	E->lane_grads = fn == EMIT_GRAD && ng * L <= 16384;
 	const char *ind = fn == EMIT_PREDICT ? "\t" : "\t\t";

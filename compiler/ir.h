@@ -111,6 +111,7 @@ typedef struct EmitOptions {
 	bool dbl;             /* --precision double */
 	bool main;            /* emit main() */
 	int unroll_max;       /* unroll ops of at most this many scalar operations */
+	int lanes;            /* samples per block of P_grad and P_eval; 0: chosen */
 	const char *header;   /* --header path, or NULL: the header is inlined */
 	const char *header_name; /* as #included from the .c */
 	const Source *src;
@@ -148,5 +149,8 @@ typedef struct Emitter {
 /* A literal of the model's precision, the shortest that reads back exactly. */
 const char *emit_lit(const Emitter *E, char buf[48], double v);
 void emit_body(Emitter *E, EmitFn fn);
+int emit_lanes(const Emitter *E);
+bool emit_uses_mm(const Emitter *E);
+void emit_mm(const Emitter *E);
 
 #endif

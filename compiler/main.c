@@ -24,7 +24,7 @@ static const char usage_text[] =
 	"usage: cnetc check MODEL.cnet [--dump=ast|ir]\n"
 	"       cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]\n"
 	"                     [--precision float|double] [--depfile FILE] [--unroll-max N]\n"
-	"                     [--mpi]\n"
+	"                     [--lanes N] [--mpi]\n"
 	"       cnetc run MODEL.cnet [compile options] [--mpi --np N] [-- ARGS...]\n"
 	"       cnetc --version | --help\n"
 	"\n"
@@ -44,6 +44,9 @@ static const char usage_text[] =
 	"  --precision P        float (default) or double\n"
 	"  --depfile FILE       write a Makefile dependency rule for the outputs\n"
 	"  --unroll-max N       unroll ops of at most N scalar operations (default 64)\n"
+	"  --lanes N            samples per block in training and evaluation (default: 8\n"
+	"                       floats or 4 doubles; 64 or 32 for layers of 1024 weights\n"
+	"                       or more)\n"
 	"  --mpi                compile: the program (as --main), to be built with mpicc\n"
 	"                       -DCN_MPI against the runtime (libcnetrt_mpi); run: build it\n"
 	"                       so with $MPICC (default mpicc) and run it under $MPIRUN\n"
@@ -65,6 +68,7 @@ typedef struct Options {
 	int np;
 	bool dbl;
 	int unroll_max;
+	int lanes;
 	bool dump_ast, dump_ir;
 	char **run_args; /* after "--" */
 	int nrun_args;
@@ -164,6 +168,13 @@ static void parse_args(int argc, char **argv, Options *o)
 					"--unroll-max needs a number from 0 to 1000000, not '%s'",
 					v);
 			o->unroll_max = (int)n;
+		} else if (is_opt(a, "--lanes")) {
+			const char *v = value_of(argc, argv, &i);
+			char *end;
+			long n = strtol(v, &end, 10);
+			if (*v == '\0' || *end || n < 1 || n > 256)
+				usage_error("--lanes needs a number from 1 to 256, not '%s'", v);
+			o->lanes = (int)n;
 		} else if (!strcmp(a, "--main")) {
 			o->main = true;
 		} else if (!strcmp(a, "--mpi")) {
@@ -335,6 +346,7 @@ int main(int argc, char **argv)
 			.dbl = opt.dbl,
 			.main = opt.main || opt.mpi,
 			.unroll_max = opt.unroll_max,
+			.lanes = opt.lanes,
 			.src = &src,
 		};
 		if (!strcmp(opt.command, "compile")) {
