@@ -142,6 +142,9 @@ static void emit_decls(Emitter *E)
 	fprintf(out, "void %s_predict(const %s_model *m, const %s_real *x, %s_real *y);\n", P, P, P,
 		P);
 	fprintf(out,
+		"void %s_predict_n(const %s_model *m, const %s_real *x, long n, %s_real *y);\n", P,
+		P, P, P);
+	fprintf(out,
 		"void %s_grad(const %s_model *restrict m, const %s_real *restrict x, const %s_real "
 		"*restrict t, long n,\n"
 		"\t%s_real *restrict grad, double *restrict acc);\n",
@@ -487,6 +490,12 @@ static void emit_functions(Emitter *E)
 	fprintf(out, "void %s_predict(const %s_model *m, const %s_real *x, %s_real *y)\n{\n", P, P,
 		P, P);
 	emit_body(E, EMIT_PREDICT);
+	fputs("}\n\n", out);
+
+	fprintf(out,
+		"void %s_predict_n(const %s_model *m, const %s_real *x, long n, %s_real *y)\n{\n",
+		P, P, P, P);
+	emit_body(E, EMIT_PREDICT_N);
 	fputs("}\n\n", out);
 
 	fprintf(out,

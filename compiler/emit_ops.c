@@ -888,6 +888,15 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 		emit_stat(E, v, ind);
 		return;
 	case OP_OUTPUT:
+		if (E->lanes > 1) {
+			int no = E->ir->ins[in->a].size;
+			fprintf(E->out, "%sfor (int l = 0; l < cnt; l++) {\n", ind);
+			for (int e = 0; e < no; e++)
+				fprintf(E->out, "%s\ty[(i0 + l) * %d + %d] = %s;\n", ind, no, e,
+					ref(E, b1, in->a, NULL, e));
+			fprintf(E->out, "%s}\n", ind);
+			return;
+		}
 		for (int e = 0; e < E->ir->ins[in->a].size; e++) {
 			const char *r = ref(E, b1, in->a, NULL, e);
 			/* lane 0 of a one-lane block */
@@ -912,12 +921,12 @@ static bool keep_root(const Ins *in, const void *ctx)
 	EmitFn fn = *(const EmitFn *)ctx;
 	switch (in->op) {
 	case OP_OUTPUT:
-		return fn == EMIT_PREDICT;
+		return fn == EMIT_PREDICT || fn == EMIT_PREDICT_N;
 	case OP_STAT_SUM:
 	case OP_STAT_EACH:
 	case OP_STAT_MAX:
 	case OP_STAT_SAT:
-		return fn != EMIT_PREDICT;
+		return fn == EMIT_EVAL || fn == EMIT_GRAD;
 	case OP_ACC_DENSE:
 	case OP_ACC_L2:
 		return fn == EMIT_GRAD;
@@ -1007,7 +1016,8 @@ void emit_body(Emitter *E, EmitFn fn)
 	if (fn == EMIT_PREDICT) {
 		fputs("\tconst int cnt = 1;\n\t(void)cnt;\n", out);
 	} else {
-		fprintf(out, "\tacc[%d] += (double)n;\n", ACC_COUNT);
+		if (fn != EMIT_PREDICT_N)
+			fprintf(out, "\tacc[%d] += (double)n;\n", ACC_COUNT);
 		fprintf(out, "\tfor (long i0 = 0; i0 < n; i0 += %d) {\n", L);
 		fprintf(out, "\t\tconst int cnt = n - i0 < %d ? (int)(n - i0) : %d;\n", L, L);
 	}

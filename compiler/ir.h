@@ -125,6 +125,7 @@ void emit_header(FILE *out, const Lowered *lw, const EmitOptions *o);
 
 typedef enum EmitFn {
 	EMIT_PREDICT, /* forward to the output, one sample */
+	EMIT_PREDICT_N, /* forward to the output, n samples in blocks */
 	EMIT_EVAL,    /* forward and statistics, n samples */
 	EMIT_GRAD,    /* forward, statistics and reverse pass, n samples */
 } EmitFn;

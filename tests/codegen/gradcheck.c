@@ -84,5 +84,20 @@ int main(void)
 		printf("FAIL: above the tolerance 1e-6\n");
 		return 1;
 	}
+	/* the batched prediction is the one-sample prediction, sample by sample
+	 * (N is no multiple of the block, so a partial block is included) */
+	static gc_real yn[N * gc_NUM_OUTPUTS];
+	gc_predict_n(&m, x, N, yn);
+	for (int i = 0; i < N; i++) {
+		gc_real y1[gc_NUM_OUTPUTS];
+		gc_predict(&m, x + i * gc_NUM_INPUTS, y1);
+		for (int k = 0; k < gc_NUM_OUTPUTS; k++)
+			if (fabs(y1[k] - yn[i * gc_NUM_OUTPUTS + k]) > 1e-12 * (1 + fabs(y1[k]))) {
+				printf("FAIL: predict_n differs from predict at sample %d, output %d: "
+				       "%.17g against %.17g\n",
+				       i, k, (double)yn[i * gc_NUM_OUTPUTS + k], (double)y1[k]);
+				return 1;
+			}
+	}
 	return 0;
 }
