@@ -313,27 +313,34 @@ static void emit_optimizer(const Emitter *E)
 	} else {
 		fprintf(out, "\tconst %s_real lr = (%s_real)m->lr;\n", P, P);
 	}
+	/* the moments, parameters and gradient never overlap: restrict lets
+	 * the compiler vectorise the update */
+	fprintf(out, "\t%s_real *restrict w = m->param;\n", P);
+	if (is_adam(E) || t->momentum != 0)
+		fprintf(out, "\t%s_real *restrict mo = m->opt_m;\n", P);
+	if (is_adam(E))
+		fprintf(out, "\t%s_real *restrict vo = m->opt_v;\n", P);
+	fprintf(out, "\tconst %s_real *restrict gr = grad;\n", P);
 	fprintf(out, "\tfor (int i = 0; i < %d; i++) {\n", E->np);
-	fprintf(out, "\t\t%s_real g = grad[i] * inv_n;\n", P);
+	fprintf(out, "\t\t%s_real g = gr[i] * inv_n;\n", P);
 	for (int ch = 1; ch < nch; ch++)
-		fprintf(out, "\t\tg += coef[%d] * grad[%d + i];\n", ch, ch * E->np);
+		fprintf(out, "\t\tg += coef[%d] * gr[%d + i];\n", ch, ch * E->np);
 	if (is_adam(E)) {
 		if (t->opt == OPT_ADAMW)
-			fputs("\t\tm->param[i] *= decay;\n", out);
-		fprintf(out, "\t\tm->opt_m[i] += %s * (g - m->opt_m[i]);\n",
+			fputs("\t\tw[i] *= decay;\n", out);
+		fprintf(out, "\t\tconst %s_real mi = mo[i] + %s * (g - mo[i]);\n", P,
 			lit(E, b1, 1 - t->beta1));
-		fprintf(out, "\t\tm->opt_v[i] = m->opt_v[i] * %s + %s * g * g;\n",
+		fprintf(out, "\t\tconst %s_real vi = vo[i] * %s + %s * g * g;\n", P,
 			lit(E, b2, t->beta2), lit(E, b3, 1 - t->beta2));
-		fprintf(out,
-			"\t\tm->param[i] -= step_size * m->opt_m[i] / (%s(m->opt_v[i]) / bc2s + "
-			"%s);\n",
+		fputs("\t\tmo[i] = mi;\n\t\tvo[i] = vi;\n", out);
+		fprintf(out, "\t\tw[i] -= step_size * mi / (%s(vi) / bc2s + %s);\n",
 			E->o->dbl ? "sqrt" : "sqrtf", lit(E, b4, t->eps));
 	} else if (t->momentum != 0) {
-		fprintf(out, "\t\tm->opt_m[i] = m->step == 1 ? g : m->opt_m[i] * %s + g;\n",
+		fprintf(out, "\t\tconst %s_real mi = m->step == 1 ? g : mo[i] * %s + g;\n", P,
 			lit(E, b1, t->momentum));
-		fputs("\t\tm->param[i] -= lr * m->opt_m[i];\n", out);
+		fputs("\t\tmo[i] = mi;\n\t\tw[i] -= lr * mi;\n", out);
 	} else {
-		fputs("\t\tm->param[i] -= lr * g;\n", out);
+		fputs("\t\tw[i] -= lr * g;\n", out);
 	}
 	fputs("\t}\n", out);
 }

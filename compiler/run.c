@@ -7,8 +7,10 @@
  * runs the program in the caller's working directory with ARGS, and removes
  * the directory.  Works from the build tree and after install alike.
  *
- * OpenMP (the program's --threads N): -fopenmp is added when a probe shows
- * that the compiler takes it.  MPI (--mpi --np N): the compiler is $MPICC
+ * Flags: -O3 -march=native -fno-math-errno when a probe shows the compiler
+ * takes -march=native (the program runs where it is built), else -O2
+ * -fno-math-errno.  OpenMP (the program's --threads N): -fopenmp is added
+ * when a probe shows that the compiler takes it.  MPI (--mpi --np N): the compiler is $MPICC
  * (default mpicc), the runtime is built with -DCN_MPI, and the program runs
  * under $MPIRUN -np N (default mpirun; it may carry flags, e.g. a hostfile).
  */
@@ -69,8 +71,8 @@ static void cleanup(Arena *a, const char *dir, const char *prog)
 	for (int i = 0; i < cn_embedded_count; i++)
 		remove(arena_printf(a, "%s/%s", dir, cn_embedded_names[i]));
 	remove(arena_printf(a, "%s/model.c", dir));
-	remove(arena_printf(a, "%s/omp.c", dir));
-	remove(arena_printf(a, "%s/omp", dir));
+	remove(arena_printf(a, "%s/probe.c", dir));
+	remove(arena_printf(a, "%s/probe", dir));
 	remove(prog);
 	rmdir(dir);
 }
@@ -91,19 +93,19 @@ static int count_words(const char *s)
 }
 
 /* Does the compiler cc build an OpenMP program? */
-static bool takes_openmp(Arena *a, const char *cc, const char *dir)
+/* Whether cc builds a probe program with the option. */
+static bool takes(Arena *a, const char *cc, const char *dir, const char *option,
+		  const char *probe)
 {
-	static const char probe[] =
-		"#include <omp.h>\nint main(void) { return omp_get_max_threads() < 1; }\n";
-	char *src = arena_printf(a, "%s/omp.c", dir);
-	if (!write_bytes(src, probe, sizeof probe - 1))
+	char *src = arena_printf(a, "%s/probe.c", dir);
+	if (!write_bytes(src, probe, strlen(probe)))
 		return false;
 	char **argv = arena_alloc(a, sizeof(char *) * (size_t)(count_words(cc) + 6));
 	int n = 0;
 	add_words(a, argv, &n, cc);
-	argv[n++] = "-fopenmp";
+	argv[n++] = (char *)option;
 	argv[n++] = "-o";
-	argv[n++] = arena_printf(a, "%s/omp", dir);
+	argv[n++] = arena_printf(a, "%s/probe", dir);
 	argv[n++] = src;
 	argv[n] = NULL;
 	return spawn(argv, true) == 0;
@@ -143,13 +145,23 @@ int run_model(Arena *a, const Lowered *lw, const EmitOptions *o, int np, char **
 		arena_alloc(a, sizeof(char *) * (size_t)(18 + cn_embedded_count + count_words(cc)));
 	int n = 0;
 	add_words(a, argv, &n, cc);
-	if (takes_openmp(a, cc, dir))
+	if (takes(a, cc, dir, "-fopenmp",
+		  "#include <omp.h>\nint main(void) { return omp_get_max_threads() < 1; }\n"))
 		argv[n++] = "-fopenmp";
 	if (np)
 		argv[n++] = "-DCN_MPI";
 	argv[n++] = "-std=c99";
 	argv[n++] = "-D_POSIX_C_SOURCE=200809L";
-	argv[n++] = "-O2";
+	/* The program runs where it is built, so it may use every instruction
+	 * of this machine; under MPI the ranks may run elsewhere.  Nothing in
+	 * the model or the runtime reads errno after a math function. */
+	if (!np && takes(a, cc, dir, "-march=native", "int main(void) { return 0; }\n")) {
+		argv[n++] = "-O3";
+		argv[n++] = "-march=native";
+	} else {
+		argv[n++] = "-O2";
+	}
+	argv[n++] = "-fno-math-errno";
 	argv[n++] = "-o";
 	argv[n++] = prog;
 	argv[n++] = arena_printf(a, "-I%s", dir);
