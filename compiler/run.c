@@ -158,6 +158,7 @@ int run_model(Arena *a, const Lowered *lw, const EmitOptions *o, int np, char **
 	if (!np && takes(a, cc, dir, "-march=native", "int main(void) { return 0; }\n")) {
 		argv[n++] = "-O3";
 		argv[n++] = "-march=native";
+		argv[n++] = "-ffp-contract=fast";
 	} else {
 		argv[n++] = "-O2";
 	}
