@@ -1,7 +1,9 @@
 #!/bin/sh
 # Generated code of every model compiles warning-free with
 # -std=c99 -Wall -Wextra -pedantic -Werror under gcc and clang, in float and
-# double, with and without --main, unrolled and looped.
+# double, with and without --main, unrolled and looped; at -O2 (warnings that
+# need the optimiser's analysis), and looped floats also at -O3 -march=native
+# (the AVX path of the matrix kernel).
 # usage: werror.sh CNETC RUNTIME_DIR MODEL.cnet...
 set -eu
 cnetc=$1 rt=$2
@@ -21,14 +23,19 @@ for model in "$@"; do
 			out="$work/$name-$prec-$unroll"
 			"$cnetc" compile "$model" -o "$out.c" --header "$out.h" --main \
 				--precision "$prec" --unroll-max "$unroll"
+			opts="-O2"
+			[ "$prec$unroll" = float0 ] && opts="-O2 -O3_-march=native"
 			for cc in $ccs; do
-				if ! "$cc" -std=c99 -Wall -Wextra -pedantic -Werror -I"$rt" -c "$out.c" \
-					-o "$out.o" 2>"$out.err"; then
-					echo "FAIL: $cc on $name ($prec, --unroll-max $unroll):"
-					head -n 20 "$out.err"
-					exit 1
-				fi
-				n=$((n + 1))
+				for o in $opts; do
+					o=$(echo "$o" | tr _ ' ')
+					if ! "$cc" -std=c99 $o -Wall -Wextra -pedantic -Werror -I"$rt" \
+						-c "$out.c" -o "$out.o" 2>"$out.err"; then
+						echo "FAIL: $cc $o on $name ($prec, --unroll-max $unroll):"
+						head -n 20 "$out.err"
+						exit 1
+					fi
+					n=$((n + 1))
+				done
 			done
 		done
 	done

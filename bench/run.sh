@@ -1,0 +1,194 @@
+#!/bin/sh
+# bench/run.sh - cnet's speed against PyTorch and a hand-written C loop, and
+# its build and memory costs, for the five workloads of bench/models/, all
+# measured in one run on one machine.
+#
+#   sh bench/run.sh [--quick] [--no-torch] [-o FILE.csv] [PATH/TO/cnetc]
+#
+# Default cnetc: build/compiler/cnetc (built first with ninja if missing).
+# PyTorch is Debian's python3-torch on /usr/bin/python3, run on one thread
+# (OMP/OpenBLAS/MKL threads 1); as root the script installs it, with
+# libopenblas0-pthread, when it is missing.  --no-torch leaves PyTorch out.
+# --quick runs every measurement for a tenth of the time (a smoke test; the
+# numbers are noisier).  Writes the table to stdout and every number to
+# bench/results.csv (or FILE.csv).
+#
+# Timings are the best round of repeated runs (bench/step.c), because this
+# machine is shared: the best round is the least disturbed one.  FLOP counts
+# are those of the layer products only: 2*in*out per sample forward, as much
+# again for the weight gradient and for the input gradient (not for the first
+# layer).  The core's peak is measured by bench/peak.c, an FMA loop.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+budget=2
+torch=yes
+csv=$here/results.csv
+cnetc=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) budget=0.2 ;;
+	--no-torch) torch=no ;;
+	-o) csv=$2; shift ;;
+	-*) echo "usage: sh bench/run.sh [--quick] [--no-torch] [-o FILE.csv] [cnetc]" >&2; exit 2 ;;
+	*) cnetc=$1 ;;
+	esac
+	shift
+done
+if [ -z "$cnetc" ]; then
+	cnetc=$root/build/compiler/cnetc
+	if [ ! -x "$cnetc" ]; then
+		sh "$root/tests/install-deps.sh"
+		[ -f "$root/build/build.ninja" ] || meson setup "$root/build" "$root" >/dev/null
+		ninja -C "$root/build" >/dev/null
+	fi
+fi
+cnetc=$(cd "$(dirname "$cnetc")" && pwd)/$(basename "$cnetc")
+py=/usr/bin/python3
+if [ $torch = yes ] && ! "$py" -c 'import torch' 2>/dev/null; then
+	if [ "$(id -u)" = 0 ]; then
+		echo "installing python3-torch and libopenblas0-pthread ..." >&2
+		apt-get update -qq >/dev/null
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch \
+			libopenblas0-pthread >/dev/null
+	else
+		echo "bench: no PyTorch on $py and not root: PyTorch left out" >&2
+		torch=no
+	fi
+fi
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+
+cc=${CC:-cc}
+default_flags="-O2"
+best_flags="-O3 -march=native -ffp-contract=fast -fno-math-errno"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+now() { date +%s.%N; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+
+# the core's peak, single precision
+$cc -O2 -march=native "$here/peak.c" -o "$work/peak"
+peak=$("$work/peak" "$(calc %g "$budget / 4")" 2>/dev/null)
+
+# the hand-written loop for the seed workload
+for f in default best; do
+	eval "flags=\$${f}_flags"
+	$cc -std=c99 $flags -D_POSIX_C_SOURCE=200809L "$here/hand_seed.c" -lm -o "$work/hand_$f"
+	eval "hand_$f=\$(\"\$work/hand_$f\" 100 \"\$budget\" 2>/dev/null)"
+done
+$cc -O2 -std=c99 "$here/rss.c" -o "$work/rss"
+
+# name batch layer-sizes
+workloads="seed 100 1,10,1
+small 64 2,16,16,2
+medium 128 8,32,32,4
+large 256 64,128,128,8
+mnist 64 784,256,256,10"
+
+echo "model,batch,params,mflop_step,us_default,us_best,gflops_best,peak_gflops,frac_peak,us_torch,x_torch_default,x_torch_best,predict_default,predict_best,predict_torch,x_predict,source_bytes,cnetc_ms,cc_O2_s,cc_best_s,struct_bytes,grad_stack_bytes,peak_rss_kib,allocs_per_step" >"$csv"
+echo "$workloads" | while read -r name batch sizes; do
+	model=$here/models/$name.cnet
+	# FLOPs per training step and per prediction, params
+	set -- $(echo "$sizes" | awk -F, -v b="$batch" '{
+		for (i = 1; i < NF; i++) {
+			io = $i * $(i + 1); p += io + $(i + 1); f += 2 * io
+			t += (i == 1 ? 4 : 6) * io
+		}
+		printf "%d %.6f %.6f\n", p, t * b / 1e6, f }')
+	params=$1 mflop=$2 pflop=$3
+
+	best=1e9
+	for k in 1 2 3; do
+		t0=$(now)
+		"$cnetc" compile "$model" -o "$work/bm.c" --header "$work/bm.h" --prefix bm
+		t=$(calc %.6f "$(now) - $t0")
+		best=$(calc %.6f "$t < $best ? $t : $best")
+	done
+	cnetc_ms=$(calc %.1f "$best * 1000")
+	src_bytes=$(wc -c <"$work/bm.c")
+	t0=$(now)
+	(cd "$work" && $cc -std=c99 -O2 -fstack-usage -I"$root/runtime" -c bm.c -o bm.o)
+	cc_o2=$(calc %.2f "$(now) - $t0")
+	stack=$(awk -F'\t' '$1 ~ /:bm_grad$/ { print $2 }' "$work/bm.su")
+	t0=$(now)
+	$cc -std=c99 $best_flags -I"$root/runtime" -c "$work/bm.c" -o "$work/bm_best.o"
+	cc_best=$(calc %.2f "$(now) - $t0")
+
+	for f in default best; do
+		eval "flags=\$${f}_flags"
+		$cc -std=c99 $flags -D_POSIX_C_SOURCE=200809L -I"$work" -I"$root/runtime" \
+			-DBM_HEADER='"bm.h"' "$here/step.c" "$work/bm.c" "$root"/runtime/*.c -lm \
+			-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o "$work/step_$f"
+		eval "set -- \$(\"\$work/step_$f\" \"\$batch\" \"\$budget\" 2>/dev/null)"
+		eval "us_$f=\$1 pred_$f=\$2"
+		struct=$3 allocs=$4
+	done
+
+	# peak RSS of the generated program training on BATCH*4 samples
+	"$cnetc" compile "$model" --main -o "$work/prog.c" --prefix bm
+	$cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -I"$root/runtime" "$work/prog.c" \
+		"$root"/runtime/*.c -lm -o "$work/prog"
+	set -- $(echo "$sizes" | awk -F, '{ print $1, $NF }')
+	awk -v ni="$1" -v nt="$2" -v n="$((batch * 4))" 'BEGIN {
+		srand(1)
+		for (k = 0; k < ni; k++) printf "%sx%s", (k ? "," : ""), (ni > 1 ? k : "")
+		for (k = 0; k < nt; k++) printf ",t%s", (nt > 1 ? k : "")
+		printf "\n"
+		for (i = 0; i < n; i++) {
+			for (k = 0; k < ni + nt; k++) printf "%s%.4f", k ? "," : "", rand()
+			printf "\n"
+		} }' >"$work/data.csv"
+	rss=$("$work/rss" "$work/prog" train --data "$work/data.csv" --epochs 5 \
+		--batch "$batch" --quiet)
+
+	if [ $torch = yes ]; then
+		set -- $("$py" "$here/torch_bench.py" "$name" "$batch" "$budget")
+		us_torch=$1 pred_torch=$2
+	else
+		us_torch=nan pred_torch=nan
+	fi
+	awk -v name="$name" -v batch="$batch" -v params="$params" -v mflop="$mflop" \
+		-v pflop="$pflop" -v ud="$us_default" -v ub="$us_best" -v peak="$peak" \
+		-v ut="$us_torch" -v pd="$pred_default" -v pb="$pred_best" -v pt="$pred_torch" \
+		-v src="$src_bytes" -v cms="$cnetc_ms" -v co2="$cc_o2" -v cb="$cc_best" \
+		-v st="$struct" -v stack="$stack" -v rss="$rss" -v al="$allocs" 'BEGIN {
+		g = mflop * 1e6 / (ub * 1e-6) / 1e9
+		printf "%s,%d,%d,%.4f,%.3f,%.3f,%.2f,%.1f,%.4f,%s,%s,%s,%.0f,%.0f,%s,%s,%d,%s,%s,%s,%d,%s,%d,%s\n",
+			name, batch, params, mflop, ud, ub, g, peak, g / peak,
+			ut, ut == "nan" ? "nan" : sprintf("%.1f", ut / ud),
+			ut == "nan" ? "nan" : sprintf("%.1f", ut / ub), pd, pb, pt,
+			pt == "nan" ? "nan" : sprintf("%.2f", pb / pt),
+			src, cms, co2, cb, st, stack, rss, al }' >>"$csv"
+done
+
+# ------------------------------------------------------------------ report
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+tv=nan
+[ $torch = yes ] && tv=$("$py" -c 'import torch; print(torch.__version__)')
+echo "cnet benchmark: $cpu, $(getconf _NPROCESSORS_ONLN) cores; $($cc --version | head -n 1); PyTorch $tv on 1 thread"
+echo "default flags: $default_flags; best flags: $best_flags"
+echo "core peak (bench/peak.c, FMA, -O2 -march=native): $peak GFLOP/s single precision"
+echo
+echo "training step, microseconds (best round); GFLOP/s and % of peak at the best flags"
+awk -F, 'NR > 1 {
+	if (NR == 2) printf "%-7s %5s %9s %9s %9s %8s %6s %11s %8s %8s\n", "model", "batch",
+		"MFLOP", "-O2 us", "best us", "GFLOP/s", "%peak", "PyTorch us", "x -O2", "x best"
+	printf "%-7s %5d %9.3f %9.2f %9.2f %8.1f %5.1f%% %11s %8s %8s\n", $1, $2, $4, $5, $6,
+		$7, 100 * $9, $10, $11, $12 }' "$csv"
+echo "hand-written seed loop (bench/hand_seed.c): $hand_default us at -O2, $hand_best us at best flags"
+echo
+echo "prediction, samples per second (P_predict_n over the batch; PyTorch: no_grad forward)"
+awk -F, 'NR > 1 {
+	if (NR == 2) printf "%-7s %12s %12s %12s %8s\n", "model", "-O2", "best", "PyTorch", "x best"
+	printf "%-7s %12.0f %12.0f %12s %8s\n", $1, $13, $14, $15, $16 }' "$csv"
+echo
+echo "build and memory: generated C, cnetc time, cc time, model struct, P_grad stack"
+echo "(gcc -fstack-usage, -O2), peak RSS of the generated program training, heap"
+echo "allocations per training step"
+awk -F, 'NR > 1 {
+	if (NR == 2) printf "%-7s %8s %9s %8s %8s %10s %10s %9s %7s\n", "model", "C KiB",
+		"cnetc ms", "cc -O2 s", "cc best", "struct KiB", "stack KiB", "RSS MiB", "allocs"
+	printf "%-7s %8.1f %9s %8s %8s %10.1f %10.1f %9.1f %7s\n", $1, $17 / 1024, $18, $19,
+		$20, $21 / 1024, $22 / 1024, $23 / 1024, $24 }' "$csv"
+echo
+echo "all numbers: $csv"

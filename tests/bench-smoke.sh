@@ -1,0 +1,30 @@
+#!/bin/sh
+# bench-smoke.sh - bench/run.sh works end to end (--quick, without PyTorch):
+# every workload builds and runs, every number is a number, and the generated
+# training step makes no heap allocation.  The speeds themselves are not
+# checked here (a shared machine is no place for timed tests); they are
+# bench/run.sh's output.
+#   sh tests/bench-smoke.sh PATH/TO/cnetc
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+sh "$root/bench/run.sh" --quick --no-torch -o "$work/r.csv" "$1" >"$work/out.txt"
+cat "$work/out.txt"
+awk -F, '
+NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+{
+	rows++
+	for (f in col)
+		if (f != "model" && f != "us_torch" && f != "x_torch_default" && f != "x_torch_best" &&
+		    f != "predict_torch" && f != "x_predict" && !($col[f] ~ /^[0-9.e+-]+$/)) {
+			print "FAIL: " $1 ": " f " is \"" $col[f] "\""; bad = 1
+		}
+	if ($col["allocs_per_step"] != 0) { print "FAIL: " $1 " allocates in the step"; bad = 1 }
+	if (!($col["us_best"] > 0) || !($col["predict_best"] > 0)) { print "FAIL: " $1 " timings"; bad = 1 }
+}
+END {
+	if (rows != 5) { print "FAIL: " rows " workloads, not 5"; bad = 1 }
+	exit bad
+}' "$work/r.csv"
+echo "bench smoke: 5 workloads, no allocation in the training step"
