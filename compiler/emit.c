@@ -131,6 +131,8 @@ static void emit_decls(Emitter *E)
 		max1(E->naug), max1(E->naug), max1(E->naug));
 	fputs("\tlong epoch_steps; /* steps in the current epoch */\n", out);
 	fputs("\tlong step;        /* optimizer steps taken */\n", out);
+	if (is_adam(E))
+		fputs("\tdouble beta_t[2]; /* beta1^step, beta2^step */\n", out);
 	fputs("\tdouble lr;        /* learning rate */\n", out);
 	fprintf(out, "\t%s_real grad[%d]; /* scratch of %s_train_step */\n", P,
 		max1(E->np * E->lw->nchannels), P);
@@ -201,6 +203,8 @@ static void emit_init(const Emitter *E)
 	fprintf(out, "void %s_init(%s_model *m, uint64_t seed)\n{\n", P, P);
 	fputs("\tcn_rng r;\n\tmemset(m, 0, sizeof *m);\n\tcn_rng_seed(&r, seed, CN_STREAM_INIT);\n",
 	      out);
+	if (is_adam(E))
+		fputs("\tm->beta_t[0] = m->beta_t[1] = 1;\n", out);
 	for (int l = 0; l < m->layers.len; l++) {
 		const Symbol *L = layer(E, l);
 		int nw = L->in * L->out;
@@ -299,10 +303,12 @@ static void emit_optimizer(const Emitter *E)
 	int nch = E->lw->nchannels;
 	fputs("\tm->step++;\n", out);
 	if (is_adam(E)) {
-		fprintf(out, "\tconst double bc1 = 1 - pow(%s, (double)m->step);\n",
-			dlit(b1, t->beta1));
-		fprintf(out, "\tconst double bc2 = sqrt(1 - pow(%s, (double)m->step));\n",
+		/* running powers: two pow() calls would cost as much as the whole
+		 * update of a small model */
+		fprintf(out, "\tm->beta_t[0] *= %s;\n\tm->beta_t[1] *= %s;\n", dlit(b1, t->beta1),
 			dlit(b2, t->beta2));
+		fputs("\tconst double bc1 = 1 - m->beta_t[0];\n", out);
+		fputs("\tconst double bc2 = sqrt(1 - m->beta_t[1]);\n", out);
 		fprintf(out,
 			"\tconst %s_real step_size = (%s_real)(m->lr / bc1), bc2s = "
 			"(%s_real)bc2;\n",
@@ -1042,6 +1048,7 @@ void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o)
 		fputc('\n', out);
 	}
 	fprintf(out, "typedef %s_real real;\n\n", o->prefix);
+	emit_lane_macro(&E);
 	if (emit_uses_mm(&E))
 		emit_mm(&E);
 	emit_init(&E);

@@ -153,5 +153,6 @@ void emit_body(Emitter *E, EmitFn fn);
 int emit_lanes(const Emitter *E);
 bool emit_uses_mm(const Emitter *E);
 void emit_mm(const Emitter *E);
+void emit_lane_macro(const Emitter *E);
 
 #endif
