@@ -61,6 +61,12 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 cc=${CC:-cc}
 default_flags="-O2"
 best_flags="-O3 -march=native -ffp-contract=fast -fno-math-errno"
+# The best build is the one `cnetc run` makes: -march=native, and the model
+# generated for 512-bit vectors where that has AVX-512.
+best_gen=
+if $cc -march=native -dM -E - </dev/null 2>/dev/null | grep -q '__AVX512F__'; then
+	best_gen="--vector-bits 512"
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 now() { date +%s.%N; }
@@ -87,6 +93,7 @@ mnist 64 784,256,256,10"
 
 echo "model,batch,params,mflop_step,us_default,us_best,gflops_best,peak_gflops,frac_peak,us_torch,x_torch_default,x_torch_best,predict_default,predict_best,predict_torch,x_predict,source_bytes,cnetc_ms,cc_O2_s,cc_best_s,struct_bytes,grad_stack_bytes,peak_rss_kib,allocs_per_step" >"$csv"
 echo "$workloads" | while read -r name batch sizes; do
+	[ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = "$name" ] || continue
 	model=$here/models/$name.cnet
 	# FLOPs per training step and per prediction, params
 	set -- $(echo "$sizes" | awk -F, -v b="$batch" '{
@@ -110,14 +117,18 @@ echo "$workloads" | while read -r name batch sizes; do
 	(cd "$work" && $cc -std=c99 -O2 -fstack-usage -I"$root/runtime" -c bm.c -o bm.o)
 	cc_o2=$(calc %.2f "$(now) - $t0")
 	stack=$(awk -F'\t' '$1 ~ /:bm_grad$/ { print $2 }' "$work/bm.su")
+	mkdir -p "$work/best"
+	"$cnetc" compile "$model" -o "$work/best/bm.c" --header "$work/best/bm.h" --prefix bm $best_gen
 	t0=$(now)
-	$cc -std=c99 $best_flags -I"$root/runtime" -c "$work/bm.c" -o "$work/bm_best.o"
+	$cc -std=c99 $best_flags -I"$root/runtime" -c "$work/best/bm.c" -o "$work/bm_best.o"
 	cc_best=$(calc %.2f "$(now) - $t0")
 
 	for f in default best; do
 		eval "flags=\$${f}_flags"
-		$cc -std=c99 $flags -D_POSIX_C_SOURCE=200809L -I"$work" -I"$root/runtime" \
-			-DBM_HEADER='"bm.h"' "$here/step.c" "$work/bm.c" "$root"/runtime/*.c -lm \
+		gen=$work
+		[ $f = best ] && gen=$work/best
+		$cc -std=c99 $flags -D_POSIX_C_SOURCE=200809L -I"$gen" -I"$root/runtime" \
+			-DBM_HEADER='"bm.h"' "$here/step.c" "$gen/bm.c" "$root"/runtime/*.c -lm \
 			-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o "$work/step_$f"
 		eval "set -- \$(\"\$work/step_$f\" \"\$batch\" \"\$budget\" 2>/dev/null)"
 		eval "us_$f=\$1 pred_$f=\$2"
@@ -161,12 +172,55 @@ echo "$workloads" | while read -r name batch sizes; do
 			src, cms, co2, cb, st, stack, rss, al }' >>"$csv"
 done
 
+# ------------------------------------------------ growth with the model
+# Generated source, cnetc time and cc -O2 time of MLPs that grow in depth
+# (16 -> 64 x D -> 4) and in width (2 -> H -> H -> 2), each with a penalty
+# and a hard constraint like the workloads above.
+scsv=${csv%.csv}-growth.csv
+echo "series,size,params,source_bytes,cnetc_ms,cc_O2_s" >"$scsv"
+mlp() { # name, layer sizes...
+	name=$1; shift
+	{
+		echo "model $name {"
+		echo "  input x[$1]; target t[$(eval echo \${$#})];"
+		i=1 prev=$1 body=x; shift
+		for s in "$@"; do
+			echo "  layer f$i = dense($prev, $s);"
+			if [ $i -gt 1 ]; then body="f$i(relu($body))"; else body="f$i($body)"; fi
+			prev=$s i=$((i + 1))
+		done
+		echo "  y = $body; output y; loss mse(y, t);"
+		echo "  constraint c1: y >= 0 : penalty(linear);"
+		echo "  constraint c2: y <= 1 : hard;"
+		echo "}"
+	} >"$work/grow.cnet"
+}
+grow() { # series, size, layer sizes...
+	series=$1 size=$2; shift 2
+	mlp grow "$@"
+	params=$(echo "$@" | awk '{ for (i = 1; i < NF; i++) p += $i * $(i + 1) + $(i + 1); print p }')
+	t0=$(now)
+	"$cnetc" compile "$work/grow.cnet" -o "$work/grow.c" --header "$work/grow.h"
+	ms=$(calc %.1f "($(now) - $t0) * 1000")
+	t0=$(now)
+	(cd "$work" && $cc -std=c99 -O2 -I"$root/runtime" -c grow.c -o grow.o)
+	echo "$series,$size,$params,$(wc -c <"$work/grow.c"),$ms,$(calc %.2f "$(now) - $t0")" >>"$scsv"
+}
+for d in 1 2 4 8 16; do
+	sizes="16"
+	for k in $(seq "$d"); do sizes="$sizes 64"; done
+	grow depth "$d" $sizes 4
+done
+for h in 4 8 16 32 64 128; do
+	grow width "$h" 2 "$h" "$h" 2
+done
+
 # ------------------------------------------------------------------ report
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 tv=nan
 [ $torch = yes ] && tv=$("$py" -c 'import torch; print(torch.__version__)')
 echo "cnet benchmark: $cpu, $(getconf _NPROCESSORS_ONLN) cores; $($cc --version | head -n 1); PyTorch $tv on 1 thread"
-echo "default flags: $default_flags; best flags: $best_flags"
+echo "default: cnetc compile, $default_flags; best: cnetc compile ${best_gen:-(defaults)}, $best_flags (as cnetc run builds)"
 echo "core peak (bench/peak.c, FMA, -O2 -march=native): $peak GFLOP/s single precision"
 echo
 echo "training step, microseconds (best round); GFLOP/s and % of peak at the best flags"
@@ -191,4 +245,12 @@ awk -F, 'NR > 1 {
 	printf "%-7s %8.1f %9s %8s %8s %10.1f %10.1f %9.1f %7s\n", $1, $17 / 1024, $18, $19,
 		$20, $21 / 1024, $22 / 1024, $23 / 1024, $24 }' "$csv"
 echo
-echo "all numbers: $csv"
+echo "growth with the model: generated C, cnetc time, cc -O2 time"
+awk -F, 'NR > 1 {
+	if (NR == 2) printf "%-6s %5s %8s %8s %9s %8s %12s\n", "series", "size", "params",
+		"C KiB", "cnetc ms", "cc -O2 s", "C B/param"
+	printf "%-6s %5d %8d %8.1f %9s %8s %12.1f\n", $1, $2, $3, $4 / 1024, $5, $6, $4 / $3 }' "$scsv"
+echo "(depth: 16 -> 64 x D -> 4; width: 2 -> H -> H -> 2; layers of more than 64"
+echo "weights are loops, so their code does not grow with their size)"
+echo
+echo "all numbers: $csv, $scsv"

@@ -464,20 +464,30 @@ static void emit_copy(const Emitter *E, int v, const char *ind)
 
 /* ------------------------------------------------------------ layers */
 
-/* The number of samples in a block of P_grad and P_eval.  Models whose
- * layers are too big to unroll get blocks of 64 floats (32 doubles): the
- * layer becomes a register-blocked matrix product over the block (P_mm),
- * and each weight is loaded once per 64 samples instead of once per 8. */
+/* The number of samples in a block of P_grad and P_eval: one vector
+ * register of reals (--vector-bits, default 256: 8 floats), so that every
+ * op of the block is one vector instruction.  Models whose layers are too
+ * big to unroll get blocks of two registers: the layer becomes a
+ * register-blocked matrix product over the block (P_mm), two vectors wide,
+ * and each weight is loaded once per block.  Measured (gcc 12 -O3
+ * -march=native, us per step, lanes 8/16/32/64), Zen 4 at 256 bits:
+ * 8-32-32-4 B=128 -/17.4/18.6/20.0; 64-128-128-8 B=256 482/394/411/424;
+ * 784-256-256-10 B=64 1289/997/981/964; Sapphire Rapids at 512 bits, lanes
+ * 16/32: 18.5/16.7, 362/340, 1164/1086, and the seed model 1.01 at 8, 0.80
+ * at 16.  Bigger blocks reuse weights more but their values no longer fit
+ * the first-level cache (or the stack). */
 int emit_lanes(const Emitter *E)
 {
 	if (E->o->lanes)
 		return E->o->lanes;
+	int bits = E->o->vector_bits ? E->o->vector_bits : 256;
+	int one = bits / (E->o->dbl ? 64 : 32); /* reals in a vector register */
 	for (int l = 0; l < E->m->layers.len; l++) {
 		const Symbol *Ly = layer(E, l);
 		if (Ly->in * Ly->out > E->o->unroll_max && Ly->in * Ly->out >= 1024)
-			return E->o->dbl ? 32 : 64;
+			return 2 * one;
 	}
-	return E->o->dbl ? 4 : 8;
+	return one;
 }
 
 /* Whether P_mm is used: a layer product too big to unroll. */
@@ -489,77 +499,100 @@ bool emit_uses_mm(const Emitter *E)
 	return false;
 }
 
-/* Rows of the register tile of P_mm: 6 rows by 2 vectors is 12 accumulators,
- * which fill the 16 registers of SSE2 and AVX2 with the two vectors of b and a
- * broadcast a; measured against 4 and 8 rows on the 784x256 products of a
- * 64-sample block (gcc 12 and clang 14, -O3 -march=native, Zen 4): 6 rows
- * 90-109 GFLOP/s, 4 rows 66-97, 8 rows 71-90. */
-enum { MM_ROWS = 6 };
-
 /* P_mm: c[i][j] = (add ? c[i][j] : 0) + sum_k a[i][k] b[k][j], with the
- * strides given, j contiguous.  Under gcc and clang a tile of 6 rows by
- * two vector registers is kept in registers (vector extensions, as wide as
- * the target's: SSE2 at plain -O2, AVX with -mavx or -march=native); the
- * edges, and every compiler, take the plain loop. */
+ * strides given, j contiguous.  Under gcc and clang, tiles of ROWS rows by
+ * one or two vector registers stay in registers (vector extensions as wide
+ * as the target's: 512 bits under AVX-512, 256 under AVX, else 128).  The
+ * columns are taken in strips, two vectors wide, then one, then half a
+ * vector; the rows of each strip in tiles of ROWS, then 4, then 1; the
+ * columns left over, and compilers without vector extensions, take the
+ * plain loop.  ROWS is 6 with 16 vector registers (12 accumulators, the two
+ * vectors of b, a broadcast): on the 784x256 products of a 64-sample block
+ * (gcc 12 and clang 14, -O3 -march=native, AVX2 on Zen 4) 6 rows gave
+ * 90-109 GFLOP/s, 4 rows 66-97, 8 rows 71-90.  With the 32 registers of
+ * AVX-512, 8 rows (Sapphire Rapids, 784-256-256-10 at 32 lanes: 1086 us per
+ * step; 6 rows 1181, 12 rows 1299: twelve row pointers no longer fit the
+ * general registers). */
+static void mm_tile(FILE *out, const char *vt, int vw, int nv, int rows)
+{
+	fprintf(out, "\t\tfor (; i + %d <= m; i += %d) {\n", rows, rows);
+	fputs("\t\t\tconst real *a0 = a + (long)i * ai, *bk = b + j0;\n", out);
+	for (int r = 1; r < rows; r++)
+		fprintf(out, "\t\t\tconst real *a%d = a%d + ai;\n", r, r - 1);
+	for (int r = 0; r < rows; r++)
+		for (int q = 0; q < nv; q++)
+			fprintf(out, "\t\t\t%s s%d_%d = {0};\n", vt, r, q);
+	fputs("\t\t\tfor (int k = 0; k < kn; k++, bk += bs) {\n", out);
+	for (int q = 0; q < nv; q++)
+		fprintf(out, "\t\t\t\tconst %s x%d = *(const %s *)(bk + %d);\n", vt, q, vt, q * vw);
+	for (int r = 0; r < rows; r++) {
+		fprintf(out, "\t\t\t\tconst real w%d = a%d[(long)k * ak];\n", r, r);
+		for (int q = 0; q < nv; q++)
+			fprintf(out, "\t\t\t\ts%d_%d += w%d * x%d;\n", r, q, r, q);
+	}
+	fputs("\t\t\t}\n\t\t\treal *c0 = c + (long)i * cs + j0;\n", out);
+	for (int r = 1; r < rows; r++)
+		fprintf(out, "\t\t\treal *c%d = c%d + cs;\n", r, r - 1);
+	fputs("\t\t\tif (add) {\n", out);
+	for (int r = 0; r < rows; r++)
+		for (int q = 0; q < nv; q++)
+			fprintf(out, "\t\t\t\ts%d_%d += *(%s *)(c%d + %d);\n", r, q, vt, r, q * vw);
+	fputs("\t\t\t}\n", out);
+	for (int r = 0; r < rows; r++)
+		for (int q = 0; q < nv; q++)
+			fprintf(out, "\t\t\t*(%s *)(c%d + %d) = s%d_%d;\n", vt, r, q * vw, r, q);
+	fputs("\t\t}\n", out);
+}
+
+/* One strip of columns nv vectors of type vt (vw elements each) wide. */
+static void mm_strip(FILE *out, const char *vt, int vw, int nv, int rows)
+{
+	fprintf(out, "\tfor (; j0 + %d <= n; j0 += %d) {\n\t\tint i = 0;\n", nv * vw, nv * vw);
+	mm_tile(out, vt, vw, nv, rows);
+	if (rows > 4)
+		mm_tile(out, vt, vw, nv, 4);
+	mm_tile(out, vt, vw, nv, 1);
+	fputs("\t}\n", out);
+}
+
 void emit_mm(const Emitter *E)
 {
 	FILE *out = E->out;
 	const char *P = E->P;
-	fputs("#if defined(__GNUC__)\n#if defined(__AVX__)\n", out);
-	fprintf(out, "#define %s_VB 32\n#else\n#define %s_VB 16\n#endif\n", P, P);
-	fprintf(out,
-		"typedef real %s_vr __attribute__((vector_size(%s_VB), aligned(sizeof(real)), "
-		"may_alias));\n",
-		P, P);
-	fprintf(out, "#define %s_VW ((int)(%s_VB / sizeof(real)))\n#endif\n\n", P, P);
+	int re = E->o->dbl ? 8 : 4; /* bytes per real */
+	/* the vector types: bytes, rows of a tile, when the target has them */
+	static const struct {
+		int bytes, rows;
+		const char *when;
+	} isa[] = {{64, 8, "defined(__AVX512F__)"},
+	       {32, 6, "defined(__AVX__)"},
+	       {16, 6, "defined(__GNUC__)"}};
+	fprintf(out, "#if defined(__GNUC__)\n");
+	for (int v = 1; v <= 4; v *= 2) /* 64, 32 and 16 bytes */
+		fprintf(out,
+			"typedef real %s_v%d __attribute__((vector_size(%d), aligned(sizeof(real)), "
+			"may_alias));\n",
+			P, 64 / v, 64 / v);
+	fprintf(out, "#endif\n\n");
 	fprintf(out,
 		"static void %s_mm(int m, int n, int kn, const real *restrict a, int ai, int ak,\n"
 		"\t\t const real *restrict b, int bs, real *restrict c, int cs, int add)\n{\n",
 		P);
-	fprintf(out, "#if defined(__GNUC__)\n\ttypedef %s_vr vr;\n\tconst int W = %s_VW;\n", P, P);
-	fprintf(out, "\tconst int n2 = n - n %% (2 * W), m%d = m - m %% %d;\n", MM_ROWS, MM_ROWS);
-	fputs("\tfor (int j0 = 0; j0 < n2; j0 += 2 * W) {\n", out);
-	fprintf(out, "\t\tfor (int i = 0; i < m%d; i += %d) {\n", MM_ROWS, MM_ROWS);
-	fputs("\t\t\tconst real *a0 = a + (long)i * ai;\n", out);
-	for (int r = 1; r < MM_ROWS; r++)
-		fprintf(out, "\t\t\tconst real *a%d = a%d + ai;\n", r, r - 1);
-	fputs("\t\t\tconst real *bk = b + j0;\n", out);
-	for (int r = 0; r < MM_ROWS; r++)
-		fprintf(out, "\t\t\tvr s%d0 = {0}, s%d1 = {0};\n", r, r);
-	fputs("\t\t\tfor (int k = 0; k < kn; k++, bk += bs) {\n"
-	      "\t\t\t\tconst vr x0 = *(const vr *)bk, x1 = *(const vr *)(bk + W);\n",
-	      out);
-	for (int r = 0; r < MM_ROWS; r++)
-		fprintf(out, "\t\t\t\tconst real w%d = a%d[(long)k * ak];\n", r, r);
-	for (int r = 0; r < MM_ROWS; r++)
-		fprintf(out, "\t\t\t\ts%d0 += w%d * x0;\n\t\t\t\ts%d1 += w%d * x1;\n", r, r, r, r);
-	fputs("\t\t\t}\n\t\t\treal *c0 = c + (long)i * cs + j0;\n", out);
-	for (int r = 1; r < MM_ROWS; r++)
-		fprintf(out, "\t\t\treal *c%d = c%d + cs;\n", r, r - 1);
-	fputs("\t\t\tif (add) {\n", out);
-	for (int r = 0; r < MM_ROWS; r++)
-		fprintf(out, "\t\t\t\ts%d0 += *(vr *)c%d;\n\t\t\t\ts%d1 += *(vr *)(c%d + W);\n", r, r,
-			r, r);
-	fputs("\t\t\t}\n", out);
-	for (int r = 0; r < MM_ROWS; r++)
-		fprintf(out, "\t\t\t*(vr *)c%d = s%d0;\n\t\t\t*(vr *)(c%d + W) = s%d1;\n", r, r, r, r);
-	fputs("\t\t}\n", out);
-	fprintf(out, "\t\tfor (int i = m%d; i < m; i++) {\n", MM_ROWS);
-	fputs("\t\t\tconst real *a0 = a + (long)i * ai, *bk = b + j0;\n"
-	      "\t\t\tvr s0 = {0}, s1 = {0};\n"
-	      "\t\t\tfor (int k = 0; k < kn; k++, bk += bs) {\n"
-	      "\t\t\t\ts0 += a0[(long)k * ak] * *(const vr *)bk;\n"
-	      "\t\t\t\ts1 += a0[(long)k * ak] * *(const vr *)(bk + W);\n"
-	      "\t\t\t}\n"
-	      "\t\t\treal *c0 = c + (long)i * cs + j0;\n"
-	      "\t\t\tif (add) {\n\t\t\t\ts0 += *(vr *)c0;\n\t\t\t\ts1 += *(vr *)(c0 + W);\n\t\t\t}\n"
-	      "\t\t\t*(vr *)c0 = s0;\n\t\t\t*(vr *)(c0 + W) = s1;\n"
-	      "\t\t}\n"
-	      "\t}\n#else\n"
-	      "\tconst int n2 = 0;\n"
-	      "#endif\n"
+	fputs("\tint j0 = 0;\n", out);
+	for (size_t t = 0; t < sizeof isa / sizeof isa[0]; t++) {
+		fprintf(out, "#%s %s\n", t ? "elif" : "if", isa[t].when);
+		char vt[32];
+		snprintf(vt, sizeof vt, "%s_v%d", P, isa[t].bytes);
+		mm_strip(out, vt, isa[t].bytes / re, 2, isa[t].rows);
+		mm_strip(out, vt, isa[t].bytes / re, 1, isa[t].rows);
+		if (isa[t].bytes / 2 >= 16) {
+			snprintf(vt, sizeof vt, "%s_v%d", P, isa[t].bytes / 2);
+			mm_strip(out, vt, isa[t].bytes / 2 / re, 1, isa[t].rows);
+		}
+	}
+	fputs("#endif\n"
 	      "\tfor (int i = 0; i < m; i++)\n"
-	      "\t\tfor (int j = n2; j < n; j++) {\n"
+	      "\t\tfor (int j = j0; j < n; j++) {\n"
 	      "\t\t\treal s = add ? c[(long)i * cs + j] : 0;\n"
 	      "\t\t\tfor (int k = 0; k < kn; k++)\n"
 	      "\t\t\t\ts += a[(long)i * ai + (long)k * ak] * b[(long)k * bs + j];\n"
@@ -820,40 +853,56 @@ static void emit_acc_l2(const Emitter *E, int v, const char *ind)
 		ind, n, ind, in->channel * E->np + w, w, ind);
 }
 
-/* STAT_*: statistics over the block's real samples only */
+/* STAT_*: statistics over the block's real samples only.  Per-lane sums in
+ * al, reduced after the last block, so the lanes stay independent and the
+ * loops vectorise.  Spare lanes of the last block count nothing; they repeat
+ * a real sample, so they never change a maximum.  Sums are emitted twice, for
+ * full blocks without a mask and for the last block with one: under the
+ * default -ftrapping-math neither gcc nor clang vectorises a conditional
+ * conversion to double (seed model, gcc 12 -O3 -march=native: 1.03 against
+ * 0.85 us per step). */
 static void emit_stat(const Emitter *E, int v, const char *ind)
 {
 	const Ins *in = &E->ir->ins[v];
 	int n = E->ir->ins[in->a].size;
-	char b1[64];
-	/* Per-lane sums in al, reduced after the last block, so the lanes stay
-	 * independent and the loop vectorises.  Spare lanes of the last block
-	 * count nothing; they repeat a real sample, so they never change a
-	 * maximum. */
-	if (E->lanes <= 16)
-		fprintf(E->out, "%s%s_LANES\n", ind, E->P);
-	fprintf(E->out, "%sfor (int l = 0; l < %d; l++) {\n", ind, E->lanes);
-	for (int e = 0; e < n; e++) {
-		ref(E, b1, in->a, NULL, e);
-		int k = in->op == OP_STAT_EACH ? in->lo + e : in->lo;
-		switch (in->op) {
-		case OP_STAT_SUM:
-		case OP_STAT_EACH:
-			fprintf(E->out, "%s\tal[%d][l] += l < cnt ? (double)%s : 0;\n", ind, k, b1);
-			break;
-		case OP_STAT_MAX:
-			fprintf(E->out, "%s\tal[%d][l] = !(%s <= al[%d][l]) ? (double)%s : al[%d][l];\n",
-				ind, k, b1, k, b1, k);
-			break;
-		case OP_STAT_SAT:
-			fprintf(E->out, "%s\tal[%d][l] += (double)((l < cnt) & (%s <= 1e-6));\n", ind,
-				k, b1);
-			break;
-		default:
-			unreachable();
+	bool sums = in->op == OP_STAT_SUM || in->op == OP_STAT_EACH;
+	char b1[64], in2[32];
+	snprintf(in2, sizeof in2, "%s%s", ind, sums ? "\t" : "");
+	if (sums)
+		fprintf(E->out, "%sif (cnt == %d) {\n", ind, E->lanes);
+	for (int masked = 0; masked <= sums; masked++) {
+		if (masked)
+			fprintf(E->out, "%s} else {\n", ind);
+		lanes_open(E, in2);
+		for (int e = 0; e < n; e++) {
+			ref(E, b1, in->a, NULL, e);
+			int k = in->op == OP_STAT_EACH ? in->lo + e : in->lo;
+			switch (in->op) {
+			case OP_STAT_SUM:
+			case OP_STAT_EACH:
+				fprintf(E->out, "%s\tal[%d][l] += ", in2, k);
+				fprintf(E->out, masked ? "l < cnt ? (double)%s : 0;\n" : "(double)%s;\n",
+					b1);
+				break;
+			case OP_STAT_MAX:
+				fprintf(E->out,
+					"%s\t{\n%s\t\tconst double a = (double)%s;\n"
+					"%s\t\tal[%d][l] = !(a <= al[%d][l]) ? a : al[%d][l];\n%s\t}\n",
+					ind, ind, b1, ind, k, k, k, ind);
+				break;
+			case OP_STAT_SAT:
+				fprintf(E->out,
+					"%s\tal[%d][l] += (double)((l < cnt) & (%s <= 1e-6));\n", ind,
+					k, b1);
+				break;
+			default:
+				unreachable();
+			}
 		}
+		lanes_close(E, in2);
 	}
-	fprintf(E->out, "%s}\n", ind);
+	if (sums)
+		fprintf(E->out, "%s}\n", ind);
 }
 
 /* Which accumulators the live statistics use: 1 summed, 2 maximum. */

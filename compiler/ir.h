@@ -112,6 +112,8 @@ typedef struct EmitOptions {
 	bool main;            /* emit main() */
 	int unroll_max;       /* unroll ops of at most this many scalar operations */
 	int lanes;            /* samples per block of P_grad and P_eval; 0: chosen */
+	int vector_bits;      /* the target's vector registers (128, 256, 512): sets the
+			       * default lanes; 0: 256 */
 	const char *header;   /* --header path, or NULL: the header is inlined */
 	const char *header_name; /* as #included from the .c */
 	const Source *src;

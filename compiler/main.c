@@ -24,7 +24,7 @@ static const char usage_text[] =
 	"usage: cnetc check MODEL.cnet [--dump=ast|ir]\n"
 	"       cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]\n"
 	"                     [--precision float|double] [--depfile FILE] [--unroll-max N]\n"
-	"                     [--lanes N] [--mpi]\n"
+	"                     [--lanes N] [--vector-bits 128|256|512] [--mpi]\n"
 	"       cnetc run MODEL.cnet [compile options] [--mpi --np N] [-- ARGS...]\n"
 	"       cnetc --version | --help\n"
 	"\n"
@@ -44,9 +44,12 @@ static const char usage_text[] =
 	"  --precision P        float (default) or double\n"
 	"  --depfile FILE       write a Makefile dependency rule for the outputs\n"
 	"  --unroll-max N       unroll ops of at most N scalar operations (default 64)\n"
-	"  --lanes N            samples per block in training and evaluation (default: 8\n"
-	"                       floats or 4 doubles; 64 or 32 for layers of 1024 weights\n"
-	"                       or more)\n"
+	"  --lanes N            samples per block in training and evaluation (default: one\n"
+	"                       vector register of reals, two for layers of 1024 weights\n"
+	"                       or more: 8 or 16 floats at 256 bits)\n"
+	"  --vector-bits B      the target's vector registers: 128, 256 (default) or 512;\n"
+	"                       sets the default --lanes ('run': 512 where the compiler's\n"
+	"                       -march=native has AVX-512)\n"
 	"  --mpi                compile: the program (as --main), to be built with mpicc\n"
 	"                       -DCN_MPI against the runtime (libcnetrt_mpi); run: build it\n"
 	"                       so with $MPICC (default mpicc) and run it under $MPIRUN\n"
@@ -69,6 +72,7 @@ typedef struct Options {
 	bool dbl;
 	int unroll_max;
 	int lanes;
+	int vector_bits;
 	bool dump_ast, dump_ir;
 	char **run_args; /* after "--" */
 	int nrun_args;
@@ -175,6 +179,11 @@ static void parse_args(int argc, char **argv, Options *o)
 			if (*v == '\0' || *end || n < 1 || n > 256)
 				usage_error("--lanes needs a number from 1 to 256, not '%s'", v);
 			o->lanes = (int)n;
+		} else if (is_opt(a, "--vector-bits")) {
+			const char *v = value_of(argc, argv, &i);
+			if (strcmp(v, "128") && strcmp(v, "256") && strcmp(v, "512"))
+				usage_error("--vector-bits must be 128, 256 or 512, not '%s'", v);
+			o->vector_bits = atoi(v);
 		} else if (!strcmp(a, "--main")) {
 			o->main = true;
 		} else if (!strcmp(a, "--mpi")) {
@@ -347,6 +356,7 @@ int main(int argc, char **argv)
 			.main = opt.main || opt.mpi,
 			.unroll_max = opt.unroll_max,
 			.lanes = opt.lanes,
+			.vector_bits = opt.vector_bits,
 			.src = &src,
 		};
 		if (!strcmp(opt.command, "compile")) {

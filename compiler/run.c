@@ -9,7 +9,8 @@
  *
  * Flags: -O3 -march=native -fno-math-errno when a probe shows the compiler
  * takes -march=native (the program runs where it is built), else -O2
- * -fno-math-errno.  OpenMP (the program's --threads N): -fopenmp is added
+ * -fno-math-errno; when -march=native has AVX-512 and no --vector-bits or
+ * --lanes was given, the model is generated for 512-bit vectors.  OpenMP (the program's --threads N): -fopenmp is added
  * when a probe shows that the compiler takes it.  MPI (--mpi --np N): the compiler is $MPICC
  * (default mpicc), the runtime is built with -DCN_MPI, and the program runs
  * under $MPIRUN -np N (default mpirun; it may carry flags, e.g. a hostfile).
@@ -119,6 +120,16 @@ int run_model(Arena *a, const Lowered *lw, const EmitOptions *o, int np, char **
 		fatal("cannot create a temporary directory in '%s':",
 		      tmpdir && *tmpdir ? tmpdir : "/tmp");
 	char *prog = arena_printf(a, "%s/%s", dir, o->prefix);
+	const char *cc = getenv(np ? "MPICC" : "CC");
+	cc = cc && *cc ? cc : np ? "mpicc" : "cc";
+	/* The program runs where it is built, so it may use every instruction
+	 * of this machine; under MPI the ranks may run elsewhere. */
+	bool native = !np && takes(a, cc, dir, "-march=native", "int main(void) { return 0; }\n");
+	EmitOptions eo = *o;
+	if (native && !o->vector_bits && !o->lanes &&
+	    takes(a, cc, dir, "-march=native",
+		  "#ifndef __AVX512F__\n#error no AVX-512\n#endif\nint main(void) { return 0; }\n"))
+		eo.vector_bits = 512;
 
 	char *model_c = arena_printf(a, "%s/model.c", dir);
 	FILE *f = fopen(model_c, "w");
@@ -126,7 +137,7 @@ int run_model(Arena *a, const Lowered *lw, const EmitOptions *o, int np, char **
 		cleanup(a, dir, prog);
 		fatal("cannot write '%s':", model_c);
 	}
-	emit_c(f, lw, o);
+	emit_c(f, lw, &eo);
 	if (fclose(f) != 0) {
 		cleanup(a, dir, prog);
 		fatal("cannot write '%s':", model_c);
@@ -139,8 +150,6 @@ int run_model(Arena *a, const Lowered *lw, const EmitOptions *o, int np, char **
 		}
 	}
 
-	const char *cc = getenv(np ? "MPICC" : "CC");
-	cc = cc && *cc ? cc : np ? "mpicc" : "cc";
 	char **argv =
 		arena_alloc(a, sizeof(char *) * (size_t)(18 + cn_embedded_count + count_words(cc)));
 	int n = 0;
@@ -152,10 +161,8 @@ int run_model(Arena *a, const Lowered *lw, const EmitOptions *o, int np, char **
 		argv[n++] = "-DCN_MPI";
 	argv[n++] = "-std=c99";
 	argv[n++] = "-D_POSIX_C_SOURCE=200809L";
-	/* The program runs where it is built, so it may use every instruction
-	 * of this machine; under MPI the ranks may run elsewhere.  Nothing in
-	 * the model or the runtime reads errno after a math function. */
-	if (!np && takes(a, cc, dir, "-march=native", "int main(void) { return 0; }\n")) {
+	/* Nothing in the model or the runtime reads errno after a math function. */
+	if (native) {
 		argv[n++] = "-O3";
 		argv[n++] = "-march=native";
 		argv[n++] = "-ffp-contract=fast";
