@@ -11,7 +11,9 @@
 # libopenblas0-pthread, when it is missing.  --no-torch leaves PyTorch out.
 # --quick runs every measurement for a tenth of the time (a smoke test; the
 # numbers are noisier).  Writes the table to stdout and every number to
-# bench/results.csv (or FILE.csv).
+# bench/results.csv (or FILE.csv), and the growth of generated code and
+# compile time with the model to bench/results-growth.csv (FILE-growth.csv).
+# BENCH_ONLY=NAME runs only that workload (and the growth series).
 #
 # Timings are the best round of repeated runs (bench/step.c), because this
 # machine is shared: the best round is the least disturbed one.  FLOP counts

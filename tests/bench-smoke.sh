@@ -27,4 +27,21 @@ END {
 	if (rows != 5) { print "FAIL: " rows " workloads, not 5"; bad = 1 }
 	exit bad
 }' "$work/r.csv"
-echo "bench smoke: 5 workloads, no allocation in the training step"
+# the growth series: every number a number, and the generated C grows with
+# depth (more layers, more code)
+awk -F, '
+NR == 1 { next }
+{
+	rows++
+	for (i = 2; i <= NF; i++)
+		if (!($i ~ /^[0-9.e+-]+$/)) { print "FAIL: growth row " NR ": \"" $i "\""; bad = 1 }
+	if ($1 == "depth") {
+		if (prev != "" && !($4 > prev)) { print "FAIL: depth " $2 ": no more code"; bad = 1 }
+		prev = $4
+	}
+}
+END {
+	if (rows != 11) { print "FAIL: " rows " growth rows, not 11"; bad = 1 }
+	exit bad
+}' "$work/r-growth.csv"
+echo "bench smoke: 5 workloads, no allocation in the training step, 11 growth rows"

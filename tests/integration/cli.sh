@@ -48,6 +48,9 @@ expect "option '--main' takes no value" compile "$model" --main=yes
 expect "prefix '9lives' is not a C identifier" compile "$model" --prefix 9lives
 expect "precision must be 'float' or 'double', not 'quad'" compile "$model" --precision=quad
 expect "--unroll-max needs a number from 0 to 1000000, not '-1'" compile "$model" --unroll-max -1
+expect "--lanes needs a number from 1 to 256, not '0'" compile "$model" --lanes 0
+expect "option '--vector-bits' needs a value" compile "$model" --vector-bits
+expect "--vector-bits must be 128, 256 or 512, not '384'" compile "$model" --vector-bits 384
 expect "unexpected argument 'extra'" compile "$model" extra
 expect "output options belong to 'compile' and 'run'" check "$model" -o x.c
 expect "--depfile belongs to 'compile'" run "$model" --depfile x.d
@@ -65,6 +68,30 @@ expect "cannot write 'adir': Is a directory" compile "$model" -o adir
 # comes first; m2.c is, before its depfile)
 left=$(ls | tr '\n' ' ')
 [ "$left" = "adir err m2.c out " ] || { echo "FAIL: files left behind: $left"; fail=1; }
+
+# --vector-bits only chooses the default block: one vector of reals, two for
+# models whose layers go through the matrix kernel; --lanes overrides it
+same() { # what, args of one compile, then --, args of the other
+	a="" b="" side=a what=$1
+	shift
+	for x in "$@"; do
+		[ "$x" = -- ] && { side=b; continue; }
+		eval "$side=\"\$$side \$x\""
+	done
+	"$cnetc" compile $a -o same1.c && "$cnetc" compile $b -o same2.c &&
+		cmp -s same1.c same2.c || { echo "FAIL: $what"; fail=1; }
+	rm -f same1.c same2.c
+}
+wide=$src/bench/models/mnist.cnet
+same "256 bits is the default" "$model" -- "$model" --vector-bits 256
+same "512 bits: 16 float lanes" "$model" --vector-bits 512 -- "$model" --lanes 16
+same "128 bits: 2 double lanes" "$model" --vector-bits 128 --precision double -- \
+	"$model" --lanes 2 --precision double
+same "matrix-kernel models: two vectors" "$wide" --vector-bits 512 -- "$wide" --lanes 32
+same "--lanes overrides" "$model" --vector-bits 512 --lanes 5 -- "$model" --lanes 5
+"$cnetc" compile "$model" --vector-bits 512 -o v512.c && "$cnetc" compile "$model" -o v256.c &&
+	! cmp -s v512.c v256.c || { echo "FAIL: --vector-bits 512 changes nothing"; fail=1; }
+rm -f v512.c v256.c
 
 # --help names every option the parser knows
 "$cnetc" --help >help || { echo "FAIL: cnetc --help"; fail=1; }
