@@ -896,11 +896,11 @@ static void emit_stat(const Emitter *E, int v, const char *ind)
 				fprintf(E->out,
 					"%s\t{\n%s\t\tconst double a = (double)%s;\n"
 					"%s\t\tal[%d][l] = !(a <= al[%d][l]) ? a : al[%d][l];\n%s\t}\n",
-					ind, ind, b1, ind, k, k, k, ind);
+					in2, in2, b1, in2, k, k, k, in2);
 				break;
 			case OP_STAT_SAT:
 				fprintf(E->out,
-					"%s\tal[%d][l] += (double)((l < cnt) & (%s <= 1e-6));\n", ind,
+					"%s\tal[%d][l] += (double)((l < cnt) & (%s <= 1e-6));\n", in2,
 					k, b1);
 				break;
 			default:
