@@ -249,9 +249,9 @@ awk -F, 'NR > 1 {
 echo
 echo "growth with the model: generated C, cnetc time, cc -O2 time"
 awk -F, 'NR > 1 {
-	if (NR == 2) printf "%-6s %5s %8s %8s %9s %8s %12s\n", "series", "size", "params",
-		"C KiB", "cnetc ms", "cc -O2 s", "C B/param"
-	printf "%-6s %5d %8d %8.1f %9s %8s %12.1f\n", $1, $2, $3, $4 / 1024, $5, $6, $4 / $3 }' "$scsv"
+	if (NR == 2) printf "%-6s %5s %8s %8s %9s %8s\n", "series", "size", "params",
+		"C KiB", "cnetc ms", "cc -O2 s"
+	printf "%-6s %5d %8d %8.1f %9s %8s\n", $1, $2, $3, $4 / 1024, $5, $6 }' "$scsv"
 echo "(depth: 16 -> 64 x D -> 4; width: 2 -> H -> H -> 2; layers of more than 64"
 echo "weights are loops, so their code does not grow with their size)"
 echo

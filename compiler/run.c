@@ -10,8 +10,9 @@
  * Flags: -O3 -march=native -fno-math-errno when a probe shows the compiler
  * takes -march=native (the program runs where it is built), else -O2
  * -fno-math-errno; when -march=native has AVX-512 and no --vector-bits or
- * --lanes was given, the model is generated for 512-bit vectors.  OpenMP (the program's --threads N): -fopenmp is added
- * when a probe shows that the compiler takes it.  MPI (--mpi --np N): the compiler is $MPICC
+ * --lanes was given, the model is generated for 512-bit vectors.  OpenMP
+ * (the program's --threads N): -fopenmp is added when a probe shows that the
+ * compiler takes it.  MPI (--mpi --np N): the compiler is $MPICC
  * (default mpicc), the runtime is built with -DCN_MPI, and the program runs
  * under $MPIRUN -np N (default mpirun; it may carry flags, e.g. a hostfile).
  */
