@@ -193,7 +193,8 @@ static void rule(Adjoints *ad, int v, int g)
 			   .b = a,
 			   .c = -1,
 			   .layer = in.layer,
-			   .channel = ad->channel};
+			   .channel = ad->channel,
+			   .nobias = in.nobias};
 		ir_add(ir, acc);
 		if (ir->ins[a].grad)
 			give(ad, a, make(ir, OP_DENSE_T, ir->ins[a].size, g, 0, in.layer, 0));
@@ -212,6 +213,90 @@ static void rule(Adjoints *ad, int v, int g)
 		ir_add(ir, acc);
 		break;
 	}
+	/* the derivative ops that tangents (tangent.c) bring into the forward
+	 * pass: B is linear, A the point */
+	case OP_RELU_D:
+	case OP_ABS_D:
+	case OP_LEAKY_D:
+	case OP_SP_MASK:
+		give(ad, b, with_k(ir, in.op, a, g, -1, in.k));
+		break;
+	case OP_MAX_DA:
+	case OP_MAX_DB:
+	case OP_MIN_DA:
+	case OP_MIN_DB:
+		give(ad, in.c, ir_ternary(ir, in.op, a, b, g));
+		break;
+	case OP_TANH_D: /* B (1 - A^2) */
+		if (ir->ins[a].grad)
+			give(ad, a, ir_binary(ir, OP_MUL, ir_num(ir, -2),
+					      ir_binary(ir, OP_MUL, a, ir_binary(ir, OP_MUL, b, g))));
+		give(ad, b, ir_binary(ir, OP_TANH_D, a, g));
+		break;
+	case OP_SIGMOID_D: /* B A (1 - A) */
+		if (ir->ins[a].grad)
+			give(ad, a,
+			     ir_binary(ir, OP_MUL, ir_binary(ir, OP_MUL, b, g),
+				       ir_binary(ir, OP_SUB, ir_num(ir, 1),
+						 ir_binary(ir, OP_MUL, ir_num(ir, 2), a))));
+		give(ad, b, ir_binary(ir, OP_SIGMOID_D, a, g));
+		break;
+	case OP_SOFTPLUS_D: /* B sigmoid(A), B above 20 */
+		if (ir->ins[a].grad)
+			give(ad, a,
+			     ir_binary(ir, OP_SP_MASK, a,
+				       ir_binary(ir, OP_SIGMOID_D, ir_unary(ir, OP_SIGMOID, a),
+						 ir_binary(ir, OP_MUL, b, g))));
+		give(ad, b, ir_binary(ir, OP_SOFTPLUS_D, a, g));
+		break;
+	case OP_SQRT_D: /* B / (2A) */
+		if (ir->ins[a].grad)
+			give(ad, a,
+			     ir_unary(ir, OP_NEG,
+				      ir_binary(ir, OP_DIV,
+						ir_binary(ir, OP_SQRT_D, a,
+							  ir_binary(ir, OP_MUL, b, g)),
+						a)));
+		give(ad, b, ir_binary(ir, OP_SQRT_D, a, g));
+		break;
+	case OP_ELU_D: /* B k e^A below 0 */
+		if (ir->ins[a].grad) {
+			int bg = ir_binary(ir, OP_MUL, b, g);
+			give(ad, a, ir_binary(ir, OP_SUB, with_k(ir, OP_ELU_D, a, bg, -1, in.k),
+					      ir_binary(ir, OP_RELU_D, a, bg)));
+		}
+		give(ad, b, with_k(ir, OP_ELU_D, a, g, -1, in.k));
+		break;
+	case OP_SIN_D: /* B cos A */
+		if (ir->ins[a].grad)
+			give(ad, a, ir_binary(ir, OP_COS_D, a, ir_binary(ir, OP_MUL, b, g)));
+		give(ad, b, ir_binary(ir, OP_SIN_D, a, g));
+		break;
+	case OP_COS_D: /* -B sin A */
+		if (ir->ins[a].grad)
+			give(ad, a,
+			     ir_unary(ir, OP_NEG,
+				      ir_binary(ir, OP_SIN_D, a, ir_binary(ir, OP_MUL, b, g))));
+		give(ad, b, ir_binary(ir, OP_COS_D, a, g));
+		break;
+	case OP_POW_D: /* B k A^(k-1) */
+		if (ir->ins[a].grad && in.k != 1)
+			give(ad, a,
+			     ir_binary(ir, OP_MUL, ir_num(ir, in.k),
+				       with_k(ir, OP_POW_D, a, ir_binary(ir, OP_MUL, b, g), -1,
+					      in.k - 1)));
+		give(ad, b, with_k(ir, OP_POW_D, a, g, -1, in.k));
+		break;
+	case OP_SOFTMAX_D: /* A B - A (A.B): symmetric in B */
+		if (ir->ins[a].grad)
+			give(ad, a,
+			     ir_binary(ir, OP_SUB,
+				       ir_binary(ir, OP_MUL, g,
+						 ir_binary(ir, OP_SUB, b,
+							   ir_binary(ir, OP_DOT, a, b))),
+				       ir_binary(ir, OP_MUL, b, ir_binary(ir, OP_DOT, g, a))));
+		give(ad, b, ir_binary(ir, OP_SOFTMAX_D, a, g));
+		break;
 	default:
 		die("no derivative rule for %s", op_info[in.op].name);
 	}

@@ -339,6 +339,8 @@ static const Param p_augmented[] = {
 	NUMBER("init", 0, 0),
 };
 static const Param p_hard[] = {WORD("kind", hard_words, 0)};
+static const Param p_d[] = {TENSOR("e"), TENSOR("v")};
+static const Param p_div[] = {TENSOR("f"), TENSOR("v")};
 
 typedef enum Category {
 	CAT_ELEM,    /* elementwise, keeps the size */
@@ -350,6 +352,7 @@ typedef enum Category {
 	CAT_L2,      /* l2(layer) */
 	CAT_GEN,     /* data generators */
 	CAT_DENSE,   /* dense(...): only as a layer definition */
+	CAT_DERIV,   /* d, laplacian, div: derivatives with respect to an input */
 } Category;
 
 typedef struct BuiltinInfo {
@@ -391,6 +394,9 @@ static const BuiltinInfo builtins[] = {
 	B("uniform", FN_UNIFORM, CAT_GEN, p_uniform),
 	B("normal", FN_NORMAL, CAT_GEN, p_normal),
 	B("dense", FN_NONE, CAT_DENSE, p_dense),
+	B("d", FN_D, CAT_DERIV, p_d),
+	B("laplacian", FN_LAPLACIAN, CAT_DERIV, p_d),
+	B("div", FN_DIV, CAT_DERIV, p_div),
 };
 #undef B
 
@@ -686,6 +692,7 @@ static void take_flags(Expr *e, const Expr *child)
 {
 	e->has_output |= child->has_output;
 	e->has_target |= child->has_target;
+	e->has_deriv |= child->has_deriv;
 	e->is_const &= child->is_const;
 }
 
@@ -807,6 +814,7 @@ static int check_name(Checker *c, Expr *e, Ctx ctx, bool matrix_ok)
 		break;
 	case SYM_TENSOR:
 		e->has_output = s == c->out_sym || (s->value && s->value->has_output);
+		e->has_deriv = s->value && s->value->has_deriv;
 		e->is_const = s->value && s->value->is_const;
 		break;
 	case SYM_DATA:
@@ -1030,10 +1038,92 @@ static int check_layer_call(Checker *c, Expr *e, Ctx ctx)
 
 /* A call of a built-in function, its arguments bound and put in parameter
  * order with folded numbers. */
+/*
+ * d(E, v), laplacian(E, v), div(F, v): v is an input, one component x[i] or a
+ * slice x[i:j]; E is computed from inputs, never from targets.  d has the size
+ * of E when v has one component, the size of v when E has one, and is a
+ * matrix (refused) otherwise; laplacian and div have size 1.  The call keeps
+ * the input in sym and the components in [lo_idx, hi_idx).
+ */
+static int check_deriv(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
+{
+	if (ctx == CTX_DATA) {
+		diag_error(c->d, e->name_loc, "'%s' cannot be used in the data block", b->name);
+		return 0;
+	}
+	Arg *slots[MAX_ARGS];
+	if (!bind_args(c, e, b->name, b->params, b->nparams, slots))
+		return 0;
+	Expr *f = slots[0]->value, *v = slots[1]->value;
+	int fs = check_expr(c, f, ctx);
+	int vs = check_expr(c, v, ctx);
+	if (!fs || !vs)
+		return 0;
+	const Expr *base = v->kind == EXPR_INDEX || v->kind == EXPR_SLICE ? v->lhs : v;
+	if (base->kind != EXPR_NAME || !base->sym || base->sym->kind != SYM_INPUT) {
+		diag_error(c->d, v->loc,
+			   "'%s' differentiates with respect to an input, one of its components "
+			   "or a slice (x, x[i], x[i:j]); %s is not an input",
+			   b->name, quote(c, v));
+		return 0;
+	}
+	if (f->has_target) {
+		diag_error(c->d, f->loc,
+			   "'%s' of %s, which uses a target; derivatives are taken of what the "
+			   "model computes from its inputs",
+			   b->name, quote(c, f));
+		return 0;
+	}
+	e->fn = b->fn;
+	e->sym = base->sym;
+	e->lo_idx = v == base ? 0 : v->lo_idx;
+	e->hi_idx = v == base ? base->sym->size : v->hi_idx;
+	e->args = arena_alloc(c->a, 2 * sizeof(Arg));
+	e->args[0].value = f;
+	e->args[1].value = v;
+	e->nargs = 2;
+	e->has_output = f->has_output;
+	e->has_deriv = f->has_output || f->has_deriv;
+	e->is_const = false;
+	switch (b->fn) {
+	case FN_D:
+		if (vs == 1)
+			return e->size = fs;
+		if (fs == 1)
+			return e->size = vs;
+		diag_error(c->d, e->loc,
+			   "'d' of %s with respect to %s would be a matrix; differentiate one "
+			   "component of either (d(E[i], x) or d(E, x[i]))",
+			   sized(c, f), sized(c, v));
+		return 0;
+	case FN_LAPLACIAN:
+		if (fs != 1) {
+			diag_error(c->d, f->loc,
+				   "'laplacian' needs an expression of size 1, got %s; take one "
+				   "component",
+				   sized(c, f));
+			return 0;
+		}
+		return e->size = 1;
+	case FN_DIV:
+		if (fs != vs) {
+			diag_error(c->d, e->loc,
+				   "'div' needs a field of the size of the variable, got %s and %s",
+				   sized(c, f), sized(c, v));
+			return 0;
+		}
+		return e->size = 1;
+	default:
+		unreachable();
+	}
+}
+
 static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 {
 	e->fn = b->fn;
 	switch (b->cat) {
+	case CAT_DERIV:
+		return check_deriv(c, e, b, ctx);
 	case CAT_DENSE:
 		diag_error(c->d, e->name_loc,
 			   "'dense' defines a layer: write 'layer L = dense(IN, OUT);' and apply "
@@ -1172,6 +1262,7 @@ static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 		return e->size = 1;
 	case CAT_CONCAT:
 	case CAT_DENSE:
+	case CAT_DERIV:
 		break;
 	}
 	unreachable();
@@ -1189,7 +1280,7 @@ static int check_call(Checker *c, Expr *e, Ctx ctx)
 static int check_expr(Checker *c, Expr *e, Ctx ctx)
 {
 	e->size = 0;
-	e->has_output = e->has_target = e->is_const = false;
+	e->has_output = e->has_target = e->is_const = e->has_deriv = false;
 	switch (e->kind) {
 	case EXPR_NUM:
 		e->is_const = true;
@@ -1695,6 +1786,15 @@ static void check_constraint(Checker *c, Stmt *s, int position)
 	}
 	if (!check_method(c, s->value, k))
 		ok = false;
+	for (int i = 0; ok && k->method.kind >= METHOD_HARD_CLAMP && i < rel->nterms; i++)
+		if (rel->terms[i]->has_deriv) {
+			diag_error(c->d, rel->terms[i]->loc,
+				   "constraint '%s' contains a derivative of the output %s, which "
+				   "a hard method cannot enforce; use penalty, lagrangian or "
+				   "augmented",
+				   k->label, c->out_sym->name);
+			ok = false;
+		}
 	if (ok)
 		vec_push(c->a, &c->m->constraints, k);
 }

@@ -140,6 +140,8 @@ typedef enum Builtin {
 	FN_UNIFORM, FN_NORMAL,
 	/* a dense layer applied to a vector: sym is the layer */
 	FN_LAYER,
+	/* derivatives with respect to input sym's components [lo_idx, hi_idx) */
+	FN_D, FN_LAPLACIAN, FN_DIV,
 } Builtin;
 
 struct Expr {
@@ -166,6 +168,7 @@ struct Expr {
 	double fn_arg;      /* leaky_relu / elu slope, huber delta, pow exponent */
 	bool has_output;    /* depends on the model's output */
 	bool has_target;    /* depends on a target */
+	bool has_deriv;     /* contains a derivative of the model's output */
 	bool is_const;      /* depends on no input, target or parameter */
 };
 

@@ -472,7 +472,9 @@ static void emit_constraint_g(Emitter *E)
 			"real *y)\n{\n",
 			P, k, P);
 		fprintf(out, "\t/* %s */\n", con(E, k)->label);
+		E->yin = true;
 		emit_body(E, EMIT_PREDICT);
+		E->yin = false;
 		fputs("}\n\n", out);
 		free(E->live);
 	}

@@ -629,8 +629,8 @@ static void emit_dense(const Emitter *E, int v, const char *ind)
 {
 	const Ins *in = &E->ir->ins[v];
 	const Symbol *Ly = layer(E, in->layer);
-	int IN = Ly->in, OUT = Ly->out, w = E->w_off[in->layer], b = E->b_off[in->layer],
-	    L = E->lanes;
+	int IN = Ly->in, OUT = Ly->out, w = E->w_off[in->layer],
+	    b = in->nobias ? -1 : E->b_off[in->layer], L = E->lanes;
 	char b1[64];
 	if (unrolled(E, in)) {
 		lanes_open(E, ind);
@@ -718,7 +718,8 @@ static void emit_acc_dense(const Emitter *E, int v, const char *ind)
 	const Symbol *Ly = layer(E, in->layer);
 	int IN = Ly->in, OUT = Ly->out, L = E->lanes;
 	int w = in->channel * E->np + E->w_off[in->layer];
-	int b = E->b_off[in->layer] < 0 ? -1 : in->channel * E->np + E->b_off[in->layer];
+	int b = E->b_off[in->layer] < 0 || in->nobias ? -1
+						       : in->channel * E->np + E->b_off[in->layer];
 	char g[64], x[64];
 	if (lane_grads(E) && unrolled(E, in)) {
 		lanes_open(E, ind);
@@ -1003,8 +1004,10 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 		for (int e = 0; e < E->ir->ins[in->a].size; e++) {
 			const char *r = ref(E, b1, in->a, NULL, e);
 			/* lane 0 of a one-lane block */
-			fprintf(E->out, "%s{\n%s\tconst int l = 0;\n%s\ty[%d] = %s;\n%s}\n", ind,
-				ind, ind, e, r, ind);
+			fprintf(E->out, "%s{\n%s\tconst int l = 0;\n", ind, ind);
+			if (!strstr(r, "[l]")) /* a constant output */
+				fprintf(E->out, "%s\t(void)l;\n", ind);
+			fprintf(E->out, "%s\ty[%d] = %s;\n%s}\n", ind, e, r, ind);
 		}
 		return;
 	default:
@@ -1149,6 +1152,8 @@ void emit_body(Emitter *E, EmitFn fn)
 				"\treal yb[%d][1];\n\tfor (int k = 0; k < %d; k++)\n\t\tyb[k][0] = "
 				"yin[k];\n",
 				E->no, E->no);
+		else if (E->yin)
+			fputs("\t(void)yin;\n", out);
 	} else {
 		fprintf(out, "\t\tfor (int l = 0; l < %d; l++) {\n", L);
 		fputs("\t\t\tconst long i = i0 + (l < cnt ? l : 0);\n", out);

@@ -42,6 +42,7 @@ static bool same(const Ins *x, const Ins *y)
 	if (x->op != y->op || x->size != y->size || x->a != y->a || x->b != y->b || x->c != y->c ||
 	    x->nargs != y->nargs || x->index != y->index || x->layer != y->layer ||
 	    x->cst != y->cst || x->lo != y->lo || x->hi != y->hi || x->channel != y->channel ||
+	    x->nobias != y->nobias ||
 	    memcmp(&x->k, &y->k, sizeof x->k) != 0)
 		return false;
 	for (int i = 0; i < x->nargs; i++)
@@ -294,7 +295,11 @@ void ir_dump(FILE *out, const Ir *ir)
 			break;
 		case OP_ACC_DENSE:
 		case OP_ACC_L2:
-			fprintf(out, " channel %d", in->channel);
+			fprintf(out, " channel %d%s", in->channel, in->nobias ? " nobias" : "");
+			break;
+		case OP_DENSE:
+			if (in->nobias)
+				fputs(" nobias", out);
 			break;
 		case OP_POW:
 		case OP_LEAKY:

@@ -44,6 +44,7 @@ typedef struct Ins {
 	int lo, hi;    /* SLICE bounds, PAD offset, STATE/STAT_* slot */
 	int channel;   /* ACC_*: gradient channel */
 	double k;      /* NUM value, POW exponent, slopes, huber delta, BCAST scale */
+	bool nobias;   /* DENSE, ACC_DENSE: the weights only (a tangent of a layer) */
 	bool grad;     /* depends on a parameter (needs an adjoint) */
 } Ins;
 
@@ -104,6 +105,13 @@ Lowered *lower_model(Arena *a, const Model *m);
  * value `seed`) flows back to the parameters, accumulated into `channel`. */
 void autodiff(Ir *ir, int root, int seed, int channel);
 
+/* ---------------------------------------------------------------- tangent.c */
+
+/* Append the IR of dv/dx, x component comp of input tensor `input`, per
+ * sample (forward mode); a value of v's size (zeros when v does not depend on
+ * the input). */
+int ir_tangent(Ir *ir, int v, int input, int comp);
+
 /* ---------------------------------------------------------------- emit.c */
 
 typedef struct EmitOptions {
@@ -147,6 +155,7 @@ typedef struct Emitter {
 	int naug;           /* augmented constraints */
 	int lanes;          /* samples per block in the function being emitted */
 	bool lane_grads;    /* parameter gradients summed per lane first */
+	bool yin;           /* the function takes an output (P_constraint's g) */
 } Emitter;
 
 /* A literal of the model's precision, the shortest that reads back exactly. */

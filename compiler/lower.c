@@ -109,6 +109,35 @@ static int mean_if_vector(Lower *L, int v)
 	return L->ir->ins[v].size > 1 ? ir_unary(L->ir, OP_MEAN, v) : v;
 }
 
+/*
+ * d(E, v): forward-mode tangents of E, one per component of v, as a vector
+ * when E has size 1 (the gradient); laplacian(E, v) = sum of d(d(E, v_i), v_i);
+ * div(F, v) = sum of d(F_i, v_i).
+ */
+static int lower_deriv(Lower *L, const Expr *e)
+{
+	Ir *ir = L->ir;
+	int f = arg(L, e, 0), input = e->sym->index, lo = e->lo_idx, n = e->hi_idx - lo;
+	if (e->fn == FN_D && n == 1)
+		return ir_tangent(ir, f, input, lo);
+	int *parts = arena_alloc(ir->arena, sizeof(int) * (size_t)n);
+	int sum = -1;
+	for (int i = 0; i < n; i++) {
+		int t = ir_tangent(ir, f, input, lo + i);
+		if (e->fn == FN_LAPLACIAN)
+			t = ir_tangent(ir, t, input, lo + i);
+		else if (e->fn == FN_DIV)
+			t = ir_slice(ir, t, i, i + 1);
+		parts[i] = t;
+		if (e->fn != FN_D)
+			sum = sum < 0 ? t : ir_binary(ir, OP_ADD, sum, t);
+	}
+	if (e->fn != FN_D)
+		return sum;
+	Ins in = {.op = OP_CONCAT, .size = n, .a = -1, .b = -1, .c = -1, .nargs = n, .args = parts};
+	return ir_add(ir, in);
+}
+
 static int lower_call(Lower *L, const Expr *e)
 {
 	Ir *ir = L->ir;
@@ -174,6 +203,10 @@ static int lower_call(Lower *L, const Expr *e)
 		int logp = ir_unary(ir, OP_LOGSOFTMAX, arg(L, e, 0));
 		return ir_unary(ir, OP_NEG, ir_binary(ir, OP_DOT, arg(L, e, 1), logp));
 	}
+	case FN_D:
+	case FN_LAPLACIAN:
+	case FN_DIV:
+		return lower_deriv(L, e);
 	case FN_L2: {
 		const Expr *a = e->args[0].value;
 		Ins in = {
@@ -300,8 +333,15 @@ static int add_term(Ir *ir, int sum, int term)
 static Ir *lower_constraint_g(Arena *a, const Model *m, int k)
 {
 	Lower L = {.ir = ir_new(a, m), .m = m};
-	Ins yin = {.op = OP_YIN, .size = m->output->size, .a = -1, .b = -1, .c = -1};
-	bind(&L, m->output, ir_add(L.ir, yin));
+	const Constraint *c = m->constraints.items[k];
+	bool deriv = false;
+	for (int r = 0; r < c->nrel; r++)
+		deriv |= c->lhs[r]->has_deriv || c->rhs[r]->has_deriv;
+	/* derivatives of y are the network's: such a g ignores the y given */
+	if (!deriv) {
+		Ins yin = {.op = OP_YIN, .size = m->output->size, .a = -1, .b = -1, .c = -1};
+		bind(&L, m->output, ir_add(L.ir, yin));
+	}
 	int g = lower_g(&L, m->constraints.items[k]);
 	L.ir->output = g;
 	stat(&L, OP_OUTPUT, g, 0);

@@ -7,7 +7,9 @@
  * elements: A, B, C stand for the operands (a size-1 operand broadcasts), K for
  * the op's constant, and $f( for the libm function f in the model's precision
  * (expf or exp).  Other ops have a NULL template and their own emitter in
- * emit.c.  Derivative rules live in autodiff.c, one case per forward op.
+ * emit.c.  Derivative rules live in autodiff.c (adjoints, one case per op)
+ * and tangent.c (tangents, one case per op); every op a rule of either file
+ * produces has a rule in both, so derivatives nest.
  */
 
 /* leaves */
@@ -63,6 +65,7 @@ X(MAX_DA,    3, "(A < B ? 0 : C)", "d max / dA")
 X(MAX_DB,    3, "(A < B ? C : 0)", "d max / dB")
 X(MIN_DA,    3, "(B < A ? 0 : C)", "d min / dA")
 X(MIN_DB,    3, "(B < A ? C : 0)", "d min / dB")
+X(SP_MASK,   2, "(A > 20 ? 0 : B)", "B where softplus(A) is not the identity: A = x")
 
 /* vector ops */
 X(SUM,       1, NULL, "sum of the components, size 1")
@@ -76,14 +79,14 @@ X(BCAST,     1, NULL, "k * A[0] in each of `size` components")
 X(SLICE,     1, NULL, "A[lo .. hi)")
 X(PAD,       1, NULL, "zeros of `size` with A at offset lo")
 X(CONCAT,    -1, NULL, "the args one after another")
-X(DENSE,     1, NULL, "layer `layer`: W A + b")
+X(DENSE,     1, NULL, "layer `layer`: W A + b (W A with nobias)")
 X(DENSE_T,   1, NULL, "layer `layer`: W^T A")
 X(MATVEC,    1, NULL, "const matrix `cst` times A")
 X(MATVEC_T,  1, NULL, "const matrix `cst` transposed times A")
 X(L2,        0, NULL, "sum of squares of layer `layer`'s W")
 
 /* side effects */
-X(ACC_DENSE, 2, NULL, "grad[channel]: W += A B^T, b += A (A = adjoint, B = layer input)")
+X(ACC_DENSE, 2, NULL, "grad[channel]: W += A B^T, b += A unless nobias (A = adjoint, B = layer input)")
 X(ACC_L2,    1, NULL, "grad[channel]: W += 2 A[0] W")
 X(STAT_SUM,  1, NULL, "acc[lo] += sum of A")
 X(STAT_EACH, 1, NULL, "acc[lo + j] += A[j]")
