@@ -408,9 +408,12 @@ static const BuiltinInfo *builtin(const char *name)
 	return NULL;
 }
 
+/* The derivative functions came with v2 and are not reserved: a model may
+ * name a tensor 'd' (as v1 models do); inside it, 'd(...)' is then refused. */
 static bool reserved(const char *name)
 {
-	return builtin(name) || !strcmp(name, "true") || !strcmp(name, "false");
+	const BuiltinInfo *b = builtin(name);
+	return (b && b->cat != CAT_DERIV) || !strcmp(name, "true") || !strcmp(name, "false");
 }
 
 /* ------------------------------------------------------ constant folding */
@@ -1271,6 +1274,15 @@ static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 static int check_call(Checker *c, Expr *e, Ctx ctx)
 {
 	const BuiltinInfo *b = builtin(e->name);
+	Symbol *own = b && b->cat == CAT_DERIV ? table_get(&c->decls, e->name) : NULL;
+	if (own) {
+		diag_error(c->d, e->name_loc,
+			   "'%s' is %s of this model, so the derivative '%s(...)' is not "
+			   "available; rename it",
+			   e->name, kind_phrase(own), e->name);
+		diag_note(c->d, own->loc, "'%s' is declared here", e->name);
+		return 0;
+	}
 	if (b)
 		return check_builtin(c, e, b, ctx);
 	return check_layer_call(c, e, ctx);
