@@ -306,6 +306,8 @@ static void dump_stmt(Dumper *p, const Stmt *s, int level)
 		for (int i = 0; i < s->rel.nterms; i++)
 			dump_expr(p, s->rel.terms[i], level + 2);
 		dump_child(p, "method", s->value, level + 1);
+		if (s->over)
+			dump_child(p, "over", s->over, level + 1);
 		break;
 	case STMT_SETTING:
 		for (int i = 0; i < s->nwords; i++)
@@ -314,6 +316,8 @@ static void dump_stmt(Dumper *p, const Stmt *s, int level)
 	default:
 		if (s->value)
 			dump_expr(p, s->value, level + 1);
+		if (s->over)
+			dump_child(p, "over", s->over, level + 1);
 		break;
 	}
 }
@@ -324,6 +328,7 @@ void ast_dump(FILE *out, const Source *src, const Program *prog)
 		[BLOCK_MODEL] = "model",
 		[BLOCK_DATA] = "data",
 		[BLOCK_TRAIN] = "train",
+		[BLOCK_DOMAIN] = "domain",
 	};
 	Dumper p = {out, src, NULL, 0};
 	index_lines(&p);

@@ -166,6 +166,7 @@ typedef struct Checker {
 	Table data;       /* data-block names bound so far: Symbol* */
 	Table data_decls; /* every data binding, first one per name */
 	Symbol *cur_data;
+	DataSpec *spec;   /* the data block's or a domain's, for its bindings */
 	Table labels;         /* constraint labels: Constraint* */
 	const char *out_name; /* from the first output statement */
 	Symbol *out_sym;      /* the output, once defined */
@@ -1741,6 +1742,8 @@ static const char *relop_text(RelOp op)
 	return op == REL_EQ ? "==" : op == REL_LE ? "<=" : ">=";
 }
 
+static bool resolve_over(Checker *c, Stmt *s, const Expr *value, Domain **out);
+
 /* constraint [LABEL:] A op B [op C] : METHOD;
  * op is == <= >= < >; a chain has two relations of the same direction. */
 static void check_constraint(Checker *c, Stmt *s, int position)
@@ -1798,6 +1801,15 @@ static void check_constraint(Checker *c, Stmt *s, int position)
 	}
 	if (!check_method(c, s->value, k))
 		ok = false;
+	if (ok && !resolve_over(c, s, NULL, &k->over))
+		ok = false;
+	if (ok && k->over && k->method.kind >= METHOD_HARD_CLAMP) {
+		diag_error(c->d, s->over->loc,
+			   "a hard constraint holds for every input and is not evaluated over a "
+			   "domain; remove 'over %s' or use a soft method",
+			   s->over->name);
+		ok = false;
+	}
 	for (int i = 0; ok && k->method.kind >= METHOD_HARD_CLAMP && i < rel->nterms; i++)
 		if (rel->terms[i]->has_deriv) {
 			diag_error(c->d, rel->terms[i]->loc,
@@ -2888,6 +2900,36 @@ static void check_output(Checker *c, Block *b)
 }
 
 /* model NAME { statements } */
+/* 'over NAME' of a loss or constraint: a domain of the file.  The statement
+ * may not use targets (a domain has inputs only). */
+static bool resolve_over(Checker *c, Stmt *s, const Expr *value, Domain **out)
+{
+	*out = NULL;
+	if (!s->over)
+		return true;
+	Suggest sg = {s->over->name, NULL, 0};
+	for (int i = 0; i < c->m->domains.len; i++) {
+		Domain *d = c->m->domains.items[i];
+		if (!strcmp(d->name, s->over->name))
+			*out = d;
+		suggest(&sg, d->name);
+	}
+	if (!*out) {
+		diag_error(c->d, s->over->loc, "unknown domain '%s'%s", s->over->name,
+			   c->m->domains.len ? hint_text(c->a, &sg)
+					     : " (declare it: domain NAME { samples N; x = uniform(0, 1); })");
+		return false;
+	}
+	if (value && value->has_target) {
+		diag_error(c->d, value->loc,
+			   "%s over domain '%s' uses a target; a domain has inputs only",
+			   s->kind == STMT_LOSS ? "a loss" : "a constraint", s->over->name);
+		return false;
+	}
+	(*out)->used = true;
+	return true;
+}
+
 static void check_model(Checker *c, Block *b)
 {
 	Model *m = c->m;
@@ -2913,10 +2955,14 @@ static void check_model(Checker *c, Block *b)
 			break;
 		case STMT_OUTPUT:
 			break;
-		case STMT_LOSS:
-			if (check_expr(c, s->value, CTX_LOSS))
+		case STMT_LOSS: {
+			Domain *over;
+			if (check_expr(c, s->value, CTX_LOSS) && resolve_over(c, s, s->value, &over)) {
 				vec_push(c->a, &m->losses, s->value);
+				vec_push(c->a, &m->loss_over, over);
+			}
 			break;
+		}
 		case STMT_CONSTRAINT:
 			check_constraint(c, s, ++ncon);
 			break;
@@ -2967,7 +3013,7 @@ static bool setting_number(Checker *c, Stmt *s, int word, unsigned range, double
 /* NAME = EXPR;  in the data block: an input, a target or a helper name. */
 static void check_binding(Checker *c, Stmt *s)
 {
-	DataSpec *ds = &c->m->data;
+	DataSpec *ds = c->spec;
 	Symbol *sym = new_symbol(c, SYM_DATA, s);
 	Symbol *model = table_get(&c->scope, s->name);
 	Symbol *decl = table_get(&c->data_decls, s->name);
@@ -3015,6 +3061,7 @@ static void check_data(Checker *c, Block *b)
 {
 	DataSpec *ds = &c->m->data;
 	ds->present = true;
+	c->spec = ds;
 	Stmt *csv = NULL, *samples = NULL, *bind = NULL;
 	for (int i = 0; i < b->nstmts; i++) {
 		Stmt *s = b->stmts[i];
@@ -3088,6 +3135,103 @@ static void check_data(Checker *c, Block *b)
 				   "synthetic data must bind every input and target; missing: %s",
 				   missing);
 	}
+}
+
+/* domain NAME { samples N; x = GEN; ...; batch N; resample true|false; }
+ * or { csv "FILE"; batch N; }: every input needs a generator (or the file's
+ * columns), targets none. */
+static void check_domain(Checker *c, Block *b, Domain *dom)
+{
+	DataSpec *ds = &dom->spec;
+	ds->present = true;
+	Table data = c->data, decls = c->data_decls;
+	memset(&c->data, 0, sizeof c->data);
+	memset(&c->data_decls, 0, sizeof c->data_decls);
+	c->spec = ds;
+	Stmt *csv = NULL, *samples = NULL, *batch = NULL, *resample = NULL;
+	for (int i = 0; i < b->nstmts; i++) {
+		Stmt *s = b->stmts[i];
+		if (s->kind == STMT_ASSIGN && !table_get(&c->data_decls, s->name))
+			table_put(c->a, &c->data_decls, s->name, new_symbol(c, SYM_DATA, s));
+	}
+	for (int i = 0; i < b->nstmts && !stop(c); i++) {
+		Stmt *s = b->stmts[i];
+		double v;
+		if (s->kind == STMT_ASSIGN) {
+			Symbol *t = table_get(&c->scope, s->name);
+			if (t && t->kind == SYM_TARGET) {
+				diag_error(c->d, s->name_loc,
+					   "target '%s' has no place in domain '%s': a domain gives "
+					   "inputs only",
+					   s->name, dom->name);
+				continue;
+			}
+			check_binding(c, s);
+			continue;
+		}
+		if (!strcmp(s->name, "csv")) {
+			if (!first_setting(c, &csv, s))
+				continue;
+			if (s->nwords != 1 || s->words[0]->kind != EXPR_STRING)
+				diag_error(c->d, s->nwords ? s->words[0]->loc : s->loc,
+					   "'csv' takes a file name: csv \"FILE\";");
+			else
+				ds->csv = s->words[0]->str;
+		} else if (!strcmp(s->name, "samples")) {
+			if (first_setting(c, &samples, s) &&
+			    setting_number(c, s, 0, R_POS | R_INT, &v))
+				ds->samples = (long)v;
+		} else if (!strcmp(s->name, "batch")) {
+			if (first_setting(c, &batch, s) && setting_number(c, s, 0, R_POS | R_INT, &v))
+				dom->batch = (long)v;
+		} else if (!strcmp(s->name, "resample")) {
+			if (!first_setting(c, &resample, s))
+				continue;
+			int r = s->nwords == 1 && s->words[0]->kind == EXPR_NAME
+				? !strcmp(s->words[0]->name, "true")	 ? 1
+				  : !strcmp(s->words[0]->name, "false") ? 0
+									 : -1
+				: -1;
+			if (r < 0)
+				diag_error(c->d, s->nwords ? s->words[0]->loc : s->loc,
+					   "'resample' takes true or false");
+			else
+				dom->resample = r;
+		} else {
+			Suggest sg = {s->name, NULL, 0};
+			static const char *const names[] = {"csv", "samples", "batch", "resample"};
+			for (int k = 0; k < 4; k++)
+				suggest(&sg, names[k]);
+			diag_error(c->d, s->name_loc,
+				   "unknown domain setting '%s'%s (settings: csv, samples, batch, "
+				   "resample)",
+				   s->name, hint_text(c->a, &sg));
+		}
+	}
+	if (!stop(c)) {
+		if (csv && samples) {
+			diag_error(c->d, samples->name_loc,
+				   "domain '%s' has both 'csv' and 'samples'; use one of them",
+				   dom->name);
+		} else if (!csv && !samples) {
+			diag_error(c->d, dom->loc, "domain '%s' needs 'samples N;' or 'csv \"FILE\";'",
+				   dom->name);
+		} else if (samples) {
+			const char *missing = NULL;
+			for (int i = 0; i < c->m->inputs.len; i++) {
+				Symbol *s = c->m->inputs.items[i];
+				if (!table_get(&c->data, s->name))
+					missing = missing ? arena_printf(c->a, "%s, %s", missing, s->name)
+							  : s->name;
+			}
+			if (missing)
+				diag_error(c->d, dom->loc,
+					   "domain '%s' must give every input a generator; missing: %s",
+					   dom->name, missing);
+		}
+	}
+	c->data = data;
+	c->data_decls = decls;
 }
 
 /* ------------------------------------------------------------ the train */
@@ -3241,6 +3385,25 @@ static void set_defaults(Model *m)
 	t->log_every = 10;
 }
 
+/* A domain block: its name must be new (checked once the model is known). */
+static void add_domain(Checker *c, Block *b, PtrVec *blocks)
+{
+	for (int i = 0; i < c->m->domains.len; i++) {
+		Domain *old = c->m->domains.items[i];
+		if (!strcmp(old->name, b->name)) {
+			diag_error(c->d, b->name_loc, "domain '%s' is already defined", b->name);
+			diag_note(c->d, old->loc, "first defined here");
+			return;
+		}
+	}
+	Domain *dom = arena_alloc(c->a, sizeof *dom);
+	dom->name = b->name;
+	dom->loc = b->name_loc;
+	dom->index = c->m->domains.len;
+	vec_push(c->a, &c->m->domains, dom);
+	vec_push(c->a, blocks, b);
+}
+
 /* At most one block of a kind (exactly one model). */
 static Block *only_block(Checker *c, Block *first, Block *b)
 {
@@ -3257,24 +3420,29 @@ Model *check_program(Arena *a, Diag *d, Program *p, const char *model_dir)
 {
 	Checker c = {.a = a, .d = d, .dir = model_dir};
 	Block *model = NULL, *data = NULL, *train = NULL;
+	c.m = arena_alloc(a, sizeof(Model));
+	set_defaults(c.m);
+	PtrVec dblocks = {0};
 	for (int i = 0; i < p->nblocks; i++) {
 		Block *b = p->blocks[i];
 		if (b->kind == BLOCK_MODEL)
 			model = only_block(&c, model, b);
 		else if (b->kind == BLOCK_DATA)
 			data = only_block(&c, data, b);
-		else
+		else if (b->kind == BLOCK_TRAIN)
 			train = only_block(&c, train, b);
+		else
+			add_domain(&c, b, &dblocks);
 	}
 	if (!model) {
 		diag_error(d, (Loc){0, 0}, "no model in the file: write 'model NAME { ... }'");
 		return NULL;
 	}
-	c.m = arena_alloc(a, sizeof(Model));
-	set_defaults(c.m);
 	check_model(&c, model);
 	if (data && !stop(&c))
 		check_data(&c, data);
+	for (int i = 0; i < dblocks.len && !stop(&c); i++)
+		check_domain(&c, dblocks.items[i], c.m->domains.items[i]);
 	if (train && !stop(&c))
 		check_train(&c, train);
 	return d->errors ? NULL : c.m;

@@ -216,6 +216,7 @@ typedef struct Stmt {
 	const char *csv;   /* const ... = csv "file" */
 	Loc csv_loc;
 	Rel rel;           /* constraint */
+	Expr *over;        /* loss, constraint: 'over DOMAIN', a name, or NULL */
 	Expr **words;      /* setting: its values in order */
 	int nwords;
 } Stmt;
@@ -224,12 +225,13 @@ typedef enum BlockKind {
 	BLOCK_MODEL, /* model NAME { ... } */
 	BLOCK_DATA,  /* data { ... } */
 	BLOCK_TRAIN, /* train { ... } */
+	BLOCK_DOMAIN, /* domain NAME { ... } */
 } BlockKind;
 
 typedef struct Block {
 	BlockKind kind;
 	Loc loc;
-	const char *name; /* model name */
+	const char *name; /* model or domain name */
 	Loc name_loc;
 	Stmt **stmts;
 	int nstmts;
@@ -340,6 +342,7 @@ typedef struct Constraint {
 	Method method;
 	bool hard;         /* method is one of METHOD_HARD_* */
 	const Rel *rel;    /* the relation as written (for messages and summaries) */
+	struct Domain *over; /* evaluated over this domain's points, or NULL: the data */
 } Constraint;
 
 typedef enum OptKind {
@@ -371,6 +374,19 @@ typedef struct DataSpec {
 	                     log, sqrt, abs, sin, cos. */
 	bool present;
 } DataSpec;
+
+/* domain NAME { samples N | csv "FILE"; x = GEN; ...; batch N; resample B; }
+ * (language.md, "Domains"): points that are not data, for the losses and
+ * constraints written 'over NAME'. */
+typedef struct Domain {
+	const char *name;
+	Loc loc;         /* the name in the domain statement */
+	int index;       /* declaration order */
+	DataSpec spec;   /* csv or samples with a generator for every input */
+	long batch;      /* points per training step; 0: all of them */
+	bool resample;   /* fresh points at the start of every epoch */
+	bool used;       /* some loss or constraint is over it */
+} Domain;
 
 /*
  * The hard enforcement of the output y (size n), combined from every hard
@@ -433,6 +449,8 @@ typedef struct Model {
 	Symbol *output;  /* the output tensor (SYM_TENSOR, or an input) */
 	Expr *output_value; /* raw z: the output's expression before hard enforcement */
 	PtrVec losses;   /* Expr* */
+	PtrVec loss_over; /* per loss: its Domain*, or NULL for the training data */
+	PtrVec domains;  /* Domain* in declaration order */
 	PtrVec constraints; /* Constraint* in order */
 	Hard hard;
 	DataSpec data;

@@ -165,6 +165,29 @@ static void emit_decls(Emitter *E)
 		P, P, P, P);
 	fprintf(out, "void %s_end_epoch(%s_model *m);\n", P, P);
 	fprintf(out, "void %s_lambdas(const %s_model *m, double *out);\n", P, P);
+	if (m->domains.len) {
+		fprintf(out,
+			"/* Domains (points that are not data): a training step is %s_grad on the\n"
+			" * data batch and %s_grad_domain on each domain's batch into the same\n"
+			" * buffers, then %s_apply; an evaluation sums %s_eval_acc and\n"
+			" * %s_eval_domain into zeroed acc, then %s_stats_of. */\n",
+			P, P, P, P, P, P);
+		fprintf(out, "#define %s_NUM_DOMAINS %d\n", P, m->domains.len);
+		fprintf(out,
+			"void %s_grad_domain(const %s_model *m, int d, const %s_real *x, long n, "
+			"%s_real *grad, double *acc);\n",
+			P, P, P, P);
+		fprintf(out,
+			"void %s_eval_domain(const %s_model *m, int d, const %s_real *x, long n, "
+			"double *acc);\n",
+			P, P, P);
+		fprintf(out,
+			"void %s_eval_acc(const %s_model *m, const %s_real *x, const %s_real *t, long "
+			"n, double *acc);\n",
+			P, P, P, P);
+		fprintf(out, "void %s_stats_of(const %s_model *m, const double *acc, double *stats);\n",
+			P, P);
+	}
 	fprintf(out,
 		"/* g of constraint k (components g[0..]) at input x for a given output y:\n"
 		" * g <= 0 holds an inequality, g == 0 an equality (SPEC 6) */\n");
@@ -253,8 +276,30 @@ static void emit_init(const Emitter *E)
 	fprintf(out, "\tm->lr = %s;\n}\n\n", dlit(kb, m->train.lr));
 }
 
+/* The count of point set s's points in this step (or evaluation): n for the
+ * training data, n_D for domain D. */
+static const char *set_n(int set, char buf[24])
+{
+	if (set == 0)
+		return "n";
+	snprintf(buf, 24, "n_%d", set - 1);
+	return buf;
+}
+
+/* const double n = ...; and one count per domain evaluated over */
+static void emit_counts(const Emitter *E)
+{
+	char b[24];
+	fprintf(E->out, "\tconst double n = acc[%d] > 0 ? acc[%d] : 1;\n", ACC_COUNT, ACC_COUNT);
+	for (int s = 1; s < E->lw->nsets; s++)
+		if (E->lw->set_ir[s])
+			fprintf(E->out, "\tconst double %s = acc[%d] > 0 ? acc[%d] : 1;\n", set_n(s, b),
+				E->lw->set_acc[s] + 2, E->lw->set_acc[s] + 2);
+}
+
 /* The batch means of the constraint statistics, the loss with the augmented
- * terms, as the runtime's stats array. */
+ * terms, as the runtime's stats array.  Each term is a mean over its own
+ * point set: the data batch, or a domain's batch. */
 static void emit_stats(const Emitter *E)
 {
 	FILE *out = E->out;
@@ -263,8 +308,12 @@ static void emit_stats(const Emitter *E)
 	fprintf(out,
 		"static void %s_stats(const %s_model *m, const double *acc, double *stats)\n{\n", P,
 		P);
-	fprintf(out, "\tconst double n = acc[%d] > 0 ? acc[%d] : 1;\n", ACC_COUNT, ACC_COUNT);
+	char nb[24];
+	emit_counts(E);
 	fprintf(out, "\tdouble loss = acc[%d] / n;\n", ACC_LOSS);
+	for (int st = 1; st < E->lw->nsets; st++)
+		if (E->lw->set_ir[st])
+			fprintf(out, "\tloss += acc[%d] / %s;\n", E->lw->set_acc[st], set_n(st, nb));
 	bool used_m = false;
 	for (int k = 0, a = 0; k < m->constraints.len; k++) {
 		const Constraint *c = con(E, k);
@@ -273,23 +322,28 @@ static void emit_stats(const Emitter *E)
 			fprintf(out, "\tfor (int j = 0; j < %d; j++) /* %s: rho/2 c_j^2 */\n",
 				c->ncomp, c->label);
 			fprintf(out,
-				"\t\tloss += m->rho[%d] / 2 * (acc[%d + j] / n) * (acc[%d + j] / "
-				"n);\n",
-				a, cl->csum, cl->csum);
+				"\t\tloss += m->rho[%d] / 2 * (acc[%d + j] / %s) * (acc[%d + j] / "
+				"%s);\n",
+				a, cl->csum, set_n(cl->set, nb), cl->csum, set_n(cl->set, nb));
 			a++;
 			used_m = true;
 		}
 	}
 	if (!used_m)
 		fputs("\t(void)m;\n", out);
-	fprintf(out, "\tstats[0] = loss;\n\tstats[1] = acc[%d] / n;\n", ACC_DATA);
+	fprintf(out, "\tstats[0] = loss;\n\tstats[1] = acc[%d] / n", ACC_DATA);
+	for (int st = 1; st < E->lw->nsets; st++)
+		if (E->lw->set_ir[st])
+			fprintf(out, " + acc[%d] / %s", E->lw->set_acc[st] + 1, set_n(st, nb));
+	fputs(";\n", out);
 	for (int k = 0; k < m->constraints.len; k++) {
 		const ConLayout *cl = &E->lw->con[k];
 		int nc = con(E, k)->ncomp;
-		fprintf(out, "\tstats[%d] = acc[%d] / (n * %d); /* %s */\n", 2 + 3 * k, cl->viol,
-			nc, con(E, k)->label);
+		fprintf(out, "\tstats[%d] = acc[%d] / (%s * %d); /* %s */\n", 2 + 3 * k, cl->viol,
+			set_n(cl->set, nb), nc, con(E, k)->label);
 		fprintf(out, "\tstats[%d] = acc[%d];\n", 3 + 3 * k, cl->max);
-		fprintf(out, "\tstats[%d] = acc[%d] / (n * %d);\n", 4 + 3 * k, cl->sat, nc);
+		fprintf(out, "\tstats[%d] = acc[%d] / (%s * %d);\n", 4 + 3 * k, cl->sat,
+			set_n(cl->set, nb), nc);
 	}
 	fputs("}\n\n", out);
 }
@@ -329,8 +383,18 @@ static void emit_optimizer(const Emitter *E)
 	fprintf(out, "\tconst %s_real *restrict gr = grad;\n", P);
 	fprintf(out, "\tfor (int i = 0; i < %d; i++) {\n", E->np);
 	fprintf(out, "\t\t%s_real g = gr[i] * inv_n;\n", P);
-	for (int ch = 1; ch < nch; ch++)
-		fprintf(out, "\t\tg += coef[%d] * gr[%d + i];\n", ch, ch * E->np);
+	for (int ch = 1; ch < nch; ch++) {
+		int set = 0;
+		for (int st = 1; st < E->lw->nsets; st++)
+			if (E->lw->set_channel[st] == ch)
+				set = st;
+		if (set && !E->lw->set_ir[set])
+			continue; /* a domain nothing is evaluated over */
+		if (set)
+			fprintf(out, "\t\tg += gr[%d + i] * inv_n_%d;\n", ch * E->np, set - 1);
+		else
+			fprintf(out, "\t\tg += coef[%d] * gr[%d + i];\n", ch, ch * E->np);
+	}
 	if (is_adam(E)) {
 		if (t->opt == OPT_ADAMW)
 			fputs("\t\tw[i] *= decay;\n", out);
@@ -354,7 +418,7 @@ static void emit_optimizer(const Emitter *E)
 static void emit_multipliers(const Emitter *E)
 {
 	FILE *out = E->out;
-	char b1[48], b2[48];
+	char b1[48], b2[48], nb[24];
 	for (int k = 0, a = 0; k < E->m->constraints.len; k++) {
 		const Constraint *c = con(E, k);
 		const ConLayout *cl = &E->lw->con[k];
@@ -363,7 +427,8 @@ static void emit_multipliers(const Emitter *E)
 		if (me->kind == METHOD_LAGRANGIAN) {
 			fprintf(out, "\tfor (int j = 0; j < %d; j++) { /* %s: lagrangian */\n",
 				c->ncomp, c->label);
-			fprintf(out, "\t\tconst double c = acc[%d + j] / n;\n", cl->csum);
+			fprintf(out, "\t\tconst double c = acc[%d + j] / %s;\n", cl->csum,
+				set_n(cl->set, nb));
 			fprintf(out,
 				"\t\tif (fabs(c) > %s)\n\t\t\tm->lambda[%d + j] += (%s_real)(%s * "
 				"c);\n",
@@ -377,7 +442,8 @@ static void emit_multipliers(const Emitter *E)
 		} else if (me->kind == METHOD_AUGMENTED) {
 			fprintf(out, "\tfor (int j = 0; j < %d; j++) { /* %s: augmented */\n",
 				c->ncomp, c->label);
-			fprintf(out, "\t\tconst double c = acc[%d + j] / n;\n", cl->csum);
+			fprintf(out, "\t\tconst double c = acc[%d + j] / %s;\n", cl->csum,
+				set_n(cl->set, nb));
 			fprintf(out, "\t\tm->v_sum[%d] += fabs(c);\n", a);
 			fprintf(out, "\t\tm->lambda[%d + j] += (%s_real)(m->rho[%d] * c);\n",
 				cl->lambda, E->P, a);
@@ -401,9 +467,14 @@ static void emit_apply(const Emitter *E)
 		"void %s_apply(%s_model *m, const %s_real *grad, const double *acc, double "
 		"*stats)\n{\n",
 		P, P, P);
-	fprintf(out, "\tconst double n = acc[%d] > 0 ? acc[%d] : 1;\n", ACC_COUNT, ACC_COUNT);
+	char nb[24];
+	emit_counts(E);
 	fprintf(out, "\tconst %s_real inv_n = (%s_real)(1 / n);\n", P, P);
-	if (nch > 1) {
+	for (int st = 1; st < E->lw->nsets; st++)
+		if (E->lw->set_ir[st])
+			fprintf(out, "\tconst %s_real inv_n_%d = (%s_real)(1 / %s);\n", P, st - 1, P,
+				set_n(st, nb));
+	if (E->naug) {
 		fprintf(out, "\t%s_real coef[%d]; /* rho * c_j / n per augmented channel */\n", P,
 			nch);
 		for (int k = 0, a = 0; k < E->m->constraints.len; k++) {
@@ -412,9 +483,9 @@ static void emit_apply(const Emitter *E)
 				continue;
 			fprintf(out, "\tfor (int j = 0; j < %d; j++)\n", con(E, k)->ncomp);
 			fprintf(out,
-				"\t\tcoef[%d + j] = (%s_real)(m->rho[%d] * (acc[%d + j] / n) / "
-				"n);\n",
-				cl->channel, P, a, cl->csum);
+				"\t\tcoef[%d + j] = (%s_real)(m->rho[%d] * (acc[%d + j] / %s) / "
+				"%s);\n",
+				cl->channel, P, a, cl->csum, set_n(cl->set, nb), set_n(cl->set, nb));
 			a++;
 		}
 	}
@@ -494,6 +565,177 @@ static void emit_constraint_g(Emitter *E)
 	fputs("\tdefault:\n\t\tbreak;\n\t}\n}\n\n", out);
 }
 
+/*
+ * The domains' halves of a step and of an evaluation: P_grad_domain adds the
+ * gradient sums and statistics of n points of domain d (inputs only, as x of
+ * P_grad) to grad and acc; P_eval_acc adds the statistics of n training
+ * samples, P_eval_domain those of n points of domain d, to acc; P_stats turns
+ * acc into the stats array.  A domain nothing is evaluated over adds nothing.
+ */
+static void emit_domain_functions(Emitter *E)
+{
+	FILE *out = E->out;
+	const char *P = E->P;
+	const Ir *main_ir = E->ir;
+	const Lowered *lw = E->lw;
+	if (!E->m->domains.len)
+		return;
+	for (int st = 1; st < lw->nsets; st++) {
+		const Ir *ir = lw->set_ir[st];
+		if (!ir)
+			continue;
+		const Domain *dom = E->m->domains.items[st - 1];
+		bool *live = E->live;
+		E->live = calloc((size_t)(ir->len ? ir->len : 1), sizeof(bool));
+		if (!E->live)
+			fatal("out of memory:");
+		E->ir = ir;
+		E->count_slot = lw->set_acc[st] + 2;
+		fprintf(out,
+			"static void %s_grad_d%d(const %s_model *restrict m, const %s_real *restrict "
+			"x, long n,\n\t%s_real *restrict grad, double *restrict acc)\n{\n",
+			P, st - 1, P, P, P);
+		fprintf(out, "\t/* over domain %s */\n", dom->name);
+		emit_body(E, EMIT_GRAD);
+		fputs("}\n\n", out);
+		fprintf(out,
+			"static void %s_eval_d%d(const %s_model *m, const %s_real *x, long n, double "
+			"*acc)\n{\n",
+			P, st - 1, P, P);
+		emit_body(E, EMIT_EVAL);
+		fputs("}\n\n", out);
+		free(E->live);
+		E->live = live;
+	}
+	E->ir = main_ir;
+	E->count_slot = ACC_COUNT;
+	for (int f = 0; f < 2; f++) {
+		if (f == 0)
+			fprintf(out,
+				"void %s_grad_domain(const %s_model *m, int d, const %s_real *x, long n, "
+				"%s_real *grad, double *acc)\n{\n",
+				P, P, P, P);
+		else
+			fprintf(out,
+				"void %s_eval_domain(const %s_model *m, int d, const %s_real *x, long n, "
+				"double *acc)\n{\n",
+				P, P, P);
+		fputs("\tswitch (d) {\n", out);
+		for (int st = 1; st < lw->nsets; st++)
+			if (lw->set_ir[st])
+				fprintf(out, "\tcase %d:\n\t\t%s_%s_d%d(m, x, n, %sacc);\n\t\tbreak;\n",
+					st - 1, P, f ? "eval" : "grad", st - 1, f ? "" : "grad, ");
+		fprintf(out, "\tdefault:\n\t\t(void)m;\n\t\t(void)x;\n\t\t(void)n;\n%s\t\t(void)acc;\n\t\tbreak;\n\t}\n}\n\n",
+			f ? "" : "\t\t(void)grad;\n");
+	}
+	fprintf(out,
+		"void %s_eval_acc(const %s_model *m, const %s_real *x, const %s_real *t, long n, "
+		"double *acc)\n{\n\t(void)t;\n",
+		P, P, P, P);
+	emit_body(E, EMIT_EVAL);
+	fputs("}\n\n", out);
+	fprintf(out,
+		"void %s_stats_of(const %s_model *m, const double *acc, double *stats)\n{\n\t%s_stats(m, "
+		"acc, stats);\n}\n\n",
+		P, P, P);
+}
+
+/* A csv path of the model as a C string: relative to the model's directory
+ * under cnetc run (data_dir), else as written. */
+static void emit_path(const Emitter *E, const char *path)
+{
+	FILE *out = E->out;
+	char *joined = NULL;
+	if (E->o->data_dir && path[0] != '/') {
+		joined = malloc(strlen(E->o->data_dir) + strlen(path) + 2);
+		if (!joined)
+			fatal("out of memory:");
+		sprintf(joined, "%s/%s", E->o->data_dir, path);
+		path = joined;
+	}
+	fputc('"', out);
+	for (const char *c = path; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			fputc('\\', out);
+		if ((unsigned char)*c < 0x20)
+			fprintf(out, "\\%03o", (unsigned char)*c);
+		else
+			fputc(*c, out);
+	}
+	fputc('"', out);
+	free(joined);
+}
+
+/* The descriptor's wrappers of the domain functions. */
+static void emit_domain_desc_fns(const Emitter *E)
+{
+	FILE *out = E->out;
+	const char *P = E->P;
+	fprintf(out,
+		"static void %s_grad_domain_v(const void *m, int d, const void *x, long n, void "
+		"*grad, double *acc)\n{\n\t%s_grad_domain(m, d, x, n, grad, acc);\n}\n\n",
+		P, P);
+	fprintf(out,
+		"static void %s_eval_domain_v(const void *m, int d, const void *x, long n, double "
+		"*acc)\n{\n\t%s_eval_domain(m, d, x, n, acc);\n}\n\n",
+		P, P);
+	fprintf(out,
+		"static void %s_eval_acc_v(const void *m, const void *x, const void *t, long n, "
+		"double *acc)\n{\n\t%s_eval_acc(m, x, t, n, acc);\n}\n\n",
+		P, P);
+	fprintf(out,
+		"static void %s_stats_of_v(const void *m, const double *acc, double *stats)\n{\n"
+		"\t%s_stats_of(m, acc, stats);\n}\n\n",
+		P, P);
+}
+
+/* The descriptor's domain tables and functions. */
+static void emit_domain_desc(const Emitter *E)
+{
+	FILE *out = E->out;
+	const char *P = E->P;
+	const Model *m = E->m;
+	int nd = m->domains.len;
+	if (!nd)
+		return;
+	fputs("\t{\n\t\tstatic const char *const names[] = {", out);
+	for (int d = 0; d < nd; d++)
+		fprintf(out, "%s\"%s\"", d ? ", " : "", ((const Domain *)m->domains.items[d])->name);
+	fputs("};\n\t\tstatic const char *const csv[] = {", out);
+	for (int d = 0; d < nd; d++) {
+		const Domain *dom = m->domains.items[d];
+		fputs(d ? ", " : "", out);
+		if (dom->spec.csv)
+			emit_path(E, dom->spec.csv);
+		else
+			fputs("NULL", out);
+	}
+	fputs("};\n\t\tstatic const long samples[] = {", out);
+	for (int d = 0; d < nd; d++)
+		fprintf(out, "%s%ld", d ? ", " : "", ((const Domain *)m->domains.items[d])->spec.samples);
+	fputs("};\n\t\tstatic const long batch[] = {", out);
+	for (int d = 0; d < nd; d++)
+		fprintf(out, "%s%ld", d ? ", " : "", ((const Domain *)m->domains.items[d])->batch);
+	fputs("};\n\t\tstatic const int resample[] = {", out);
+	for (int d = 0; d < nd; d++)
+		fprintf(out, "%s%d", d ? ", " : "", ((const Domain *)m->domains.items[d])->resample);
+	fputs("};\n\t\tstatic const int used[] = {", out);
+	for (int d = 0; d < nd; d++)
+		fprintf(out, "%s%d", d ? ", " : "", ((const Domain *)m->domains.items[d])->used);
+	fputs("};\n", out);
+	fprintf(out, "\t\td->num_domains = %d;\n\t\td->domain_names = names;\n", nd);
+	if (!E->lw->data_used)
+		fputs("\t\td->data_unused = 1;\n", out);
+	fputs("\t\td->domain_csv = csv;\n\t\td->domain_samples = samples;\n\t\td->domain_batch = "
+	      "batch;\n\t\td->domain_resample = resample;\n\t\td->domain_used = used;\n",
+	      out);
+	fprintf(out,
+		"\t\td->domain_synth = %s_domain_synth;\n\t\td->grad_domain = %s_grad_domain_v;\n"
+		"\t\td->eval_domain = %s_eval_domain_v;\n\t\td->eval_acc = %s_eval_acc_v;\n"
+		"\t\td->stats_of = %s_stats_of_v;\n\t}\n",
+		P, P, P, P, P);
+}
+
 static void emit_functions(Emitter *E)
 {
 	FILE *out = E->out;
@@ -529,6 +771,7 @@ static void emit_functions(Emitter *E)
 	fprintf(out, "\tdouble acc[%d] = {0};\n\t(void)t;\n", E->lw->nacc);
 	emit_body(E, EMIT_EVAL);
 	fprintf(out, "\t%s_stats(m, acc, stats);\n}\n\n", P);
+	emit_domain_functions(E);
 
 	emit_apply(E);
 	fprintf(out,
@@ -715,15 +958,14 @@ static void data_expr(const Emitter *E, const Expr *e, const DataVar *vars, int 
 	}
 }
 
-static void emit_synth(const Emitter *E)
+static void emit_synth(const Emitter *E, const PtrVec *gens, const char *fname)
 {
 	FILE *out = E->out;
 	const Model *m = E->m;
-	const PtrVec *gens = &m->data.gens;
 	DataVar *vars = calloc((size_t)max1(gens->len), sizeof *vars);
 	if (!vars)
 		fatal("out of memory:");
-	fprintf(out, "static void %s_synth(cn_rng *r, void *xv, void *tv, long n)\n{\n", E->P);
+	fprintf(out, "static void %s_%s(cn_rng *r, void *xv, void *tv, long n)\n{\n", E->P, fname);
 	fprintf(out, "\t%s_real *x = xv, *t = tv;\n\tfor (long i = 0; i < n; i++) {\n", E->P);
 	for (int g = 0; g < gens->len; g++) {
 		const Symbol *s = gens->items[g];
@@ -755,14 +997,14 @@ static void emit_synth(const Emitter *E)
 			fprintf(out, "\t\tx[i * %d + %d] = (%s_real)d%d[%d];\n", E->ni,
 				E->in_off[k] + j, E->P, v, j);
 	}
-	for (int k = 0; k < m->targets.len; k++) {
+	for (int k = 0; gens == &m->data.gens && k < m->targets.len; k++) {
 		const Symbol *s = m->targets.items[k];
 		int v = data_var(vars, gens->len, s->name);
 		for (int j = 0; j < s->size; j++)
 			fprintf(out, "\t\tt[i * %d + %d] = (%s_real)d%d[%d];\n", E->nt,
 				E->tgt_off[k] + j, E->P, v, j);
 	}
-	if (!m->targets.len)
+	if (!m->targets.len || gens != &m->data.gens)
 		fputs("\t\t(void)t;\n", out);
 	fputs("\t}\n}\n\n", out);
 	free(vars);
@@ -854,7 +1096,25 @@ static void emit_describe(Emitter *E)
 		P, P);
 	bool synth = m->data.present && !m->data.csv;
 	if (synth)
-		emit_synth(E);
+		emit_synth(E, &m->data.gens, "synth");
+	for (int d = 0; d < m->domains.len; d++) {
+		const Domain *dom = m->domains.items[d];
+		char name[32];
+		snprintf(name, sizeof name, "synth_d%d", d);
+		if (!dom->spec.csv)
+			emit_synth(E, &dom->spec.gens, name);
+	}
+	if (m->domains.len) {
+		fprintf(out, "static void %s_domain_synth(int d, cn_rng *r, void *x, long n)\n{\n",
+			P);
+		fputs("\tswitch (d) {\n", out);
+		for (int d = 0; d < m->domains.len; d++)
+			if (!((const Domain *)m->domains.items[d])->spec.csv)
+				fprintf(out, "\tcase %d:\n\t\t%s_synth_d%d(r, x, NULL, n);\n\t\tbreak;\n",
+					d, P, d);
+		fputs("\tdefault:\n\t\t(void)r;\n\t\t(void)x;\n\t\t(void)n;\n\t\tbreak;\n\t}\n}\n\n", out);
+		emit_domain_desc_fns(E);
+	}
 
 	fprintf(out, "void %s_describe(cn_model_desc *d)\n{\n", P);
 	emit_names(out, "input_cols", &m->inputs);
@@ -914,26 +1174,9 @@ static void emit_describe(Emitter *E)
 		"%ld;\n\td->log_every = %ld;\n",
 		t->epochs, t->batch, t->shuffle ? 1 : 0, t->seed, t->log_every);
 	if (m->data.present && m->data.csv) {
-		fputs("\td->data_csv = \"", out);
-		const char *path = m->data.csv;
-		char *joined = NULL;
-		if (E->o->data_dir && path[0] != '/') {
-			joined = malloc(strlen(E->o->data_dir) + strlen(path) + 2);
-			if (!joined)
-				fatal("out of memory:");
-			sprintf(joined, "%s/%s", E->o->data_dir, path);
-			path = joined;
-		}
-		for (const char *c = path; *c; c++) {
-			if (*c == '"' || *c == '\\')
-				fputc('\\', out);
-			if ((unsigned char)*c < 0x20)
-				fprintf(out, "\\%03o", (unsigned char)*c);
-			else
-				fputc(*c, out);
-		}
-		fputs("\";\n", out);
-		free(joined);
+		fputs("\td->data_csv = ", out);
+		emit_path(E, m->data.csv);
+		fputs(";\n", out);
 	}
 	if (synth)
 		fprintf(out, "\td->data_samples = %ld;\n\td->synth = %s_synth;\n", m->data.samples,
@@ -950,7 +1193,9 @@ static void emit_describe(Emitter *E)
 	fprintf(out, "\td->grad_size = %s_GRAD_SIZE;\n\td->acc_size = %s_ACC_SIZE;\n", P, P);
 	fprintf(out, "\td->num_acc_max = %d;\n\td->acc_max = acc_max;\n", m->constraints.len);
 	fprintf(out, "\td->grad = %s_grad_v;\n\td->apply = %s_apply_v;\n", P, P);
-	fprintf(out, "\td->con_ncomp = con_ncomp;\n\td->constraint_g = %s_constraint_v;\n}\n", P);
+	fprintf(out, "\td->con_ncomp = con_ncomp;\n\td->constraint_g = %s_constraint_v;\n", P);
+	emit_domain_desc(E);
+	fputs("}\n", out);
 }
 
 /* ------------------------------------------------------------ entry points */
@@ -993,6 +1238,7 @@ static void setup(Emitter *E, FILE *out, const Lowered *lw, const EmitOptions *o
 	for (int k = 0; k < m->constraints.len; k++)
 		if (((Constraint *)m->constraints.items[k])->method.kind == METHOD_AUGMENTED)
 			E->naug++;
+	E->count_slot = ACC_COUNT;
 }
 
 static void teardown(Emitter *E)

@@ -1113,6 +1113,8 @@ void emit_body(Emitter *E, EmitFn fn)
 		fputs("\tconst real *p = m->param;\n", out);
 	else
 		fputs("\t(void)m;\n", out);
+	if (fn != EMIT_PREDICT && !uses(E, OP_INPUT))
+		fputs("\t(void)x;\n", out); /* nothing is evaluated over this set */
 	emit_tables(E, "\t");
 	if (E->lane_grads)
 		fprintf(out,
@@ -1123,7 +1125,7 @@ void emit_body(Emitter *E, EmitFn fn)
 		fputs("\tconst int cnt = 1;\n\t(void)cnt;\n", out);
 	} else {
 		if (fn != EMIT_PREDICT_N) {
-			fprintf(out, "\tacc[%d] += (double)n;\n", ACC_COUNT);
+			fprintf(out, "\tacc[%d] += (double)n;\n", E->count_slot);
 			fprintf(out,
 				"\tdouble al[%d][%d]; /* statistics sums per lane */\n\tmemset(al, 0, "
 				"sizeof al);\n",

@@ -82,6 +82,7 @@ void ir_dump(FILE *out, const Ir *ir);
 #define ACC_CON(k) (3 + 4 * (k)) /* viol sum, viol max, sat count, then c sums */
 
 typedef struct ConLayout {
+	int set;            /* the point set it is evaluated over: 0 data, 1 + domain */
 	int viol, max, sat; /* accumulator slots */
 	int csum;           /* first of ncomp slots: sums of c_j's summands */
 	int lambda;         /* first multiplier in m->lambda, or -1 */
@@ -95,6 +96,16 @@ typedef struct Lowered {
 	int nlambda;     /* multipliers */
 	int nchannels;   /* gradient channels: 1 + augmented components */
 	Ir **con_g;      /* per constraint: its g as a function of x and a given y */
+	/* Point sets: 0 the training data (ir), 1 + d domain d of the model.  A
+	 * set's terms are means over its own points: each set has its own
+	 * statistics slots (loss sum, data-loss sum, count) and gradient channel,
+	 * which P_apply divides by the set's count.  set_ir[s] is NULL for a
+	 * domain nothing is evaluated over. */
+	int nsets;
+	bool data_used;   /* something is evaluated over the training data */
+	Ir **set_ir;
+	int *set_acc;     /* first of the set's 3 slots: loss, data loss, count */
+	int *set_channel; /* its gradient channel */
 } Lowered;
 
 Lowered *lower_model(Arena *a, const Model *m);
@@ -156,6 +167,7 @@ typedef struct Emitter {
 	int lanes;          /* samples per block in the function being emitted */
 	bool lane_grads;    /* parameter gradients summed per lane first */
 	bool yin;           /* the function takes an output (P_constraint's g) */
+	int count_slot;     /* acc slot of the point count of the set emitted */
 } Emitter;
 
 /* A literal of the model's precision, the shortest that reads back exactly. */

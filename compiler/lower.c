@@ -348,6 +348,65 @@ static Ir *lower_constraint_g(Arena *a, const Model *m, int k)
 	return L.ir;
 }
 
+/* The terms of point set `set` (0: the training data, 1 + d: domain d) in
+ * their own per-point IR: losses and constraints over the set, their
+ * statistics, and the reverse pass into the set's channel (plus the
+ * augmented components' channels).  Returns the per-point total loss, or -1
+ * when nothing is evaluated over the set. */
+static int lower_set(Lower *L, Lowered *lw, int set)
+{
+	Ir *ir = L->ir;
+	const Model *m = L->m;
+	const Domain *dom = set ? m->domains.items[set - 1] : NULL;
+	int ncon = m->constraints.len;
+	int data = -1;
+	for (int i = 0; i < m->losses.len; i++)
+		if (m->loss_over.items[i] == dom)
+			data = add_term(ir, data, mean_if_vector(L, lower_expr(L, m->losses.items[i])));
+	int total = data;
+	int *q = arena_alloc(ir->arena, sizeof(int) * (size_t)(ncon ? ncon : 1));
+	bool any = data >= 0;
+	for (int k = 0; k < ncon; k++) {
+		const Constraint *c = m->constraints.items[k];
+		q[k] = -1;
+		if (c->over != dom)
+			continue;
+		any = true;
+		int term = lower_constraint(L, c, &lw->con[k], &q[k]);
+		if (term >= 0)
+			total = add_term(ir, total, term);
+	}
+	if (!any)
+		return -1;
+	if (data < 0)
+		data = ir_num(ir, 0);
+	if (total < 0)
+		total = ir_num(ir, 0);
+	ir->data_loss = data;
+	ir->loss = total;
+	stat(L, OP_STAT_SUM, total, lw->set_acc[set]);
+	stat(L, OP_STAT_SUM, data, lw->set_acc[set] + 1);
+
+	/* the reverse pass starts from 1 per point (0 in a spare lane) */
+	int lane = leaf(L, OP_LANE, 1, 0, 0);
+	autodiff(ir, total, lane, lw->set_channel[set]);
+	for (int k = 0; k < ncon; k++) {
+		const Constraint *c = m->constraints.items[k];
+		if (lw->con[k].channel < 0 || c->over != dom)
+			continue;
+		for (int j = 0; j < c->ncomp; j++) {
+			Ins seed = {.op = OP_PAD,
+				    .size = c->ncomp,
+				    .a = lane,
+				    .b = -1,
+				    .c = -1,
+				    .lo = j};
+			autodiff(ir, q[k], ir_add(ir, seed), lw->con[k].channel + j);
+		}
+	}
+	return total;
+}
+
 Lowered *lower_model(Arena *a, const Model *m)
 {
 	Lowered *lw = arena_alloc(a, sizeof *lw);
@@ -355,12 +414,17 @@ Lowered *lower_model(Arena *a, const Model *m)
 	Ir *ir = L.ir;
 	lw->ir = ir;
 	int ncon = m->constraints.len;
+	lw->nsets = 1 + m->domains.len;
+	lw->set_ir = arena_alloc(a, sizeof(Ir *) * (size_t)lw->nsets);
+	lw->set_acc = arena_alloc(a, sizeof(int) * (size_t)lw->nsets);
+	lw->set_channel = arena_alloc(a, sizeof(int) * (size_t)lw->nsets);
 	lw->con = arena_alloc(a, sizeof(ConLayout) * (size_t)(ncon ? ncon : 1));
 	lw->nchannels = 1;
 	int slot = ACC_CON(0);
 	for (int k = 0; k < ncon; k++) {
 		const Constraint *c = m->constraints.items[k];
 		ConLayout *cl = &lw->con[k];
+		cl->set = c->over ? 1 + c->over->index : 0;
 		cl->viol = slot++;
 		cl->max = slot++;
 		cl->sat = slot++;
@@ -376,6 +440,13 @@ Lowered *lower_model(Arena *a, const Model *m)
 			lw->nchannels += c->ncomp;
 		}
 	}
+	lw->set_acc[0] = ACC_LOSS;
+	lw->set_channel[0] = 0;
+	for (int d = 0; d < m->domains.len; d++) {
+		lw->set_acc[1 + d] = slot;
+		slot += 3;
+		lw->set_channel[1 + d] = lw->nchannels++;
+	}
 	lw->nacc = slot;
 
 	/* every named tensor, in order, so that the output is enforced once */
@@ -383,42 +454,19 @@ Lowered *lower_model(Arena *a, const Model *m)
 		lower_sym(&L, m->tensors.items[i]);
 	ir->output = lower_sym(&L, m->output);
 	stat(&L, OP_OUTPUT, ir->output, 0);
-
-	int data = -1;
-	for (int i = 0; i < m->losses.len; i++)
-		data = add_term(ir, data, mean_if_vector(&L, lower_expr(&L, m->losses.items[i])));
-	int total = data;
-	int *q = arena_alloc(a, sizeof(int) * (size_t)(ncon ? ncon : 1));
-	for (int k = 0; k < ncon; k++) {
-		int term = lower_constraint(&L, m->constraints.items[k], &lw->con[k], &q[k]);
-		if (term >= 0)
-			total = add_term(ir, total, term);
+	lw->data_used = lower_set(&L, lw, 0) >= 0;
+	lw->set_ir[0] = ir;
+	for (int d = 0; d < m->domains.len; d++) {
+		if (!((const Domain *)m->domains.items[d])->used)
+			continue;
+		Lower D = {.ir = ir_new(a, m), .m = m};
+		lower_set(&D, lw, 1 + d);
+		lw->set_ir[1 + d] = D.ir;
 	}
-	ir->data_loss = data;
-	ir->loss = total;
-	stat(&L, OP_STAT_SUM, total, ACC_LOSS);
-	stat(&L, OP_STAT_SUM, data, ACC_DATA);
 
-	/* the reverse pass starts from 1 per sample (0 in a spare lane) */
-	int lane = leaf(&L, OP_LANE, 1, 0, 0);
-	autodiff(ir, total, lane, 0);
 	lw->con_g = arena_alloc(a, sizeof(Ir *) * (size_t)(ncon ? ncon : 1));
 	for (int k = 0; k < ncon; k++)
 		lw->con_g[k] = lower_constraint_g(a, m, k);
-	for (int k = 0; k < ncon; k++) {
-		const Constraint *c = m->constraints.items[k];
-		if (lw->con[k].channel < 0)
-			continue;
-		for (int j = 0; j < c->ncomp; j++) {
-			Ins seed = {.op = OP_PAD,
-				    .size = c->ncomp,
-				    .a = lane,
-				    .b = -1,
-				    .c = -1,
-				    .lo = j};
-			autodiff(ir, q[k], ir_add(ir, seed), lw->con[k].channel + j);
-		}
-	}
 	return lw;
 }
 

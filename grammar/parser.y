@@ -64,6 +64,9 @@ static Stmt *stmt_value(ParseState *ps, StmtKind k, Loc loc, const char *name, L
 static Stmt *stmt_constraint(ParseState *ps, Loc loc, const char *label, Loc lloc, Rel *rel, Expr *method);
 static Stmt *stmt_setting(ParseState *ps, Loc loc, const char *name, Loc nloc, PtrVec *words);
 static Block *block(ParseState *ps, BlockKind k, Loc loc, const char *name, Loc nloc, PtrVec *stmts);
+static Block *block_domain(ParseState *ps, Loc loc, const char *word, Loc wloc, const char *name, Loc nloc, PtrVec *stmts);
+static Expr *over(ParseState *ps, const char *word, Loc wloc, const char *name, Loc nloc);
+static Stmt *stmt_over(ParseState *ps, Stmt *s, Expr *over);
 static Rel *rel2(ParseState *ps, Loc loc, Expr *a, int op, Loc oploc, Expr *b);
 static Rel *rel3(ParseState *ps, Loc loc, Rel *r, int op, Loc oploc, Expr *c);
 static Arg *arg(ParseState *ps, const char *name, Loc nloc, Expr *value);
@@ -82,7 +85,7 @@ static Stmt *stmt_const_rows(ParseState *ps, Loc loc, const char *name, Loc nloc
 %type <block> block
 %type <vec> model_stmts settings dims elems args words
 %type <stmt> model_stmt setting rows
-%type <expr> expr postfix primary opt_expr call word
+%type <expr> expr postfix primary opt_expr call word over
 %type <rel> rel
 %type <op> relop
 %type <arg> arg
@@ -104,6 +107,7 @@ block:
 	MODEL IDENT '{' model_stmts '}'   { $$ = block(ps, BLOCK_MODEL, @$, $2, @2, $4); }
 	| DATA '{' settings '}'           { $$ = block(ps, BLOCK_DATA, @$, NULL, @1, $3); }
 	| TRAIN '{' settings '}'          { $$ = block(ps, BLOCK_TRAIN, @$, NULL, @1, $3); }
+	| IDENT IDENT '{' settings '}'    { $$ = block_domain(ps, @$, $1, @1, $2, @2, $4); }
 	;
 
 model_stmts:
@@ -120,10 +124,16 @@ model_stmt:
 	| CONST IDENT dims '=' IDENT STRING ';'    { $$ = stmt_const_csv(ps, @$, $2, @2, $3, $5, @5, $6, @6); }
 	| IDENT '=' expr ';'                   { $$ = stmt_value(ps, STMT_ASSIGN, @$, $1, @1, $3); }
 	| OUTPUT IDENT ';'                     { $$ = stmt(ps, STMT_OUTPUT, @$, $2, @2); }
-	| LOSS expr ';'                        { $$ = stmt_value(ps, STMT_LOSS, @$, NULL, @1, $2); }
-	| CONSTRAINT rel ':' expr ';'          { $$ = stmt_constraint(ps, @$, NULL, @1, $2, $4); }
-	| CONSTRAINT IDENT ':' rel ':' expr ';'    { $$ = stmt_constraint(ps, @$, $2, @2, $4, $6); }
+	| LOSS expr over ';'                   { $$ = stmt_over(ps, stmt_value(ps, STMT_LOSS, @$, NULL, @1, $2), $3); }
+	| CONSTRAINT rel over ':' expr ';'     { $$ = stmt_over(ps, stmt_constraint(ps, @$, NULL, @1, $2, $5), $3); }
+	| CONSTRAINT IDENT ':' rel over ':' expr ';'    { $$ = stmt_over(ps, stmt_constraint(ps, @$, $2, @2, $4, $7), $5); }
 	| error ';'                            { $$ = NULL; yyerrok; }
+	;
+
+/* 'over' and 'domain' are words, not keywords: v1 models may use them as names */
+over:
+	%empty                     { $$ = NULL; }
+	| IDENT IDENT              { $$ = over(ps, $1, @1, $2, @2); }
 	;
 
 dims:
@@ -310,6 +320,29 @@ static Stmt *stmt_constraint(ParseState *ps, Loc loc, const char *label, Loc llo
 	Stmt *s = stmt(ps, STMT_CONSTRAINT, loc, label, lloc);
 	s->rel = *rel;
 	s->value = method;
+	return s;
+}
+
+/* domain NAME { ... } */
+static Block *block_domain(ParseState *ps, Loc loc, const char *word, Loc wloc, const char *name, Loc nloc, PtrVec *stmts)
+{
+	if (strcmp(word, "domain") != 0)
+		diag_error(ps->diag, wloc, "expected 'model', 'data', 'train' or 'domain' at the start of a block, got '%s'", word);
+	return block(ps, BLOCK_DOMAIN, loc, name, nloc, stmts);
+}
+
+/* over NAME, after a loss or a constraint's relation: a name expression */
+static Expr *over(ParseState *ps, const char *word, Loc wloc, const char *name, Loc nloc)
+{
+	if (strcmp(word, "over") != 0)
+		diag_error(ps->diag, wloc, "expected 'over DOMAIN' or the end of the statement, got '%s'", word);
+	return ast_name(ps->arena, nloc, name);
+}
+
+static Stmt *stmt_over(ParseState *ps, Stmt *s, Expr *over)
+{
+	(void)ps;
+	s->over = over;
 	return s;
 }
 

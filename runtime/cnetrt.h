@@ -177,6 +177,28 @@ typedef struct cn_model_desc {
 	 * be NULL. */
 	const int *con_ncomp;
 	void (*constraint_g)(const void *m, int k, const void *x, const void *y, void *g);
+
+	/* Domains: points that are not data, for the losses and constraints
+	 * written 'over NAME' (0 without).  Per domain: its name, a csv path
+	 * (NULL: drawn by domain_synth, domain_samples points, from the data
+	 * generator after the data block's draws), the points per step (0: all),
+	 * whether to draw fresh points every epoch, and whether anything is
+	 * evaluated over it.  A step adds grad_domain of each used domain's batch
+	 * to the buffers grad filled, then applies; an evaluation sums eval_acc
+	 * and eval_domain into zeroed acc and calls stats_of. */
+	int num_domains;
+	int data_unused;  /* every loss and constraint is over a domain: no data needed */
+	const char *const *domain_names;
+	const char *const *domain_csv;
+	const long *domain_samples;
+	const long *domain_batch;
+	const int *domain_resample;
+	const int *domain_used;
+	void (*domain_synth)(int d, cn_rng *r, void *x, long n);
+	void (*grad_domain)(const void *m, int d, const void *x, long n, void *grad, double *acc);
+	void (*eval_domain)(const void *m, int d, const void *x, long n, double *acc);
+	void (*eval_acc)(const void *m, const void *x, const void *t, long n, double *acc);
+	void (*stats_of)(const void *m, const double *acc, double *stats);
 } cn_model_desc;
 
 /* Layout of the stats array filled by train_step and eval (num_stats doubles):

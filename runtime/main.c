@@ -31,6 +31,7 @@ enum {
 	F_QUIET,
 	F_PLOT,
 	F_THREADS,
+	F_DOMAIN,
 	F_HELP,
 	NUM_FLAGS
 };
@@ -57,6 +58,7 @@ static const struct Flag {
 	[F_QUIET] = {"quiet", 0, IN_TRAIN},
 	[F_PLOT] = {"plot", 1, IN_TRAIN},
 	[F_THREADS] = {"threads", 1, IN_TRAIN},
+	[F_DOMAIN] = {"domain", 1, IN_TRAIN | IN_EVAL},
 	[F_HELP] = {"help", 0, IN_TRAIN | IN_PREDICT | IN_EVAL},
 };
 
@@ -93,9 +95,10 @@ static void help(const Program *p)
 	printf("usage: %s [train] [--data FILE.csv] [--epochs N] [--batch N] [--lr X] [--seed N]\n"
 	       "       %*s [--params-in FILE] [--params-out FILE] [--log FILE.csv]\n"
 	       "       %*s [--save CKPT] [--resume CKPT] [--plot FILE.svg] [--threads N]\n"
-	       "       %*s [--quiet]\n"
+	       "       %*s [--domain NAME=FILE.csv ...] [--quiet]\n"
 	       "       %s predict --params-in FILE [--data FILE.csv]\n"
-	       "       %s eval --params-in FILE [--data FILE.csv] [--seed N]\n\n",
+	       "       %s eval --params-in FILE [--data FILE.csv] [--domain NAME=FILE.csv ...]"
+	       " [--seed N]\n\n",
 	       s, (int)strlen(s), "", (int)strlen(s), "", (int)strlen(s), "", s, s);
 	printf("Model %s: %d input%s, %d target%s, %d output%s, %d parameter%s, %d constraint%s "
 	       "(%s precision).\n\n",
@@ -129,6 +132,8 @@ static void help(const Program *p)
 	       "and\n"
 	       "                      for one input and one output the data and learned function\n"
 	       "  --threads N         split each batch over N OpenMP threads (default 1%s)\n"
+	       "  --domain NAME=FILE  the points of domain NAME, from a CSV naming the inputs'\n"
+	       "                      columns (instead of the domain block's; no resampling)\n"
 	       "  --quiet             no progress lines and no final report\n"
 	       "  --help              show this help\n\n"
 	       "Exit status: 0 success, 1 training diverged, 2 usage error or bad input.\n",
@@ -194,6 +199,11 @@ static int set_flag(Program *p, int f, const char *v)
 		break;
 	case F_PLOT:
 		o->plot = v;
+		break;
+	case F_DOMAIN:
+		if (o->ndomain_files == CN_RT_MAX_DOMAIN_FLAGS)
+			return usage(p, "more than %d --domain options", CN_RT_MAX_DOMAIN_FLAGS);
+		o->domain_files[o->ndomain_files++] = v;
 		break;
 	case F_EPOCHS:
 		if (parse_long(v, &o->epochs))
@@ -264,7 +274,7 @@ static int parse_args(Program *p, int argc, char **argv)
 		} else if (eq) {
 			return usage(p, "option '--%s' takes no value", flags[f].name);
 		}
-		if (seen[f]++)
+		if (seen[f]++ && f != F_DOMAIN)
 			return usage(p, "option '--%s' given twice", flags[f].name);
 		if (!(flags[f].modes & (1u << p->o.mode)))
 			return usage(p, "option '--%s' cannot be used with %s", flags[f].name,
@@ -318,8 +328,14 @@ static const char *check_desc(const cn_model_desc *d)
 	    !d->end_epoch || !d->eval || !d->predict)
 		return "a required field is missing";
 	if (d->num_inputs < 1 || d->num_outputs < 1 || d->num_targets < 0 || d->num_tensors < 0 ||
-	    d->num_constraints < 0 || d->num_stats != 2 + 3 * d->num_constraints)
+	    d->num_constraints < 0 || d->num_stats != 2 + 3 * d->num_constraints ||
+	    d->num_domains < 0)
 		return "inconsistent counts";
+	if (d->num_domains > 0 &&
+	    (!d->domain_names || !d->domain_csv || !d->domain_samples || !d->domain_batch ||
+	     !d->domain_resample || !d->domain_used || !d->domain_synth || !d->grad_domain ||
+	     !d->eval_domain || !d->eval_acc || !d->stats_of || !d->grad))
+		return "domains without their tables and functions";
 	for (k = 0; k < d->num_tensors; k++)
 		sum += d->tensor_sizes[k];
 	if (sum != d->num_params)
@@ -404,6 +420,7 @@ static int from_synth(const Program *p, uint64_t seed, Data *out, cn_error *err)
 		return cn_rt_err(err, "out of memory for %ld synthetic samples", out->n);
 	cn_rng_seed(&r, seed, CN_STREAM_DATA);
 	d->synth(&r, out->x, out->t, out->n);
+	out->after = r;
 	return 0;
 }
 
@@ -421,11 +438,15 @@ int cn_rt_load_data(const Program *p, uint64_t seed, int targets, Data *out, cn_
 		rc = from_csv(p, data ? data : d->data_csv, NULL, targets, out, err);
 	else if (d->synth && d->data_samples > 0)
 		rc = from_synth(p, seed, out, err);
+	else if (d->data_unused && p->o.mode != MODE_PREDICT)
+		rc = 0; /* every term is over a domain: no data at all */
 	else
 		rc = cn_rt_err(err, "no data: give --data FILE.csv (model %s has no data block)",
 			       d->name);
 	if (rc)
 		cn_rt_free_data(out);
+	else if (!(d->synth && !data && !d->data_csv && d->data_samples > 0))
+		cn_rng_seed(&out->after, seed, CN_STREAM_DATA);
 	return rc;
 }
 
@@ -521,9 +542,10 @@ static int predict(const Program *p)
 static int eval(const Program *p)
 {
 	const cn_model_desc *d = p->d;
-	double *stats = calloc((size_t)d->num_stats, sizeof *stats);
+	double *stats = calloc((size_t)d->num_stats, sizeof *stats), *acc = NULL;
 	cn_error err;
 	Data data;
+	Domains dm;
 	void *m;
 
 	if (!stats)
@@ -538,11 +560,22 @@ static int eval(const Program *p)
 		free(m);
 		return cn_rt_fail(p, err.msg);
 	}
-	d->eval(m, data.x, data.t, data.n, stats);
+	if (cn_rt_load_domains(p, p->o.has_seed ? p->o.seed : d->seed, &data, &dm, &err) ||
+	    !(acc = calloc((size_t)d->acc_size + 1, sizeof *acc))) {
+		free(stats);
+		free(m);
+		cn_rt_free_data(&data);
+		cn_rt_free_domains(&dm);
+		return cn_rt_fail(p, acc ? err.msg : "out of memory");
+	}
+	cn_rt_eval_all(d, m, &data, &dm, acc, stats);
 	cn_rt_report(stdout, d, "eval", data.n, stats);
+	cn_rt_report_domains(stdout, d, &dm);
+	free(acc);
 	free(stats);
 	free(m);
 	cn_rt_free_data(&data);
+	cn_rt_free_domains(&dm);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		return cn_rt_fail(p, "cannot write the report to stdout");
 	return 0;

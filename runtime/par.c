@@ -156,7 +156,7 @@ int cn_rt_par_setup(Par *q, const cn_model_desc *d, int threads, int nranks)
 	q->d = d;
 	q->threads = threads;
 	q->nranks = nranks;
-	if (threads <= 1 && nranks <= 1)
+	if (threads <= 1 && nranks <= 1 && d->num_domains == 0)
 		return 0;
 	q->gstride = (gbytes + 63) / 64 * 64;
 	q->astride = ((size_t)d->acc_size + 7) / 8 * 8;
@@ -293,13 +293,30 @@ static void allreduce(Par *q)
 #endif
 }
 
+/* The domains' batches of this step (q->dm), added by rank 0 alone into
+ * the reduced buffers before they are summed over the ranks.  With eval,
+ * every point of each domain instead of a batch. */
+static void domain_grads(Par *q, const void *m, int eval)
+{
+	const Domains *dm = q->dm;
+	int k;
+
+	if (!dm || q->rank != 0)
+		return;
+	for (k = 0; k < dm->n; k++)
+		if (q->d->domain_used[k])
+			q->d->grad_domain(m, k, eval ? dm->x[k] : dm->xb[k],
+					  eval ? dm->npts[k] : dm->nb[k], q->g0, q->acc);
+}
+
 void cn_rt_par_step(Par *q, void *m, const void *x, const void *t, long n, double *stats)
 {
-	if (q->threads <= 1 && q->nranks <= 1) {
+	if (q->threads <= 1 && q->nranks <= 1 && !q->dm) {
 		q->d->train_step(m, x, t, n, stats);
 		return;
 	}
 	local_grad(q, m, x, t, n);
+	domain_grads(q, m, 0);
 	allreduce(q);
 	q->d->apply(m, q->g0, q->acc, stats);
 }
@@ -311,11 +328,18 @@ void cn_rt_par_step(Par *q, void *m, const void *x, const void *t, long n, doubl
 void cn_rt_par_eval(Par *q, const void *m, const void *x, const void *t, long n, double *stats)
 {
 	if (q->nranks <= 1) {
-		q->d->eval(m, x, t, n, stats);
+		Data data;
+
+		memset(&data, 0, sizeof data);
+		data.x = (void *)x;
+		data.t = (void *)t;
+		data.n = n;
+		cn_rt_eval_all(q->d, m, &data, q->dm, q->acc, stats);
 		return;
 	}
 	memcpy(q->scratch, m, q->d->model_size);
 	local_grad(q, q->scratch, x, t, n);
+	domain_grads(q, q->scratch, 1);
 	allreduce(q);
 	q->d->apply(q->scratch, q->g0, q->acc, stats);
 }

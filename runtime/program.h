@@ -10,6 +10,8 @@
 
 typedef enum Mode { MODE_TRAIN, MODE_PREDICT, MODE_EVAL } Mode;
 
+#define CN_RT_MAX_DOMAIN_FLAGS 64
+
 /* The command line, after parsing; has_* say whether a flag was given. */
 typedef struct Options {
 	Mode mode;
@@ -20,6 +22,8 @@ typedef struct Options {
 	double lr;
 	uint64_t seed;
 	int has_epochs, has_batch, has_lr, has_seed, quiet;
+	const char *domain_files[CN_RT_MAX_DOMAIN_FLAGS]; /* --domain NAME=FILE */
+	int ndomain_files;
 } Options;
 
 typedef struct Program {
@@ -35,7 +39,41 @@ typedef struct Data {
 	void *x; /* n x num_inputs, row-major */
 	void *t; /* n x num_targets, row-major (NULL for predict) */
 	long first, total; /* under MPI: these are rows [first, first + n) of total */
+	cn_rng after;      /* the data generator after the data's draws: domains draw on */
 } Data;
+
+/* domain.c: the points of the model's domains (language.md, "Domains"), all
+ * of them in every process.  Loaded from --domain NAME=FILE, else the
+ * domain's csv, else drawn by the model's generators from the data
+ * generator after the data's draws (domains in declaration order).  A
+ * domain with resample true (and no file) draws fresh points at the start
+ * of every epoch after the first, from generator stream
+ * CN_RT_STREAM_RESAMPLE + epoch of the seed. */
+#define CN_RT_STREAM_RESAMPLE 1000
+typedef struct Domains {
+	int n;              /* the model's domains (0: none) */
+	long *npts;         /* points of each */
+	void **x;           /* npts x num_inputs reals, row-major */
+	int *resample;      /* draws fresh points every epoch */
+	long *batch;        /* points per step (the domain's batch, else all) */
+	void **xb;          /* a step's batch of each, batch x num_inputs */
+	long *nb;           /* rows in xb this step (0: the domain is unused) */
+} Domains;
+int cn_rt_load_domains(const Program *p, uint64_t seed, const Data *data, Domains *dm,
+		       cn_error *err);
+void cn_rt_free_domains(Domains *dm);
+/* Fill each used domain's xb with its batch of step `step` (for resampled
+ * domains: `epoch_step`, the step within the epoch). */
+void cn_rt_domain_batches(const cn_model_desc *d, Domains *dm, long step, long epoch_step);
+/* Fresh points for the resampled domains at the start of epoch e (>= 2). */
+void cn_rt_domain_resample(const cn_model_desc *d, Domains *dm, uint64_t seed, long e);
+/* Steps of an epoch without data: the most batches of a used domain. */
+long cn_rt_domain_steps(const cn_model_desc *d, const Domains *dm);
+/* The statistics of the whole data and every point of every used domain. */
+void cn_rt_eval_all(const cn_model_desc *d, const void *m, const Data *data, const Domains *dm,
+		    double *acc, double *stats);
+/* "domains: interior 64 points, boundary 2 points" after a report */
+void cn_rt_report_domains(FILE *f, const cn_model_desc *d, const Domains *dm);
 
 /* "PROG: error: MESSAGE" on stderr; returns 2. */
 int cn_rt_fail(const Program *p, const char *msg);
@@ -69,6 +107,8 @@ typedef struct Par {
 	unsigned char *grad, *g0; /* threads gradient buffers (g0: grad aligned to 64) */
 	double *acc;              /* threads accumulators, then the max slots for MPI */
 	void *scratch;            /* a model copy for eval under MPI */
+	int rank;                 /* this process: rank 0 adds the domains' terms */
+	const Domains *dm;        /* the domains' batches of a step, or NULL */
 } Par;
 int cn_rt_have_openmp(void);
 int cn_rt_par_setup(Par *q, const cn_model_desc *d, int threads, int nranks);

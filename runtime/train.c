@@ -27,8 +27,9 @@
 
 /* The loop state after the model struct in a checkpoint's payload, in the
  * machine's byte order (like the struct itself):
- *   u64 epochs done, u64 seed, u64 rng.s[4], f64 rng.spare, u64 rng.has_spare */
-#define LOOP_BYTES 64
+ *   u64 epochs done, u64 seed, u64 rng.s[4], f64 rng.spare, u64 rng.has_spare,
+ *   u64 steps taken (the domains' stream position) */
+#define LOOP_BYTES 72
 
 typedef struct Loop {
 	const cn_model_desc *d;
@@ -44,6 +45,8 @@ typedef struct Loop {
 	double *stats, *acc, *lam;
 	FILE *log;       /* NULL without --log */
 	cn_rt_plot plot; /* rows NULL without --plot */
+	Domains dm;      /* the domains' points (dm.n 0 without) */
+	long dstep;      /* steps since training began: the domains' position */
 } Loop;
 
 static void pack_loop(unsigned char *p, const Loop *l)
@@ -55,6 +58,8 @@ static void pack_loop(unsigned char *p, const Loop *l)
 	memcpy(p + 16, l->rng.s, 32);
 	memcpy(p + 48, &l->rng.spare, 8);
 	memcpy(p + 56, &spare, 8);
+	done = (uint64_t)l->dstep;
+	memcpy(p + 64, &done, 8);
 }
 
 /* Returns nonzero when the state cannot come from pack_loop: a negative
@@ -70,7 +75,9 @@ static int unpack_loop(const unsigned char *p, Loop *l)
 	memcpy(&spare, p + 56, 8);
 	l->done = (long)done;
 	l->rng.has_spare = spare != 0;
-	return l->done < 0 || (l->rng.s[0] | l->rng.s[1] | l->rng.s[2] | l->rng.s[3]) == 0;
+	memcpy(&done, p + 64, 8);
+	l->dstep = (long)done;
+	return l->done < 0 || l->dstep < 0 || (l->rng.s[0] | l->rng.s[1] | l->rng.s[2] | l->rng.s[3]) == 0;
 }
 
 static int num_lambdas(const cn_model_desc *d)
@@ -172,6 +179,8 @@ static int epoch(Loop *l, long e, double *bad_loss)
 {
 	const cn_model_desc *d = l->d;
 	long n = l->data->total, start, steps = 0, i;
+	/* without data, the domain with the most batches sets the epoch's steps */
+	long nsteps = n > 0 ? (n + l->bs - 1) / l->bs : cn_rt_domain_steps(d, &l->dm);
 	int s;
 
 	if (l->shuffling) {
@@ -179,11 +188,20 @@ static int epoch(Loop *l, long e, double *bad_loss)
 			l->idx[i] = i;
 		cn_shuffle(&l->rng, l->idx, n);
 	}
-	for (start = 0; start < n; start += l->bs) {
-		long nb = n - start < l->bs ? n - start : l->bs;
-		const void *x, *t;
+	if (l->dm.n && e > 1)
+		cn_rt_domain_resample(d, &l->dm, l->seed, e);
+	for (i = 0; i < nsteps; i++) {
+		const void *x = l->data->x, *t = l->data->t;
+		long nb = 0;
 
-		nb = part(l, start, nb, &x, &t);
+		start = i * l->bs;
+		if (n > 0) {
+			nb = n - start < l->bs ? n - start : l->bs;
+			nb = part(l, start, nb, &x, &t);
+		}
+		if (l->dm.n)
+			cn_rt_domain_batches(d, &l->dm, l->dstep, i);
+		l->dstep++;
 		cn_rt_par_step(&l->par, l->m, x, t, nb, l->stats);
 		if (!isfinite(l->stats[CN_STAT_LOSS])) {
 			*bad_loss = l->stats[CN_STAT_LOSS];
@@ -236,7 +254,7 @@ static int setup(Loop *l, const Program *p, const Data *data)
 	size_t cap;
 
 	l->data = data;
-	l->bs = batch <= 0 || batch >= n ? n : batch;
+	l->bs = batch <= 0 || batch >= n ? (n > 0 ? n : 1) : batch;
 	l->shuffling = d->shuffle && l->bs < n;
 	l->quiet = p->o.quiet || p->rank != 0;
 	cap = (size_t)(l->bs < data->n ? l->bs : data->n > 0 ? data->n : 1);
@@ -254,7 +272,11 @@ static int setup(Loop *l, const Program *p, const Data *data)
 		if (!l->idx || !l->xb || !l->tb)
 			return 1;
 	}
-	return cn_rt_par_setup(&l->par, d, (int)p->o.threads, p->nranks);
+	if (cn_rt_par_setup(&l->par, d, (int)p->o.threads, p->nranks))
+		return 1;
+	l->par.rank = p->rank;
+	l->par.dm = l->dm.n ? &l->dm : NULL;
+	return 0;
 }
 
 static void teardown(Loop *l)
@@ -267,6 +289,7 @@ static void teardown(Loop *l)
 	free(l->tb);
 	cn_rt_par_free(&l->par);
 	cn_rt_plot_free(&l->plot);
+	cn_rt_free_domains(&l->dm);
 }
 
 typedef struct Outputs {
@@ -361,7 +384,11 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 		memcpy(l->m, payload, d->model_size);
 		unpack_loop(payload + d->model_size, l);
 	}
-	rc = cn_rt_load_data(p, l->seed, 1, data, &err) || cn_rt_shard_data(p, data, &err) ? 2 : 0;
+	rc = cn_rt_load_data(p, l->seed, 1, data, &err) ||
+			cn_rt_load_domains(p, l->seed, data, &l->dm, &err) ||
+			cn_rt_shard_data(p, data, &err)
+		? 2
+		: 0;
 	if (cn_rt_agree(p, rc, err.msg))
 		return 2;
 	rc = setup(l, p, data) ||
@@ -391,8 +418,10 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 		return 2;
 	if (!p->o.quiet) {
 		cn_rt_par_eval(&l->par, l->m, data->x, data->t, data->n, l->stats);
-		if (p->rank == 0)
+		if (p->rank == 0) {
 			cn_rt_report(stdout, d, "final", data->total, l->stats);
+			cn_rt_report_domains(stdout, d, &l->dm);
+		}
 	}
 	return 0;
 }
