@@ -332,12 +332,14 @@ static const Param p_adamw[] = {
 };
 static const Param p_penalty[] = {WORD_REQ("kind", penalty_words), NUMBER("weight", 1, R_NONNEG)};
 static const Param p_lagrangian[] = {NUMBER("lr", 0.1, R_POS), NUMBER("init", 0, 0),
-				     NUMBER("tol", 0, R_NONNEG)};
+				     NUMBER("tol", 0, R_NONNEG),
+				     {.name = "per_point", .kind = P_BOOL, .def = 0}};
 static const Param p_augmented[] = {
 	NUMBER("rho", 1, R_POS),
 	NUMBER("growth", 2, R_GE1),
 	NUMBER("rho_max", 1e4, R_POS),
 	NUMBER("init", 0, 0),
+	{.name = "per_point", .kind = P_BOOL, .def = 0},
 };
 static const Param p_hard[] = {WORD("kind", hard_words, 0)};
 static const Param p_d[] = {TENSOR("e"), TENSOR("v")};
@@ -1647,7 +1649,7 @@ static bool check_method(Checker *c, Expr *e, Constraint *k)
 {
 	static const char *const names[] = {"penalty", "lagrangian", "augmented", "hard", NULL};
 	static const Param *const params[] = {p_penalty, p_lagrangian, p_augmented, p_hard};
-	static const int nparams[] = {2, 3, 4, 1};
+	static const int nparams[] = {2, 4, 5, 1};
 	Method *me = &k->method;
 	me->loc = e->loc;
 	if (e->kind != EXPR_NAME && e->kind != EXPR_CALL) {
@@ -1724,6 +1726,10 @@ static bool check_method(Checker *c, Expr *e, Constraint *k)
 		return true;
 	}
 	}
+	int pp = arg_bool(c, e->name, &ps[which == 1 ? 3 : 4], slots[which == 1 ? 3 : 4]);
+	if (pp < 0)
+		return false;
+	me->per_point = pp;
 	int init_slot = which == 1 ? 1 : 3;
 	if (k->kind != CON_EQ && me->init < 0) {
 		diag_error(c->d, slots[init_slot]->value->loc,
@@ -1743,6 +1749,22 @@ static const char *relop_text(RelOp op)
 }
 
 static bool resolve_over(Checker *c, Stmt *s, const Expr *value, Domain **out);
+
+/* per_point = true: one multiplier per point of a domain with fixed points,
+ * whose number the model struct is sized by (samples N, resample false). */
+static bool check_per_point(Checker *c, Stmt *s, Constraint *k)
+{
+	Loc at = s->value->loc;
+	if (!k->over) {
+		diag_error(c->d, at,
+			   "per-point multipliers need the constraint over a domain with fixed "
+			   "points ('over NAME'); over the training data they are not supported");
+		return false;
+	}
+	k->over->per_point = true;
+	k->over->per_point_loc = at;
+	return true;
+}
 
 /* constraint [LABEL:] A op B [op C] : METHOD;
  * op is == <= >= < >; a chain has two relations of the same direction. */
@@ -1802,6 +1824,8 @@ static void check_constraint(Checker *c, Stmt *s, int position)
 	if (!check_method(c, s->value, k))
 		ok = false;
 	if (ok && !resolve_over(c, s, NULL, &k->over))
+		ok = false;
+	if (ok && k->method.per_point && !check_per_point(c, s, k))
 		ok = false;
 	if (ok && k->over && k->method.kind >= METHOD_HARD_CLAMP) {
 		diag_error(c->d, s->over->loc,
@@ -3230,6 +3254,15 @@ static void check_domain(Checker *c, Block *b, Domain *dom)
 					   dom->name, missing);
 		}
 	}
+	if (!stop(c) && dom->per_point && (dom->resample || !samples)) {
+		diag_error(c->d, dom->per_point_loc,
+			   "per-point multipliers need fixed points: domain '%s' %s",
+			   dom->name,
+			   dom->resample ? "draws fresh points every epoch (resample true)"
+					 : "has no 'samples N;' to size them by (its points come "
+					   "from a csv file)");
+		diag_note(c->d, dom->loc, "domain '%s' is defined here", dom->name);
+	}
 	c->data = data;
 	c->data_decls = decls;
 }
@@ -3585,13 +3618,15 @@ static void print_method(FILE *out, const Method *me)
 			fmt_double(b1, me->weight));
 		return;
 	case METHOD_LAGRANGIAN:
-		fprintf(out, "lagrangian(lr=%s, init=%s, tol=%s)", fmt_double(b1, me->lr),
-			fmt_double(b2, me->init), fmt_double(b3, me->tol));
+		fprintf(out, "lagrangian(lr=%s, init=%s, tol=%s%s)", fmt_double(b1, me->lr),
+			fmt_double(b2, me->init), fmt_double(b3, me->tol),
+			me->per_point ? ", per_point=true" : "");
 		return;
 	case METHOD_AUGMENTED:
-		fprintf(out, "augmented(rho=%s, growth=%s, rho_max=%s, init=%s)",
+		fprintf(out, "augmented(rho=%s, growth=%s, rho_max=%s, init=%s%s)",
 			fmt_double(b1, me->rho), fmt_double(b2, me->growth),
-			fmt_double(b3, me->rho_max), fmt_double(b4, me->init));
+			fmt_double(b3, me->rho_max), fmt_double(b4, me->init),
+			me->per_point ? ", per_point=true" : "");
 		return;
 	default:
 		fputs(method_name(me->kind), out);

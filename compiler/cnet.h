@@ -315,6 +315,7 @@ typedef struct Method {
 	double weight;      /* penalty */
 	double lr, init, tol; /* lagrangian (init also augmented) */
 	double rho, growth, rho_max; /* augmented */
+	bool per_point;     /* lagrangian, augmented: a multiplier per point and component */
 } Method;
 
 typedef enum ConstraintKind {
@@ -386,6 +387,8 @@ typedef struct Domain {
 	long batch;      /* points per training step; 0: all of them */
 	bool resample;   /* fresh points at the start of every epoch */
 	bool used;       /* some loss or constraint is over it */
+	bool per_point;  /* a constraint over it keeps per-point multipliers */
+	Loc per_point_loc; /* the first such constraint's method */
 } Domain;
 
 /*

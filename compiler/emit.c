@@ -125,6 +125,9 @@ static void emit_decls(Emitter *E)
 	if (is_adam(E))
 		fprintf(out, "\t%s_real opt_v[%d]; /* second moment */\n", P, max1(E->np));
 	fprintf(out, "\t%s_real lambda[%d]; /* Lagrange multipliers */\n", P, max1(E->lw->nlambda));
+	if (E->lw->nlam_pp)
+		fprintf(out, "\t%s_real lam_pp[%d]; /* per-point multipliers: points x components */\n",
+			P, E->lw->nlam_pp);
 	fprintf(out,
 		"\tdouble rho[%d], v_prev[%d], v_sum[%d]; /* augmented: penalty, epoch violations "
 		"*/\n",
@@ -265,13 +268,23 @@ static void emit_init(const Emitter *E)
 				"\tfor (int j = 0; j < %d; j++)\n\t\tm->lambda[%d + j] = %s;\n",
 				c->ncomp, cl->lambda, lit(E, kb, c->method.init));
 	}
-	for (int k = 0, a = 0; k < m->constraints.len; k++) {
+	for (int k = 0; k < m->constraints.len; k++) {
 		const Constraint *c = con(E, k);
-		if (c->method.kind != METHOD_AUGMENTED)
+		const ConLayout *cl = &E->lw->con[k];
+		if (cl->pp >= 0 && c->method.init != 0)
+			fprintf(out,
+				"\tfor (int j = 0; j < %ld; j++) /* %s: per point */\n\t\tm->lam_pp[%d + "
+				"j] = %s;\n",
+				c->over->spec.samples * c->ncomp, c->label, cl->pp,
+				lit(E, kb, c->method.init));
+	}
+	for (int k = 0; k < m->constraints.len; k++) {
+		const Constraint *c = con(E, k);
+		int a = E->lw->con[k].aug;
+		if (a < 0)
 			continue;
 		fprintf(out, "\tm->rho[%d] = %s; /* %s */\n\tm->v_prev[%d] = HUGE_VAL;\n", a,
 			dlit(kb, c->method.rho), c->label, a);
-		a++;
 	}
 	fprintf(out, "\tm->lr = %s;\n}\n\n", dlit(kb, m->train.lr));
 }
@@ -315,17 +328,17 @@ static void emit_stats(const Emitter *E)
 		if (E->lw->set_ir[st])
 			fprintf(out, "\tloss += acc[%d] / %s;\n", E->lw->set_acc[st], set_n(st, nb));
 	bool used_m = false;
-	for (int k = 0, a = 0; k < m->constraints.len; k++) {
+	for (int k = 0; k < m->constraints.len; k++) {
 		const Constraint *c = con(E, k);
 		const ConLayout *cl = &E->lw->con[k];
-		if (c->method.kind == METHOD_AUGMENTED) {
+		int a = cl->aug;
+		if (a >= 0 && cl->pp < 0) { /* per point, the term is in the loss sum */
 			fprintf(out, "\tfor (int j = 0; j < %d; j++) /* %s: rho/2 c_j^2 */\n",
 				c->ncomp, c->label);
 			fprintf(out,
 				"\t\tloss += m->rho[%d] / 2 * (acc[%d + j] / %s) * (acc[%d + j] / "
 				"%s);\n",
 				a, cl->csum, set_n(cl->set, nb), cl->csum, set_n(cl->set, nb));
-			a++;
 			used_m = true;
 		}
 	}
@@ -415,16 +428,57 @@ static void emit_optimizer(const Emitter *E)
 	fputs("\t}\n", out);
 }
 
+/* Per-point multipliers: each point of the step's domain batch updates its
+ * own, from its c of the step's forward pass (acc, written by P_grad_domain),
+ * by the rule of SPEC 6; the batch is the points (step * B + i) mod N of the
+ * domain's cyclic stream, step the optimizer steps taken before this one. */
+static void emit_point_update(const Emitter *E, int k)
+{
+	FILE *out = E->out;
+	const Constraint *c = con(E, k);
+	const ConLayout *cl = &E->lw->con[k];
+	const Method *me = &c->method;
+	const Domain *dom = c->over;
+	long N = dom->spec.samples, B = dom->batch ? dom->batch : N;
+	int nc = c->ncomp;
+	char b1[48], b2[48];
+	fprintf(out, "\t{ /* %s: per-point %s */\n", c->label, method_name(me->kind));
+	fprintf(out, "\t\tconst long nb = (long)acc[%d];\n", E->lw->set_acc[cl->set] + 2);
+	if (cl->aug >= 0)
+		fputs("\t\tdouble v = 0;\n", out);
+	fprintf(out, "\t\tfor (long i = 0; i < nb && i < %ld; i++) {\n", B);
+	fprintf(out, "\t\t\tconst long p = (long)((step0 * %ld + i) %% %ld);\n", B, N);
+	fprintf(out, "\t\t\tfor (int j = 0; j < %d; j++) {\n", nc);
+	fprintf(out, "\t\t\t\tconst double c = acc[%d + i * %d + j];\n", cl->pp_acc, nc);
+	fprintf(out, "\t\t\t\t%s_real *lam = &m->lam_pp[%d + p * %d + j];\n", E->P, cl->pp, nc);
+	if (me->kind == METHOD_LAGRANGIAN) {
+		fprintf(out, "\t\t\t\tif (fabs(c) > %s)\n\t\t\t\t\t*lam += (%s_real)(%s * c);\n",
+			dlit(b1, me->tol), E->P, dlit(b2, me->lr));
+	} else {
+		fputs("\t\t\t\tv += fabs(c);\n", out);
+		fprintf(out, "\t\t\t\t*lam += (%s_real)(m->rho[%d] * c);\n", E->P, cl->aug);
+	}
+	if (c->kind != CON_EQ)
+		fputs("\t\t\t\tif (*lam < 0)\n\t\t\t\t\t*lam = 0;\n", out);
+	fputs("\t\t\t}\n\t\t}\n", out);
+	if (cl->aug >= 0)
+		fprintf(out, "\t\tif (nb > 0)\n\t\t\tm->v_sum[%d] += v / (double)nb;\n", cl->aug);
+	fputs("\t}\n", out);
+}
+
 static void emit_multipliers(const Emitter *E)
 {
 	FILE *out = E->out;
 	char b1[48], b2[48], nb[24];
-	for (int k = 0, a = 0; k < E->m->constraints.len; k++) {
+	for (int k = 0; k < E->m->constraints.len; k++) {
 		const Constraint *c = con(E, k);
 		const ConLayout *cl = &E->lw->con[k];
 		const Method *me = &c->method;
 		bool ineq = c->kind != CON_EQ;
-		if (me->kind == METHOD_LAGRANGIAN) {
+		int a = cl->aug;
+		if (cl->pp >= 0) {
+			emit_point_update(E, k);
+		} else if (me->kind == METHOD_LAGRANGIAN) {
 			fprintf(out, "\tfor (int j = 0; j < %d; j++) { /* %s: lagrangian */\n",
 				c->ncomp, c->label);
 			fprintf(out, "\t\tconst double c = acc[%d + j] / %s;\n", cl->csum,
@@ -453,7 +507,6 @@ static void emit_multipliers(const Emitter *E)
 					"0;\n",
 					cl->lambda, cl->lambda);
 			fputs("\t}\n", out);
-			a++;
 		}
 	}
 }
@@ -474,11 +527,17 @@ static void emit_apply(const Emitter *E)
 		if (E->lw->set_ir[st])
 			fprintf(out, "\tconst %s_real inv_n_%d = (%s_real)(1 / %s);\n", P, st - 1, P,
 				set_n(st, nb));
-	if (E->naug) {
+	bool channels = false;
+	for (int k = 0; k < E->m->constraints.len; k++)
+		channels |= E->lw->con[k].channel >= 0;
+	if (E->lw->nlam_pp)
+		fputs("\tconst long step0 = m->step; /* the domain batch's position */\n", out);
+	if (channels) {
 		fprintf(out, "\t%s_real coef[%d]; /* rho * c_j / n per augmented channel */\n", P,
 			nch);
-		for (int k = 0, a = 0; k < E->m->constraints.len; k++) {
+		for (int k = 0; k < E->m->constraints.len; k++) {
 			const ConLayout *cl = &E->lw->con[k];
+			int a = cl->aug;
 			if (cl->channel < 0)
 				continue;
 			fprintf(out, "\tfor (int j = 0; j < %d; j++)\n", con(E, k)->ncomp);
@@ -486,7 +545,6 @@ static void emit_apply(const Emitter *E)
 				"\t\tcoef[%d + j] = (%s_real)(m->rho[%d] * (acc[%d + j] / %s) / "
 				"%s);\n",
 				cl->channel, P, a, cl->csum, set_n(cl->set, nb), set_n(cl->set, nb));
-			a++;
 		}
 	}
 	fprintf(out, "\tif (stats)\n\t\t%s_stats(m, acc, stats);\n", P);
@@ -507,9 +565,10 @@ static void emit_end_epoch(const Emitter *E)
 		return;
 	}
 	fputs("\tif (m->epoch_steps == 0)\n\t\treturn;\n", out);
-	for (int k = 0, a = 0; k < E->m->constraints.len; k++) {
+	for (int k = 0; k < E->m->constraints.len; k++) {
 		const Constraint *c = con(E, k);
-		if (c->method.kind != METHOD_AUGMENTED)
+		int a = E->lw->con[k].aug;
+		if (a < 0)
 			continue;
 		fprintf(out, "\t{ /* %s: grow rho unless violations fell below a quarter */\n",
 			c->label);
@@ -519,7 +578,6 @@ static void emit_end_epoch(const Emitter *E)
 		fprintf(out, "\t\t\tif (m->rho[%d] > %s)\n\t\t\t\tm->rho[%d] = %s;\n\t\t}\n", a,
 			dlit(b2, c->method.rho_max), a, b2);
 		fprintf(out, "\t\tm->v_prev[%d] = v;\n\t\tm->v_sum[%d] = 0;\n\t}\n", a, a);
-		a++;
 	}
 	fputs("\tm->epoch_steps = 0;\n}\n\n", out);
 }
@@ -591,6 +649,8 @@ static void emit_domain_functions(Emitter *E)
 			fatal("out of memory:");
 		E->ir = ir;
 		E->count_slot = lw->set_acc[st] + 2;
+		E->pp_n = dom->spec.samples;
+		E->pp_batch = dom->batch ? dom->batch : dom->spec.samples;
 		fprintf(out,
 			"static void %s_grad_d%d(const %s_model *restrict m, const %s_real *restrict "
 			"x, long n,\n\t%s_real *restrict grad, double *restrict acc)\n{\n",
@@ -719,6 +779,9 @@ static void emit_domain_desc(const Emitter *E)
 	fputs("};\n\t\tstatic const int resample[] = {", out);
 	for (int d = 0; d < nd; d++)
 		fprintf(out, "%s%d", d ? ", " : "", ((const Domain *)m->domains.items[d])->resample);
+	fputs("};\n\t\tstatic const int fixed[] = {", out);
+	for (int d = 0; d < nd; d++)
+		fprintf(out, "%s%d", d ? ", " : "", ((const Domain *)m->domains.items[d])->per_point);
 	fputs("};\n\t\tstatic const int used[] = {", out);
 	for (int d = 0; d < nd; d++)
 		fprintf(out, "%s%d", d ? ", " : "", ((const Domain *)m->domains.items[d])->used);
@@ -727,13 +790,46 @@ static void emit_domain_desc(const Emitter *E)
 	if (!E->lw->data_used)
 		fputs("\t\td->data_unused = 1;\n", out);
 	fputs("\t\td->domain_csv = csv;\n\t\td->domain_samples = samples;\n\t\td->domain_batch = "
-	      "batch;\n\t\td->domain_resample = resample;\n\t\td->domain_used = used;\n",
+	      "batch;\n\t\td->domain_resample = resample;\n\t\td->domain_used = used;\n"
+	      "\t\td->domain_fixed = fixed;\n",
 	      out);
 	fprintf(out,
 		"\t\td->domain_synth = %s_domain_synth;\n\t\td->grad_domain = %s_grad_domain_v;\n"
 		"\t\td->eval_domain = %s_eval_domain_v;\n\t\td->eval_acc = %s_eval_acc_v;\n"
 		"\t\td->stats_of = %s_stats_of_v;\n\t}\n",
 		P, P, P, P, P);
+}
+
+/* P_lambdas: every multiplier in constraint order; for per-point ones the
+ * mean and the max of |lambda| over all points and components. */
+static void emit_lambdas(const Emitter *E)
+{
+	FILE *out = E->out;
+	int o = 0;
+	if (!E->lw->nlam_pp) {
+		fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tout[j] = m->lambda[j];\n}\n\n",
+			E->lw->nlambda);
+		return;
+	}
+	for (int k = 0; k < E->m->constraints.len; k++) {
+		const ConLayout *cl = &E->lw->con[k];
+		const Constraint *c = con(E, k);
+		if (cl->pp >= 0) {
+			long n = c->over->spec.samples * c->ncomp;
+			fprintf(out,
+				"\t{ /* %s */\n\t\tdouble s = 0, mx = 0;\n\t\tfor (int j = 0; j < %ld; "
+				"j++) {\n\t\t\tconst double a = fabs((double)m->lam_pp[%d + j]);\n"
+				"\t\t\ts += a;\n\t\t\tmx = a > mx ? a : mx;\n\t\t}\n"
+				"\t\tout[%d] = s / %ld;\n\t\tout[%d] = mx;\n\t}\n",
+				c->label, n, cl->pp, o, n, o + 1);
+			o += 2;
+		} else if (cl->lambda >= 0) {
+			fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tout[%d + j] = m->lambda[%d + j];\n",
+				c->ncomp, o, cl->lambda);
+			o += c->ncomp;
+		}
+	}
+	fputs("}\n\n", out);
 }
 
 static void emit_functions(Emitter *E)
@@ -786,8 +882,7 @@ static void emit_functions(Emitter *E)
 	emit_end_epoch(E);
 
 	fprintf(out, "void %s_lambdas(const %s_model *m, double *out)\n{\n", P, P);
-	fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tout[j] = m->lambda[j];\n}\n\n",
-		E->lw->nlambda);
+	emit_lambdas(E);
 
 	emit_constraint_g(E);
 
@@ -1031,7 +1126,14 @@ static void emit_names(FILE *out, const char *var, const PtrVec *syms)
 
 static int con_lambdas(const Emitter *E, int k)
 {
+	if (E->lw->con[k].pp >= 0)
+		return 2; /* the mean and the max of |lambda| */
 	return E->lw->con[k].lambda >= 0 ? con(E, k)->ncomp : 0;
+}
+
+static int con_per_point(const Emitter *E, int k)
+{
+	return E->lw->con[k].pp >= 0;
 }
 
 static int con_ncomp(const Emitter *E, int k)
@@ -1146,6 +1248,8 @@ static void emit_describe(Emitter *E)
 	fputs(m->constraints.len ? "};\n" : "\"\"};\n", out);
 	emit_con_ints(E, "con_lambdas", con_lambdas);
 	emit_con_ints(E, "con_ncomp", con_ncomp);
+	if (E->lw->nlam_pp)
+		emit_con_ints(E, "con_per_point", con_per_point);
 	emit_con_ints(E, "acc_max", con_acc_max);
 	fputs("\tmemset(d, 0, sizeof *d);\n", out);
 	fprintf(out,
@@ -1194,6 +1298,8 @@ static void emit_describe(Emitter *E)
 	fprintf(out, "\td->num_acc_max = %d;\n\td->acc_max = acc_max;\n", m->constraints.len);
 	fprintf(out, "\td->grad = %s_grad_v;\n\td->apply = %s_apply_v;\n", P, P);
 	fprintf(out, "\td->con_ncomp = con_ncomp;\n\td->constraint_g = %s_constraint_v;\n", P);
+	if (E->lw->nlam_pp)
+		fputs("\td->con_per_point = con_per_point;\n", out);
 	emit_domain_desc(E);
 	fputs("}\n", out);
 }

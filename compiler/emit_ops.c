@@ -104,6 +104,15 @@ static const char *ref(const Emitter *E, char buf[64], int v, const char *j, int
 	case OP_LANE:
 		snprintf(buf, 64, "lane[l]");
 		return buf;
+	case OP_PSTATE:
+		if (j)
+			snprintf(buf, 64, "m->lam_pp[%d + prow[l] * %d + %s]", in->lo, in->size, j);
+		else
+			snprintf(buf, 64, "m->lam_pp[%d + prow[l] * %d + %d]", in->lo, in->size, k);
+		return buf;
+	case OP_RHO:
+		snprintf(buf, 64, "(real)m->rho[%d]", in->lo);
+		return buf;
 	case OP_YIN:
 		if (j)
 			snprintf(buf, 64, "yb[%s][l]", j);
@@ -608,6 +617,8 @@ static bool lane_base(const Emitter *E, char buf[64], int v)
 	case OP_NUM:
 	case OP_CONSTV:
 	case OP_STATE:
+	case OP_PSTATE:
+	case OP_RHO:
 	case OP_LANE:
 		return false;
 	case OP_INPUT:
@@ -944,9 +955,21 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 	case OP_NUM:
 	case OP_CONSTV:
 	case OP_STATE:
+	case OP_PSTATE:
+	case OP_RHO:
 	case OP_LANE:
 	case OP_YIN:
 		return; /* referenced in place */
+	case OP_STAT_PP: {
+		const Ins *q = &E->ir->ins[in->a];
+		char b2[64];
+		fprintf(E->out, "%sfor (int l = 0; l < cnt; l++) {\n", ind);
+		for (int j = 0; j < q->size; j++)
+			fprintf(E->out, "%s\tacc[%d + (i0 + l) * %d + %d] = (double)%s;\n", ind, in->lo,
+				q->size, j, ref(E, b2, in->a, NULL, j));
+		fprintf(E->out, "%s}\n", ind);
+		return;
+	}
 	case OP_SUM:
 	case OP_MEAN:
 	case OP_DOT:
@@ -1035,6 +1058,7 @@ static bool keep_root(const Ins *in, const void *ctx)
 		return fn == EMIT_EVAL || fn == EMIT_GRAD;
 	case OP_ACC_DENSE:
 	case OP_ACC_L2:
+	case OP_STAT_PP:
 		return fn == EMIT_GRAD;
 	default:
 		return false;
@@ -1143,6 +1167,8 @@ void emit_body(Emitter *E, EmitFn fn)
 		fprintf(out, "%sreal tb[%d][%d];\n", ind, E->nt, L);
 	if (uses(E, OP_LANE))
 		fprintf(out, "%sreal lane[%d];\n", ind, L);
+	if (uses(E, OP_PSTATE))
+		fprintf(out, "%slong prow[%d]; /* each lane's point of the domain */\n", ind, L);
 	if (fn == EMIT_PREDICT) {
 		if (uses(E, OP_INPUT))
 			fprintf(out, "\tfor (int k = 0; k < %d; k++)\n\t\txb[k][0] = x[k];\n",
@@ -1171,6 +1197,11 @@ void emit_body(Emitter *E, EmitFn fn)
 				E->nt, E->nt);
 		if (uses(E, OP_LANE))
 			fputs("\t\t\tlane[l] = l < cnt;\n", out);
+		if (uses(E, OP_PSTATE) && fn == EMIT_GRAD) /* the step's batch of the stream */
+			fprintf(out, "\t\t\tprow[l] = (long)((m->step * %ld + i) %% %ld);\n",
+				E->pp_batch, E->pp_n);
+		else if (uses(E, OP_PSTATE))
+			fputs("\t\t\tprow[l] = i;\n", out);
 		fputs("\t\t\t(void)i;\n\t\t}\n", out);
 	}
 	for (int i = 0; i < E->ir->len; i++) {
@@ -1183,6 +1214,8 @@ void emit_body(Emitter *E, EmitFn fn)
 		case OP_NUM:
 		case OP_CONSTV:
 		case OP_STATE:
+		case OP_PSTATE:
+		case OP_RHO:
 		case OP_LANE:
 		case OP_YIN:
 			continue;

@@ -29,7 +29,7 @@ Ir *ir_new(Arena *a, const Model *m)
 static bool side_effect(Op op)
 {
 	return op == OP_ACC_DENSE || op == OP_ACC_L2 || op == OP_STAT_SUM || op == OP_STAT_EACH ||
-		op == OP_STAT_MAX || op == OP_STAT_SAT || op == OP_OUTPUT;
+		op == OP_STAT_MAX || op == OP_STAT_SAT || op == OP_STAT_PP || op == OP_OUTPUT;
 }
 
 static bool is_num(const Ir *ir, int v, double k)
@@ -287,6 +287,9 @@ void ir_dump(FILE *out, const Ir *ir)
 			break;
 		case OP_PAD:
 		case OP_STATE:
+		case OP_PSTATE:
+		case OP_RHO:
+		case OP_STAT_PP:
 		case OP_STAT_SUM:
 		case OP_STAT_EACH:
 		case OP_STAT_MAX:

@@ -86,6 +86,9 @@ typedef struct ConLayout {
 	int viol, max, sat; /* accumulator slots */
 	int csum;           /* first of ncomp slots: sums of c_j's summands */
 	int lambda;         /* first multiplier in m->lambda, or -1 */
+	int pp;             /* per_point: first of its m->lam_pp (points x components), or -1 */
+	int pp_acc;         /* per_point: first acc slot of its c per batch point */
+	int aug;            /* augmented: its index in m->rho, or -1 */
 	int channel;        /* first gradient channel (augmented), or -1 */
 } ConLayout;
 
@@ -94,6 +97,7 @@ typedef struct Lowered {
 	ConLayout *con;  /* per constraint */
 	int nacc;        /* accumulator doubles */
 	int nlambda;     /* multipliers */
+	int nlam_pp;     /* per-point multipliers (m->lam_pp) */
 	int nchannels;   /* gradient channels: 1 + augmented components */
 	Ir **con_g;      /* per constraint: its g as a function of x and a given y */
 	/* Point sets: 0 the training data (ir), 1 + d domain d of the model.  A
@@ -168,6 +172,7 @@ typedef struct Emitter {
 	bool lane_grads;    /* parameter gradients summed per lane first */
 	bool yin;           /* the function takes an output (P_constraint's g) */
 	int count_slot;     /* acc slot of the point count of the set emitted */
+	long pp_batch, pp_n; /* a domain with per-point multipliers: batch, points */
 } Emitter;
 
 /* A literal of the model's precision, the shortest that reads back exactly. */

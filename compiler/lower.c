@@ -308,7 +308,26 @@ static int lower_constraint(Lower *L, const Constraint *c, const ConLayout *cl, 
 		return ir_binary(ir, OP_MUL, ir_num(ir, me->weight), mean_if_vector(L, v));
 	}
 	case METHOD_LAGRANGIAN:
-	case METHOD_AUGMENTED: {
+	case METHOD_AUGMENTED:
+		if (me->per_point) {
+			/* this point's lambda . c, plus rho/2 c.c: a per-point term */
+			Ins lam = {.op = OP_PSTATE, .size = c->ncomp, .a = -1, .b = -1, .c = -1,
+				   .lo = cl->pp};
+			Ins cs = {.op = OP_STAT_PP, .a = q, .b = -1, .c = -1, .lo = cl->pp_acc};
+			ir_add(ir, cs);
+			int t = ir_binary(ir, OP_DOT, ir_add(ir, lam), q);
+			if (me->kind == METHOD_AUGMENTED) {
+				Ins rho = {.op = OP_RHO, .size = 1, .a = -1, .b = -1, .c = -1,
+					   .lo = cl->aug};
+				t = ir_binary(ir, OP_ADD, t,
+					      ir_binary(ir, OP_MUL,
+							ir_binary(ir, OP_MUL, ir_num(ir, 0.5),
+								  ir_add(ir, rho)),
+							ir_binary(ir, OP_DOT, q, q)));
+			}
+			return t;
+		}
+		{
 		Ins in = {.op = OP_STATE,
 			  .size = c->ncomp,
 			  .a = -1,
@@ -420,7 +439,7 @@ Lowered *lower_model(Arena *a, const Model *m)
 	lw->set_channel = arena_alloc(a, sizeof(int) * (size_t)lw->nsets);
 	lw->con = arena_alloc(a, sizeof(ConLayout) * (size_t)(ncon ? ncon : 1));
 	lw->nchannels = 1;
-	int slot = ACC_CON(0);
+	int slot = ACC_CON(0), naug = 0;
 	for (int k = 0; k < ncon; k++) {
 		const Constraint *c = m->constraints.items[k];
 		ConLayout *cl = &lw->con[k];
@@ -430,7 +449,17 @@ Lowered *lower_model(Arena *a, const Model *m)
 		cl->sat = slot++;
 		cl->csum = slot;
 		slot += c->ncomp;
-		cl->lambda = cl->channel = -1;
+		cl->lambda = cl->channel = cl->pp = cl->pp_acc = cl->aug = -1;
+		if (c->method.kind == METHOD_AUGMENTED)
+			cl->aug = naug++;
+		if (c->method.per_point) {
+			cl->pp = lw->nlam_pp;
+			lw->nlam_pp += (int)c->over->spec.samples * c->ncomp;
+			cl->pp_acc = slot;
+			slot += (int)(c->over->batch ? c->over->batch : c->over->spec.samples) *
+				c->ncomp;
+			continue;
+		}
 		if (c->method.kind == METHOD_LAGRANGIAN || c->method.kind == METHOD_AUGMENTED) {
 			cl->lambda = lw->nlambda;
 			lw->nlambda += c->ncomp;

@@ -93,6 +93,8 @@ static int rule(Tan *T, int v, int input, int comp)
 	case OP_NUM:
 	case OP_CONSTV:
 	case OP_STATE:
+	case OP_PSTATE:
+	case OP_RHO:
 	case OP_YIN:
 	case OP_LANE:
 	case OP_L2:

@@ -13,6 +13,7 @@ typedef struct ParseState {
 	const Source *src;
 	int offset;        /* byte offset of the next token */
 	int comment_begin; /* where an open block comment started */
+	int depth;         /* braces open: 'domain' is a keyword only outside blocks */
 	Program *program;  /* the result */
 	PtrVec blocks;     /* Block* under construction */
 } ParseState;

@@ -64,7 +64,6 @@ static Stmt *stmt_value(ParseState *ps, StmtKind k, Loc loc, const char *name, L
 static Stmt *stmt_constraint(ParseState *ps, Loc loc, const char *label, Loc lloc, Rel *rel, Expr *method);
 static Stmt *stmt_setting(ParseState *ps, Loc loc, const char *name, Loc nloc, PtrVec *words);
 static Block *block(ParseState *ps, BlockKind k, Loc loc, const char *name, Loc nloc, PtrVec *stmts);
-static Block *block_domain(ParseState *ps, Loc loc, const char *word, Loc wloc, const char *name, Loc nloc, PtrVec *stmts);
 static Expr *over(ParseState *ps, const char *word, Loc wloc, const char *name, Loc nloc);
 static Stmt *stmt_over(ParseState *ps, Stmt *s, Expr *over);
 static Rel *rel2(ParseState *ps, Loc loc, Expr *a, int op, Loc oploc, Expr *b);
@@ -77,7 +76,7 @@ static Stmt *stmt_const_rows(ParseState *ps, Loc loc, const char *name, Loc nloc
 
 %token MODEL "model" INPUT "input" TARGET "target" OUTPUT "output"
 %token LAYER "layer" LOSS "loss" CONSTRAINT "constraint" CONST "const"
-%token DATA "data" TRAIN "train"
+%token DATA "data" TRAIN "train" DOMAIN "domain"
 %token EQ "==" LE "<=" GE ">=" LT "<" GT ">"
 %token <str> IDENT "identifier" STRING "string"
 %token <num> NUMBER "number"
@@ -107,7 +106,7 @@ block:
 	MODEL IDENT '{' model_stmts '}'   { $$ = block(ps, BLOCK_MODEL, @$, $2, @2, $4); }
 	| DATA '{' settings '}'           { $$ = block(ps, BLOCK_DATA, @$, NULL, @1, $3); }
 	| TRAIN '{' settings '}'          { $$ = block(ps, BLOCK_TRAIN, @$, NULL, @1, $3); }
-	| IDENT IDENT '{' settings '}'    { $$ = block_domain(ps, @$, $1, @1, $2, @2, $4); }
+	| DOMAIN IDENT '{' settings '}'   { $$ = block(ps, BLOCK_DOMAIN, @$, $2, @2, $4); }
 	;
 
 model_stmts:
@@ -321,14 +320,6 @@ static Stmt *stmt_constraint(ParseState *ps, Loc loc, const char *label, Loc llo
 	s->rel = *rel;
 	s->value = method;
 	return s;
-}
-
-/* domain NAME { ... } */
-static Block *block_domain(ParseState *ps, Loc loc, const char *word, Loc wloc, const char *name, Loc nloc, PtrVec *stmts)
-{
-	if (strcmp(word, "domain") != 0)
-		diag_error(ps->diag, wloc, "expected 'model', 'data', 'train' or 'domain' at the start of a block, got '%s'", word);
-	return block(ps, BLOCK_DOMAIN, loc, name, nloc, stmts);
 }
 
 /* over NAME, after a loss or a constraint's relation: a name expression */

@@ -177,6 +177,9 @@ typedef struct cn_model_desc {
 	 * be NULL. */
 	const int *con_ncomp;
 	void (*constraint_g)(const void *m, int k, const void *x, const void *y, void *g);
+	/* per constraint, 1 where its multipliers are per point (con_lambdas 2:
+	 * the mean and the max of |lambda|); NULL when none is */
+	const int *con_per_point;
 
 	/* Domains: points that are not data, for the losses and constraints
 	 * written 'over NAME' (0 without).  Per domain: its name, a csv path
@@ -194,6 +197,8 @@ typedef struct cn_model_desc {
 	const long *domain_batch;
 	const int *domain_resample;
 	const int *domain_used;
+	const int *domain_fixed; /* its points size per-point multipliers: exactly
+				    domain_samples of them, in a fixed order */
 	void (*domain_synth)(int d, cn_rng *r, void *x, long n);
 	void (*grad_domain)(const void *m, int d, const void *x, long n, void *grad, double *acc);
 	void (*eval_domain)(const void *m, int d, const void *x, long n, double *acc);

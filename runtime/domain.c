@@ -144,6 +144,12 @@ int cn_rt_load_domains(const Program *p, uint64_t seed, const Data *data, Domain
 		}
 		if (dm->npts[k] < 1)
 			return cn_rt_err(err, "domain %s has no points", d->domain_names[k]);
+		if (d->domain_fixed && d->domain_fixed[k] && dm->npts[k] != d->domain_samples[k])
+			return cn_rt_err(err,
+					 "%s: %ld points, but domain %s keeps per-point multipliers "
+					 "for exactly %ld (its samples)",
+					 file ? file : d->domain_csv[k], dm->npts[k],
+					 d->domain_names[k], d->domain_samples[k]);
 		dm->batch[k] = d->domain_batch[k] > 0 ? d->domain_batch[k] : dm->npts[k];
 		dm->xb[k] = alloc_rows(dm->batch[k], d->num_inputs, d->real_size);
 		if (!dm->xb[k])

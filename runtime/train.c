@@ -98,7 +98,9 @@ static void log_header(FILE *f, const cn_model_desc *d)
 		const char *c = d->con_labels[k];
 
 		fprintf(f, ",%s_viol,%s_max", c, c);
-		if (d->con_lambdas[k] == 1)
+		if (d->con_per_point && d->con_per_point[k])
+			fprintf(f, ",%s_lambda_mean,%s_lambda_max", c, c);
+		else if (d->con_lambdas[k] == 1)
 			fprintf(f, ",%s_lambda", c);
 		else
 			for (j = 0; j < d->con_lambdas[k]; j++)

@@ -883,7 +883,7 @@ Test(recovery, bad_block_keyword_skips_to_closing_brace)
 	Parsed *p = parse("modle m { input x[1]; }\nmodel n { output y; }");
 	cr_assert_geq(p->diag.errors, 1);
 	assert_first_error(p,
-			   "test.cnet:1:1: error: expected end of file, model, data or train "
+			   "test.cnet:1:1: error: expected end of file, model, data, train or domain "
 			   "before 'modle'");
 	cr_assert_eq(p->prog->nblocks, 1);
 	cr_assert_str_eq(block_at(p, 0)->name, "n");

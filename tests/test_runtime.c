@@ -957,7 +957,7 @@ TestSuite(program, .init = program_init, .fini = scratch_remove);
 
 Test(program, refuses_an_impossible_loop_state)
 {
-	unsigned char payload[sizeof(tiny_model) + 64];
+	unsigned char payload[sizeof(tiny_model) + 72];
 	cn_model_desc d = tiny_desc();
 	char a0[] = "tiny", a1[] = "--resume", a3[] = "--data", a5[] = "--quiet";
 	char *argv[] = {a0, a1, NULL, a3, NULL, a5, NULL};
