@@ -550,6 +550,7 @@ static int eval(const Program *p)
 
 	if (!stats)
 		return cn_rt_fail(p, "out of memory");
+	err.msg[0] = '\0';
 	m = load_model(p, &err);
 	if (!m) {
 		free(stats);
@@ -562,11 +563,13 @@ static int eval(const Program *p)
 	}
 	if (cn_rt_load_domains(p, p->o.has_seed ? p->o.seed : d->seed, &data, &dm, &err) ||
 	    !(acc = calloc((size_t)d->acc_size + 1, sizeof *acc))) {
+		int oom = dm.n >= 0 && !acc && !err.msg[0];
+
 		free(stats);
 		free(m);
 		cn_rt_free_data(&data);
 		cn_rt_free_domains(&dm);
-		return cn_rt_fail(p, acc ? err.msg : "out of memory");
+		return cn_rt_fail(p, oom ? "out of memory" : err.msg);
 	}
 	cn_rt_eval_all(d, m, &data, &dm, acc, stats);
 	cn_rt_report(stdout, d, "eval", data.n, stats);
