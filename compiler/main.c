@@ -348,8 +348,15 @@ int main(int argc, char **argv)
 	bool compiling = strcmp(opt.command, "check") != 0;
 	if (compiling || opt.dump_ir) {
 		Lowered *lw = lower_model(arena, model);
-		if (opt.dump_ir)
+		if (opt.dump_ir) {
 			ir_dump(stdout, lw->ir);
+			for (int d = 1; d < lw->nsets; d++)
+				if (lw->set_ir[d]) {
+					printf("# over domain %s\n",
+					       ((Domain *)model->domains.items[d - 1])->name);
+					ir_dump(stdout, lw->set_ir[d]);
+				}
+		}
 		EmitOptions eo = {
 			.prefix = opt.prefix ? opt.prefix : model->name,
 			.dbl = opt.dbl,

@@ -1,7 +1,9 @@
 /*
- * fuzz_parse.c - libFuzzer target for the front end: the bytes are parsed,
+ * fuzz_parse.c - libFuzzer target for the compiler: the bytes are parsed,
  * dumped and, when they parse cleanly, checked, exactly as `cnetc check
- * --dump=ast` does.  Diagnostics and the dump go to a null stream.
+ * --dump=ast` does; a model that checks is lowered (derivatives, domains
+ * and the reverse pass included) and emitted as C, as `cnetc compile` does.
+ * Diagnostics, the dump and the C go to a null stream.
  *
  * Built only with -Dfuzz=true under clang; replay.c links the same function
  * into a plain program so that every finding kept in regressions/ runs in the
@@ -11,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cnet.h"
+#include "ir.h"
 
 #ifndef CNET_FUZZ_DIR
 #define CNET_FUZZ_DIR "."
@@ -51,8 +53,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* const ... = csv "file" reads relative to the examples, so the
 		 * seed corpus reaches the checker's CSV reader too. */
 		Model *model = check_program(arena, &diag, prog, CNET_FUZZ_DIR);
-		if (model)
+		if (model) {
 			model_summary(out, model);
+			Lowered *lw = lower_model(arena, model);
+			EmitOptions o = {.prefix = "fz", .main = true, .unroll_max = 64, .src = &src};
+			emit_header(out, lw, &o);
+			emit_c(out, lw, &o);
+		}
 	}
 	diag_finish(&diag);
 
