@@ -229,8 +229,9 @@ static void rule(Adjoints *ad, int v, int g)
 		break;
 	case OP_TANH_D: /* B (1 - A^2) */
 		if (ir->ins[a].grad)
-			give(ad, a, ir_binary(ir, OP_MUL, ir_num(ir, -2),
-					      ir_binary(ir, OP_MUL, a, ir_binary(ir, OP_MUL, b, g))));
+			give(ad, a,
+			     ir_binary(ir, OP_MUL, ir_num(ir, -2),
+				       ir_binary(ir, OP_MUL, a, ir_binary(ir, OP_MUL, b, g))));
 		give(ad, b, ir_binary(ir, OP_TANH_D, a, g));
 		break;
 	case OP_SIGMOID_D: /* B A (1 - A) */
@@ -262,8 +263,9 @@ static void rule(Adjoints *ad, int v, int g)
 	case OP_ELU_D: /* B k e^A below 0 */
 		if (ir->ins[a].grad) {
 			int bg = ir_binary(ir, OP_MUL, b, g);
-			give(ad, a, ir_binary(ir, OP_SUB, with_k(ir, OP_ELU_D, a, bg, -1, in.k),
-					      ir_binary(ir, OP_RELU_D, a, bg)));
+			give(ad, a,
+			     ir_binary(ir, OP_SUB, with_k(ir, OP_ELU_D, a, bg, -1, in.k),
+				       ir_binary(ir, OP_RELU_D, a, bg)));
 		}
 		give(ad, b, with_k(ir, OP_ELU_D, a, g, -1, in.k));
 		break;

@@ -166,7 +166,7 @@ typedef struct Checker {
 	Table data;       /* data-block names bound so far: Symbol* */
 	Table data_decls; /* every data binding, first one per name */
 	Symbol *cur_data;
-	DataSpec *spec;   /* the data block's or a domain's, for its bindings */
+	DataSpec *spec;       /* the data block's or a domain's, for its bindings */
 	Table labels;         /* constraint labels: Constraint* */
 	const char *out_name; /* from the first output statement */
 	Symbol *out_sym;      /* the output, once defined */
@@ -331,7 +331,8 @@ static const Param p_adamw[] = {
 	NUMBER("weight_decay", 0.01, R_NONNEG),
 };
 static const Param p_penalty[] = {WORD_REQ("kind", penalty_words), NUMBER("weight", 1, R_NONNEG)};
-static const Param p_lagrangian[] = {NUMBER("lr", 0.1, R_POS), NUMBER("init", 0, 0),
+static const Param p_lagrangian[] = {NUMBER("lr", 0.1, R_POS),
+				     NUMBER("init", 0, 0),
 				     NUMBER("tol", 0, R_NONNEG),
 				     {.name = "per_point", .kind = P_BOOL, .def = 0}};
 static const Param p_augmented[] = {
@@ -2939,9 +2940,11 @@ static bool resolve_over(Checker *c, Stmt *s, const Expr *value, Domain **out)
 		suggest(&sg, d->name);
 	}
 	if (!*out) {
-		diag_error(c->d, s->over->loc, "unknown domain '%s'%s", s->over->name,
-			   c->m->domains.len ? hint_text(c->a, &sg)
-					     : " (declare it: domain NAME { samples N; x = uniform(0, 1); })");
+		diag_error(
+			c->d, s->over->loc, "unknown domain '%s'%s", s->over->name,
+			c->m->domains.len
+				? hint_text(c->a, &sg)
+				: " (declare it: domain NAME { samples N; x = uniform(0, 1); })");
 		return false;
 	}
 	if (value && value->has_target) {
@@ -2981,7 +2984,8 @@ static void check_model(Checker *c, Block *b)
 			break;
 		case STMT_LOSS: {
 			Domain *over;
-			if (check_expr(c, s->value, CTX_LOSS) && resolve_over(c, s, s->value, &over)) {
+			if (check_expr(c, s->value, CTX_LOSS) &&
+			    resolve_over(c, s, s->value, &over)) {
 				vec_push(c->a, &m->losses, s->value);
 				vec_push(c->a, &m->loss_over, over);
 			}
@@ -3184,10 +3188,11 @@ static void check_domain(Checker *c, Block *b, Domain *dom)
 		if (s->kind == STMT_ASSIGN) {
 			Symbol *t = table_get(&c->scope, s->name);
 			if (t && t->kind == SYM_TARGET) {
-				diag_error(c->d, s->name_loc,
-					   "target '%s' has no place in domain '%s': a domain gives "
-					   "inputs only",
-					   s->name, dom->name);
+				diag_error(
+					c->d, s->name_loc,
+					"target '%s' has no place in domain '%s': a domain gives "
+					"inputs only",
+					s->name, dom->name);
 				continue;
 			}
 			check_binding(c, s);
@@ -3206,15 +3211,16 @@ static void check_domain(Checker *c, Block *b, Domain *dom)
 			    setting_number(c, s, 0, R_POS | R_INT, &v))
 				ds->samples = (long)v;
 		} else if (!strcmp(s->name, "batch")) {
-			if (first_setting(c, &batch, s) && setting_number(c, s, 0, R_POS | R_INT, &v))
+			if (first_setting(c, &batch, s) &&
+			    setting_number(c, s, 0, R_POS | R_INT, &v))
 				dom->batch = (long)v;
 		} else if (!strcmp(s->name, "resample")) {
 			if (!first_setting(c, &resample, s))
 				continue;
 			int r = s->nwords == 1 && s->words[0]->kind == EXPR_NAME
-				? !strcmp(s->words[0]->name, "true")	 ? 1
-				  : !strcmp(s->words[0]->name, "false") ? 0
-									 : -1
+				? !strcmp(s->words[0]->name, "true")          ? 1
+					: !strcmp(s->words[0]->name, "false") ? 0
+									      : -1
 				: -1;
 			if (r < 0)
 				diag_error(c->d, s->nwords ? s->words[0]->loc : s->loc,
@@ -3238,26 +3244,27 @@ static void check_domain(Checker *c, Block *b, Domain *dom)
 				   "domain '%s' has both 'csv' and 'samples'; use one of them",
 				   dom->name);
 		} else if (!csv && !samples) {
-			diag_error(c->d, dom->loc, "domain '%s' needs 'samples N;' or 'csv \"FILE\";'",
-				   dom->name);
+			diag_error(c->d, dom->loc,
+				   "domain '%s' needs 'samples N;' or 'csv \"FILE\";'", dom->name);
 		} else if (samples) {
 			const char *missing = NULL;
 			for (int i = 0; i < c->m->inputs.len; i++) {
 				Symbol *s = c->m->inputs.items[i];
 				if (!table_get(&c->data, s->name))
-					missing = missing ? arena_printf(c->a, "%s, %s", missing, s->name)
-							  : s->name;
+					missing = missing
+						? arena_printf(c->a, "%s, %s", missing, s->name)
+						: s->name;
 			}
 			if (missing)
 				diag_error(c->d, dom->loc,
-					   "domain '%s' must give every input a generator; missing: %s",
+					   "domain '%s' must give every input a generator; "
+					   "missing: %s",
 					   dom->name, missing);
 		}
 	}
 	if (!stop(c) && dom->per_point && (dom->resample || !samples)) {
 		diag_error(c->d, dom->per_point_loc,
-			   "per-point multipliers need fixed points: domain '%s' %s",
-			   dom->name,
+			   "per-point multipliers need fixed points: domain '%s' %s", dom->name,
 			   dom->resample ? "draws fresh points every epoch (resample true)"
 					 : "has no 'samples N;' to size them by (its points come "
 					   "from a csv file)");

@@ -126,7 +126,8 @@ static void emit_decls(Emitter *E)
 		fprintf(out, "\t%s_real opt_v[%d]; /* second moment */\n", P, max1(E->np));
 	fprintf(out, "\t%s_real lambda[%d]; /* Lagrange multipliers */\n", P, max1(E->lw->nlambda));
 	if (E->lw->nlam_pp)
-		fprintf(out, "\t%s_real lam_pp[%d]; /* per-point multipliers: points x components */\n",
+		fprintf(out,
+			"\t%s_real lam_pp[%d]; /* per-point multipliers: points x components */\n",
 			P, E->lw->nlam_pp);
 	fprintf(out,
 		"\tdouble rho[%d], v_prev[%d], v_sum[%d]; /* augmented: penalty, epoch violations "
@@ -185,10 +186,12 @@ static void emit_decls(Emitter *E)
 			"double *acc);\n",
 			P, P, P);
 		fprintf(out,
-			"void %s_eval_acc(const %s_model *m, const %s_real *x, const %s_real *t, long "
+			"void %s_eval_acc(const %s_model *m, const %s_real *x, const %s_real *t, "
+			"long "
 			"n, double *acc);\n",
 			P, P, P, P);
-		fprintf(out, "void %s_stats_of(const %s_model *m, const double *acc, double *stats);\n",
+		fprintf(out,
+			"void %s_stats_of(const %s_model *m, const double *acc, double *stats);\n",
 			P, P);
 	}
 	fprintf(out,
@@ -273,7 +276,8 @@ static void emit_init(const Emitter *E)
 		const ConLayout *cl = &E->lw->con[k];
 		if (cl->pp >= 0 && c->method.init != 0)
 			fprintf(out,
-				"\tfor (int j = 0; j < %ld; j++) /* %s: per point */\n\t\tm->lam_pp[%d + "
+				"\tfor (int j = 0; j < %ld; j++) /* %s: per point "
+				"*/\n\t\tm->lam_pp[%d + "
 				"j] = %s;\n",
 				c->over->spec.samples * c->ncomp, c->label, cl->pp,
 				lit(E, kb, c->method.init));
@@ -306,8 +310,8 @@ static void emit_counts(const Emitter *E)
 	fprintf(E->out, "\tconst double n = acc[%d] > 0 ? acc[%d] : 1;\n", ACC_COUNT, ACC_COUNT);
 	for (int s = 1; s < E->lw->nsets; s++)
 		if (E->lw->set_ir[s])
-			fprintf(E->out, "\tconst double %s = acc[%d] > 0 ? acc[%d] : 1;\n", set_n(s, b),
-				E->lw->set_acc[s] + 2, E->lw->set_acc[s] + 2);
+			fprintf(E->out, "\tconst double %s = acc[%d] > 0 ? acc[%d] : 1;\n",
+				set_n(s, b), E->lw->set_acc[s] + 2, E->lw->set_acc[s] + 2);
 }
 
 /* The batch means of the constraint statistics, the loss with the augmented
@@ -326,7 +330,8 @@ static void emit_stats(const Emitter *E)
 	fprintf(out, "\tdouble loss = acc[%d] / n;\n", ACC_LOSS);
 	for (int st = 1; st < E->lw->nsets; st++)
 		if (E->lw->set_ir[st])
-			fprintf(out, "\tloss += acc[%d] / %s;\n", E->lw->set_acc[st], set_n(st, nb));
+			fprintf(out, "\tloss += acc[%d] / %s;\n", E->lw->set_acc[st],
+				set_n(st, nb));
 	bool used_m = false;
 	for (int k = 0; k < m->constraints.len; k++) {
 		const Constraint *c = con(E, k);
@@ -525,8 +530,8 @@ static void emit_apply(const Emitter *E)
 	fprintf(out, "\tconst %s_real inv_n = (%s_real)(1 / n);\n", P, P);
 	for (int st = 1; st < E->lw->nsets; st++)
 		if (E->lw->set_ir[st])
-			fprintf(out, "\tconst %s_real inv_n_%d = (%s_real)(1 / %s);\n", P, st - 1, P,
-				set_n(st, nb));
+			fprintf(out, "\tconst %s_real inv_n_%d = (%s_real)(1 / %s);\n", P, st - 1,
+				P, set_n(st, nb));
 	bool channels = false;
 	for (int k = 0; k < E->m->constraints.len; k++)
 		channels |= E->lw->con[k].channel >= 0;
@@ -544,7 +549,8 @@ static void emit_apply(const Emitter *E)
 			fprintf(out,
 				"\t\tcoef[%d + j] = (%s_real)(m->rho[%d] * (acc[%d + j] / %s) / "
 				"%s);\n",
-				cl->channel, P, a, cl->csum, set_n(cl->set, nb), set_n(cl->set, nb));
+				cl->channel, P, a, cl->csum, set_n(cl->set, nb),
+				set_n(cl->set, nb));
 		}
 	}
 	fprintf(out, "\tif (stats)\n\t\t%s_stats(m, acc, stats);\n", P);
@@ -652,14 +658,16 @@ static void emit_domain_functions(Emitter *E)
 		E->pp_n = dom->spec.samples;
 		E->pp_batch = dom->batch ? dom->batch : dom->spec.samples;
 		fprintf(out,
-			"static void %s_grad_d%d(const %s_model *restrict m, const %s_real *restrict "
+			"static void %s_grad_d%d(const %s_model *restrict m, const %s_real "
+			"*restrict "
 			"x, long n,\n\t%s_real *restrict grad, double *restrict acc)\n{\n",
 			P, st - 1, P, P, P);
 		fprintf(out, "\t/* over domain %s */\n", dom->name);
 		emit_body(E, EMIT_GRAD);
 		fputs("}\n\n", out);
 		fprintf(out,
-			"static void %s_eval_d%d(const %s_model *m, const %s_real *x, long n, double "
+			"static void %s_eval_d%d(const %s_model *m, const %s_real *x, long n, "
+			"double "
 			"*acc)\n{\n",
 			P, st - 1, P, P);
 		emit_body(E, EMIT_EVAL);
@@ -672,20 +680,25 @@ static void emit_domain_functions(Emitter *E)
 	for (int f = 0; f < 2; f++) {
 		if (f == 0)
 			fprintf(out,
-				"void %s_grad_domain(const %s_model *m, int d, const %s_real *x, long n, "
+				"void %s_grad_domain(const %s_model *m, int d, const %s_real *x, "
+				"long n, "
 				"%s_real *grad, double *acc)\n{\n",
 				P, P, P, P);
 		else
 			fprintf(out,
-				"void %s_eval_domain(const %s_model *m, int d, const %s_real *x, long n, "
+				"void %s_eval_domain(const %s_model *m, int d, const %s_real *x, "
+				"long n, "
 				"double *acc)\n{\n",
 				P, P, P);
 		fputs("\tswitch (d) {\n", out);
 		for (int st = 1; st < lw->nsets; st++)
 			if (lw->set_ir[st])
-				fprintf(out, "\tcase %d:\n\t\t%s_%s_d%d(m, x, n, %sacc);\n\t\tbreak;\n",
+				fprintf(out,
+					"\tcase %d:\n\t\t%s_%s_d%d(m, x, n, %sacc);\n\t\tbreak;\n",
 					st - 1, P, f ? "eval" : "grad", st - 1, f ? "" : "grad, ");
-		fprintf(out, "\tdefault:\n\t\t(void)m;\n\t\t(void)x;\n\t\t(void)n;\n%s\t\t(void)acc;\n\t\tbreak;\n\t}\n}\n\n",
+		fprintf(out,
+			"\tdefault:\n\t\t(void)m;\n\t\t(void)x;\n\t\t(void)n;\n%s\t\t(void)acc;"
+			"\n\t\tbreak;\n\t}\n}\n\n",
 			f ? "" : "\t\t(void)grad;\n");
 	}
 	fprintf(out,
@@ -695,7 +708,8 @@ static void emit_domain_functions(Emitter *E)
 	emit_body(E, EMIT_EVAL);
 	fputs("}\n\n", out);
 	fprintf(out,
-		"void %s_stats_of(const %s_model *m, const double *acc, double *stats)\n{\n\t%s_stats(m, "
+		"void %s_stats_of(const %s_model *m, const double *acc, double "
+		"*stats)\n{\n\t%s_stats(m, "
 		"acc, stats);\n}\n\n",
 		P, P, P);
 }
@@ -760,7 +774,8 @@ static void emit_domain_desc(const Emitter *E)
 		return;
 	fputs("\t{\n\t\tstatic const char *const names[] = {", out);
 	for (int d = 0; d < nd; d++)
-		fprintf(out, "%s\"%s\"", d ? ", " : "", ((const Domain *)m->domains.items[d])->name);
+		fprintf(out, "%s\"%s\"", d ? ", " : "",
+			((const Domain *)m->domains.items[d])->name);
 	fputs("};\n\t\tstatic const char *const csv[] = {", out);
 	for (int d = 0; d < nd; d++) {
 		const Domain *dom = m->domains.items[d];
@@ -772,16 +787,19 @@ static void emit_domain_desc(const Emitter *E)
 	}
 	fputs("};\n\t\tstatic const long samples[] = {", out);
 	for (int d = 0; d < nd; d++)
-		fprintf(out, "%s%ld", d ? ", " : "", ((const Domain *)m->domains.items[d])->spec.samples);
+		fprintf(out, "%s%ld", d ? ", " : "",
+			((const Domain *)m->domains.items[d])->spec.samples);
 	fputs("};\n\t\tstatic const long batch[] = {", out);
 	for (int d = 0; d < nd; d++)
 		fprintf(out, "%s%ld", d ? ", " : "", ((const Domain *)m->domains.items[d])->batch);
 	fputs("};\n\t\tstatic const int resample[] = {", out);
 	for (int d = 0; d < nd; d++)
-		fprintf(out, "%s%d", d ? ", " : "", ((const Domain *)m->domains.items[d])->resample);
+		fprintf(out, "%s%d", d ? ", " : "",
+			((const Domain *)m->domains.items[d])->resample);
 	fputs("};\n\t\tstatic const int fixed[] = {", out);
 	for (int d = 0; d < nd; d++)
-		fprintf(out, "%s%d", d ? ", " : "", ((const Domain *)m->domains.items[d])->per_point);
+		fprintf(out, "%s%d", d ? ", " : "",
+			((const Domain *)m->domains.items[d])->per_point);
 	fputs("};\n\t\tstatic const int used[] = {", out);
 	for (int d = 0; d < nd; d++)
 		fprintf(out, "%s%d", d ? ", " : "", ((const Domain *)m->domains.items[d])->used);
@@ -817,14 +835,17 @@ static void emit_lambdas(const Emitter *E)
 		if (cl->pp >= 0) {
 			long n = c->over->spec.samples * c->ncomp;
 			fprintf(out,
-				"\t{ /* %s */\n\t\tdouble s = 0, mx = 0;\n\t\tfor (int j = 0; j < %ld; "
+				"\t{ /* %s */\n\t\tdouble s = 0, mx = 0;\n\t\tfor (int j = 0; j < "
+				"%ld; "
 				"j++) {\n\t\t\tconst double a = fabs((double)m->lam_pp[%d + j]);\n"
 				"\t\t\ts += a;\n\t\t\tmx = a > mx ? a : mx;\n\t\t}\n"
 				"\t\tout[%d] = s / %ld;\n\t\tout[%d] = mx;\n\t}\n",
 				c->label, n, cl->pp, o, n, o + 1);
 			o += 2;
 		} else if (cl->lambda >= 0) {
-			fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tout[%d + j] = m->lambda[%d + j];\n",
+			fprintf(out,
+				"\tfor (int j = 0; j < %d; j++)\n\t\tout[%d + j] = m->lambda[%d + "
+				"j];\n",
 				c->ncomp, o, cl->lambda);
 			o += c->ncomp;
 		}
@@ -1212,9 +1233,13 @@ static void emit_describe(Emitter *E)
 		fputs("\tswitch (d) {\n", out);
 		for (int d = 0; d < m->domains.len; d++)
 			if (!((const Domain *)m->domains.items[d])->spec.csv)
-				fprintf(out, "\tcase %d:\n\t\t%s_synth_d%d(r, x, NULL, n);\n\t\tbreak;\n",
+				fprintf(out,
+					"\tcase %d:\n\t\t%s_synth_d%d(r, x, NULL, "
+					"n);\n\t\tbreak;\n",
 					d, P, d);
-		fputs("\tdefault:\n\t\t(void)r;\n\t\t(void)x;\n\t\t(void)n;\n\t\tbreak;\n\t}\n}\n\n", out);
+		fputs("\tdefault:\n\t\t(void)r;\n\t\t(void)x;\n\t\t(void)n;\n\t\tbreak;\n\t}\n}"
+		      "\n\n",
+		      out);
 		emit_domain_desc_fns(E);
 	}
 

@@ -574,12 +574,13 @@ void emit_mm(const Emitter *E)
 		int bytes, rows;
 		const char *when;
 	} isa[] = {{64, 8, "defined(__AVX512F__)"},
-	       {32, 6, "defined(__AVX__)"},
-	       {16, 6, "defined(__GNUC__)"}};
+		   {32, 6, "defined(__AVX__)"},
+		   {16, 6, "defined(__GNUC__)"}};
 	fprintf(out, "#if defined(__GNUC__)\n");
 	for (int v = 1; v <= 4; v *= 2) /* 64, 32 and 16 bytes */
 		fprintf(out,
-			"typedef real %s_v%d __attribute__((vector_size(%d), aligned(sizeof(real)), "
+			"typedef real %s_v%d __attribute__((vector_size(%d), "
+			"aligned(sizeof(real)), "
 			"may_alias));\n",
 			P, 64 / v, 64 / v);
 	fprintf(out, "#endif\n\n");
@@ -606,7 +607,8 @@ void emit_mm(const Emitter *E)
 	      "\t\t\tfor (int k = 0; k < kn; k++)\n"
 	      "\t\t\t\ts += a[(long)i * ai + (long)k * ak] * b[(long)k * bs + j];\n"
 	      "\t\t\tc[(long)i * cs + j] = s;\n"
-	      "\t\t}\n}\n\n", out);
+	      "\t\t}\n}\n\n",
+	      out);
 }
 
 /* The first element of value v's block, when it is one: real X[SIZE][LANES]. */
@@ -730,7 +732,7 @@ static void emit_acc_dense(const Emitter *E, int v, const char *ind)
 	int IN = Ly->in, OUT = Ly->out, L = E->lanes;
 	int w = in->channel * E->np + E->w_off[in->layer];
 	int b = E->b_off[in->layer] < 0 || in->nobias ? -1
-						       : in->channel * E->np + E->b_off[in->layer];
+						      : in->channel * E->np + E->b_off[in->layer];
 	char g[64], x[64];
 	if (lane_grads(E) && unrolled(E, in)) {
 		lanes_open(E, ind);
@@ -750,8 +752,8 @@ static void emit_acc_dense(const Emitter *E, int v, const char *ind)
 	bool transposed = !lane_grads(E) && IN * L <= 65536;
 	ref(E, x, in->b, "c", 0);
 	if (transposed) {
-		fprintf(E->out, "%s{\n%s\treal at[%d][%d]; /* the layer's input, sample-major */\n", ind,
-			ind, L, IN);
+		fprintf(E->out, "%s{\n%s\treal at[%d][%d]; /* the layer's input, sample-major */\n",
+			ind, ind, L, IN);
 		/* in strips of 16 components, so the writes run along rows of at:
 		 * writing down its columns (a stride of IN reals) took 6% of the
 		 * 64-128-128-8 step */
@@ -761,19 +763,21 @@ static void emit_acc_dense(const Emitter *E, int v, const char *ind)
 		else
 			snprintf(end, sizeof end, "c0 + 16");
 		fprintf(E->out,
-			"%s\tfor (int c0 = 0; c0 < %d; c0 += 16)\n%s\t\tfor (int l = 0; l < %d; l++)\n"
+			"%s\tfor (int c0 = 0; c0 < %d; c0 += 16)\n%s\t\tfor (int l = 0; l < %d; "
+			"l++)\n"
 			"%s\t\t\tfor (int c = c0; c < %s; c++)\n%s\t\t\t\tat[l][c] = %s;\n",
 			ind, IN, ind, L, ind, end, ind, x);
 	}
 	char gb[64];
 	if (transposed && lane_base(E, gb, in->a)) {
-		fprintf(E->out, "%s\t%s_mm(%d, %d, %d, %s, %d, 1, &at[0][0], %d, grad + %d, %d, 1);\n",
-			ind, E->P, OUT, IN, L, gb, L, IN, w, IN);
+		fprintf(E->out,
+			"%s\t%s_mm(%d, %d, %d, %s, %d, 1, &at[0][0], %d, grad + %d, %d, 1);\n", ind,
+			E->P, OUT, IN, L, gb, L, IN, w, IN);
 		if (b >= 0) {
 			fprintf(E->out, "%s\tfor (int r = 0; r < %d; r++) {\n%s\t\treal s = 0;\n",
 				ind, OUT, ind);
-			fprintf(E->out, "%s\t\tfor (int l = 0; l < %d; l++)\n%s\t\t\ts += %s;\n", ind,
-				L, ind, ref(E, g, in->a, "r", 0));
+			fprintf(E->out, "%s\t\tfor (int l = 0; l < %d; l++)\n%s\t\t\ts += %s;\n",
+				ind, L, ind, ref(E, g, in->a, "r", 0));
 			fprintf(E->out, "%s\t\tgrad[%d + r] += s;\n%s\t}\n", ind, b, ind);
 		}
 		fprintf(E->out, "%s}\n", ind);
@@ -901,19 +905,21 @@ static void emit_stat(const Emitter *E, int v, const char *ind)
 			case OP_STAT_SUM:
 			case OP_STAT_EACH:
 				fprintf(E->out, "%s\tal[%d][l] += ", in2, k);
-				fprintf(E->out, masked ? "l < cnt ? (double)%s : 0;\n" : "(double)%s;\n",
+				fprintf(E->out,
+					masked ? "l < cnt ? (double)%s : 0;\n" : "(double)%s;\n",
 					b1);
 				break;
 			case OP_STAT_MAX:
 				fprintf(E->out,
 					"%s\t{\n%s\t\tconst double a = (double)%s;\n"
-					"%s\t\tal[%d][l] = !(a <= al[%d][l]) ? a : al[%d][l];\n%s\t}\n",
+					"%s\t\tal[%d][l] = !(a <= al[%d][l]) ? a : "
+					"al[%d][l];\n%s\t}\n",
 					in2, in2, b1, in2, k, k, k, in2);
 				break;
 			case OP_STAT_SAT:
 				fprintf(E->out,
-					"%s\tal[%d][l] += (double)((l < cnt) & (%s <= 1e-6));\n", in2,
-					k, b1);
+					"%s\tal[%d][l] += (double)((l < cnt) & (%s <= 1e-6));\n",
+					in2, k, b1);
 				break;
 			default:
 				unreachable();
@@ -965,8 +971,8 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 		char b2[64];
 		fprintf(E->out, "%sfor (int l = 0; l < cnt; l++) {\n", ind);
 		for (int j = 0; j < q->size; j++)
-			fprintf(E->out, "%s\tacc[%d + (i0 + l) * %d + %d] = (double)%s;\n", ind, in->lo,
-				q->size, j, ref(E, b2, in->a, NULL, j));
+			fprintf(E->out, "%s\tacc[%d + (i0 + l) * %d + %d] = (double)%s;\n", ind,
+				in->lo, q->size, j, ref(E, b2, in->a, NULL, j));
 		fprintf(E->out, "%s}\n", ind);
 		return;
 	}
@@ -1151,7 +1157,8 @@ void emit_body(Emitter *E, EmitFn fn)
 		if (fn != EMIT_PREDICT_N) {
 			fprintf(out, "\tacc[%d] += (double)n;\n", E->count_slot);
 			fprintf(out,
-				"\tdouble al[%d][%d]; /* statistics sums per lane */\n\tmemset(al, 0, "
+				"\tdouble al[%d][%d]; /* statistics sums per lane */\n\tmemset(al, "
+				"0, "
 				"sizeof al);\n",
 				E->lw->nacc, L);
 		}
@@ -1233,7 +1240,9 @@ void emit_body(Emitter *E, EmitFn fn)
 		char *kind = stat_kinds(E);
 		for (int k = 0; k < E->lw->nacc; k++) {
 			if (kind[k] == 1)
-				fprintf(out, "\tfor (int l = 0; l < %d; l++)\n\t\tacc[%d] += al[%d][l];\n",
+				fprintf(out,
+					"\tfor (int l = 0; l < %d; l++)\n\t\tacc[%d] += "
+					"al[%d][l];\n",
 					L, k, k);
 			else if (kind[k] == 2)
 				fprintf(out,

@@ -42,8 +42,7 @@ static bool same(const Ins *x, const Ins *y)
 	if (x->op != y->op || x->size != y->size || x->a != y->a || x->b != y->b || x->c != y->c ||
 	    x->nargs != y->nargs || x->index != y->index || x->layer != y->layer ||
 	    x->cst != y->cst || x->lo != y->lo || x->hi != y->hi || x->channel != y->channel ||
-	    x->nobias != y->nobias ||
-	    memcmp(&x->k, &y->k, sizeof x->k) != 0)
+	    x->nobias != y->nobias || memcmp(&x->k, &y->k, sizeof x->k) != 0)
 		return false;
 	for (int i = 0; i < x->nargs; i++)
 		if (x->args[i] != y->args[i])

@@ -311,13 +311,21 @@ static int lower_constraint(Lower *L, const Constraint *c, const ConLayout *cl, 
 	case METHOD_AUGMENTED:
 		if (me->per_point) {
 			/* this point's lambda . c, plus rho/2 c.c: a per-point term */
-			Ins lam = {.op = OP_PSTATE, .size = c->ncomp, .a = -1, .b = -1, .c = -1,
+			Ins lam = {.op = OP_PSTATE,
+				   .size = c->ncomp,
+				   .a = -1,
+				   .b = -1,
+				   .c = -1,
 				   .lo = cl->pp};
 			Ins cs = {.op = OP_STAT_PP, .a = q, .b = -1, .c = -1, .lo = cl->pp_acc};
 			ir_add(ir, cs);
 			int t = ir_binary(ir, OP_DOT, ir_add(ir, lam), q);
 			if (me->kind == METHOD_AUGMENTED) {
-				Ins rho = {.op = OP_RHO, .size = 1, .a = -1, .b = -1, .c = -1,
+				Ins rho = {.op = OP_RHO,
+					   .size = 1,
+					   .a = -1,
+					   .b = -1,
+					   .c = -1,
 					   .lo = cl->aug};
 				t = ir_binary(ir, OP_ADD, t,
 					      ir_binary(ir, OP_MUL,
@@ -328,14 +336,14 @@ static int lower_constraint(Lower *L, const Constraint *c, const ConLayout *cl, 
 			return t;
 		}
 		{
-		Ins in = {.op = OP_STATE,
-			  .size = c->ncomp,
-			  .a = -1,
-			  .b = -1,
-			  .c = -1,
-			  .lo = cl->lambda};
-		return ir_binary(ir, OP_DOT, ir_add(ir, in), q);
-	}
+			Ins in = {.op = OP_STATE,
+				  .size = c->ncomp,
+				  .a = -1,
+				  .b = -1,
+				  .c = -1,
+				  .lo = cl->lambda};
+			return ir_binary(ir, OP_DOT, ir_add(ir, in), q);
+		}
 	default:
 		return -1; /* hard: enforced by construction, only reported */
 	}
@@ -381,7 +389,8 @@ static int lower_set(Lower *L, Lowered *lw, int set)
 	int data = -1;
 	for (int i = 0; i < m->losses.len; i++)
 		if (m->loss_over.items[i] == dom)
-			data = add_term(ir, data, mean_if_vector(L, lower_expr(L, m->losses.items[i])));
+			data = add_term(ir, data,
+					mean_if_vector(L, lower_expr(L, m->losses.items[i])));
 	int total = data;
 	int *q = arena_alloc(ir->arena, sizeof(int) * (size_t)(ncon ? ncon : 1));
 	bool any = data >= 0;
@@ -604,14 +613,16 @@ static int clamp(Lower *L, int z)
 			if (row->a[k] == 0)
 				continue;
 			if (row->lower)
-				y = ir_binary(ir, OP_MAX2, y, bound(L, row->lower, row->lower_comp));
+				y = ir_binary(ir, OP_MAX2, y,
+					      bound(L, row->lower, row->lower_comp));
 			if (row->upper)
-				y = ir_binary(ir, OP_MIN2, y, bound(L, row->upper, row->upper_comp));
+				y = ir_binary(ir, OP_MIN2, y,
+					      bound(L, row->upper, row->upper_comp));
 		}
 		/* runs of untouched components stay one slice of z */
 		const Ins *prev = np ? &ir->ins[parts[np - 1]] : NULL;
-		if (ir->ins[y].op == OP_SLICE && ir->ins[y].a == z && prev && prev->op == OP_SLICE &&
-		    prev->a == z && prev->hi == k) {
+		if (ir->ins[y].op == OP_SLICE && ir->ins[y].a == z && prev &&
+		    prev->op == OP_SLICE && prev->a == z && prev->hi == k) {
 			parts[np - 1] = ir_slice(ir, z, prev->lo, k + 1);
 			continue;
 		}
@@ -647,12 +658,16 @@ static int project(Lower *L, int z)
 		int u = ir_slice(ir, az, r, r + 1);
 		int lo = -1, hi = -1;
 		if (row->lower)
-			lo = ir_unary(ir, OP_RELU,
-				      ir_binary(ir, OP_SUB, bound(L, row->lower, row->lower_comp), u));
+			lo = ir_unary(
+				ir, OP_RELU,
+				ir_binary(ir, OP_SUB, bound(L, row->lower, row->lower_comp), u));
 		if (row->upper)
-			hi = ir_unary(ir, OP_RELU,
-				      ir_binary(ir, OP_SUB, u, bound(L, row->upper, row->upper_comp)));
-		d[r] = lo < 0 ? ir_unary(ir, OP_NEG, hi) : hi < 0 ? lo : ir_binary(ir, OP_SUB, lo, hi);
+			hi = ir_unary(
+				ir, OP_RELU,
+				ir_binary(ir, OP_SUB, u, bound(L, row->upper, row->upper_comp)));
+		d[r] = lo < 0    ? ir_unary(ir, OP_NEG, hi)
+			: hi < 0 ? lo
+				 : ir_binary(ir, OP_SUB, lo, hi);
 	}
 	int pinv = matrix(L, "hard_pinv", n, nr, H->pinv);
 	return ir_binary(ir, OP_ADD, z, matvec(L, pinv, n, concat(L, d, nr)));

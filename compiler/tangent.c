@@ -84,7 +84,11 @@ static int rule(Tan *T, int v, int input, int comp)
 		if (in.size == 1)
 			return ir_num(ir, 1);
 		{
-			Ins pad = {.op = OP_PAD, .size = in.size, .a = ir_num(ir, 1), .b = -1, .c = -1,
+			Ins pad = {.op = OP_PAD,
+				   .size = in.size,
+				   .a = ir_num(ir, 1),
+				   .b = -1,
+				   .c = -1,
 				   .lo = comp};
 			return ir_add(ir, pad);
 		}
@@ -170,10 +174,11 @@ static int rule(Tan *T, int v, int input, int comp)
 						   ir_binary(ir, OP_MUL, ir_num(ir, 2), a))),
 			       ta));
 	case OP_SOFTPLUS_D: /* B sigmoid(A) below 20: B sigmoid'(A) tA, masked */
-		return add(ir, lin(ir, OP_SOFTPLUS_D, a, tb, 0),
-			   lin(ir, OP_SP_MASK, a,
-			       lin(ir, OP_SIGMOID_D, ir_unary(ir, OP_SIGMOID, a), mul(ir, b, ta), 0),
-			       0));
+		return add(
+			ir, lin(ir, OP_SOFTPLUS_D, a, tb, 0),
+			lin(ir, OP_SP_MASK, a,
+			    lin(ir, OP_SIGMOID_D, ir_unary(ir, OP_SIGMOID, a), mul(ir, b, ta), 0),
+			    0));
 	case OP_SQRT_D: /* B / (2A): -B tA / (2 A^2) */
 		return sub(ir, lin(ir, OP_SQRT_D, a, tb, 0),
 			   ta < 0 ? -1
@@ -184,9 +189,11 @@ static int rule(Tan *T, int v, int input, int comp)
 			   sub(ir, lin(ir, OP_ELU_D, a, mul(ir, b, ta), in.k),
 			       lin(ir, OP_RELU_D, a, mul(ir, b, ta), 0)));
 	case OP_SIN_D: /* B cos A: -B sin A tA */
-		return add(ir, lin(ir, OP_SIN_D, a, tb, 0), lin(ir, OP_COS_D, a, mul(ir, b, ta), 0));
+		return add(ir, lin(ir, OP_SIN_D, a, tb, 0),
+			   lin(ir, OP_COS_D, a, mul(ir, b, ta), 0));
 	case OP_COS_D: /* -B sin A: -B cos A tA */
-		return sub(ir, lin(ir, OP_COS_D, a, tb, 0), lin(ir, OP_SIN_D, a, mul(ir, b, ta), 0));
+		return sub(ir, lin(ir, OP_COS_D, a, tb, 0),
+			   lin(ir, OP_SIN_D, a, mul(ir, b, ta), 0));
 	case OP_POW_D: /* B k A^(k-1): B k (k-1) A^(k-2) tA */
 		return add(ir, lin(ir, OP_POW_D, a, tb, in.k),
 			   in.k == 1 ? -1

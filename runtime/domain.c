@@ -17,7 +17,8 @@
 
 static void *alloc_rows(long n, int per, int real_size)
 {
-	size_t rows = (size_t)(n > 0 ? n : 1), width = (size_t)(per > 0 ? per : 1) * (size_t)real_size;
+	size_t rows = (size_t)(n > 0 ? n : 1),
+	       width = (size_t)(per > 0 ? per : 1) * (size_t)real_size;
 
 	if (rows > ((size_t)-1) / 2 / width)
 		return NULL;
@@ -93,7 +94,8 @@ static int from_file(const cn_model_desc *d, const char *path, Domains *dm, int 
 			if (cn_rt_store_real(dm->x[k], (size_t)r * (size_t)ni + (size_t)j,
 					     csv.data[(size_t)r * (size_t)ni + (size_t)j],
 					     d->real_size)) {
-				cn_rt_err(err, "%s:%ld: column '%s' holds %g, out of the float range",
+				cn_rt_err(err,
+					  "%s:%ld: column '%s' holds %g, out of the float range",
 					  path, csv.lines[r], csv.names[j],
 					  csv.data[(size_t)r * (size_t)ni + (size_t)j]);
 				cn_csv_free(&csv);
@@ -145,11 +147,12 @@ int cn_rt_load_domains(const Program *p, uint64_t seed, const Data *data, Domain
 		if (dm->npts[k] < 1)
 			return cn_rt_err(err, "domain %s has no points", d->domain_names[k]);
 		if (d->domain_fixed && d->domain_fixed[k] && dm->npts[k] != d->domain_samples[k])
-			return cn_rt_err(err,
-					 "%s: %ld points, but domain %s keeps per-point multipliers "
-					 "for exactly %ld (its samples)",
-					 file ? file : d->domain_csv[k], dm->npts[k],
-					 d->domain_names[k], d->domain_samples[k]);
+			return cn_rt_err(
+				err,
+				"%s: %ld points, but domain %s keeps per-point multipliers "
+				"for exactly %ld (its samples)",
+				file ? file : d->domain_csv[k], dm->npts[k], d->domain_names[k],
+				d->domain_samples[k]);
 		dm->batch[k] = d->domain_batch[k] > 0 ? d->domain_batch[k] : dm->npts[k];
 		dm->xb[k] = alloc_rows(dm->batch[k], d->num_inputs, d->real_size);
 		if (!dm->xb[k])
@@ -182,7 +185,8 @@ void cn_rt_domain_batches(const cn_model_desc *d, Domains *dm, long step, long e
 
 	for (k = 0; k < dm->n; k++) {
 		long n = dm->npts[k], b = dm->batch[k], s = dm->resample[k] ? epoch_step : step, i;
-		long start = (long)(((unsigned long long)s * (unsigned long long)b) % (unsigned long long)n);
+		long start = (long)(((unsigned long long)s * (unsigned long long)b) %
+				    (unsigned long long)n);
 
 		dm->nb[k] = d->domain_used[k] ? b : 0;
 		if (!dm->nb[k])

@@ -77,7 +77,8 @@ static int unpack_loop(const unsigned char *p, Loop *l)
 	l->rng.has_spare = spare != 0;
 	memcpy(&done, p + 64, 8);
 	l->dstep = (long)done;
-	return l->done < 0 || l->dstep < 0 || (l->rng.s[0] | l->rng.s[1] | l->rng.s[2] | l->rng.s[3]) == 0;
+	return l->done < 0 || l->dstep < 0 ||
+		(l->rng.s[0] | l->rng.s[1] | l->rng.s[2] | l->rng.s[3]) == 0;
 }
 
 static int num_lambdas(const cn_model_desc *d)

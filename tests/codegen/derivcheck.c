@@ -16,7 +16,9 @@
 
 #include DC_HEADER
 
-enum { POINTS = 7 };
+enum {
+	POINTS = 7
+};
 
 int main(int argc, char **argv)
 {
@@ -70,8 +72,8 @@ int main(int argc, char **argv)
 				worst_arg = argv[a];
 			}
 			if (!(err <= 1e-6))
-				printf("point %d, %s: computed %.12g, differences %.12g\n", pt, argv[a],
-				       (double)y[o], fd);
+				printf("point %d, %s: computed %.12g, differences %.12g\n", pt,
+				       argv[a], (double)y[o], fd);
 		}
 	}
 	printf("%d checks, worst relative error %.3g (%s), tolerance 1e-6\n", checks, worst,

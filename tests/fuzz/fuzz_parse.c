@@ -56,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (model) {
 			model_summary(out, model);
 			Lowered *lw = lower_model(arena, model);
-			EmitOptions o = {.prefix = "fz", .main = true, .unroll_max = 64, .src = &src};
+			EmitOptions o = {
+				.prefix = "fz", .main = true, .unroll_max = 64, .src = &src};
 			emit_header(out, lw, &o);
 			emit_c(out, lw, &o);
 		}
