@@ -9,10 +9,11 @@
 # PyTorch is Debian's python3-torch on /usr/bin/python3, run on one thread
 # (OMP/OpenBLAS/MKL threads 1); as root the script installs it, with
 # libopenblas0-pthread, when it is missing.  --no-torch leaves PyTorch out.
-# --quick runs every measurement for a tenth of the time (a smoke test; the
-# numbers are noisier).  Writes the table to stdout and every number to
-# bench/results.csv (or FILE.csv), and the growth of generated code and
-# compile time with the model to bench/results-growth.csv (FILE-growth.csv).
+# --quick runs every measurement for a tenth of the time and the growth
+# series on two sizes each (a smoke test; the numbers are noisier).
+# Writes the table to stdout and every number to bench/results.csv (or
+# FILE.csv), and the growth of generated code and compile time with the model
+# to bench/results-growth.csv (FILE-growth.csv).
 # BENCH_ONLY=NAME runs only that workload (and the growth series).
 #
 # Timings are the best round of repeated runs (bench/step.c), because this
@@ -24,12 +25,13 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 budget=2
+quick=no
 torch=yes
 csv=$here/results.csv
 cnetc=
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) budget=0.2 ;;
+	--quick) budget=0.2 quick=yes ;;
 	--no-torch) torch=no ;;
 	-o) csv=$2; shift ;;
 	-*) echo "usage: sh bench/run.sh [--quick] [--no-torch] [-o FILE.csv] [cnetc]" >&2; exit 2 ;;
@@ -86,6 +88,14 @@ for f in default best; do
 done
 $cc -O2 -std=c99 "$here/rss.c" -o "$work/rss"
 
+# the runtime, once for each set of flags (it does not depend on the model)
+for f in default best; do
+	eval "flags=\$${f}_flags"
+	mkdir "$work/rt_$f"
+	(cd "$work/rt_$f" && $cc -std=c99 $flags -D_POSIX_C_SOURCE=200809L -I"$root/runtime" \
+		-c "$root"/runtime/*.c)
+done
+
 # name batch layer-sizes
 workloads="seed 100 1,10,1
 small 64 2,16,16,2
@@ -115,14 +125,17 @@ echo "$workloads" | while read -r name batch sizes; do
 	done
 	cnetc_ms=$(calc %.1f "$best * 1000")
 	src_bytes=$(wc -c <"$work/bm.c")
+	# the timed compiles make the objects the step programs link
 	t0=$(now)
-	(cd "$work" && $cc -std=c99 -O2 -fstack-usage -I"$root/runtime" -c bm.c -o bm.o)
+	(cd "$work" && $cc -std=c99 $default_flags -D_POSIX_C_SOURCE=200809L -fstack-usage \
+		-I"$root/runtime" -c bm.c -o bm_default.o)
 	cc_o2=$(calc %.2f "$(now) - $t0")
-	stack=$(awk -F'\t' '$1 ~ /:bm_grad$/ { print $2 }' "$work/bm.su")
+	stack=$(awk -F'\t' '$1 ~ /:bm_grad$/ { print $2 }' "$work/bm_default.su")
 	mkdir -p "$work/best"
 	"$cnetc" compile "$model" -o "$work/best/bm.c" --header "$work/best/bm.h" --prefix bm $best_gen
 	t0=$(now)
-	$cc -std=c99 $best_flags -I"$root/runtime" -c "$work/best/bm.c" -o "$work/bm_best.o"
+	$cc -std=c99 $best_flags -D_POSIX_C_SOURCE=200809L -I"$root/runtime" \
+		-c "$work/best/bm.c" -o "$work/bm_best.o"
 	cc_best=$(calc %.2f "$(now) - $t0")
 
 	for f in default best; do
@@ -130,7 +143,7 @@ echo "$workloads" | while read -r name batch sizes; do
 		gen=$work
 		[ $f = best ] && gen=$work/best
 		$cc -std=c99 $flags -D_POSIX_C_SOURCE=200809L -I"$gen" -I"$root/runtime" \
-			-DBM_HEADER='"bm.h"' "$here/step.c" "$gen/bm.c" "$root"/runtime/*.c -lm \
+			-DBM_HEADER='"bm.h"' "$here/step.c" "$work/bm_$f.o" "$work/rt_$f"/*.o -lm \
 			-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o "$work/step_$f"
 		eval "set -- \$(\"\$work/step_$f\" \"\$batch\" \"\$budget\" 2>/dev/null)"
 		eval "us_$f=\$1 pred_$f=\$2"
@@ -139,8 +152,8 @@ echo "$workloads" | while read -r name batch sizes; do
 
 	# peak RSS of the generated program training on BATCH*4 samples
 	"$cnetc" compile "$model" --main -o "$work/prog.c" --prefix bm
-	$cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -I"$root/runtime" "$work/prog.c" \
-		"$root"/runtime/*.c -lm -o "$work/prog"
+	$cc -std=c99 $default_flags -D_POSIX_C_SOURCE=200809L -I"$root/runtime" "$work/prog.c" \
+		"$work/rt_default"/*.o -lm -o "$work/prog"
 	set -- $(echo "$sizes" | awk -F, '{ print $1, $NF }')
 	awk -v ni="$1" -v nt="$2" -v n="$((batch * 4))" 'BEGIN {
 		srand(1)
@@ -208,12 +221,15 @@ grow() { # series, size, layer sizes...
 	(cd "$work" && $cc -std=c99 -O2 -I"$root/runtime" -c grow.c -o grow.o)
 	echo "$series,$size,$params,$(wc -c <"$work/grow.c"),$ms,$(calc %.2f "$(now) - $t0")" >>"$scsv"
 }
-for d in 1 2 4 8 16; do
+depths="1 2 4 8 16" widths="4 8 16 32 64 128"
+# --quick: the smallest two depths, and a width unrolled (4) and one looped (16)
+[ $quick = yes ] && depths="1 2" widths="4 16"
+for d in $depths; do
 	sizes="16"
 	for k in $(seq "$d"); do sizes="$sizes 64"; done
 	grow depth "$d" $sizes 4
 done
-for h in 4 8 16 32 64 128; do
+for h in $widths; do
 	grow width "$h" 2 "$h" "$h" 2
 done
 

@@ -1,22 +1,24 @@
 #!/bin/sh
 # equiv.sh - data-parallel training reproduces the single process (issue 7).
 #
-# usage: equiv.sh CNETC LOGCMP threads|mpi MODEL.cnet...
+# usage: equiv.sh CNETC LOGCMP threads|mpi|mpi-resume MODEL.cnet...
 #
-# For each model, trains in double precision with the same global batch
-# (--batch 32, so there are shuffled or sliced mini-batches and a short last
-# one) once in one process and once with --threads 2 (threads) or under
-# `cnetc run --mpi --np 2` (mpi); the per-epoch --log and the final report's
-# loss and data loss must agree within 1e-5 relative (only the order of
-# summation differs; values below 1e-12, e.g. the 1e-18 residuals of an
-# equality that holds, are compared absolutely), and the run must print its report exactly once.  The
-# mpi mode also checks that a run resumed under MPI from a checkpoint ends
-# with the bit-identical parameters of an uninterrupted MPI run.
-# Exit 0 when all agree, 1 otherwise, 77 (skipped) when mode is mpi and
-# mpicc or mpirun cannot be found.
+# threads, mpi: for each model, trains in double precision with the same
+# global batch (--batch 32, so there are shuffled or sliced mini-batches and a
+# short last one) once in one process and once with --threads 2 (threads) or
+# under `cnetc run --mpi --np 2` (mpi); the per-epoch --log and the final
+# report's loss and data loss must agree within 1e-5 relative (only the order
+# of summation differs; values below 1e-12, e.g. the 1e-18 residuals of an
+# equality that holds, are compared absolutely), and the run must print its
+# report exactly once.  mpi-resume: a run of the first model resumed under MPI
+# from a checkpoint ends with the bit-identical parameters of an uninterrupted
+# MPI run, and an error stops every rank and is reported once.  meson runs
+# each model and mode, and mpi-resume, as a test of its own (in parallel).
+# Exit 0 when all agree, 1 otherwise, 77 (skipped) when mode is mpi or
+# mpi-resume and mpicc or mpirun cannot be found.
 set -u
 if [ $# -lt 4 ]; then
-	echo "usage: equiv.sh CNETC LOGCMP threads|mpi MODEL.cnet..." >&2
+	echo "usage: equiv.sh CNETC LOGCMP threads|mpi|mpi-resume MODEL.cnet..." >&2
 	exit 2
 fi
 abspath() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$(pwd)" "$1" ;; esac; }
@@ -25,7 +27,14 @@ logcmp=$(abspath "$2")
 mode=$3
 shift 3
 
-if [ "$mode" = mpi ]; then
+case $mode in
+threads | mpi | mpi-resume) ;;
+*)
+	echo "equiv.sh: unknown mode '$mode'" >&2
+	exit 2
+	;;
+esac
+if [ "$mode" != threads ]; then
 	for tool in "${MPICC:-mpicc}" "${MPIRUN:-mpirun}"; do
 		if ! command -v "${tool%% *}" >/dev/null 2>&1; then
 			echo "SKIP: ${tool%% *} not found (tests/install-deps.sh installs OpenMPI)"
@@ -66,6 +75,7 @@ run() {
 }
 
 for model in "$@"; do
+	[ "$mode" = mpi-resume ] && break
 	m=$(basename "$model" .cnet)
 	# shellcheck disable=SC2086
 	run "$m-1" "$model" --precision double -- $args --log "$m-1.csv" || { status=1; continue; }
@@ -84,7 +94,7 @@ for model in "$@"; do
 	fi
 done
 
-if [ "$mode" = mpi ]; then
+if [ "$mode" = mpi-resume ]; then
 	# resume under MPI: 15 epochs, save, resume to 40; the same parameters
 	model=$1
 	# shellcheck disable=SC2086
