@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/run.sh - cnet's speed against PyTorch and a hand-written C loop, and
-# its build and memory costs, for the five workloads of bench/models/, all
+# its build and memory costs, for the workloads of bench/models/, all
 # measured in one run on one machine.
 #
 #   sh bench/run.sh [--quick] [--no-torch] [-o FILE.csv] [PATH/TO/cnetc]
@@ -10,11 +10,14 @@
 # (OMP/OpenBLAS/MKL threads 1); as root the script installs it, with
 # libopenblas0-pthread, when it is missing.  --no-torch leaves PyTorch out.
 # --quick runs every measurement for a tenth of the time and the growth
-# series on two sizes each (a smoke test; the numbers are noisier).
-# Writes the table to stdout and every number to bench/results.csv (or
-# FILE.csv), and the growth of generated code and compile time with the model
-# to bench/results-growth.csv (FILE-growth.csv).
-# BENCH_ONLY=NAME runs only that workload (and the growth series).
+# series on two sizes each (a smoke test; the numbers are noisier).  Writes
+# the table to stdout and every number to bench/results.csv (or FILE.csv),
+# the physics-informed workload (pinn, with its derivative-free twin
+# pinn_plain) to bench/results-pinn.csv (FILE-pinn.csv), and the growth of
+# generated code and compile time with the model to bench/results-growth.csv
+# (FILE-growth.csv).
+# BENCH_ONLY=NAME runs only that workload (and the growth series); NAME is
+# one of seed, small, medium, large, mnist, pinn.
 #
 # Timings are the best round of repeated runs (bench/step.c), because this
 # machine is shared: the best round is the least disturbed one.  FLOP counts
@@ -187,6 +190,67 @@ echo "$workloads" | while read -r name batch sizes; do
 			src, cms, co2, cb, st, stack, rss, al }' >>"$csv"
 done
 
+# ------------------------------------------- the physics-informed workload
+# bench/models/pinn.cnet: a 1 -> 32 -> 32 -> 1 tanh MLP with no data, the
+# residual of its Laplacian over 256 collocation points (one batch of all of
+# them) and its boundary values over 2 points; pinn_plain.cnet: the same with
+# a value loss in place of the residual, so that the ratio of the two steps
+# is the cost of the derivative term.  A step is bench/domain_step.c's:
+# zero the sums, P_grad_domain on each domain, P_apply.
+pcsv=${csv%.csv}-pinn.csv
+pinn_points="256 2"    # the points of the models' domains interior and boundary
+echo "model,points,params,us_default,us_best,us_torch,x_torch_default,x_torch_best,source_bytes,cnetc_ms,cc_O2_s,cc_best_s,struct_bytes,grad_stack_bytes,allocs_per_step" >"$pcsv"
+for name in pinn pinn_plain; do
+	[ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = pinn ] || continue
+	model=$here/models/$name.cnet
+	pw=$work/$name
+	mkdir -p "$pw/best"
+	best=1e9
+	for k in 1 2 3; do
+		t0=$(now)
+		"$cnetc" compile "$model" -o "$pw/bm.c" --header "$pw/bm.h" --prefix bm
+		t=$(calc %.6f "$(now) - $t0")
+		best=$(calc %.6f "$t < $best ? $t : $best")
+	done
+	cnetc_ms=$(calc %.1f "$best * 1000")
+	src_bytes=$(wc -c <"$pw/bm.c")
+	params=$(awk '$2 == "bm_NUM_PARAMS" { print $3 }' "$pw/bm.h")
+	"$cnetc" compile "$model" -o "$pw/best/bm.c" --header "$pw/best/bm.h" --prefix bm $best_gen
+	# the generated model is compiled once per build, timed, and linked
+	for f in default best; do
+		eval "flags=\$${f}_flags"
+		gen=$pw
+		[ $f = best ] && gen=$pw/best
+		t0=$(now)
+		(cd "$gen" && $cc -std=c99 $flags -fstack-usage -I"$root/runtime" -c bm.c -o bm.o)
+		eval "cc_$f=\$(calc %.2f \"\$(now) - \$t0\")"
+		$cc -std=c99 $flags -D_POSIX_C_SOURCE=200809L -I"$gen" -I"$root/runtime" \
+			-DBM_HEADER='"bm.h"' "$here/domain_step.c" "$gen/bm.o" "$root"/runtime/*.c -lm \
+			-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o "$pw/step_$f"
+		eval "set -- \$(\"\$pw/step_$f\" \"\$budget\" $pinn_points 2>/dev/null)"
+		eval "us_$f=\$1"
+		struct=$2 allocs=$3
+	done
+	# P_grad_domain of the interior at -O2
+	stack=$(awk -F'\t' '$1 ~ /:bm_grad_d0$/ { print $2 }' "$pw/bm.su")
+	if [ $torch = yes ]; then
+		set -- $("$py" "$here/torch_bench.py" "$name" "${pinn_points% *}" "$budget")
+		us_torch=$1
+	else
+		us_torch=nan
+	fi
+	awk -v name="$name" -v pts="$pinn_points" -v params="$params" -v ud="$us_default" \
+		-v ub="$us_best" -v ut="$us_torch" -v src="$src_bytes" -v cms="$cnetc_ms" \
+		-v co2="$cc_default" -v cb="$cc_best" -v st="$struct" -v stack="${stack:-0}" \
+		-v al="$allocs" 'BEGIN {
+		split(pts, p, " ")
+		printf "%s,%d+%d,%d,%.3f,%.3f,%s,%s,%s,%d,%s,%s,%s,%d,%d,%s\n",
+			name, p[1], p[2], params, ud, ub, ut,
+			ut == "nan" ? "nan" : sprintf("%.1f", ut / ud),
+			ut == "nan" ? "nan" : sprintf("%.1f", ut / ub),
+			src, cms, co2, cb, st, stack, al }' >>"$pcsv"
+done
+
 # ------------------------------------------------ growth with the model
 # Generated source, cnetc time and cc -O2 time of MLPs that grow in depth
 # (16 -> 64 x D -> 4) and in width (2 -> H -> H -> 2), each with a penalty
@@ -263,6 +327,29 @@ awk -F, 'NR > 1 {
 	printf "%-7s %8.1f %9s %8s %8s %10.1f %10.1f %9.1f %7s\n", $1, $17 / 1024, $18, $19,
 		$20, $21 / 1024, $22 / 1024, $23 / 1024, $24 }' "$csv"
 echo
+if [ "$(wc -l <"$pcsv")" -gt 1 ]; then
+	echo "physics-informed step, microseconds (best round): pinn is a 1 -> 32 -> 32 -> 1"
+	echo "tanh MLP, mean((laplacian(u, x) - f)^2) over 256 points + mean(u^2) over 2, Adam;"
+	echo "pinn_plain the same with mean((u - f)^2) (PyTorch: autograd.grad twice,"
+	echo "create_graph=True, then backward)"
+	awk -F, 'NR > 1 {
+		if (NR == 2) printf "%-10s %7s %9s %9s %11s %8s %8s %7s\n", "model", "points",
+			"-O2 us", "best us", "PyTorch us", "x -O2", "x best", "allocs"
+		printf "%-10s %7s %9.2f %9.2f %11s %8s %8s %7s\n", $1, $2, $4, $5, $6, $7, $8, $15
+		ub[$1] = $5; ut[$1] = $6 }
+		END {
+		if (("pinn" in ub) && ("pinn_plain" in ub))
+			printf "derivative term, laplacian step / plain step: cnet (best) %.2f, PyTorch %s\n",
+				ub["pinn"] / ub["pinn_plain"],
+				ut["pinn"] == "nan" ? "nan" : sprintf("%.2f", ut["pinn"] / ut["pinn_plain"]) }' "$pcsv"
+	awk -F, 'NR > 1 {
+		if (NR == 2) printf "%-10s %8s %9s %8s %8s %10s %10s\n", "model", "C KiB",
+			"cnetc ms", "cc -O2 s", "cc best", "struct KiB", "stack KiB"
+		printf "%-10s %8.1f %9s %8s %8s %10.1f %10.1f\n", $1, $9 / 1024, $10, $11, $12,
+			$13 / 1024, $14 / 1024 }' "$pcsv"
+	echo "(stack: P_grad_domain of the 256 points, gcc -fstack-usage at -O2)"
+	echo
+fi
 echo "growth with the model: generated C, cnetc time, cc -O2 time"
 awk -F, 'NR > 1 {
 	if (NR == 2) printf "%-6s %5s %8s %8s %9s %8s\n", "series", "size", "params",
@@ -271,4 +358,4 @@ awk -F, 'NR > 1 {
 echo "(depth: 16 -> 64 x D -> 4; width: 2 -> H -> H -> 2; layers of more than 64"
 echo "weights are loops, so their code does not grow with their size)"
 echo
-echo "all numbers: $csv, $scsv"
+echo "all numbers: $csv, $pcsv, $scsv"

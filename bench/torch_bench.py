@@ -4,11 +4,20 @@ generated code.  Run with Debian's python3-torch:
 
     /usr/bin/python3 bench/torch_bench.py MODEL BATCH SECONDS
 
-MODEL is one of seed, small, medium, large, mnist.  Prints one line:
-"TRAIN_US PREDICT_SAMPLES_PER_S", the best round of each.  A training step is
-zero_grad, forward, data loss plus penalty, backward and Adam's update, over
-one batch of BATCH samples; prediction is a no_grad forward pass of the same
-batch, hard constraint applied."""
+MODEL is one of seed, small, medium, large, mnist, pinn, pinn_plain.  Prints
+one line: "TRAIN_US PREDICT_SAMPLES_PER_S", the best round of each.  A training
+step is zero_grad, forward, data loss plus penalty, backward and Adam's update,
+over one batch of BATCH samples; prediction is a no_grad forward pass of the
+same batch, hard constraint applied.
+
+pinn (bench/models/pinn.cnet) has no data: BATCH collocation points spaced
+over [0, 1] and the boundary points 0 and 1, as bench/domain_step.c gives
+them.  Its step is the usual PINN step: u = net(x) on points that require
+grad, du = grad(u.sum(), x, create_graph=True), d2u = grad(du.sum(), x,
+create_graph=True), loss mean((d2u - f)^2) + mean(net(xb)^2), backward, Adam.
+pinn_plain is the same network and points with the value loss
+mean((u - f)^2) in place of the residual.  f = -pi^2 sin(pi x) is computed
+once, outside the timed step (cnet's step computes it)."""
 import sys
 import time
 
@@ -61,6 +70,38 @@ WORKLOADS = {
 }
 
 
+def tanh_mlp(sizes):
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.Tanh())
+    return torch.nn.Sequential(*layers)
+
+
+def pinn_step(model, opt, laplacian, n):
+    """The training step of bench/models/pinn.cnet (laplacian) or of
+    bench/models/pinn_plain.cnet, on n collocation points."""
+    x = torch.linspace(0, 1, n).unsqueeze(1).requires_grad_(laplacian)
+    xb = torch.tensor([[0.0], [1.0]])
+    f = (-9.8696044 * torch.sin(3.14159265 * x)).detach()
+
+    def step():
+        opt.zero_grad()
+        u = model(x)
+        if laplacian:
+            du, = torch.autograd.grad(u.sum(), x, create_graph=True)
+            d2u, = torch.autograd.grad(du.sum(), x, create_graph=True)
+            r = d2u - f
+        else:
+            r = u - f
+        loss = (r ** 2).mean() + (model(xb) ** 2).mean()
+        loss.backward()
+        opt.step()
+
+    return x.detach(), step
+
+
 def best_rate(fn, budget, reps):
     """Best round's seconds per call of fn over rounds of reps calls."""
     best = float("inf")
@@ -75,8 +116,23 @@ def best_rate(fn, budget, reps):
 
 def main():
     name, batch, budget = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-    sizes, lr, hard, lossf = WORKLOADS[name]
     torch.manual_seed(1)
+    if name in ("pinn", "pinn_plain"):
+        model = tanh_mlp([1, 32, 32, 1])
+        opt = torch.optim.Adam(model.parameters(), lr=0.001)
+        x, step = pinn_step(model, opt, name == "pinn", batch)
+
+        def predict():
+            with torch.no_grad():
+                return model(x)
+
+        for _ in range(3):
+            step()
+        train = best_rate(step, budget, 20)
+        pred = best_rate(predict, budget / 2, 20)
+        print(f"{train * 1e6:.3f} {batch / pred:.0f}")
+        return
+    sizes, lr, hard, lossf = WORKLOADS[name]
     x = torch.rand(batch, sizes[0])
     t = torch.rand(batch, sizes[-1])
     model = mlp(sizes)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench-smoke.sh - bench/run.sh works end to end (--quick, without PyTorch):
-# every workload builds and runs, every number is a number, and the generated
-# training step makes no heap allocation.  The speeds themselves are not
+# every workload (the physics-informed one too) builds and runs, every number
+# is a number, and the generated training step makes no heap allocation.  The speeds themselves are not
 # checked here (a shared machine is no place for timed tests); they are
 # bench/run.sh's output.
 #   sh tests/bench-smoke.sh PATH/TO/cnetc
@@ -44,4 +44,22 @@ END {
 	if (rows != 4) { print "FAIL: " rows " growth rows, not 4"; bad = 1 }
 	exit bad
 }' "$work/r-growth.csv"
-echo "bench smoke: 5 workloads, no allocation in the training step, 4 growth rows"
+# the physics-informed workload and its derivative-free twin: every number a
+# number, no allocation in the step
+awk -F, '
+NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+{
+	rows++
+	for (f in col)
+		if (f != "model" && f != "points" && f != "us_torch" && f != "x_torch_default" &&
+		    f != "x_torch_best" && !($col[f] ~ /^[0-9.e+-]+$/)) {
+			print "FAIL: " $1 ": " f " is \"" $col[f] "\""; bad = 1
+		}
+	if ($col["allocs_per_step"] != 0) { print "FAIL: " $1 " allocates in the step"; bad = 1 }
+	if (!($col["us_best"] > 0) || !($col["us_default"] > 0)) { print "FAIL: " $1 " timings"; bad = 1 }
+}
+END {
+	if (rows != 2) { print "FAIL: " rows " physics-informed rows, not 2"; bad = 1 }
+	exit bad
+}' "$work/r-pinn.csv"
+echo "bench smoke: 5 workloads and pinn, no allocation in the training step, 4 growth rows"
