@@ -8,18 +8,8 @@
 # --check (the meson test example-monotone): exit 1 unless the constrained
 # fit has no decreasing step and the plain fit has some, of more than 1e-3 N.
 set -eu
-check=0
-if [ "${1:-}" = --check ]; then check=1; shift; fi
 here=$(cd "$(dirname "$0")" && pwd)
-cnetc=${1:-$here/../../build/compiler/cnetc}
-case $cnetc in /*) ;; *) cnetc=$PWD/$cnetc ;; esac
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-
-# These models are built to be trained once: --unroll-max 16 cuts cc's time
-# about 4x at the same training speed (README.md).
-run() { model=$1; shift; "$cnetc" run "$model" --unroll-max 16 -- "$@"; }
+. "$here/common.sh"
 
 sed '/constraint mono:/d' "$here/monotone.cnet" > plain.cnet
 cp "$here/monotone.cnet" mono.cnet
@@ -28,9 +18,9 @@ awk 'BEGIN { print "v"; for (i = 0; i < 2000; i++) printf "%.9g\n", 4 * i / 1999
 echo "| model | data loss | RMSE against 0.1 v + 0.3 v^2 | decreasing steps (of 1999) | largest drop (N) | smallest slope (N per m/s) |"
 echo "|---|---|---|---|---|---|"
 for m in plain mono; do
-	run $m.cnet --params-out $m.txt > $m.out
-	run $m.cnet predict --params-in $m.txt --data grid.csv > $m.pred
-	data=$(sed -n 's/^final:.*data loss //p' $m.out)
+	train $m --params-out $m.txt > $m.out
+	program $m predict --params-in $m.txt --data grid.csv > $m.pred
+	data=$(final_data_loss $m.out)
 	# grid.csv and the predictions line up row for row (both have a header)
 	stats=$(paste -d, grid.csv $m.pred | awk -F, '
 		NR == 1 { next }

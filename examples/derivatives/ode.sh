@@ -10,18 +10,8 @@
 # --check (the meson test example-ode): exit 1 unless both ODE-informed models
 # extrapolate at least 5x better (RMSE on [1, 3]) than the plain fit.
 set -eu
-check=0
-if [ "${1:-}" = --check ]; then check=1; shift; fi
 here=$(cd "$(dirname "$0")" && pwd)
-cnetc=${1:-$here/../../build/compiler/cnetc}
-case $cnetc in /*) ;; *) cnetc=$PWD/$cnetc ;; esac
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-
-# These models are built to be trained once: --unroll-max 16 cuts cc's time
-# about 4x at the same training speed (README.md).
-run() { model=$1; shift; "$cnetc" run "$model" --unroll-max 16 -- "$@"; }
+. "$here/common.sh"
 
 sed '/constraint ode:/d' "$here/ode.cnet" > plain.cnet
 cp "$here/ode.cnet" penalty.cnet
@@ -31,9 +21,9 @@ awk 'BEGIN { print "z"; for (i = 0; i <= 3000; i++) printf "%.9g\n", 3 * i / 300
 echo "| model | data loss | RMSE on [1, 3] | max error on [1, 3] | plain's RMSE / RMSE | mean \|residual\| on [0, 3] | max \|residual\| on [0, 3] |"
 echo "|---|---|---|---|---|---|---|"
 for m in plain penalty augmented; do
-	run $m.cnet --params-out $m.txt > $m.out
-	run $m.cnet predict --params-in $m.txt --data grid.csv > $m.pred
-	data=$(sed -n 's/^final:.*data loss //p' $m.out)
+	train $m --params-out $m.txt > $m.out
+	program $m predict --params-in $m.txt --data grid.csv > $m.pred
+	data=$(final_data_loss $m.out)
 	stats=$(paste -d, grid.csv $m.pred | awk -F, -v k=1.5 '
 		NR == 1 { next }
 		{ n++; z[n] = $1 + 0; y[n] = $2 + 0 }
