@@ -5,7 +5,7 @@
 #   sh examples/derivatives/poisson.sh [--check] [PATH/TO/cnetc]
 #      (default: build/compiler/cnetc)
 # --check (the meson test example-poisson): exit 1 unless the largest error
-# is below 2e-3 (measured: 3.7e-5 from seed 1, at most 3.5e-4 over seeds 1-6).
+# is below 2e-3 (measured: 3.7e-5 from seed 1, at most 3.5e-4 over seeds 1-8).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
