@@ -7,7 +7,8 @@
 # input gets one line naming the file, exit 2; per-point multipliers refuse
 # a file of another size.
 set -u
-cnetc=$1 rt=$2 src=$3
+abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+cnetc=$(abs "$1") rt=$(abs "$2") src=$(abs "$3")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
