@@ -12,14 +12,14 @@ cnetc=$(abs "$1") rt=$(abs "$2") src=$(abs "$3")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
-cc=${CC:-cc}
+cc=${CC:-cc} # may carry flags, as in CC="clang -fsanitize=address"
 omp=""
 echo 'int main(void) { return 0; }' >"$tmp/p.c"
-"$cc" -fopenmp "$tmp/p.c" -o "$tmp/p" 2>/dev/null && omp=-fopenmp
+$cc -fopenmp "$tmp/p.c" -o "$tmp/p" 2>/dev/null && omp=-fopenmp
 # build NAME MODEL: the program, compiled once (cnetc run would rebuild it)
 build() {
 	"$cnetc" compile "$2" -o "$tmp/$1.c" --main || exit 1
-	"$cc" -std=c99 -O1 $omp -I"$rt" "$tmp/$1.c" "$rt"/*.c -lm -o "$tmp/$1" || exit 1
+	$cc -std=c99 -D_POSIX_C_SOURCE=200809L -O1 $omp -I"$rt" "$tmp/$1.c" "$rt"/*.c -lm -o "$tmp/$1" || exit 1
 }
 # expect_error STATUS MESSAGE PROGRAM ARGS...
 expect_error() {
