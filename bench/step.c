@@ -17,36 +17,7 @@
 
 #include BM_HEADER
 
-static long allocations;
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t k, size_t n);
-void *__real_realloc(void *p, size_t n);
-
-void *__wrap_malloc(size_t n)
-{
-	allocations++;
-	return __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t k, size_t n)
-{
-	allocations++;
-	return __real_calloc(k, n);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	allocations++;
-	return __real_realloc(p, n);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
+#include "alloc_count.h"
 
 int main(int argc, char **argv)
 {

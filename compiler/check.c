@@ -3084,6 +3084,17 @@ static void check_binding(Checker *c, Stmt *s)
 		vec_push(c->a, &ds->gens, sym);
 }
 
+/* Every binding of a data or domain block, before any is checked, so that a
+ * use before the binding is told apart from an unknown name. */
+static void declare_bindings(Checker *c, Block *b)
+{
+	for (int i = 0; i < b->nstmts; i++) {
+		Stmt *s = b->stmts[i];
+		if (s->kind == STMT_ASSIGN && !table_get(&c->data_decls, s->name))
+			table_put(c->a, &c->data_decls, s->name, new_symbol(c, SYM_DATA, s));
+	}
+}
+
 /* data { csv "FILE"; }  or  data { samples N; NAME = EXPR; ... } */
 static void check_data(Checker *c, Block *b)
 {
@@ -3091,11 +3102,7 @@ static void check_data(Checker *c, Block *b)
 	ds->present = true;
 	c->spec = ds;
 	Stmt *csv = NULL, *samples = NULL, *bind = NULL;
-	for (int i = 0; i < b->nstmts; i++) {
-		Stmt *s = b->stmts[i];
-		if (s->kind == STMT_ASSIGN && !table_get(&c->data_decls, s->name))
-			table_put(c->a, &c->data_decls, s->name, new_symbol(c, SYM_DATA, s));
-	}
+	declare_bindings(c, b);
 	for (int i = 0; i < b->nstmts && !stop(c); i++) {
 		Stmt *s = b->stmts[i];
 		if (s->kind == STMT_ASSIGN) {
@@ -3177,11 +3184,7 @@ static void check_domain(Checker *c, Block *b, Domain *dom)
 	memset(&c->data_decls, 0, sizeof c->data_decls);
 	c->spec = ds;
 	Stmt *csv = NULL, *samples = NULL, *batch = NULL, *resample = NULL;
-	for (int i = 0; i < b->nstmts; i++) {
-		Stmt *s = b->stmts[i];
-		if (s->kind == STMT_ASSIGN && !table_get(&c->data_decls, s->name))
-			table_put(c->a, &c->data_decls, s->name, new_symbol(c, SYM_DATA, s));
-	}
+	declare_bindings(c, b);
 	for (int i = 0; i < b->nstmts && !stop(c); i++) {
 		Stmt *s = b->stmts[i];
 		double v;
