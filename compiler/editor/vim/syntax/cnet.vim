@@ -9,18 +9,21 @@ endif
 
 " the reserved words of the language
 syn keyword cnetKeyword model input target output layer loss constraint const data train
+syn keyword cnetKeyword domain over
 " words that open a statement of the data and train blocks
-syn keyword cnetStatement csv samples optimizer epochs batch shuffle seed log every
+syn keyword cnetStatement csv samples optimizer epochs batch shuffle seed log every resample
 " functions, layers, losses, distributions and optimizers
 syn keyword cnetBuiltin dense relu tanh sigmoid softplus exp log sqrt abs sin cos
 syn keyword cnetBuiltin leaky_relu elu softmax sum mean dot concat
 syn keyword cnetBuiltin mse mae huber bce_logits cross_entropy l2
 syn keyword cnetBuiltin uniform normal adam adamw sgd
+" derivatives with respect to the inputs
+syn keyword cnetBuiltin d laplacian div
 " constraint methods and their kinds
 syn keyword cnetMethod penalty lagrangian augmented hard linear quadratic clamp
 " named arguments and init schemes
 syn keyword cnetArg bias init weight lr tol rho growth rho_max beta1 beta2 eps momentum
-syn keyword cnetArg weight_decay delta xavier he zeros
+syn keyword cnetArg weight_decay delta xavier he zeros per_point
 syn keyword cnetBoolean true false
 
 syn match cnetNumber "\<\d\+\.\=\d*\([eE][+-]\=\d\+\)\=\>"
