@@ -294,8 +294,9 @@ static void allreduce(Par *q)
 }
 
 /* The domains' batches of this step (q->dm), added by rank 0 alone into
- * the reduced buffers before they are summed over the ranks.  With eval,
- * every point of each domain instead of a batch. */
+ * the reduced buffers before they are summed over the ranks.  With eval, the
+ * statistics of every point of each domain instead (eval_domain: a point's
+ * per-point multipliers are its own, not those of a batch position). */
 static void domain_grads(Par *q, const void *m, int eval)
 {
 	const Domains *dm = q->dm;
@@ -303,10 +304,14 @@ static void domain_grads(Par *q, const void *m, int eval)
 
 	if (!dm || q->rank != 0)
 		return;
-	for (k = 0; k < dm->n; k++)
-		if (q->d->domain_used[k])
-			q->d->grad_domain(m, k, eval ? dm->x[k] : dm->xb[k],
-					  eval ? dm->npts[k] : dm->nb[k], q->g0, q->acc);
+	for (k = 0; k < dm->n; k++) {
+		if (!q->d->domain_used[k])
+			continue;
+		if (eval) /* statistics of every point, each as itself (not a batch) */
+			q->d->eval_domain(m, k, dm->x[k], dm->npts[k], q->acc);
+		else
+			q->d->grad_domain(m, k, dm->xb[k], dm->nb[k], q->g0, q->acc);
+	}
 }
 
 void cn_rt_par_step(Par *q, void *m, const void *x, const void *t, long n, double *stats)
