@@ -800,6 +800,10 @@ static void emit_domain_desc(const Emitter *E)
 	for (int d = 0; d < nd; d++)
 		fprintf(out, "%s%d", d ? ", " : "",
 			((const Domain *)m->domains.items[d])->per_point);
+	fputs("};\n\t\tstatic const int acc_slot[] = {", out);
+	for (int d = 0; d < nd; d++)
+		fprintf(out, "%s%d", d ? ", " : "",
+			E->lw->set_ir[1 + d] ? E->lw->set_acc[1 + d] : -1);
 	fputs("};\n\t\tstatic const int used[] = {", out);
 	for (int d = 0; d < nd; d++)
 		fprintf(out, "%s%d", d ? ", " : "", ((const Domain *)m->domains.items[d])->used);
@@ -809,7 +813,7 @@ static void emit_domain_desc(const Emitter *E)
 		fputs("\t\td->data_unused = 1;\n", out);
 	fputs("\t\td->domain_csv = csv;\n\t\td->domain_samples = samples;\n\t\td->domain_batch = "
 	      "batch;\n\t\td->domain_resample = resample;\n\t\td->domain_used = used;\n"
-	      "\t\td->domain_fixed = fixed;\n",
+	      "\t\td->domain_fixed = fixed;\n\t\td->domain_acc = acc_slot;\n",
 	      out);
 	fprintf(out,
 		"\t\td->domain_synth = %s_domain_synth;\n\t\td->grad_domain = %s_grad_domain_v;\n"

@@ -197,6 +197,8 @@ typedef struct cn_model_desc {
 	const long *domain_batch;
 	const int *domain_resample;
 	const int *domain_used;
+	const int *domain_acc;   /* its first acc slot: loss sum, data-loss sum, count
+				    (-1: unused domain) */
 	const int *domain_fixed; /* its points size per-point multipliers: exactly
 				    domain_samples of them, in a fixed order */
 	void (*domain_synth)(int d, cn_rng *r, void *x, long n);

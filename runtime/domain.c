@@ -240,7 +240,7 @@ void cn_rt_eval_all(const cn_model_desc *d, const void *m, const Data *data, con
 	d->stats_of(m, acc, stats);
 }
 
-void cn_rt_report_domains(FILE *f, const cn_model_desc *d, const Domains *dm)
+void cn_rt_report_domains(FILE *f, const cn_model_desc *d, const Domains *dm, const double *acc)
 {
 	int k, first = 1;
 
@@ -249,6 +249,9 @@ void cn_rt_report_domains(FILE *f, const cn_model_desc *d, const Domains *dm)
 			continue;
 		fprintf(f, "%s%s %ld point%s", first ? "domains: " : ", ", d->domain_names[k],
 			dm->npts[k], dm->npts[k] == 1 ? "" : "s");
+		if (acc && d->domain_acc && d->domain_acc[k] >= 0 && acc[d->domain_acc[k] + 2] > 0)
+			fprintf(f, " (loss %.9g)",
+				acc[d->domain_acc[k]] / acc[d->domain_acc[k] + 2]);
 		first = 0;
 	}
 	if (!first)

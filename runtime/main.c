@@ -573,7 +573,7 @@ static int eval(const Program *p)
 	}
 	cn_rt_eval_all(d, m, &data, &dm, acc, stats);
 	cn_rt_report(stdout, d, "eval", data.n, stats);
-	cn_rt_report_domains(stdout, d, &dm);
+	cn_rt_report_domains(stdout, d, &dm, dm.n ? acc : NULL);
 	free(acc);
 	free(stats);
 	free(m);

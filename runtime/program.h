@@ -72,8 +72,10 @@ long cn_rt_domain_steps(const cn_model_desc *d, const Domains *dm);
 /* The statistics of the whole data and every point of every used domain. */
 void cn_rt_eval_all(const cn_model_desc *d, const void *m, const Data *data, const Domains *dm,
 		    double *acc, double *stats);
-/* "domains: interior 64 points, boundary 2 points" after a report */
-void cn_rt_report_domains(FILE *f, const cn_model_desc *d, const Domains *dm);
+/* "domains: interior 64 points (loss 0.0123), boundary 2 points (loss ...)"
+ * after a report: each domain's part of the loss, its terms' mean over its
+ * points, from the acc of the evaluation (NULL: the counts only) */
+void cn_rt_report_domains(FILE *f, const cn_model_desc *d, const Domains *dm, const double *acc);
 
 /* "PROG: error: MESSAGE" on stderr; returns 2. */
 int cn_rt_fail(const Program *p, const char *msg);

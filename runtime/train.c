@@ -423,7 +423,7 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 		cn_rt_par_eval(&l->par, l->m, data->x, data->t, data->n, l->stats);
 		if (p->rank == 0) {
 			cn_rt_report(stdout, d, "final", data->total, l->stats);
-			cn_rt_report_domains(stdout, d, &l->dm);
+			cn_rt_report_domains(stdout, d, &l->dm, l->dm.n ? l->par.acc : NULL);
 		}
 	}
 	return 0;

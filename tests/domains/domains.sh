@@ -80,8 +80,12 @@ done
 # a model without data: train, then eval over the domains' points
 ./po --quiet --params-out po.txt || fail=1
 ./po eval --params-in po.txt >eval.txt || fail=1
-grep -q '^domains: interior 20 points, boundary 2 points$' eval.txt ||
+grep -Eq '^domains: interior 20 points \(loss [0-9.e+-]+\), boundary 2 points \(loss [0-9.e+-]+\)$' eval.txt ||
 	{ echo "FAIL: eval of a model without data:"; cat eval.txt; fail=1; }
+# without data and without constraints, the domains' losses add up to the loss
+awk '/^eval:/ { total = $5 } /^domains:/ { n = split($0, f, "loss "); for (i = 2; i <= n; i++) sum += f[i] + 0 }
+END { d = total - sum; if (d < 0) d = -d; if (!(d <= 1e-6 * (total < 0 ? -total : total))) {
+	print "FAIL: the domains losses add up to " sum ", the loss is " total; exit 1 } }' eval.txt || fail=1
 printf 'x\n0\n3\n' >ends.csv
 ./po eval --params-in po.txt --domain boundary=ends.csv >eval2.txt || fail=1
 cmp -s eval.txt eval2.txt && { echo "FAIL: --domain did not change eval"; fail=1; }
