@@ -94,12 +94,47 @@ static void emit_layout_comment(const Emitter *E)
 	}
 }
 
+/* " *   x[0]     x0 .. x[2] x2" style lines: where each declared tensor sits in
+ * a sample's row of reals. */
+static void emit_row_comment(FILE *out, const char *what, const PtrVec *syms)
+{
+	int off = 0;
+	fprintf(out, " * %s, per sample:\n", what);
+	for (int i = 0; i < syms->len; i++) {
+		const Symbol *s = syms->items[i];
+		if (s->size == 1)
+			fprintf(out, " *   [%d]  %s\n", off, s->name);
+		else
+			fprintf(out, " *   [%d..%d]  %s[%d] (CSV columns %s0..%s%d)\n", off,
+				off + s->size - 1, s->name, s->size, s->name, s->name, s->size - 1);
+		off += s->size;
+	}
+	if (!syms->len)
+		fputs(" *   (none)\n", out);
+}
+
 static void emit_decls(Emitter *E)
 {
 	FILE *out = E->out;
 	const char *P = E->P;
 	const Model *m = E->m;
 	fprintf(out, "#include <stdint.h>\n\n#include \"cnetrt.h\"\n\n");
+	fprintf(out,
+		"/* Data layout.  x, t and y hold reals (%s_real), sample-major: sample i\n"
+		" * of n starts at x + i * %s_NUM_INPUTS (t + i * %s_NUM_TARGETS, y + i *\n"
+		" * %s_NUM_OUTPUTS); %s_predict takes and gives one sample.  Within a\n"
+		" * sample, the tensors in declaration order, each row-major.\n",
+		P, P, P, P, P);
+	emit_row_comment(out, "x (inputs)", &m->inputs);
+	emit_row_comment(out, "t (targets)", &m->targets);
+	{
+		PtrVec outs = {0};
+		Symbol *o = m->output;
+		outs.items = (void **)&o;
+		outs.len = 1;
+		emit_row_comment(out, "y (outputs)", &outs);
+	}
+	fputs(" */\n", out);
 	fprintf(out, "#define %s_NUM_INPUTS %d\n", P, E->ni);
 	fprintf(out, "#define %s_NUM_TARGETS %d\n", P, E->nt);
 	fprintf(out, "#define %s_NUM_OUTPUTS %d\n", P, E->no);
@@ -138,12 +173,16 @@ static void emit_decls(Emitter *E)
 	if (is_adam(E))
 		fputs("\tdouble beta_t[2]; /* beta1^step, beta2^step */\n", out);
 	fputs("\tdouble lr;        /* learning rate */\n", out);
+	fputs("\tdouble sat_tol;   /* a sample satisfies a constraint when its violation is at "
+	      "most this (P_init: 1e-6) */\n",
+	      out);
 	fprintf(out, "\t%s_real grad[%d]; /* scratch of %s_train_step */\n", P,
 		max1(E->np * E->lw->nchannels), P);
 	fprintf(out, "\tdouble acc[%d];\n", E->lw->nacc);
 	fprintf(out, "} %s_model;\n\n", P);
 	fprintf(out, "void %s_init(%s_model *m, uint64_t seed);\n", P, P);
 	fprintf(out, "void %s_set_lr(%s_model *m, double lr);\n", P, P);
+	fprintf(out, "void %s_set_sat_tol(%s_model *m, double tol);\n", P, P);
 	fprintf(out, "%s_real *%s_params(%s_model *m);\n", P, P, P);
 	fprintf(out, "void %s_predict(const %s_model *m, const %s_real *x, %s_real *y);\n", P, P, P,
 		P);
@@ -290,7 +329,7 @@ static void emit_init(const Emitter *E)
 		fprintf(out, "\tm->rho[%d] = %s; /* %s */\n\tm->v_prev[%d] = HUGE_VAL;\n", a,
 			dlit(kb, c->method.rho), c->label, a);
 	}
-	fprintf(out, "\tm->lr = %s;\n}\n\n", dlit(kb, m->train.lr));
+	fprintf(out, "\tm->lr = %s;\n\tm->sat_tol = 1e-6;\n}\n\n", dlit(kb, m->train.lr));
 }
 
 /* The count of point set s's points in this step (or evaluation): n for the
@@ -863,6 +902,8 @@ static void emit_functions(Emitter *E)
 	const char *P = E->P;
 
 	fprintf(out, "void %s_set_lr(%s_model *m, double lr)\n{\n\tm->lr = lr;\n}\n\n", P, P);
+	fprintf(out, "void %s_set_sat_tol(%s_model *m, double tol)\n{\n\tm->sat_tol = tol;\n}\n\n",
+		P, P);
 	fprintf(out, "%s_real *%s_params(%s_model *m)\n{\n\treturn m->param;\n}\n\n", P, P, P);
 
 	fprintf(out, "void %s_predict(const %s_model *m, const %s_real *x, %s_real *y)\n{\n", P, P,
@@ -1191,6 +1232,10 @@ static void emit_describe(Emitter *E)
 		P, P);
 	fprintf(out, "static void %s_set_lr_v(void *m, double lr)\n{\n\t%s_set_lr(m, lr);\n}\n\n",
 		P, P);
+	fprintf(out,
+		"static void %s_set_sat_tol_v(void *m, double tol)\n{\n\t%s_set_sat_tol(m, "
+		"tol);\n}\n\n",
+		P, P);
 	fprintf(out, "static void *%s_params_v(void *m)\n{\n\treturn %s_params(m);\n}\n\n", P, P);
 	fprintf(out,
 		"static void %s_train_step_v(void *m, const void *x, const void *t, long n, double "
@@ -1317,6 +1362,7 @@ static void emit_describe(Emitter *E)
 	fprintf(out,
 		"\td->init = %s_init_v;\n\td->set_lr = %s_set_lr_v;\n\td->params = %s_params_v;\n",
 		P, P, P);
+	fprintf(out, "\td->set_sat_tol = %s_set_sat_tol_v;\n", P);
 	fprintf(out, "\td->train_step = %s_train_step_v;\n\td->end_epoch = %s_end_epoch_v;\n", P,
 		P);
 	fprintf(out,

@@ -918,7 +918,8 @@ static void emit_stat(const Emitter *E, int v, const char *ind)
 				break;
 			case OP_STAT_SAT:
 				fprintf(E->out,
-					"%s\tal[%d][l] += (double)((l < cnt) & (%s <= 1e-6));\n",
+					"%s\tal[%d][l] += (double)((l < cnt) & ((double)%s <= "
+					"m->sat_tol));\n",
 					in2, k, b1);
 				break;
 			default:

@@ -46,14 +46,18 @@ typedef struct cn_rng {
 	int has_spare;
 } cn_rng;
 
-enum { CN_STREAM_INIT = 0, CN_STREAM_DATA = 1, CN_STREAM_SHUFFLE = 2 };
+enum {
+	CN_STREAM_INIT = 0,
+	CN_STREAM_DATA = 1,
+	CN_STREAM_SHUFFLE = 2
+};
 
 void cn_rng_seed(cn_rng *r, uint64_t seed, uint64_t stream);
 uint64_t cn_rng_next(cn_rng *r);
-double cn_rng_uniform01(cn_rng *r);              /* [0, 1), 53 bits */
+double cn_rng_uniform01(cn_rng *r);                   /* [0, 1), 53 bits */
 double cn_rng_uniform(cn_rng *r, double a, double b); /* [a, b) */
 double cn_rng_normal(cn_rng *r, double mu, double sigma);
-uint64_t cn_rng_below(cn_rng *r, uint64_t n);    /* uniform in [0, n), unbiased */
+uint64_t cn_rng_below(cn_rng *r, uint64_t n); /* uniform in [0, n), unbiased */
 
 /* Fisher-Yates shuffle of idx[0..n). */
 void cn_shuffle(cn_rng *r, long *idx, long n);
@@ -84,11 +88,11 @@ typedef struct cn_error {
  * On failure *out is left empty (nothing to free). */
 typedef struct cn_csv {
 	int ncols;
-	char **names;  /* ncols column names */
+	char **names; /* ncols column names */
 	long nrows;
-	double *data;  /* nrows x ncols, row-major */
+	double *data;     /* nrows x ncols, row-major */
 	long header_line; /* line number of the header row */
-	long *lines;   /* nrows: the line number of each row, for messages */
+	long *lines;      /* nrows: the line number of each row, for messages */
 } cn_csv;
 
 int cn_csv_read(const char *path, cn_csv *out, cn_error *err);
@@ -98,8 +102,8 @@ int cn_csv_read_stream(void *file /* FILE* */, const char *name, cn_csv *out, cn
  * columns are kept, in that order (out->names are copies of cols); the other
  * fields of a row are counted but never parsed, so extra columns may hold
  * anything without commas.  With cols NULL, every column is kept. */
-int cn_csv_load(const char *name, void *file /* FILE* or NULL */,
-		const char *const *cols, int ncols, cn_csv *out, cn_error *err);
+int cn_csv_load(const char *name, void *file /* FILE* or NULL */, const char *const *cols,
+		int ncols, cn_csv *out, cn_error *err);
 int cn_csv_column(const cn_csv *csv, const char *name); /* -1 if absent */
 void cn_csv_free(cn_csv *csv);
 
@@ -112,30 +116,30 @@ void cn_csv_free(cn_csv *csv);
  * when every con_lambdas[k] is 0).  cn_main checks the descriptor's counts
  * and refuses an inconsistent one (exit 2) rather than crash. */
 typedef struct cn_model_desc {
-	const char *name;      /* model name (prefix) */
+	const char *name; /* model name (prefix) */
 	const char *cnetc_version;
-	uint64_t source_hash;  /* hash of the .cnet source (FNV-1a 64) */
-	int real_size;         /* sizeof(real) */
-	size_t model_size;     /* sizeof(P_model) */
+	uint64_t source_hash; /* hash of the .cnet source (FNV-1a 64) */
+	int real_size;        /* sizeof(real) */
+	size_t model_size;    /* sizeof(P_model) */
 
 	int num_inputs, num_targets, num_outputs; /* scalars per sample */
-	const char *const *input_cols;  /* CSV column of each input scalar */
+	const char *const *input_cols;            /* CSV column of each input scalar */
 	const char *const *target_cols;
 	const char *const *output_cols;
 
-	int num_tensors;                /* parameter tensors, declaration order */
+	int num_tensors;                 /* parameter tensors, declaration order */
 	const char *const *tensor_names; /* "fc1.W", "fc1.b", ... */
 	const int *tensor_sizes;
-	int num_params;                 /* sum of tensor_sizes */
+	int num_params; /* sum of tensor_sizes */
 
 	int num_constraints;
 	const char *const *con_labels;
-	const int *con_lambdas;  /* multipliers per constraint (0 for non-Lagrangian) */
-	int num_stats;           /* 2 + 3 * num_constraints (see cn_stats layout) */
+	const int *con_lambdas; /* multipliers per constraint (0 for non-Lagrangian) */
+	int num_stats;          /* 2 + 3 * num_constraints (see cn_stats layout) */
 
 	/* train block defaults (the program's flags override them) */
 	long epochs;
-	long batch;       /* 0: full batch */
+	long batch; /* 0: full batch */
 	int shuffle;
 	uint64_t seed;
 	long log_every;
@@ -149,7 +153,7 @@ typedef struct cn_model_desc {
 	/* the generated model (m points to model_size bytes, zeroed) */
 	void (*init)(void *m, uint64_t seed);
 	void (*set_lr)(void *m, double lr);
-	void *(*params)(void *m);        /* flat parameters, declaration order */
+	void *(*params)(void *m); /* flat parameters, declaration order */
 	void (*train_step)(void *m, const void *x, const void *t, long n, double *stats);
 	void (*end_epoch)(void *m);
 	void (*eval)(const void *m, const void *x, const void *t, long n, double *stats);
@@ -190,7 +194,7 @@ typedef struct cn_model_desc {
 	 * to the buffers grad filled, then applies; an evaluation sums eval_acc
 	 * and eval_domain into zeroed acc and calls stats_of. */
 	int num_domains;
-	int data_unused;  /* every loss and constraint is over a domain: no data needed */
+	int data_unused; /* every loss and constraint is over a domain: no data needed */
 	const char *const *domain_names;
 	const char *const *domain_csv;
 	const long *domain_samples;
@@ -206,12 +210,18 @@ typedef struct cn_model_desc {
 	void (*eval_domain)(const void *m, int d, const void *x, long n, double *acc);
 	void (*eval_acc)(const void *m, const void *x, const void *t, long n, double *acc);
 	void (*stats_of)(const void *m, const double *acc, double *stats);
+
+	/* The violation up to which a sample counts as satisfying a constraint
+	 * (the model starts at 1e-6); in the violation's own unit, as the
+	 * reports' mean and max.  May be NULL (--sat-tol is then refused). */
+	void (*set_sat_tol)(void *m, double tol);
 } cn_model_desc;
 
 /* Layout of the stats array filled by train_step and eval (num_stats doubles):
  *   [0] total loss, [1] data loss,
  *   then per constraint k: [2+3k] mean violation, [3+3k] max violation,
- *   [4+3k] share of (sample, component) pairs satisfied within 1e-6. */
+ *   [4+3k] share (0 to 1) of (sample, component) pairs whose violation is
+ *   at most the model's sat_tol (1e-6 unless set_sat_tol changed it). */
 #define CN_STAT_LOSS 0
 #define CN_STAT_DATA_LOSS 1
 #define CN_STAT_VIOL(k) (2 + 3 * (k))
@@ -251,8 +261,7 @@ uint64_t cn_fnv1a(const void *data, size_t n, uint64_t h); /* h = 0xcbf29ce48422
 int cn_params_write(const cn_model_desc *d, const void *params, const char *path, cn_error *err);
 int cn_params_read(const cn_model_desc *d, void *params, const char *path, cn_error *err);
 /* The file's contents into an opened cn_outfile, which the caller commits. */
-int cn_params_write_out(const cn_model_desc *d, const void *params, cn_outfile *o,
-			cn_error *err);
+int cn_params_write_out(const cn_model_desc *d, const void *params, cn_outfile *o, cn_error *err);
 
 /* ------------------------------------------------------------------ checkpoints
  * Binary, integers little-endian:
@@ -267,13 +276,13 @@ int cn_params_write_out(const cn_model_desc *d, const void *params, cn_outfile *
  * or overlong file, a checksum mismatch, another model's hash, another real
  * size, another payload size.  On failure the payload buffer is left as
  * it was. */
-int cn_ckpt_write(const char *path, uint64_t model_hash, int real_size,
-		  const void *payload, size_t size, cn_error *err);
-int cn_ckpt_read(const char *path, uint64_t model_hash, int real_size,
-		 void *payload, size_t size, cn_error *err);
+int cn_ckpt_write(const char *path, uint64_t model_hash, int real_size, const void *payload,
+		  size_t size, cn_error *err);
+int cn_ckpt_read(const char *path, uint64_t model_hash, int real_size, void *payload, size_t size,
+		 cn_error *err);
 /* The checkpoint into an opened cn_outfile, which the caller commits. */
-int cn_ckpt_write_out(cn_outfile *o, uint64_t model_hash, int real_size,
-		      const void *payload, size_t size, cn_error *err);
+int cn_ckpt_write_out(cn_outfile *o, uint64_t model_hash, int real_size, const void *payload,
+		      size_t size, cn_error *err);
 
 /* ------------------------------------------------------------------ the program
  * train | predict | eval, with every flag of SPEC section 8 (PROG --help lists

@@ -32,6 +32,8 @@ enum {
 	F_PLOT,
 	F_THREADS,
 	F_DOMAIN,
+	F_SAT_TOL,
+	F_DIVERGE_STOP,
 	F_HELP,
 	NUM_FLAGS
 };
@@ -59,6 +61,8 @@ static const struct Flag {
 	[F_PLOT] = {"plot", 1, IN_TRAIN},
 	[F_THREADS] = {"threads", 1, IN_TRAIN},
 	[F_DOMAIN] = {"domain", 1, IN_TRAIN | IN_EVAL},
+	[F_SAT_TOL] = {"sat-tol", 1, IN_TRAIN | IN_EVAL},
+	[F_DIVERGE_STOP] = {"diverge-stop", 0, IN_TRAIN},
 	[F_HELP] = {"help", 0, IN_TRAIN | IN_PREDICT | IN_EVAL},
 };
 
@@ -95,11 +99,13 @@ static void help(const Program *p)
 	printf("usage: %s [train] [--data FILE.csv] [--epochs N] [--batch N] [--lr X] [--seed N]\n"
 	       "       %*s [--params-in FILE] [--params-out FILE] [--log FILE.csv]\n"
 	       "       %*s [--save CKPT] [--resume CKPT] [--plot FILE.svg] [--threads N]\n"
-	       "       %*s [--domain NAME=FILE.csv ...] [--quiet]\n"
+	       "       %*s [--domain NAME=FILE.csv ...] [--sat-tol X] [--diverge-stop] [--quiet]\n"
 	       "       %s predict --params-in FILE [--data FILE.csv]\n"
 	       "       %s eval --params-in FILE [--data FILE.csv] [--domain NAME=FILE.csv ...]"
-	       " [--seed N]\n\n",
-	       s, (int)strlen(s), "", (int)strlen(s), "", (int)strlen(s), "", s, s);
+	       " [--seed N]\n"
+	       "       %*s [--sat-tol X]\n\n",
+	       s, (int)strlen(s), "", (int)strlen(s), "", (int)strlen(s), "", s, s,
+	       (int)strlen(s) + 5, "");
 	printf("Model %s: %d input%s, %d target%s, %d output%s, %d parameter%s, %d constraint%s "
 	       "(%s precision).\n\n",
 	       d->name, d->num_inputs, d->num_inputs == 1 ? "" : "s", d->num_targets,
@@ -130,10 +136,15 @@ static void help(const Program *p)
 	       "  --resume CKPT       continue a --save'd run up to --epochs in total\n"
 	       "  --plot FILE.svg     draw the loss and each constraint's violation per epoch, "
 	       "and\n"
-	       "                      for one input and one output the data and learned function\n"
+	       "                      for one input and one output the data and learned function,\n"
+	       "                      else each output predicted against its target\n"
 	       "  --threads N         split each batch over N OpenMP threads (default 1%s)\n"
 	       "  --domain NAME=FILE  the points of domain NAME, from a CSV naming the inputs'\n"
 	       "                      columns (instead of the domain block's; no resampling)\n"
+	       "  --sat-tol X         a sample satisfies a constraint when its violation is at\n"
+	       "                      most X, in the violation's unit (default 1e-6)\n"
+	       "  --diverge-stop      stop with exit status 1 when training runs away (see the\n"
+	       "                      warning: the loss or a multiplier grows 1000-fold)\n"
 	       "  --quiet             no progress lines and no final report\n"
 	       "  --help              show this help\n\n"
 	       "Exit status: 0 success, 1 training diverged, 2 usage error or bad input.\n",
@@ -224,6 +235,16 @@ static int set_flag(Program *p, int f, const char *v)
 			return usage(p, "--seed expects an integer from 0 to 2^64-1, got '%s'", v);
 		o->has_seed = 1;
 		break;
+	case F_SAT_TOL:
+		errno = 0;
+		o->sat_tol = strtod(v, &end);
+		if (end == v || *end || errno || !isfinite(o->sat_tol) || o->sat_tol < 0)
+			return usage(p, "--sat-tol expects a non-negative number, got '%s'", v);
+		o->has_sat_tol = 1;
+		break;
+	case F_DIVERGE_STOP:
+		o->diverge_stop = 1;
+		break;
 	case F_LR:
 		errno = 0;
 		o->lr = strtod(v, &end);
@@ -298,6 +319,8 @@ static int check_options(const Program *p)
 			     "--threads %ld needs a program built with OpenMP (-fopenmp); "
 			     "this one runs one thread",
 			     o->threads);
+	if (o->has_sat_tol && !p->d->set_sat_tol)
+		return usage(p, "model %s does not take --sat-tol", p->d->name);
 	if (o->resume && o->params_in)
 		return usage(p,
 			     "--resume and --params-in cannot be used together "
@@ -490,6 +513,8 @@ static void *load_model(const Program *p, cn_error *err)
 		return NULL;
 	}
 	d->init(m, p->o.has_seed ? p->o.seed : d->seed);
+	if (p->o.has_sat_tol)
+		d->set_sat_tol(m, p->o.sat_tol);
 	if (cn_params_read(d, d->params(m), p->o.params_in, err)) {
 		free(m);
 		return NULL;

@@ -11,12 +11,16 @@
  *   violation  each constraint's mean violation per epoch (log scale when any
  *              is positive; an epoch with no violation is drawn on the
  *              bottom axis), only for models with constraints;
+ *   fit        for any other model with a target per output, one panel per
+ *              output: predicted against measured on the data's rows (at
+ *              most MAX_DOTS of them, evenly spaced) and the diagonal;
  *   function   for a model with one input and one output: the data (input,
  *              target), the learned function (predict on 201 inputs over the
  *              data's range) and, for each constraint, markers on the curve
  *              where the model's output violates it (the runtime sees a
  *              constraint only through its violation, not as a formula, so
  *              the boundary itself is not drawn).
+ * Legends sit in a column right of the panels, so they never cover data.
  * Invariants: recording an epoch never allocates (the rows are made before
  * the first epoch); the output is a function of the numbers alone (no time,
  * no path), so identical runs give identical files; every element nests and
@@ -28,7 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define W 760.0
+#define PLOT_W 760.0 /* the panels; their legends in a column to the right */
+#define LEGEND_W 280.0
+#define W (PLOT_W + LEGEND_W)
 #define PANEL_H 290.0
 #define TOP 40.0
 #define LEFT 80.0
@@ -36,6 +42,7 @@
 #define PAD_TOP 34.0
 #define PAD_BOTTOM 46.0
 #define GRID 201
+#define MAX_DOTS 2000 /* data points drawn per fit panel, at most */
 
 /* tab10 colours, reordered: the two losses, then the constraints (red first) */
 static const char *const palette[] = {
@@ -260,15 +267,16 @@ static void panel_open(FILE *f, const Panel *p, const char *id, const char *titl
 	fputs("</text>\n", f);
 }
 
-/* One legend entry, top right inside the panel, row i. */
+/* One legend entry, row i, in the legend column right of the panel: it can
+ * never cover what the panel draws. */
 static void legend(FILE *f, const Panel *p, int i, const char *colour, int dot, const char *label)
 {
-	double x = p->x + p->w - 230, y = p->y + 16 + 16 * i;
+	double x = PLOT_W + 4, y = p->y + 16 + 16 * i;
 
 	fprintf(f,
-		"<rect x=\"%.1f\" y=\"%.1f\" width=\"226\" height=\"16\" fill=\"white\" "
-		"fill-opacity=\"0.85\"/>\n",
-		x - 4, y - 12);
+		"<rect class=\"legend-box\" x=\"%.1f\" y=\"%.1f\" width=\"%.0f\" height=\"16\" "
+		"fill=\"white\"/>\n",
+		x - 4, y - 12, LEGEND_W - 8);
 
 	if (dot)
 		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", x + 10, y - 4,
@@ -309,7 +317,7 @@ static Panel panel_at(int index)
 
 	p.x = LEFT;
 	p.y = TOP + index * PANEL_H + PAD_TOP;
-	p.w = W - LEFT - RIGHT;
+	p.w = PLOT_W - LEFT - RIGHT;
 	p.h = PANEL_H - PAD_TOP - PAD_BOTTOM;
 	return p;
 }
@@ -472,7 +480,7 @@ static int curve(Curve *c, const cn_model_desc *d, const void *m, double lo, dou
 			 * target: eval on this one sample gives its violation here */
 			d->eval(m, x, t, 1, stats);
 			for (k = 0; k < nc; k++)
-				c->bad[i * nc + k] = stats[CN_STAT_VIOL(k)] > 1e-6;
+				c->bad[i * nc + k] = stats[CN_STAT_SAT(k)] < 1;
 		}
 		for (k = 0, j = 0; k < nc && c->ncomp; j += d->con_ncomp[k], k++)
 			boundary(d, m, k, x, c->ys[i], y, g3,
@@ -611,7 +619,7 @@ static int function_panel(FILE *f, const cn_model_desc *d, const void *m, const 
 
 		for (i = 0; i < GRID; i++)
 			bad += c.bad[i * nc + k];
-		snprintf(label, sizeof label, "%.60s violated (%d of %d)", d->con_labels[k], bad,
+		snprintf(label, sizeof label, "%.24s violated (%d of %d)", d->con_labels[k], bad,
 			 GRID);
 		legend(f, &p, row++, palette[(2 + k) % NCOLOURS], 1, label);
 	}
@@ -624,6 +632,67 @@ static int function_panel(FILE *f, const cn_model_desc *d, const void *m, const 
 	return 0;
 }
 
+/* ------------------------------------------------------------------ predicted against measured */
+
+/* Output j predicted (y axis) against its target, measured (x axis), for
+ * the data's rows (every k-th row when there are more than MAX_DOTS), and
+ * the diagonal where the two agree.  Both axes span the same range. */
+static int fit_panel(FILE *f, const cn_model_desc *d, const void *m, const Data *data, int j,
+		     int index, cn_error *err)
+{
+	Panel p = panel_at(index);
+	long n = data->n, step = n > MAX_DOTS ? (n + MAX_DOTS - 1) / MAX_DOTS : 1, i, k = 0;
+	long cnt = (n + step - 1) / step;
+	double *tv = malloc((size_t)(2 * cnt) * sizeof *tv), *yv = tv + cnt, r[2];
+	void *y = calloc((size_t)d->num_outputs, (size_t)d->real_size);
+	size_t xs = (size_t)d->num_inputs * (size_t)d->real_size;
+	char id[64], title[256], label[96];
+
+	if (!tv || !y) {
+		free(tv);
+		free(y);
+		return cn_rt_err(err, "out of memory for the plot");
+	}
+	for (i = 0; i < n; i += step, k++) {
+		d->predict(m, (const char *)data->x + (size_t)i * xs, y);
+		tv[k] = cn_rt_load_real(data->t, (size_t)i * (size_t)d->num_targets + (size_t)j,
+					d->real_size);
+		yv[k] = cn_rt_load_real(y, (size_t)j, d->real_size);
+	}
+	free(y);
+	axis_fit(&p.ax, tv, 2 * cnt, 1, 0);
+	r[0] = p.ax.lo;
+	r[1] = p.ax.hi;
+	p.ay = p.ax;
+	snprintf(id, sizeof id, "fit-%.50s", d->output_cols[j]);
+	snprintf(title, sizeof title, "%.60s predicted against %.60s measured", d->output_cols[j],
+		 d->target_cols[j]);
+	panel_open(f, &p, id, title, d->target_cols[j], d->output_cols[j]);
+	fprintf(f,
+		"<clipPath id=\"clip-%s\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+		"height=\"%.1f\"/></clipPath>\n<g clip-path=\"url(#clip-%s)\">\n",
+		id, p.x, p.y, p.w, p.h, id);
+	fprintf(f,
+		"<polyline class=\"diagonal\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
+		"stroke-dasharray=\"6,4\" points=\"%.2f,%.2f %.2f,%.2f\"/>\n",
+		palette[1], px(&p, r[0]), py(&p, r[0]), px(&p, r[1]), py(&p, r[1]));
+	fprintf(f, "<g class=\"data\" fill=\"%s\" fill-opacity=\"0.6\">\n", palette[0]);
+	for (i = 0; i < cnt; i++)
+		if (isfinite(tv[i]) && isfinite(yv[i]))
+			fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\"/>\n", px(&p, tv[i]),
+				py(&p, yv[i]));
+	fputs("</g>\n</g>\n", f);
+	free(tv);
+	if (step > 1)
+		snprintf(label, sizeof label, "samples (%ld of %ld)", cnt, n);
+	else
+		snprintf(label, sizeof label, "samples (%ld)", n);
+	legend(f, &p, 0, palette[0], 1, label);
+	legend(f, &p, 1, palette[1], 0, "predicted = measured");
+	fputs("</g>\n", f);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ the file */
 
 int cn_rt_plot_write(const cn_rt_plot *pl, const cn_model_desc *d, const void *m, const Data *data,
@@ -631,8 +700,12 @@ int cn_rt_plot_write(const cn_rt_plot *pl, const cn_model_desc *d, const void *m
 {
 	FILE *f = o->file;
 	int fn = d->num_inputs == 1 && d->num_outputs == 1 && data->n > 0;
-	int curves = pl->n > 0, index = 0;
-	int npanels = curves * (1 + (d->num_constraints > 0)) + fn;
+	/* otherwise, with a target per output: a fit panel per output */
+	int fits = !fn && data->n > 0 && data->t && d->num_targets == d->num_outputs
+		? d->num_outputs
+		: 0;
+	int curves = pl->n > 0, index = 0, j;
+	int npanels = curves * (1 + (d->num_constraints > 0)) + fn + fits;
 	double h = TOP + (npanels > 0 ? npanels : 0.2) * PANEL_H;
 	char title[256];
 
@@ -662,6 +735,9 @@ int cn_rt_plot_write(const cn_rt_plot *pl, const cn_model_desc *d, const void *m
 	}
 	if (fn && function_panel(f, d, m, data, index, err))
 		return 1;
+	for (j = 0; j < fits; j++)
+		if (fit_panel(f, d, m, data, j, index++, err))
+			return 1;
 	fputs("</svg>\n", f);
 	return 0;
 }

@@ -8,7 +8,11 @@
 
 #include "rt.h"
 
-typedef enum Mode { MODE_TRAIN, MODE_PREDICT, MODE_EVAL } Mode;
+typedef enum Mode {
+	MODE_TRAIN,
+	MODE_PREDICT,
+	MODE_EVAL
+} Mode;
 
 #define CN_RT_MAX_DOMAIN_FLAGS 64
 
@@ -22,6 +26,8 @@ typedef struct Options {
 	double lr;
 	uint64_t seed;
 	int has_epochs, has_batch, has_lr, has_seed, quiet;
+	double sat_tol; /* --sat-tol X (has_sat_tol) */
+	int has_sat_tol, diverge_stop;
 	const char *domain_files[CN_RT_MAX_DOMAIN_FLAGS]; /* --domain NAME=FILE */
 	int ndomain_files;
 } Options;
@@ -36,8 +42,8 @@ typedef struct Program {
 /* A data set in the model's real type. */
 typedef struct Data {
 	long n;
-	void *x; /* n x num_inputs, row-major */
-	void *t; /* n x num_targets, row-major (NULL for predict) */
+	void *x;           /* n x num_inputs, row-major */
+	void *t;           /* n x num_targets, row-major (NULL for predict) */
 	long first, total; /* under MPI: these are rows [first, first + n) of total */
 	cn_rng after;      /* the data generator after the data's draws: domains draw on */
 } Data;
@@ -51,13 +57,13 @@ typedef struct Data {
  * CN_RT_STREAM_RESAMPLE + epoch of the seed. */
 #define CN_RT_STREAM_RESAMPLE 1000
 typedef struct Domains {
-	int n;              /* the model's domains (0: none) */
-	long *npts;         /* points of each */
-	void **x;           /* npts x num_inputs reals, row-major */
-	int *resample;      /* draws fresh points every epoch */
-	long *batch;        /* points per step (the domain's batch, else all) */
-	void **xb;          /* a step's batch of each, batch x num_inputs */
-	long *nb;           /* rows in xb this step (0: the domain is unused) */
+	int n;         /* the model's domains (0: none) */
+	long *npts;    /* points of each */
+	void **x;      /* npts x num_inputs reals, row-major */
+	int *resample; /* draws fresh points every epoch */
+	long *batch;   /* points per step (the domain's batch, else all) */
+	void **xb;     /* a step's batch of each, batch x num_inputs */
+	long *nb;      /* rows in xb this step (0: the domain is unused) */
 } Domains;
 int cn_rt_load_domains(const Program *p, uint64_t seed, const Data *data, Domains *dm,
 		       cn_error *err);
@@ -88,15 +94,31 @@ int cn_rt_train(const Program *p);
  * init (nonzero: out of memory); add records one epoch's means (acc, as the
  * log's) without allocating; write draws the SVG into an opened cn_outfile. */
 typedef struct cn_rt_plot {
-	int cols;        /* loss, data loss, then each constraint's mean violation */
+	int cols; /* loss, data loss, then each constraint's mean violation */
 	long first, cap, n;
-	double *rows;    /* cap x cols */
+	double *rows; /* cap x cols */
 } cn_rt_plot;
 int cn_rt_plot_init(cn_rt_plot *pl, const cn_model_desc *d, long first, long count);
 void cn_rt_plot_add(cn_rt_plot *pl, const double *acc);
-int cn_rt_plot_write(const cn_rt_plot *pl, const cn_model_desc *d, const void *m,
-		     const Data *data, cn_outfile *o, cn_error *err);
+int cn_rt_plot_write(const cn_rt_plot *pl, const cn_model_desc *d, const void *m, const Data *data,
+		     cn_outfile *o, cn_error *err);
 void cn_rt_plot_free(cn_rt_plot *pl);
+
+/* watch.c: runaway training under multipliers (see there).  watch is
+ * called after every epoch with the epoch's means (the log's) and all the
+ * multipliers (lambdas()); it warns once per constraint and returns 1 when
+ * --diverge-stop makes a warning an error (the caller stops, exit 1). */
+typedef struct Watch {
+	int nwatched;       /* constraints with multipliers (0: nothing to do) */
+	long epochs;        /* epochs seen */
+	double first, best; /* data loss of the first and of the best epoch */
+	long first_epoch, best_epoch;
+	double *v;   /* per constraint: multiplier and violation figures */
+	int *warned; /* per constraint: named already */
+} Watch;
+int cn_rt_watch_init(Watch *w, const cn_model_desc *d);
+void cn_rt_watch_free(Watch *w);
+int cn_rt_watch(Watch *w, const Program *p, long e, const double *acc, const double *lam);
 
 /* par.c: data-parallel steps over threads (OpenMP) and MPI ranks.  setup
  * makes every buffer (nonzero: out of memory); step is one optimizer step on
@@ -105,7 +127,7 @@ void cn_rt_plot_free(cn_rt_plot *pl);
 typedef struct Par {
 	const cn_model_desc *d;
 	int threads, nranks;
-	size_t gstride, astride; /* bytes between shards' gradients, doubles between accs */
+	size_t gstride, astride;  /* bytes between shards' gradients, doubles between accs */
 	unsigned char *grad, *g0; /* threads gradient buffers (g0: grad aligned to 64) */
 	double *acc;              /* threads accumulators, then the max slots for MPI */
 	void *scratch;            /* a model copy for eval under MPI */

@@ -47,6 +47,7 @@ typedef struct Loop {
 	cn_rt_plot plot; /* rows NULL without --plot */
 	Domains dm;      /* the domains' points (dm.n 0 without) */
 	long dstep;      /* steps since training began: the domains' position */
+	Watch watch;     /* runaway multipliers */
 } Loop;
 
 static void pack_loop(unsigned char *p, const Loop *l)
@@ -275,7 +276,8 @@ static int setup(Loop *l, const Program *p, const Data *data)
 		if (!l->idx || !l->xb || !l->tb)
 			return 1;
 	}
-	if (cn_rt_par_setup(&l->par, d, (int)p->o.threads, p->nranks))
+	if (cn_rt_par_setup(&l->par, d, (int)p->o.threads, p->nranks) ||
+	    cn_rt_watch_init(&l->watch, d))
 		return 1;
 	l->par.rank = p->rank;
 	l->par.dm = l->dm.n ? &l->dm : NULL;
@@ -291,6 +293,7 @@ static void teardown(Loop *l)
 	free(l->xb);
 	free(l->tb);
 	cn_rt_par_free(&l->par);
+	cn_rt_watch_free(&l->watch);
 	cn_rt_plot_free(&l->plot);
 	cn_rt_free_domains(&l->dm);
 }
@@ -363,6 +366,8 @@ static int start(const Program *p, Loop *l, unsigned char *payload, cn_error *er
 			return cn_rt_err(err, "model %s does not take --lr", d->name);
 		d->set_lr(l->m, o->lr);
 	}
+	if (o->has_sat_tol)
+		d->set_sat_tol(l->m, o->sat_tol);
 	return 0;
 }
 
@@ -414,6 +419,8 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 					e);
 			return 1;
 		}
+		if (cn_rt_watch(&l->watch, p, e, l->acc, l->lam))
+			return 1;
 		l->done = e;
 	}
 	rc = p->rank == 0 && finish_outputs(p, l, out, payload, &err) ? 2 : 0;

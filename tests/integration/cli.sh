@@ -107,5 +107,30 @@ for f in $flags; do
 	grep -q -- "--$f" phelp || { echo "FAIL: the program's --help does not list --$f"; fail=1; }
 done
 
+# the header documents where each input, target and output sits in a sample
+cat >layout.cnet <<'EOM'
+model layout {
+    input  p[2];
+    input  q[1];
+    target t[3];
+    layer fc = dense(3, 3);
+    y = fc(concat(p, q));
+    output y;
+    loss mse(y, t);
+}
+EOM
+"$cnetc" compile layout.cnet -o layout.c --header layout.h || { echo "FAIL: compile layout.cnet"; fail=1; }
+while IFS= read -r line; do
+	grep -qxF -- "$line" layout.h || { echo "FAIL: layout.h lacks '$line'"; fail=1; }
+done <<'EOM'
+ * x (inputs), per sample:
+ *   [0..1]  p[2] (CSV columns p0..p1)
+ *   [2]  q
+ *   [0..2]  t[3] (CSV columns t0..t2)
+ * y (outputs), per sample:
+EOM
+grep -qF ' * of n starts at x + i * layout_NUM_INPUTS' layout.h ||
+	{ echo "FAIL: layout.h does not say the layout is sample-major"; fail=1; }
+
 [ $fail -eq 0 ] && echo "cli: ok"
 exit $fail

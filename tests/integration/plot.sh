@@ -2,7 +2,8 @@
 # plot.sh PENALTY JUNCTION SVGCHECK EXAMPLES - the generated program's --plot,
 # through the programs of examples/seed_penalty.cnet and junction.cnet: the SVG of a one-input, one-output model with a constraint
 # (three panels; after one epoch it marks violations on the learned curve)
-# and of a three-input model (two panels), each checked by svgcheck.  Then:
+# and of a three-input model (loss, violation, a fit panel per output), each
+# checked by svgcheck (legends never overlap a panel).  Then:
 # identical runs give identical files, a failed run leaves no SVG, and --plot
 # shares the output checks of the other files and is in --help.
 set -u
@@ -38,9 +39,13 @@ echo "$pts" | awk '{ n = split($0, p, " "); if (n < 100) exit 1
 	exit (d < 0 ? -d : d) > 1e-3 * (b[1] - a[1]) * (b[1] - a[1]) ? 1 : 0 }' ||
 	say "the boundary of y >= x is not a straight line: $(echo "$pts" | cut -c1-80)"
 
-# three inputs and outputs, three constraints: no function panel
+# three inputs and outputs, three constraints: no function panel, a
+# predicted-against-measured panel per output
 (cd "$ex" && "$junction" --epochs 12 --quiet --plot "$tmp/j.svg") || say "junction run"
-"$svgcheck" "$tmp/j.svg" 12 loss,violation 3 || say "junction svg"
+"$svgcheck" "$tmp/j.svg" 12 loss,violation,fit-y0,fit-y1,fit-y2 3 || say "junction svg"
+n=$(sed -n '/<g id="fit-y1"/,/<\/g>/p' "$tmp/j.svg" | grep -c '<circle')
+rows=$(($(wc -l < "$ex/junction.csv") - 1))
+[ "$n" -eq "$rows" ] || say "fit-y1 draws $n dots, want one per data row ($rows)"
 
 # byte-identical for identical runs
 "$pen" --epochs 30 --quiet --plot "$tmp/b.svg" || say "second run"

@@ -12,7 +12,10 @@
  * the five predefined entities and numeric references in text and attribute
  * values; no '<' inside attribute values.  A polyline's points must be
  * pairs of finite numbers inside the viewBox.  Each "series" polyline of the
- * loss and violation panels has EPOCHS points, the prediction 201.
+ * loss and violation panels has EPOCHS points, the prediction 201.  No
+ * legend box (rect class "legend-box") overlaps a panel's frame (rect class
+ * "frame"): a legend never covers what a panel draws.  A fit panel (id
+ * "fit-...") draws its diagonal and at least one data dot.
  * Exit 0 when all holds, else 1 with a message naming the byte offset.
  */
 #include <ctype.h>
@@ -90,6 +93,27 @@ static int have_vb;
 static char panels[512];
 static char cur_panel[64];
 static int epochs, constraints, nseries_loss, nseries_viol, nprediction;
+static double frames[64][4], legends[256][4];
+static int nframes, nlegends, fit_diagonals, fit_dots;
+
+static void rect_of(const char *at, const Elem *e, double *r)
+{
+	const char *k[4] = {"x", "y", "width", "height"};
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		const char *v = attr(e, k[i]);
+
+		if (!v)
+			fail(at, "rect without %s", k[i]);
+		r[i] = atof(v);
+	}
+}
+
+static int overlap(const double *a, const double *b)
+{
+	return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+}
 
 static void points(const char *at, const char *pts, int want)
 {
@@ -109,8 +133,8 @@ static void points(const char *at, const char *pts, int want)
 		s = end;
 		while (*s == ' ')
 			s++;
-		if (!isfinite(x) || !isfinite(y) || (have_vb && (x < vb[0] || x > vb[0] + vb[2]
-								 || y < vb[1] || y > vb[1] + vb[3])))
+		if (!isfinite(x) || !isfinite(y) ||
+		    (have_vb && (x < vb[0] || x > vb[0] + vb[2] || y < vb[1] || y > vb[1] + vb[3])))
 			fail(at, "%s", "polyline point outside the viewBox");
 		n++;
 	}
@@ -129,8 +153,8 @@ static void element(const char *at, const Elem *e, int depth)
 	if (depth == 0) {
 		const char *v = attr(e, "viewBox");
 
-		if (strcmp(e->name, "svg") || !attr(e, "xmlns")
-		    || strcmp(attr(e, "xmlns"), "http://www.w3.org/2000/svg"))
+		if (strcmp(e->name, "svg") || !attr(e, "xmlns") ||
+		    strcmp(attr(e, "xmlns"), "http://www.w3.org/2000/svg"))
 			fail(at, "%s", "the root is not <svg> in the SVG namespace");
 		if (!v || sscanf(v, "%lf %lf %lf %lf", &vb[0], &vb[1], &vb[2], &vb[3]) != 4)
 			fail(at, "%s", "<svg> without a viewBox");
@@ -144,6 +168,20 @@ static void element(const char *at, const Elem *e, int depth)
 		strcat(panels, id);
 		snprintf(cur_panel, sizeof cur_panel, "%s", id);
 	}
+	if (!strcmp(e->name, "rect") && cls && !strcmp(cls, "frame")) {
+		if (nframes == 64)
+			fail(at, "%s", "too many frames");
+		rect_of(at, e, frames[nframes++]);
+	}
+	if (!strcmp(e->name, "rect") && cls && !strcmp(cls, "legend-box")) {
+		if (nlegends == 256)
+			fail(at, "%s", "too many legend entries");
+		rect_of(at, e, legends[nlegends++]);
+	}
+	if (!strncmp(cur_panel, "fit-", 4) && !strcmp(e->name, "circle"))
+		fit_dots++;
+	if (!strcmp(e->name, "polyline") && cls && !strcmp(cls, "diagonal"))
+		fit_diagonals++;
 	if (!strcmp(e->name, "polyline")) {
 		const char *pts = attr(e, "points");
 
@@ -248,8 +286,10 @@ static void parse(void)
 
 			while (name_char((unsigned char)n[len]))
 				len++;
-			if (depth == 0 || strlen(stack[depth - 1]) != len || strncmp(stack[depth - 1], n, len))
-				fail(s, "end tag does not match <%s>", depth ? stack[depth - 1] : "(none)");
+			if (depth == 0 || strlen(stack[depth - 1]) != len ||
+			    strncmp(stack[depth - 1], n, len))
+				fail(s, "end tag does not match <%s>",
+				     depth ? stack[depth - 1] : "(none)");
 			if (n[len] != '>')
 				fail(s, "%s", "bad end tag");
 			depth--;
@@ -330,6 +370,18 @@ int main(int argc, char **argv)
 		fail(NULL, "%s", "the violation panel does not draw one series per constraint");
 	if (strstr(panels, "function") && nprediction != 1)
 		fail(NULL, "%s", "the function panel does not draw the prediction");
+	for (int i = 0; i < nlegends; i++)
+		for (int j = 0; j < nframes; j++)
+			if (overlap(legends[i], frames[j]))
+				fail(NULL, "%s", "a legend entry overlaps a panel");
+	if (strstr(panels, "fit-")) {
+		int nfit = 0;
+
+		for (const char *q = panels; (q = strstr(q, "fit-")); q += 4)
+			nfit++;
+		if (fit_diagonals != nfit || fit_dots < nfit)
+			fail(NULL, "%s", "a fit panel lacks its diagonal or its data");
+	}
 	printf("svgcheck: %s: ok (%s)\n", file, panels);
 	free(text);
 	return 0;
