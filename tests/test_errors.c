@@ -233,7 +233,7 @@ Test(errors, recovers_after_a_syntax_error)
 {
 	char *out = run_check("err-syntax-recovery");
 	cr_assert_eq(count(out, ": error: "), 2, "%s", out);
-	cr_assert(strstr(out, "err-syntax-recovery.cnet:3:5:") && strstr(out, "err-syntax-recovery.cnet:4:12:"), "%s", out);
+	cr_assert(strstr(out, "err-syntax-recovery.cnet:2:15:") && strstr(out, "err-syntax-recovery.cnet:4:12:"), "%s", out);
 	free(out);
 }
 
