@@ -1036,6 +1036,10 @@ static int check_layer_call(Checker *c, Expr *e, Ctx ctx)
 	if (n != s->in) {
 		diag_error(c->d, v->loc, "dense layer '%s' expects %d input%s, got %s", s->name,
 			   s->in, s->in == 1 ? "" : "s", sized(c, v));
+		if (builtin(s->name))
+			diag_note(c->d, s->loc,
+				  "'%s' is this layer, which shadows the built-in function '%s'",
+				  s->name, s->name);
 		return 0;
 	}
 	take_flags(e, v);

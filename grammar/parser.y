@@ -496,6 +496,25 @@ static bool statement_keyword(ParseState *ps)
 	return k != NULL;
 }
 
+/* "expected ';'" just after the token that ends at `at`; "before 'X'" when
+ * the next token X (at next) is on the same line. */
+static void missing(ParseState *ps, char closer, int at, Loc next, yysymbol_kind_t kind, bool eof)
+{
+	int line, next_line, col;
+	diag_line_col(ps->src, at, &line, &col);
+	diag_line_col(ps->src, next.begin, &next_line, &col);
+	const char *text = token_text(ps, next, kind);
+	if (eof)
+		diag_error(ps->diag, (Loc){at, at}, "expected '%c' at end of input", closer);
+	else if (next_line != line)
+		diag_error(ps->diag, (Loc){at, at}, "expected '%c'", closer);
+	else if (text)
+		diag_error(ps->diag, (Loc){at, at}, "expected '%c' before '%s'", closer, text);
+	else
+		diag_error(ps->diag, (Loc){at, at}, "expected '%c' before %s", closer,
+			   tok_name(ps, kind));
+}
+
 /*
  * Syntax errors, in the order of what helps most:
  *   a misspelt keyword: "unknown keyword 'constriant'; did you mean 'constraint'?";
@@ -532,6 +551,15 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
 
 	const yysymbol_kind_t closers[] = {YYTRANSLATE(';'), YYTRANSLATE(')'), YYTRANSLATE(']'),
 					   YYTRANSLATE('}')};
+	/* 'loss E' then a line 'NAME = ...': NAME was read as the word 'over' */
+	if (nall == 1 && all[0] == YYSYMBOL_IDENT && ps->tok[1] == IDENT && ps->tok[2] &&
+	    !strchr(";{}([,=:", ps->tok[2])) {
+		Loc w = ps->tok_loc[1];
+		if (w.end - w.begin != 4 || strncmp(ps->src->text + w.begin, "over", 4) != 0) {
+			missing(ps, ';', ps->tok_loc[2].end, w, YYSYMBOL_IDENT, false);
+			return 0;
+		}
+	}
 	/* not after a token that opens something: 'f(;' needs an argument or ')' */
 	int prev = ps->tok[1];
 	bool closing = prev && (got == YYSYMBOL_YYEOF || !strchr(";{}([,=:", prev));
@@ -539,18 +567,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
 		for (int i = 0; i < nall; i++) {
 			if (all[i] != closers[c])
 				continue;
-			int at = ps->tok_loc[1].end, line, next_line;
-			diag_line_col(ps->src, at, &line, &(int){0});
-			diag_line_col(ps->src, loc.begin, &next_line, &(int){0});
-			if (got == YYSYMBOL_YYEOF)
-				diag_error(ps->diag, (Loc){at, at}, "expected %s at end of input",
-					   yysymbol_name(closers[c]));
-			else if (next_line != line)
-				diag_error(ps->diag, (Loc){at, at}, "expected %s", yysymbol_name(closers[c]));
-			else
-				diag_error(ps->diag, (Loc){at, at}, "expected %s before %s%s%s",
-					   yysymbol_name(closers[c]), text ? "'" : "",
-					   text ? text : tok_name(ps, got), text ? "'" : "");
+			missing(ps, ";)]}"[c], ps->tok_loc[1].end, loc, got,
+				got == YYSYMBOL_YYEOF);
 			return 0;
 		}
 

@@ -883,6 +883,17 @@ Test(recovery, missing_closer_after_previous_token)
 	done(p);
 }
 
+/* A loss followed by a line 'NAME = ...' without its ';': NAME would be the
+ * word 'over' of 'over DOMAIN', yet the ';' is what is missing. */
+Test(recovery, missing_semicolon_after_a_loss)
+{
+	Parsed *p = parse("model m {\n  loss mse(y, t)\n  y2 = x;\n  loss mse(y, t) z = 1; }");
+	cr_assert_eq(p->diag.errors, 2, "%s", p->msgs);
+	assert_first_error(p, "test.cnet:2:17: error: expected ';'");
+	cr_assert(strstr(p->msgs, "test.cnet:4:17: error: expected ';' before 'z'\n"), "%s", p->msgs);
+	done(p);
+}
+
 /* After an opening token the expected tokens are listed; keywords quoted. */
 Test(recovery, expected_tokens_listed_after_an_opener)
 {
