@@ -3154,6 +3154,14 @@ static void check_model(Checker *c, Block *b)
 	m->num_params = (int)c->num_params;
 	if (m->output && c->d->errors == 0)
 		check_hard(c);
+	for (int i = 0; i < m->layers.len && c->d->errors == 0; i++) {
+		Symbol *l = m->layers.items[i];
+		if (!l->uses)
+			diag_warning(c->d, l->loc,
+				     "layer '%s' is never applied: its parameters take no part in the model; "
+				     "apply it as '%s(v)' or remove it",
+				     l->name, l->name);
+	}
 }
 
 /* ------------------------------------------------------------- the data */
