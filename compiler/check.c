@@ -3158,7 +3158,8 @@ static void check_model(Checker *c, Block *b)
 		Symbol *l = m->layers.items[i];
 		if (!l->uses)
 			diag_warning(c->d, l->loc,
-				     "layer '%s' is never applied: its parameters take no part in the model; "
+				     "layer '%s' is never applied: its parameters take no part in "
+				     "the model; "
 				     "apply it as '%s(v)' or remove it",
 				     l->name, l->name);
 	}
