@@ -7,6 +7,9 @@
  * closing brace of a block.  Expression depth is bounded twice: bison's stack
  * (YYMAXDEPTH) against deeply nested input, and AST_MAX_DEPTH in ast.c against
  * long left-leaning chains; both give "expression nested too deeply".
+ * Syntax messages (yyreport_syntax_error) put a missing ';' just after the
+ * token it should follow and name misspelt keywords; for them the scanner is
+ * wrapped (lex) to remember the last three tokens.
  */
 %define api.pure full
 %define api.location.type {Loc}
