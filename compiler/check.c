@@ -412,12 +412,12 @@ static const BuiltinInfo *builtin(const char *name)
 	return NULL;
 }
 
-/* The derivative functions came with v2 and are not reserved: a model may
- * name a tensor 'd' (as v1 models do); inside it, 'd(...)' is then refused. */
+/* Built-in function names are not reserved (SPEC 14): a model may name a
+ * layer 'l2' or a tensor 'sum'; inside it the name is the user's and a call of
+ * the built-in is refused (check_call).  Only the values true and false are. */
 static bool reserved(const char *name)
 {
-	const BuiltinInfo *b = builtin(name);
-	return (b && b->cat != CAT_DERIV) || !strcmp(name, "true") || !strcmp(name, "false");
+	return !strcmp(name, "true") || !strcmp(name, "false");
 }
 
 /* ------------------------------------------------------ constant folding */
@@ -1036,6 +1036,10 @@ static int check_layer_call(Checker *c, Expr *e, Ctx ctx)
 	if (n != s->in) {
 		diag_error(c->d, v->loc, "dense layer '%s' expects %d input%s, got %s", s->name,
 			   s->in, s->in == 1 ? "" : "s", sized(c, v));
+		if (builtin(s->name))
+			diag_note(c->d, s->loc,
+				  "'%s' is this layer, which shadows the built-in function '%s'",
+				  s->name, s->name);
 		return 0;
 	}
 	take_flags(e, v);
@@ -1123,6 +1127,23 @@ static int check_deriv(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 	default:
 		unreachable();
 	}
+}
+
+/* A loss of a size-1 operand against a larger one: the first is broadcast,
+ * which is usually a target declared with the wrong size (PyTorch's mse_loss
+ * warns too).  A constant, as in mse(y, 0), broadcasts on purpose. */
+static void warn_loss_broadcast(Checker *c, const BuiltinInfo *b, const Expr *a0, const Expr *a1)
+{
+	const Expr *one = a0->size == 1 ? a0 : a1, *big = one == a0 ? a1 : a0;
+	if (one->is_const)
+		return;
+	const char *fix = one->kind == EXPR_NAME && one->sym && one->sym->kind == SYM_TARGET
+		? arena_printf(c->a, "if each component has its own target, declare '%s[%d]'",
+			       one->name, big->size)
+		: "if that is meant, repeat it with concat(...)";
+	diag_warning(c->d, one->loc,
+		     "'%s' compares %s with %s, which is broadcast to all %d components; %s",
+		     b->name, sized(c, big), sized(c, one), big->size, fix);
 }
 
 static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
@@ -1253,6 +1274,8 @@ static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 				   b->fn == FN_CROSS_ENTROPY ? "" : " (or one of them 1)");
 			return 0;
 		}
+		if (a0->size != a1->size)
+			warn_loss_broadcast(c, b, a0, a1);
 		e->fn_arg = b->fn == FN_HUBER ? nums[2] : 0;
 		e->is_const = false;
 		return e->size = 1;
@@ -1275,16 +1298,61 @@ static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 	unreachable();
 }
 
+/* The user's declaration of a name where an expression of ctx is checked:
+ * the model's (defined so far, else declared later), or in a data or domain
+ * block that block's binding. */
+static Symbol *user_decl(Checker *c, const char *name, Ctx ctx)
+{
+	if (ctx == CTX_DATA)
+		return table_get(&c->data_decls, name);
+	Symbol *s = table_get(&c->scope, name);
+	return s ? s : table_get(&c->decls, name);
+}
+
+/* N(...) where a layer N shadows the built-in N: the layer applied, unless the
+ * call has the built-in's shape, l2(LAYER) or anything but one positional
+ * argument, which the layer cannot take. */
+static bool layer_application(Checker *c, const Expr *e, const BuiltinInfo *b)
+{
+	if (e->nargs != 1 || e->args[0].name)
+		return false;
+	const Expr *v = e->args[0].value;
+	if (b->cat == CAT_L2 && v->kind == EXPR_NAME) {
+		Symbol *s = user_decl(c, v->name, CTX_LOSS);
+		return !s || s->kind != SYM_LAYER;
+	}
+	return true;
+}
+
+/* F(...): a built-in function, or a layer applied.  A declaration of the user
+ * named F shadows the built-in F in its model (SPEC 14): a layer F makes F(v)
+ * the layer's application; any other use of the built-in is an error that
+ * points at the declaration. */
 static int check_call(Checker *c, Expr *e, Ctx ctx)
 {
 	const BuiltinInfo *b = builtin(e->name);
-	Symbol *own = b && b->cat == CAT_DERIV ? table_get(&c->decls, e->name) : NULL;
+	Symbol *own = b ? user_decl(c, e->name, ctx) : NULL;
+	if (own && own->kind == SYM_LAYER && layer_application(c, e, b))
+		return check_layer_call(c, e, ctx);
 	if (own) {
-		diag_error(c->d, e->name_loc,
-			   "'%s' is %s of this model, so the derivative '%s(...)' is not "
-			   "available; rename it",
-			   e->name, kind_phrase(own), e->name);
-		diag_note(c->d, own->loc, "'%s' is declared here", e->name);
+		const char *what = b->cat == CAT_DERIV ? "the derivative" : "the built-in function";
+		if (own->kind == SYM_LAYER)
+			diag_error(c->d, e->name_loc,
+				   "'%s' is a layer of this model: '%s(v)' applies it, and %s "
+				   "'%s(...)' is not available; rename the layer",
+				   e->name, e->name, what, e->name);
+		else if (ctx == CTX_DATA)
+			diag_error(c->d, e->name_loc,
+				   "'%s' is bound in this block, so %s '%s(...)' is not available "
+				   "there; rename it",
+				   e->name, what, e->name);
+		else
+			diag_error(c->d, e->name_loc,
+				   "'%s' is %s of this model, so %s '%s(...)' is not available; "
+				   "rename it",
+				   e->name, kind_phrase(own), what, e->name);
+		diag_note(c->d, own->loc, "'%s' is %s here", e->name,
+			  ctx == CTX_DATA ? "bound" : "declared");
 		return 0;
 	}
 	if (b)
@@ -1362,7 +1430,7 @@ static PtrVec *kind_list(Model *m, SymKind k)
 	unreachable();
 }
 
-/* Bind a model name once.  A built-in name is reported but still bound, so
+/* Bind a model name once.  A reserved name is reported but still bound, so
  * that its uses do not report again. */
 static void define(Checker *c, Symbol *s)
 {
@@ -1373,8 +1441,7 @@ static void define(Checker *c, Symbol *s)
 		return;
 	}
 	if (reserved(s->name))
-		diag_error(c->d, s->loc, "'%s' is %s and cannot be redefined", s->name,
-			   builtin(s->name) ? "a built-in function" : "reserved");
+		diag_error(c->d, s->loc, "'%s' is reserved and cannot be redefined", s->name);
 	table_put(c->a, &c->scope, s->name, s);
 	PtrVec *list = kind_list(c->m, s->kind);
 	s->index = list->len;
@@ -2739,6 +2806,68 @@ static void hard_constraint(HardCheck *hc, Constraint *k)
 	}
 }
 
+/* Mark in `layers` (by index) every layer applied in e, through named
+ * tensors (each walked once: `seen`); with only_rest, the parts of e that do
+ * not depend on the output. */
+static void mark_layers(Checker *c, const Expr *e, bool only_rest, bool *layers, bool *seen,
+			int depth)
+{
+	if (!e || depth > MAX_HARD_DEPTH)
+		return;
+	if (only_rest && !e->has_output)
+		only_rest = false;
+	switch (e->kind) {
+	case EXPR_NAME:
+		if (e->sym && e->sym->kind == SYM_TENSOR && e->sym != c->out_sym &&
+		    !seen[e->sym->index]) {
+			seen[e->sym->index] = true;
+			mark_layers(c, e->sym->value, only_rest, layers, seen, depth + 1);
+		}
+		return;
+	case EXPR_CALL:
+		if (e->fn == FN_LAYER && e->sym)
+			layers[e->sym->index] = true;
+		for (int i = 0; i < e->nargs; i++)
+			mark_layers(c, e->args[i].value, only_rest, layers, seen, depth + 1);
+		return;
+	default:
+		mark_layers(c, e->lhs, only_rest, layers, seen, depth + 1);
+		mark_layers(c, e->rhs, only_rest, layers, seen, depth + 1);
+		mark_layers(c, e->hi, only_rest, layers, seen, depth + 1);
+		return;
+	}
+}
+
+/* SPEC 12: a warning for a hard constraint whose bound is computed by a layer
+ * that also computes the output, so that training moves the bound with y.
+ * `ylayers` marks the layers of the output. */
+static void warn_bound_layers(Checker *c, const Constraint *k, const bool *ylayers)
+{
+	Model *m = c->m;
+	bool *layers = arena_alloc(c->a, sizeof(bool) * (size_t)(m->layers.len + 1));
+	bool *seen = arena_alloc(c->a, sizeof(bool) * (size_t)(m->tensors.len + 1));
+	for (int r = 0; r < k->nrel; r++) {
+		const Expr *terms[2] = {k->lhs[r], k->rhs[r]};
+		for (int t = 0; t < 2; t++) {
+			memset(layers, 0, sizeof(bool) * (size_t)m->layers.len);
+			memset(seen, 0, sizeof(bool) * (size_t)m->tensors.len);
+			mark_layers(c, terms[t], true, layers, seen, 0);
+			for (int i = 0; i < m->layers.len; i++) {
+				if (!layers[i] || !ylayers[i])
+					continue;
+				const Symbol *l = m->layers.items[i];
+				diag_warning(c->d, terms[t]->loc,
+					     "hard constraint '%s' has a bound computed by layer "
+					     "'%s', which also computes the output '%s': training "
+					     "moves the bound with the output; bound %s by "
+					     "inputs and constants",
+					     k->label, l->name, c->out_sym->name, c->out_sym->name);
+				return;
+			}
+		}
+	}
+}
+
 /* The first row whose addition makes the rows rank-deficient. */
 static int first_dependent(const double *a, int rows, int n)
 {
@@ -2788,11 +2917,16 @@ static void check_hard(Checker *c)
 	hc.unit_row = arena_alloc(c->a, sizeof(int) * (size_t)n);
 	for (int i = 0; i < n; i++)
 		hc.unit_row[i] = -1;
+	bool *ylayers = arena_alloc(c->a, sizeof(bool) * (size_t)(m->layers.len + 1));
+	bool *seen = arena_alloc(c->a, sizeof(bool) * (size_t)(m->tensors.len + 1));
+	mark_layers(c, m->output_value, false, ylayers, seen, 0);
 	int before = c->d->errors;
 	for (int i = 0; i < m->constraints.len && !stop(c); i++) {
 		Constraint *k = m->constraints.items[i];
 		if (k->hard)
 			hard_constraint(&hc, k);
+		if (k->hard && !hc.failed)
+			warn_bound_layers(c, k, ylayers);
 		if (hc.rows.len > n)
 			break;
 	}
@@ -2853,6 +2987,15 @@ static void check_hard(Checker *c)
 
 /* ------------------------------------------------------------ the model */
 
+static SymKind decl_kind(StmtKind k)
+{
+	return k == STMT_INPUT     ? SYM_INPUT
+		: k == STMT_TARGET ? SYM_TARGET
+		: k == STMT_LAYER  ? SYM_LAYER
+		: k == STMT_CONST  ? SYM_CONST
+				   : SYM_TENSOR;
+}
+
 /* Record the first declaration of every name, for "used before its
  * definition", and the first output statement. */
 static void prescan(Checker *c, Block *b)
@@ -2866,7 +3009,8 @@ static void prescan(Checker *c, Block *b)
 		case STMT_CONST:
 		case STMT_ASSIGN:
 			if (!table_get(&c->decls, s->name))
-				table_put(c->a, &c->decls, s->name, new_symbol(c, SYM_TENSOR, s));
+				table_put(c->a, &c->decls, s->name,
+					  new_symbol(c, decl_kind(s->kind), s));
 			break;
 		case STMT_OUTPUT:
 			if (!c->out_name)
@@ -3010,6 +3154,15 @@ static void check_model(Checker *c, Block *b)
 	m->num_params = (int)c->num_params;
 	if (m->output && c->d->errors == 0)
 		check_hard(c);
+	for (int i = 0; i < m->layers.len && c->d->errors == 0; i++) {
+		Symbol *l = m->layers.items[i];
+		if (!l->uses)
+			diag_warning(c->d, l->loc,
+				     "layer '%s' is never applied: its parameters take no part in "
+				     "the model; "
+				     "apply it as '%s(v)' or remove it",
+				     l->name, l->name);
+	}
 }
 
 /* ------------------------------------------------------------- the data */
@@ -3069,8 +3222,7 @@ static void check_binding(Checker *c, Stmt *s)
 			   s->name, kind_phrase(model), c->m->name);
 		ok = false;
 	} else if (reserved(s->name)) {
-		diag_error(c->d, s->name_loc, "'%s' is %s and cannot be redefined", s->name,
-			   builtin(s->name) ? "a built-in function" : "reserved");
+		diag_error(c->d, s->name_loc, "'%s' is reserved and cannot be redefined", s->name);
 	}
 	Symbol *old = table_get(&c->data, s->name);
 	if (old) {

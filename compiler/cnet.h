@@ -82,6 +82,8 @@ typedef struct Diag {
 	FILE *out;       /* stderr, or a memory stream in tests */
 	int errors;      /* errors reported so far */
 	int suppressed;  /* errors beyond DIAG_MAX_ERRORS, not printed */
+	int warnings;    /* warnings reported (not counting those made errors) */
+	bool werror;     /* --Werror: every warning is an error */
 	bool color;      /* reserved; cnetc prints plain text */
 } Diag;
 
@@ -89,6 +91,9 @@ void diag_init(Diag *d, const Source *src, FILE *out);
 /* FILE:LINE:COL: error: MESSAGE, the source line, a caret and ~~~ under the span. */
 void diag_error(Diag *d, Loc loc, const char *fmt, ...) CN_PRINTF(3, 4);
 void diag_verror(Diag *d, Loc loc, const char *fmt, va_list ap);
+/* FILE:LINE:COL: warning: MESSAGE, in the same form; with d->werror an error
+ * ending in " [-Werror]". */
+void diag_warning(Diag *d, Loc loc, const char *fmt, ...) CN_PRINTF(3, 4);
 /* FILE:LINE:COL: note: MESSAGE with its source line; attached to the last error. */
 void diag_note(Diag *d, Loc loc, const char *fmt, ...) CN_PRINTF(3, 4);
 /* true once DIAG_MAX_ERRORS errors were reported: callers stop early. */

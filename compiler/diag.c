@@ -8,6 +8,7 @@
  * Locations are byte offsets; line and column are computed here, only when a
  * message is printed.  Columns count bytes from 1.  After DIAG_MAX_ERRORS
  * errors the rest are counted but not printed, and callers stop early.
+ * Warnings have the same form; --Werror (d->werror) reports them as errors.
  */
 #include <string.h>
 
@@ -86,6 +87,14 @@ static void report(Diag *d, const char *kind, Loc loc, const char *fmt, va_list 
 	show_line(d, loc, line);
 }
 
+static void diag_report(Diag *d, const char *kind, Loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report(d, kind, loc, fmt, ap);
+	va_end(ap);
+}
+
 void diag_verror(Diag *d, Loc loc, const char *fmt, va_list ap)
 {
 	d->errors++;
@@ -102,6 +111,23 @@ void diag_error(Diag *d, Loc loc, const char *fmt, ...)
 	va_start(ap, fmt);
 	diag_verror(d, loc, fmt, ap);
 	va_end(ap);
+}
+
+void diag_warning(Diag *d, Loc loc, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (d->werror) {
+		diag_error(d, loc, "%s [-Werror]", msg);
+		return;
+	}
+	d->warnings++;
+	if (d->errors > DIAG_MAX_ERRORS)
+		return;
+	diag_report(d, "warning", loc, "%s", msg);
 }
 
 void diag_note(Diag *d, Loc loc, const char *fmt, ...)

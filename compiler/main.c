@@ -21,7 +21,7 @@
 #include "run.h"
 
 static const char usage_text[] =
-	"usage: cnetc check MODEL.cnet [--dump=ast|ir]\n"
+	"usage: cnetc check MODEL.cnet [--dump=ast|ir] [--Werror]\n"
 	"       cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]\n"
 	"                     [--precision float|double] [--depfile FILE] [--unroll-max N]\n"
 	"                     [--lanes N] [--vector-bits 128|256|512] [--mpi]\n"
@@ -56,6 +56,7 @@ static const char usage_text[] =
 	"                       (default mpirun) -np N; see tests/parallel/README.md\n"
 	"  --np N               MPI processes for 'run --mpi'\n"
 	"  --dump=ast|ir        print the syntax tree or the IR with its reverse pass\n"
+	"  --Werror             make the model's warnings errors (exit status 1)\n"
 	"  --version            print the version of cnetc\n"
 	"  --help               print this help\n";
 
@@ -74,6 +75,7 @@ typedef struct Options {
 	int lanes;
 	int vector_bits;
 	bool dump_ast, dump_ir;
+	bool werror;
 	char **run_args; /* after "--" */
 	int nrun_args;
 } Options;
@@ -184,6 +186,8 @@ static void parse_args(int argc, char **argv, Options *o)
 			if (strcmp(v, "128") && strcmp(v, "256") && strcmp(v, "512"))
 				usage_error("--vector-bits must be 128, 256 or 512, not '%s'", v);
 			o->vector_bits = atoi(v);
+		} else if (!strcmp(a, "--Werror")) {
+			o->werror = true;
 		} else if (!strcmp(a, "--main")) {
 			o->main = true;
 		} else if (!strcmp(a, "--mpi")) {
@@ -328,6 +332,7 @@ int main(int argc, char **argv)
 	Source src = {opt.input, text, len};
 	Diag diag;
 	diag_init(&diag, &src, stderr);
+	diag.werror = opt.werror;
 
 	Program *prog = parse_source(arena, &diag, &src);
 	if (opt.dump_ast)

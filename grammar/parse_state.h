@@ -14,6 +14,8 @@ typedef struct ParseState {
 	int offset;        /* byte offset of the next token */
 	int comment_begin; /* where an open block comment started */
 	int depth;         /* braces open: 'domain' is a keyword only outside blocks */
+	int tok[3];        /* kinds of the last three tokens read, newest first */
+	Loc tok_loc[3];    /* and their locations (for messages about a missing ';') */
 	Program *program;  /* the result */
 	PtrVec blocks;     /* Block* under construction */
 } ParseState;

@@ -7,6 +7,9 @@
  * closing brace of a block.  Expression depth is bounded twice: bison's stack
  * (YYMAXDEPTH) against deeply nested input, and AST_MAX_DEPTH in ast.c against
  * long left-leaning chains; both give "expression nested too deeply".
+ * Syntax messages (yyreport_syntax_error) put a missing ';' just after the
+ * token it should follow and name misspelt keywords; for them the scanner is
+ * wrapped (lex) to remember the last three tokens.
  */
 %define api.pure full
 %define api.location.type {Loc}
@@ -50,6 +53,20 @@
 
 int yylex(YYSTYPE *lval, Loc *lloc, void *scanner);
 static void yyerror(Loc *loc, void *scanner, ParseState *ps, const char *msg);
+
+/* The scanner, remembering the last three tokens for syntax messages. */
+static int lex(YYSTYPE *lval, Loc *lloc, void *scanner, ParseState *ps)
+{
+	int t = yylex(lval, lloc, scanner);
+	for (int i = 2; i > 0; i--) {
+		ps->tok[i] = ps->tok[i - 1];
+		ps->tok_loc[i] = ps->tok_loc[i - 1];
+	}
+	ps->tok[0] = t;
+	ps->tok_loc[0] = *lloc;
+	return t;
+}
+#define yylex(lval, lloc, scanner) lex(lval, lloc, scanner, ps)
 
 #define A (ps->arena)
 #define D (ps->diag)
@@ -423,28 +440,153 @@ static const char *token_text(ParseState *ps, Loc loc, yysymbol_kind_t kind)
 	return arena_strndup(ps->arena, s, (size_t)n);
 }
 
+/* A token's name in a message: keywords and operators quoted as source text
+ * ('model', '=='), the others by what they are (identifier, end of file). */
+static const char *tok_name(ParseState *ps, yysymbol_kind_t k)
+{
+	const char *n = yysymbol_name(k);
+	if (n[0] == '\'' || k == YYSYMBOL_YYEOF || k == YYSYMBOL_IDENT || k == YYSYMBOL_NUMBER ||
+	    k == YYSYMBOL_STRING)
+		return n;
+	return arena_printf(ps->arena, "'%s'", n);
+}
+
+/* A keyword token: its name is a lowercase word ("model", not "identifier"). */
+static bool is_keyword(yysymbol_kind_t k)
+{
+	if (k == YYSYMBOL_IDENT || k == YYSYMBOL_NUMBER || k == YYSYMBOL_STRING)
+		return false;
+	const char *n = yysymbol_name(k);
+	for (; *n; n++)
+		if (*n < 'a' || *n > 'z')
+			return false;
+	return true;
+}
+
+/* The keyword among cands[0..n) that the word may be a misspelling of, as
+ * check.c's did-you-mean judges names: at most 1 edit for words of up to
+ * 3 letters, else 2. */
+static const char *misspelt(const char *word, const char *const *cands, int n)
+{
+	int len = (int)strlen(word), limit = len <= 3 ? 1 : 2, best = limit + 1;
+	const char *found = NULL;
+	for (int i = 0; i < n; i++) {
+		int d = edit_distance(word, cands[i]);
+		if (d > 0 && d < best && d < (int)strlen(cands[i])) {
+			best = d;
+			found = cands[i];
+		}
+	}
+	return found;
+}
+
+/* A misspelt statement keyword: 'constriant mass: ...' reads as the start of
+ * 'NAME = ...' until its second token.  The word must open a statement of a
+ * block (after '{', '}' or ';'). */
+static bool statement_keyword(ParseState *ps)
+{
+	static const char *const kw[] = {"input", "target", "output", "layer",
+					 "loss", "constraint", "const"};
+	int before = ps->tok[2];
+	if (ps->tok[1] != IDENT || ps->depth == 0 ||
+	    !(before == '{' || before == '}' || before == ';'))
+		return false;
+	Loc l = ps->tok_loc[1];
+	const char *word = arena_strndup(ps->arena, ps->src->text + l.begin, (size_t)(l.end - l.begin));
+	const char *k = misspelt(word, kw, (int)(sizeof kw / sizeof kw[0]));
+	if (k)
+		diag_error(ps->diag, l, "unknown keyword '%s'; did you mean '%s'?", word, k);
+	return k != NULL;
+}
+
+/* "expected ';'" just after the token that ends at `at`; "before 'X'" when
+ * the next token X (at next) is on the same line. */
+static void missing(ParseState *ps, char closer, int at, Loc next, yysymbol_kind_t kind, bool eof)
+{
+	int line, next_line, col;
+	diag_line_col(ps->src, at, &line, &col);
+	diag_line_col(ps->src, next.begin, &next_line, &col);
+	const char *text = token_text(ps, next, kind);
+	if (eof)
+		diag_error(ps->diag, (Loc){at, at}, "expected '%c' at end of input", closer);
+	else if (next_line != line)
+		diag_error(ps->diag, (Loc){at, at}, "expected '%c'", closer);
+	else if (text)
+		diag_error(ps->diag, (Loc){at, at}, "expected '%c' before '%s'", closer, text);
+	else
+		diag_error(ps->diag, (Loc){at, at}, "expected '%c' before %s", closer,
+			   tok_name(ps, kind));
+}
+
+/*
+ * Syntax errors, in the order of what helps most:
+ *   a misspelt keyword: "unknown keyword 'constriant'; did you mean 'constraint'?";
+ *   a missing ';', ')', ']' or '}' is reported where it belongs, just after
+ *   the previous token, as GCC does: "expected ';'" (and "before 'X'" when X
+ *   is on the same line);
+ *   else the expected tokens, when few: "expected ';' or '[' before 'target'",
+ *   or the unexpected one: "unexpected identifier 'modle'".
+ */
 static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseState *ps)
 {
 	(void)scanner;
 	enum { MAX = 6 };
-	yysymbol_kind_t expected[MAX];
-	int n = yypcontext_expected_tokens(ctx, expected, MAX);
+	yysymbol_kind_t all[YYNTOKENS];
+	int nall = yypcontext_expected_tokens(ctx, all, YYNTOKENS);
+	if (nall < 0)
+		nall = 0;
 	yysymbol_kind_t got = yypcontext_token(ctx);
 	Loc loc = *yypcontext_location(ctx);
+	const char *text = token_text(ps, loc, got);
+
+	if (statement_keyword(ps))
+		return 0;
+	const char *kws[YYNTOKENS];
+	int nkw = 0;
+	for (int i = 0; i < nall; i++)
+		if (is_keyword(all[i]))
+			kws[nkw++] = yysymbol_name(all[i]);
+	const char *kw = got == YYSYMBOL_IDENT && text ? misspelt(text, kws, nkw) : NULL;
+	if (kw) {
+		diag_error(ps->diag, loc, "unknown keyword '%s'; did you mean '%s'?", text, kw);
+		return 0;
+	}
+
+	const yysymbol_kind_t closers[] = {YYTRANSLATE(';'), YYTRANSLATE(')'), YYTRANSLATE(']'),
+					   YYTRANSLATE('}')};
+	/* 'loss E' then a line 'NAME = ...': NAME was read as the word 'over' */
+	if (nall == 1 && all[0] == YYSYMBOL_IDENT && ps->tok[1] == IDENT && ps->tok[2] &&
+	    !strchr(";{}([,=:", ps->tok[2])) {
+		Loc w = ps->tok_loc[1];
+		if (w.end - w.begin != 4 || strncmp(ps->src->text + w.begin, "over", 4) != 0) {
+			missing(ps, ';', ps->tok_loc[2].end, w, YYSYMBOL_IDENT, false);
+			return 0;
+		}
+	}
+	/* not after a token that opens something: 'f(;' needs an argument or ')' */
+	int prev = ps->tok[1];
+	bool closing = prev && (got == YYSYMBOL_YYEOF || !strchr(";{}([,=:", prev));
+	for (size_t c = 0; c < sizeof closers / sizeof closers[0] && closing; c++)
+		for (int i = 0; i < nall; i++) {
+			if (all[i] != closers[c])
+				continue;
+			missing(ps, ";)]}"[c], ps->tok_loc[1].end, loc, got,
+				got == YYSYMBOL_YYEOF);
+			return 0;
+		}
+
 	char buf[256] = "";
 	size_t used = 0;
-	if (n > 0 && n < MAX) {
+	int n = nall < MAX ? nall : 0;
+	if (n > 0) {
 		used += (size_t)snprintf(buf, sizeof buf, "expected ");
 		for (int i = 0; i < n && used < sizeof buf; i++)
 			used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
 						 i == 0 ? "" : i == n - 1 ? " or " : ", ",
-						 yysymbol_name(expected[i]));
+						 tok_name(ps, all[i]));
 	} else {
-		snprintf(buf, sizeof buf, "unexpected %s", yysymbol_name(got));
-		used = 1;
-		n = 0;
+		snprintf(buf, sizeof buf, "unexpected %s", tok_name(ps, got));
 	}
-	const char *text = token_text(ps, loc, got);
 	/* Only names, numbers and strings need their text after the token's name:
 	 * "unexpected identifier 'modle'", but "unexpected ';'". */
 	bool quote = text && (got == YYSYMBOL_IDENT || got == YYSYMBOL_NUMBER || got == YYSYMBOL_STRING);
@@ -457,7 +599,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
 	else if (text)
 		diag_error(ps->diag, loc, "%s before '%s'", buf, text);
 	else
-		diag_error(ps->diag, loc, "%s before %s", buf, yysymbol_name(got));
+		diag_error(ps->diag, loc, "%s before %s", buf, tok_name(ps, got));
 	return 0;
 }
 

@@ -570,7 +570,7 @@ Test(check, every_loss)
 			 "  y = L(x); output y;\n"
 			 "  loss mse(y, t); loss mae(y, t); loss huber(y, t); loss bce_logits(y, c);\n"
 			 "  loss cross_entropy(y, c); loss 0.01 * l2(L); loss mean((y - t) ^ 2) + abs(y[0]);\n"
-			 "  loss mse(y, t[0]); loss y - t; }");
+			 "  loss mse(y, 0.5); loss y - t; }");
 	Builtin want[] = {FN_MSE, FN_MAE, FN_HUBER, FN_BCE_LOGITS, FN_CROSS_ENTROPY};
 	cr_assert_eq(m->losses.len, 9);
 	for (int i = 0; i < 5; i++) {
@@ -584,6 +584,21 @@ Test(check, every_loss)
 	cr_assert_eq(l2->args[0].value->sym, m->layers.items[0]);
 	cr_assert_eq(((Expr *)m->losses.items[6])->size, 1);
 	cr_assert_eq(((Expr *)m->losses.items[8])->size, 3, "a vector loss is averaged later");
+}
+
+/* A size-1 operand that is not a constant broadcasts with a warning, and the
+ * model is still checked (cnetc exits 0 unless --Werror). */
+Test(check, loss_broadcast_is_a_warning)
+{
+	Model *m = try_check("model l { input x[3]; target t[3]; layer L = dense(3, 3);\n"
+			     "  y = L(x); output y; loss huber(t[0], y); }");
+	cr_assert(m, "%s", diag_text);
+	cr_assert_str_eq(diag_text,
+			 "test.cnet:2:34: warning: 'huber' compares 'y' of size 3 with 't[0]' of size 1, "
+			 "which is broadcast to all 3 components; if that is meant, repeat it with "
+			 "concat(...)\n"
+			 "    2 |   y = L(x); output y; loss huber(t[0], y); }\n"
+			 "      |                                  ^~~~\n");
 }
 
 /* --------------------------------------------------------- constraints */

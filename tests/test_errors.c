@@ -10,6 +10,10 @@
  * in NAME.err allows further lines: it is used only where the later lines are
  * the parser's follow-on messages after the error under test.
  *
+ * A file named warn-NAME.cnet is a model with warnings only: the checker must
+ * return its model (cnetc exits 0), and with --Werror (Diag.werror) the same
+ * lines must come as errors ending in " [-Werror]" and no model (exit 1).
+ *
  * The directory comes from the environment (CNET_ERRORS_DIR, set by meson).
  */
 #define _GNU_SOURCE
@@ -72,8 +76,14 @@ static char *slurp(const char *dir, const char *name, const char *suffix, size_t
 	return text;
 }
 
-/* Run `cnetc check` on tests/errors/NAME.cnet; returns what it printed. */
-static char *run_check(const char *name)
+static bool is_warning_case(const char *name)
+{
+	return !strncmp(name, "warn-", 5);
+}
+
+/* Run `cnetc check [--Werror]` on tests/errors/NAME.cnet; returns what it
+ * printed. */
+static char *run_check_w(const char *name, bool werror)
 {
 	const char *dir = errors_dir();
 	size_t len;
@@ -85,18 +95,27 @@ static char *run_check(const char *name)
 	Source src = {path, text, len};
 	Diag d;
 	diag_init(&d, &src, f);
+	d.werror = werror;
 	Arena *a = arena_new();
 	Program *p = parse_source(a, &d, &src);
 	Model *m = NULL;
 	if (!d.errors)
 		m = check_program(a, &d, p, dir);
-	cr_expect(!m, "%s.cnet: the checker returned a model despite the errors", name);
+	if (is_warning_case(name) && !werror)
+		cr_expect(m && !d.errors, "%s.cnet: warnings only, but no model", name);
+	else
+		cr_expect(!m, "%s.cnet: the checker returned a model despite the errors", name);
 	diag_finish(&d);
 	fclose(f);
 	arena_free(a);
 	free(path);
 	free(text);
 	return out;
+}
+
+static char *run_check(const char *name)
+{
+	return run_check_w(name, false);
 }
 
 /* The diagnostic header lines of an output, in order. */
@@ -109,6 +128,29 @@ static int header_lines(const char *name, char *out, char **lines, int max)
 		if (!strncmp(line, prefix, strlen(prefix)) && n < max)
 			lines[n++] = line;
 	return n;
+}
+
+/* With --Werror every "warning: M" of want is "error: M [-Werror]"; notes stay. */
+static void expect_werror(const char *name, char **want, int nw)
+{
+	char *out = run_check_w(name, true);
+	char *got[MAX_LINES];
+	int ng = header_lines(name, out, got, MAX_LINES), nwarn = 0;
+	cr_assert_eq(ng, nw, "%s.cnet --Werror: %d diagnostics, expected %d:\n%s", name, ng, nw, out);
+	for (int i = 0; i < nw; i++) {
+		char *w = strstr(want[i], ": warning: ");
+		char line[1024];
+		if (w) {
+			snprintf(line, sizeof line, "%.*s: error: %s [-Werror]", (int)(w - want[i]), want[i],
+				 w + strlen(": warning: "));
+			nwarn++;
+		} else {
+			snprintf(line, sizeof line, "%s", want[i]);
+		}
+		cr_assert_str_eq(got[i], line, "%s.cnet --Werror: diagnostic %d differs", name, i + 1);
+	}
+	cr_assert_gt(nwarn, 0, "%s.err lists no warning", name);
+	free(out);
 }
 
 ParameterizedTestParameters(errors, diagnostics)
@@ -140,6 +182,8 @@ ParameterizedTest(ErrCase *c, errors, diagnostics)
 	if (!open_end)
 		cr_assert_eq(ng, nw, "%s.cnet: %d diagnostics, expected %d; the next is: %s", c->name, ng, nw,
 			     ng > nw ? got[nw] : "");
+	if (is_warning_case(c->name))
+		expect_werror(c->name, want, nw);
 	free(expect);
 	free(out);
 }
@@ -189,7 +233,7 @@ Test(errors, recovers_after_a_syntax_error)
 {
 	char *out = run_check("err-syntax-recovery");
 	cr_assert_eq(count(out, ": error: "), 2, "%s", out);
-	cr_assert(strstr(out, "err-syntax-recovery.cnet:3:5:") && strstr(out, "err-syntax-recovery.cnet:4:12:"), "%s", out);
+	cr_assert(strstr(out, "err-syntax-recovery.cnet:2:15:") && strstr(out, "err-syntax-recovery.cnet:4:12:"), "%s", out);
 	free(out);
 }
 
