@@ -753,11 +753,28 @@ static void emit_domain_functions(Emitter *E)
 		P, P, P);
 }
 
+/* Text from the model as a C string literal, the one way model text reaches
+ * generated code: '"' and '\\' escaped, '?' as "\\?" (no trigraph such as
+ * ??/ can form under -std=c99), and every byte outside printable ASCII as a
+ * three-digit octal escape (which never takes a following digit). */
+static void emit_cstr(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c == '"' || *c == '\\' || *c == '?')
+			fprintf(out, "\\%c", *c);
+		else if (*c < 0x20 || *c >= 0x7f)
+			fprintf(out, "\\%03o", *c);
+		else
+			fputc(*c, out);
+	}
+	fputc('"', out);
+}
+
 /* A csv path of the model as a C string: relative to the model's directory
  * under cnetc run (data_dir), else as written. */
 static void emit_path(const Emitter *E, const char *path)
 {
-	FILE *out = E->out;
 	char *joined = NULL;
 	if (E->o->data_dir && path[0] != '/') {
 		joined = malloc(strlen(E->o->data_dir) + strlen(path) + 2);
@@ -766,16 +783,7 @@ static void emit_path(const Emitter *E, const char *path)
 		sprintf(joined, "%s/%s", E->o->data_dir, path);
 		path = joined;
 	}
-	fputc('"', out);
-	for (const char *c = path; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			fputc('\\', out);
-		if ((unsigned char)*c < 0x20)
-			fprintf(out, "\\%03o", (unsigned char)*c);
-		else
-			fputc(*c, out);
-	}
-	fputc('"', out);
+	emit_cstr(E->out, path);
 	free(joined);
 }
 
@@ -812,9 +820,10 @@ static void emit_domain_desc(const Emitter *E)
 	if (!nd)
 		return;
 	fputs("\t{\n\t\tstatic const char *const names[] = {", out);
-	for (int d = 0; d < nd; d++)
-		fprintf(out, "%s\"%s\"", d ? ", " : "",
-			((const Domain *)m->domains.items[d])->name);
+	for (int d = 0; d < nd; d++) {
+		fputs(d ? ", " : "", out);
+		emit_cstr(out, ((const Domain *)m->domains.items[d])->name);
+	}
 	fputs("};\n\t\tstatic const char *const csv[] = {", out);
 	for (int d = 0; d < nd; d++) {
 		const Domain *dom = m->domains.items[d];
@@ -1181,10 +1190,12 @@ static void emit_names(FILE *out, const char *var, const PtrVec *syms)
 		const Symbol *s = syms->items[i];
 		for (int j = 0; j < s->size; j++, count++) {
 			fputs(!count ? "\n\t\t" : count % 8 ? ", " : ",\n\t\t", out);
+			char col[300];
 			if (s->size == 1)
-				fprintf(out, "\"%s\"", s->name);
+				snprintf(col, sizeof col, "%.256s", s->name);
 			else
-				fprintf(out, "\"%s%d\"", s->name, j);
+				snprintf(col, sizeof col, "%.256s%d", s->name, j);
+			emit_cstr(out, col);
 		}
 	}
 	fputs(count ? "\n\t};\n" : "\n\t\t\"\"\n\t};\n", out);
@@ -1317,8 +1328,10 @@ static void emit_describe(Emitter *E)
 	}
 	fputs(m->layers.len ? "};\n" : "0};\n", out);
 	fputs("\tstatic const char *const con_labels[] = {", out);
-	for (int k = 0; k < m->constraints.len; k++)
-		fprintf(out, "%s\"%s\"", k ? ", " : "", con(E, k)->label);
+	for (int k = 0; k < m->constraints.len; k++) {
+		fputs(k ? ", " : "", out);
+		emit_cstr(out, con(E, k)->label);
+	}
 	fputs(m->constraints.len ? "};\n" : "\"\"};\n", out);
 	emit_con_ints(E, "con_lambdas", con_lambdas);
 	emit_con_ints(E, "con_ncomp", con_ncomp);
@@ -1326,9 +1339,10 @@ static void emit_describe(Emitter *E)
 		emit_con_ints(E, "con_per_point", con_per_point);
 	emit_con_ints(E, "acc_max", con_acc_max);
 	fputs("\tmemset(d, 0, sizeof *d);\n", out);
-	fprintf(out,
-		"\td->name = \"%s\";\n\td->cnetc_version = \"%s\";\n\td->source_hash = %s_HASH;\n",
-		m->name, CNET_VERSION, P);
+	fputs("\td->name = ", out);
+	emit_cstr(out, m->name);
+	fprintf(out, ";\n\td->cnetc_version = \"%s\";\n\td->source_hash = %s_HASH;\n", CNET_VERSION,
+		P);
 	fprintf(out,
 		"\td->real_size = (int)sizeof(%s_real);\n\td->model_size = sizeof(%s_model);\n", P,
 		P);

@@ -279,22 +279,73 @@ static void write_atomically(Arena *a, const char *path, Writer w, const Lowered
 	}
 }
 
-static void write_depfile(Arena *a, const Options *o, const char *out, const Program *prog)
+/* A path as make (and ninja) read it in a rule: '$' as "$$", and '#', ':',
+ * blanks and the backslashes before them escaped with a backslash, as GCC's
+ * -MD writes them.  A newline cannot be written in a rule: refused. */
+static void dep_path(FILE *f, const char *p)
+{
+	for (const char *c = p; *c; c++) {
+		if (*c == '$')
+			fputc('$', f);
+		else if (*c == '#' || *c == ':' || *c == ' ' || *c == '\t')
+			fputc('\\', f);
+		else if (*c == '\\') {
+			const char *e = c;
+			while (*e == '\\')
+				e++;
+			if (!*e || *e == ' ' || *e == '\t' || *e == '#' || *e == ':')
+				fputc('\\', f); /* doubled: it precedes an escaped char */
+		}
+		fputc(*c, f);
+	}
+}
+
+/* The depfile's paths: the outputs (the rule's targets, *ntargets of them),
+ * then the model and the CSVs it reads.  Exits (status 2) on a path no rule
+ * can hold, before anything is written. */
+static PtrVec dep_paths(Arena *a, const Options *o, const char *out, const Program *prog,
+			int *ntargets)
+{
+	const char *dir = dir_of(a, o->input);
+	PtrVec paths = {0};
+	vec_push(a, &paths, (void *)out);
+	if (o->header)
+		vec_push(a, &paths, (void *)o->header);
+	*ntargets = paths.len;
+	vec_push(a, &paths, (void *)o->input);
+	for (int b = 0; b < prog->nblocks; b++)
+		for (int i = 0; i < prog->blocks[b]->nstmts; i++) {
+			const Stmt *s = prog->blocks[b]->stmts[i];
+			if (s->kind == STMT_CONST && s->csv)
+				vec_push(a, &paths,
+					 s->csv[0] == '/' ? (void *)s->csv
+							  : arena_printf(a, "%s/%s", dir, s->csv));
+		}
+	for (int i = 0; i < paths.len; i++)
+		if (strchr(paths.items[i], '\n') || strchr(paths.items[i], '\r')) {
+			fprintf(stderr,
+				"cnetc: error: cannot write a make rule for '%s': a path with a "
+				"line "
+				"break\n",
+				(const char *)paths.items[i]);
+			exit(2);
+		}
+	return paths;
+}
+
+static void write_depfile(Arena *a, const Options *o, const PtrVec paths, int ntargets)
 {
 	char *tmp = arena_printf(a, "%s.tmp%ld", o->depfile, (long)getpid());
 	FILE *f = fopen(tmp, "w");
 	if (!f)
 		file_error("write", o->depfile);
-	fprintf(f, "%s%s%s: %s", out, o->header ? " " : "", o->header ? o->header : "", o->input);
-	const char *dir = dir_of(a, o->input);
-	for (int b = 0; b < prog->nblocks; b++)
-		for (int i = 0; i < prog->blocks[b]->nstmts; i++) {
-			const Stmt *s = prog->blocks[b]->stmts[i];
-			if (s->kind == STMT_CONST && s->csv)
-				fprintf(f, " %s",
-					s->csv[0] == '/' ? s->csv
-							 : arena_printf(a, "%s/%s", dir, s->csv));
-		}
+	for (int i = 0; i < paths.len; i++) {
+		if (i)
+			fputc(' ', f);
+		dep_path(f, paths.items[i]);
+		if (i == ntargets - 1)
+			fputc(':', f);
+	}
 	fputc('\n', f);
 	if (ferror(f) | (fclose(f) != 0) || rename(tmp, o->depfile) != 0) {
 		int err = errno;
@@ -374,13 +425,17 @@ int main(int argc, char **argv)
 		if (!strcmp(opt.command, "compile")) {
 			const char *out =
 				opt.output ? opt.output : default_output(arena, opt.input);
+			PtrVec deps = {0};
+			int ntargets = 0;
+			if (opt.depfile)
+				deps = dep_paths(arena, &opt, out, prog, &ntargets);
 			if (opt.header) {
 				eo.header_name = base_name(opt.header);
 				write_atomically(arena, opt.header, emit_header, lw, &eo);
 			}
 			write_atomically(arena, out, emit_c, lw, &eo);
 			if (opt.depfile)
-				write_depfile(arena, &opt, out, prog);
+				write_depfile(arena, &opt, deps, ntargets);
 		} else if (!strcmp(opt.command, "run")) {
 			eo.main = true;
 			eo.data_dir = dir_of(arena, opt.input);
