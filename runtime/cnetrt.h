@@ -206,6 +206,17 @@ typedef struct cn_model_desc {
 	void (*eval_domain)(const void *m, int d, const void *x, long n, double *acc);
 	void (*eval_acc)(const void *m, const void *x, const void *t, long n, double *acc);
 	void (*stats_of)(const void *m, const double *acc, double *stats);
+
+	/* Training v2 (SPEC 14): the share of the data rows held out for
+	 * validation (0: none), and the learning-rate schedule stepped at each
+	 * epoch's end (sched 0: none; 1 step: lr * gamma^floor(e / every);
+	 * 2 exponential: lr * gamma^e; 3 cosine: min + (lr - min)(1 + cos(pi e
+	 * / epochs)) / 2), with lr the train block's (or --lr) after e epochs */
+	double validation;
+	double lr;
+	int sched;
+	long sched_every, sched_epochs;
+	double sched_gamma, sched_min;
 } cn_model_desc;
 
 /* Layout of the stats array filled by train_step and eval (num_stats doubles):
@@ -271,6 +282,11 @@ int cn_ckpt_write(const char *path, uint64_t model_hash, int real_size,
 		  const void *payload, size_t size, cn_error *err);
 int cn_ckpt_read(const char *path, uint64_t model_hash, int real_size,
 		 void *payload, size_t size, cn_error *err);
+/* As cn_ckpt_read, but also accepting a payload of alt bytes (alt <= size;
+ * 0: none), an older layout of the caller's payload; *got is the size
+ * read. */
+int cn_ckpt_read_either(const char *path, uint64_t model_hash, int real_size, void *payload,
+			size_t size, size_t alt, size_t *got, cn_error *err);
 /* The checkpoint into an opened cn_outfile, which the caller commits. */
 int cn_ckpt_write_out(cn_outfile *o, uint64_t model_hash, int real_size,
 		      const void *payload, size_t size, cn_error *err);
