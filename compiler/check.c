@@ -3474,6 +3474,13 @@ static void check_train(Checker *c, Block *b)
 				t->log_every = (long)v;
 			break;
 		case 6:
+			if (s->nwords != 1) {
+				diag_error(
+					c->d, s->nwords ? s->words[1]->loc : s->loc,
+					"'validation' takes one number, the share of the data held "
+					"out, as in 'validation 0.2;'");
+				break;
+			}
 			if (!setting_number(c, s, 0, 0, &v))
 				break;
 			if (!(v > 0 && v < 1)) {
