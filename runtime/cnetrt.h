@@ -327,9 +327,18 @@ int cn_ckpt_write_out(cn_outfile *o, uint64_t model_hash, int real_size,
  * Log CSV: epoch,loss,data_loss then per constraint LABEL_viol,LABEL_max and
  * LABEL_lambda (one multiplier) or LABEL_lambda0,... (several); rows numbered
  * from 1 (a resumed run continues the numbering); values %.9g.
- * Checkpoint payload (cn_ckpt_*, size model_size + 64): the model struct's
- * bytes, then in the machine's byte order u64 epochs done, u64 seed, the
- * shuffle generator's u64 s[4], f64 spare, u64 has_spare.  --resume continues
+ * Checkpoint payload (cn_ckpt_*, size 2 * model_size + 104): the model
+ * struct's bytes, then in the machine's byte order u64 epochs done, u64 seed,
+ * the shuffle generator's u64 s[4], f64 spare, u64 has_spare, u64 steps
+ * taken; then the early-stopping state: u64 best epoch, f64 best val_loss,
+ * u64 epochs without improvement, u64 stopped, and the model struct of the
+ * best epoch.  A payload of model_size + 72 bytes (before training v2) is
+ * still read.
+ * Validation (SPEC 14): --val FILE, else the last ceil(validation * n) data
+ * rows, evaluated by eval after each epoch's end_epoch; the log adds
+ * val_loss,val_data_loss and per constraint val_LABEL_viol,val_LABEL_max;
+ * --early-stop N keeps the model of the best val_loss.  A schedule sets
+ * set_lr(m, lr(epochs done)) after each epoch and on resume.  --resume continues
  * to --epochs in total, bit-identical to an uninterrupted run; the seed is
  * the checkpoint's unless --seed is given (it only matters for synthetic
  * data). */
