@@ -98,9 +98,7 @@ static void help(const Program *p)
 	char val_default[96];
 
 	if (d->validation > 0)
-		snprintf(val_default, sizeof val_default,
-			 "the last %g of the data rows, from the "
-			 "train block",
+		snprintf(val_default, sizeof val_default, "the train block's validation %g",
 			 d->validation);
 	else
 		snprintf(val_default, sizeof val_default, "none");
@@ -120,6 +118,21 @@ static void help(const Program *p)
 	       d->num_targets == 1 ? "" : "s", d->num_outputs, d->num_outputs == 1 ? "" : "s",
 	       d->num_params, d->num_params == 1 ? "" : "s", d->num_constraints,
 	       d->num_constraints == 1 ? "" : "s", d->real_size == 4 ? "float" : "double");
+	if (d->validation > 0 || d->sched) {
+		printf("Training:");
+		if (d->validation > 0)
+			printf(" validation %g (the last rows held out)%s", d->validation,
+			       d->sched ? ";" : "");
+		if (d->sched == 1)
+			printf(" schedule step(every = %ld, gamma = %g)", d->sched_every,
+			       d->sched_gamma);
+		else if (d->sched == 2)
+			printf(" schedule exponential(gamma = %g)", d->sched_gamma);
+		else if (d->sched == 3)
+			printf(" schedule cosine(epochs = %ld, min = %g)", d->sched_epochs,
+			       d->sched_min);
+		printf(".\n\n");
+	}
 	printf("  train               train the model (the default command)\n"
 	       "  predict             print the outputs for the input columns of the data, as CSV\n"
 	       "  eval                print the loss and the constraint report on the data\n\n");

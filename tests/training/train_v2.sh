@@ -42,6 +42,8 @@ best_loss=${best#*,}
 [ "$best_epoch" -eq $((rows - 3)) ] || fail "stopped at $rows, best epoch $best_epoch, patience 3"
 grep -q "early stop: stopped at epoch $rows .*keeping the parameters of epoch $best_epoch" es.out ||
 	fail "final report: $(grep 'early stop' es.out)"
+grep -q "^epoch   $rows  loss .*  val_loss .*  val_data .*  val_pos " es.out ||
+	fail "no val figures in the progress line of epoch $rows: $(grep '^epoch' es.out)"
 grep -q "^validation: 20 samples  loss $best_loss " es.out ||
 	fail "validation report is not the best epoch's ($best_loss): $(grep '^validation' es.out)"
 # the held-out rows are the last quarter of data.csv (validation 0.25 of 80 rows)
