@@ -3484,13 +3484,81 @@ static void check_optimizer(Checker *c, Stmt *s)
 		t->weight_decay = v[4];
 }
 
-/* train { optimizer ...; epochs N; batch N; shuffle true|false; seed N; log every N; } */
+/* schedule step(every = N [, gamma = g]) | exponential(gamma = g)
+ *        | cosine(epochs = T [, min = m]);
+ * torch.optim.lr_scheduler's StepLR, ExponentialLR and CosineAnnealingLR. */
+static void check_schedule(Checker *c, Stmt *s)
+{
+	static const char *const names[] = {"step", "exponential", "cosine", NULL};
+	static const Param p_step[] = {NUMBER_REQ("every", R_POS | R_INT),
+				       NUMBER("gamma", 0.1, R_POS)};
+	static const Param p_exp[] = {NUMBER_REQ("gamma", R_POS)};
+	static const Param p_cos[] = {NUMBER_REQ("epochs", R_POS | R_INT),
+				      NUMBER("min", 0, R_NONNEG)};
+	static const Param *const params[] = {p_step, p_exp, p_cos};
+	static const int nparams[] = {2, 1, 2};
+	Train *t = &c->m->train;
+	Expr *e = s->nwords ? s->words[0] : NULL;
+	if (s->nwords != 1 || (e->kind != EXPR_CALL && e->kind != EXPR_NAME)) {
+		diag_error(c->d,
+			   s->nwords > 1 ? s->words[1]->loc
+				   : e   ? e->loc
+					 : s->loc,
+			   "'schedule' takes one schedule, as in 'schedule step(every = 10, gamma "
+			   "= 0.5);'");
+		return;
+	}
+	int which = -1;
+	Suggest sg = {e->name, NULL, 0};
+	for (int i = 0; names[i]; i++) {
+		if (!strcmp(names[i], e->name))
+			which = i;
+		suggest(&sg, names[i]);
+	}
+	if (which < 0) {
+		diag_error(c->d, e->kind == EXPR_CALL ? e->name_loc : e->loc,
+			   "unknown schedule '%s'%s (schedules: step, exponential, cosine)",
+			   e->name, hint_text(c->a, &sg));
+		return;
+	}
+	Arg *slots[MAX_ARGS];
+	Expr none = {.kind = EXPR_CALL, .loc = e->loc, .name = e->name};
+	if (!bind_args(c, e->kind == EXPR_CALL ? e : &none, e->name, params[which], nparams[which],
+		       slots))
+		return;
+	double v[2];
+	bool ok = true;
+	for (int i = 0; i < nparams[which]; i++)
+		ok &= arg_number(c, e->name, &params[which][i], slots[i], &v[i]);
+	if (!ok)
+		return;
+	switch (which) {
+	case 0:
+		t->sched = SCHED_STEP;
+		t->sched_every = (long)v[0];
+		t->sched_gamma = v[1];
+		break;
+	case 1:
+		t->sched = SCHED_EXP;
+		t->sched_gamma = v[0];
+		break;
+	default:
+		t->sched = SCHED_COSINE;
+		t->sched_epochs = (long)v[0];
+		t->sched_min = v[1];
+		break;
+	}
+}
+
+/* train { optimizer ...; epochs N; batch N; shuffle true|false; seed N; log every N;
+ *         validation F; schedule ...; } */
 static void check_train(Checker *c, Block *b)
 {
-	static const char *const names[] = {"optimizer", "epochs", "batch", "shuffle",
-					    "seed",      "log",    NULL};
+	static const char *const names[] = {"optimizer",  "epochs",   "batch",
+					    "shuffle",    "seed",     "log",
+					    "validation", "schedule", NULL};
 	Train *t = &c->m->train;
-	Stmt *seen[6] = {0};
+	Stmt *seen[8] = {0};
 	c->m->has_train = true;
 	for (int i = 0; i < b->nstmts && !stop(c); i++) {
 		Stmt *s = b->stmts[i];
@@ -3511,7 +3579,7 @@ static void check_train(Checker *c, Block *b)
 		if (which < 0) {
 			diag_error(c->d, s->name_loc,
 				   "unknown train setting '%s'%s (settings: optimizer, epochs, "
-				   "batch, shuffle, seed, log every)",
+				   "batch, shuffle, seed, log every, validation, schedule)",
 				   s->name, hint_text(c->a, &sg));
 			continue;
 		}
@@ -3556,6 +3624,29 @@ static void check_train(Checker *c, Block *b)
 			}
 			if (setting_number(c, s, 1, R_POS | R_INT, &v))
 				t->log_every = (long)v;
+			break;
+		case 6:
+			if (s->nwords != 1) {
+				diag_error(
+					c->d, s->nwords ? s->words[1]->loc : s->loc,
+					"'validation' takes one number, the share of the data held "
+					"out, as in 'validation 0.2;'");
+				break;
+			}
+			if (!setting_number(c, s, 0, 0, &v))
+				break;
+			if (!(v > 0 && v < 1)) {
+				diag_error(c->d, s->words[0]->loc,
+					   "'validation' is the share of the data held out, in (0, "
+					   "1), "
+					   "got %s",
+					   num_text(c, v));
+				break;
+			}
+			t->validation = v;
+			break;
+		case 7:
+			check_schedule(c, s);
 			break;
 		}
 	}

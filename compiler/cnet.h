@@ -357,6 +357,13 @@ typedef enum OptKind {
 	OPT_ADAMW, /* adamw(lr, beta1, beta2, eps, weight_decay) */
 } OptKind;
 
+typedef enum SchedKind {
+	SCHED_NONE,   /* a constant learning rate */
+	SCHED_STEP,   /* step(every = N, gamma = g): StepLR */
+	SCHED_EXP,    /* exponential(gamma = g): ExponentialLR */
+	SCHED_COSINE, /* cosine(epochs = T, min = m): CosineAnnealingLR */
+} SchedKind;
+
 typedef struct Train {
 	OptKind opt;
 	double lr, momentum, beta1, beta2, eps, weight_decay;
@@ -365,6 +372,12 @@ typedef struct Train {
 	bool shuffle; /* default true when batch < samples; no effect on full batch */
 	long seed;    /* default 1 */
 	long log_every; /* default 10 */
+	double validation;  /* validation F: the last F of the data rows held out (0: none) */
+	SchedKind sched;    /* schedule ...: the optimizer's lr, stepped at each epoch's end */
+	long sched_every;   /* step: epochs between decays */
+	double sched_gamma; /* step, exponential: the factor */
+	long sched_epochs;  /* cosine: T_max */
+	double sched_min;   /* cosine: eta_min */
 } Train;
 
 typedef struct DataSpec {

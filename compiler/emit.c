@@ -1233,6 +1233,29 @@ static void emit_con_ints(const Emitter *E, const char *name, int (*f)(const Emi
 	fputs(n ? "};\n" : "0};\n", E->out);
 }
 
+/* The train block's validation share and learning-rate schedule (SPEC 14),
+ * only when given, so that models without them generate what they did. */
+static void emit_train_v2(Emitter *E)
+{
+	const Train *t = &E->m->train;
+	FILE *out = E->out;
+	char b1[48], b2[48];
+
+	if (t->validation > 0)
+		fprintf(out, "\td->validation = %s;\n", dlit(b1, t->validation));
+	if (t->sched == SCHED_NONE)
+		return;
+	fprintf(out, "\td->lr = %s;\n\td->sched = %d;\n", dlit(b1, t->lr), (int)t->sched);
+	if (t->sched == SCHED_STEP)
+		fprintf(out, "\td->sched_every = %ld;\n\td->sched_gamma = %s;\n", t->sched_every,
+			dlit(b2, t->sched_gamma));
+	else if (t->sched == SCHED_EXP)
+		fprintf(out, "\td->sched_gamma = %s;\n", dlit(b2, t->sched_gamma));
+	else
+		fprintf(out, "\td->sched_epochs = %ld;\n\td->sched_min = %s;\n", t->sched_epochs,
+			dlit(b2, t->sched_min));
+}
+
 static void emit_describe(Emitter *E)
 {
 	FILE *out = E->out;
@@ -1365,6 +1388,7 @@ static void emit_describe(Emitter *E)
 		"\td->epochs = %ld;\n\td->batch = %ld;\n\td->shuffle = %d;\n\td->seed = "
 		"%ld;\n\td->log_every = %ld;\n",
 		t->epochs, t->batch, t->shuffle ? 1 : 0, t->seed, t->log_every);
+	emit_train_v2(E);
 	if (m->data.present && m->data.csv) {
 		fputs("\td->data_csv = ", out);
 		emit_path(E, m->data.csv);

@@ -207,13 +207,13 @@ static const char *precision(uint64_t real_size)
 
 /* Reads psize payload bytes, into payload when the sizes agree (otherwise
  * only to check the sum), then the checksum; returns the bytes found. */
-static uint64_t read_rest(FILE *f, uint64_t psize, void *payload, size_t size, uint64_t *h,
-			  unsigned char sum[8])
+static uint64_t read_rest(FILE *f, uint64_t psize, void *payload, size_t size, size_t alt,
+			  uint64_t *h, unsigned char sum[8])
 {
 	uint64_t got = 0;
 
-	if (psize == (uint64_t)size) {
-		got = fread(payload, 1, size, f);
+	if (psize == (uint64_t)size || (alt && psize == (uint64_t)alt)) {
+		got = fread(payload, 1, (size_t)psize, f);
 		*h = cn_fnv1a(payload, (size_t)got, *h);
 	} else {
 		unsigned char chunk[65536];
@@ -233,8 +233,9 @@ static uint64_t read_rest(FILE *f, uint64_t psize, void *payload, size_t size, u
 	return got;
 }
 
+/* alt: a second payload size accepted (0: none; at most size). */
 static int check_file(FILE *f, const char *path, uint64_t model_hash, int real_size, void *payload,
-		      size_t size, cn_error *err)
+		      size_t size, size_t alt, cn_error *err)
 {
 	unsigned char head[CKPT_HEADER], sum[8];
 	uint64_t version, hash, rsize, psize, h, got;
@@ -261,7 +262,7 @@ static int check_file(FILE *f, const char *path, uint64_t model_hash, int real_s
 	if (psize > UINT64_MAX / 2)
 		return cn_rt_err(err, "%s: corrupt checkpoint (payload size %" PRIu64 ")", path,
 				 psize);
-	got = read_rest(f, psize, payload, size, &h, sum);
+	got = read_rest(f, psize, payload, size, alt, &h, sum);
 	if (got < psize + 8)
 		return cn_rt_err(
 			err, "%s: truncated checkpoint (%" PRIu64 " bytes, expected %" PRIu64 ")",
@@ -280,7 +281,7 @@ static int check_file(FILE *f, const char *path, uint64_t model_hash, int real_s
 	if (rsize != (uint64_t)real_size)
 		return cn_rt_err(err, "%s: checkpoint holds %s values, this program uses %s", path,
 				 precision(rsize), precision((uint64_t)real_size));
-	if (psize != (uint64_t)size)
+	if (psize != (uint64_t)size && !(alt && psize == (uint64_t)alt))
 		return cn_rt_err(err,
 				 "%s: checkpoint payload is %" PRIu64
 				 " bytes, this program expects %lu",
@@ -293,8 +294,17 @@ static int check_file(FILE *f, const char *path, uint64_t model_hash, int real_s
 int cn_ckpt_read(const char *path, uint64_t model_hash, int real_size, void *payload, size_t size,
 		 cn_error *err)
 {
+	size_t got;
+
+	return cn_ckpt_read_either(path, model_hash, real_size, payload, size, 0, &got, err);
+}
+
+int cn_ckpt_read_either(const char *path, uint64_t model_hash, int real_size, void *payload,
+			size_t size, size_t alt, size_t *got, cn_error *err)
+{
 	FILE *f = fopen(path, "rb");
 	void *scratch;
+	unsigned char head[CKPT_HEADER];
 	int rc;
 
 	if (!f)
@@ -304,10 +314,16 @@ int cn_ckpt_read(const char *path, uint64_t model_hash, int real_size, void *pay
 		fclose(f);
 		return cn_rt_err(err, "%s: out of memory", path);
 	}
-	rc = check_file(f, path, model_hash, real_size, scratch, size, err);
+	if (alt > size)
+		alt = 0;
+	rc = check_file(f, path, model_hash, real_size, scratch, size, alt, err);
+	*got = size;
+	if (rc == 0 && alt && fseek(f, 0, SEEK_SET) == 0 &&
+	    fread(head, 1, sizeof head, f) == sizeof head && get_le(head + 24, 8) == (uint64_t)alt)
+		*got = alt;
 	fclose(f);
 	if (rc == 0)
-		memcpy(payload, scratch, size);
+		memcpy(payload, scratch, *got);
 	free(scratch);
 	return rc;
 }

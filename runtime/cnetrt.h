@@ -215,6 +215,17 @@ typedef struct cn_model_desc {
 	 * (the model starts at 1e-6); in the violation's own unit, as the
 	 * reports' mean and max.  May be NULL (--sat-tol is then refused). */
 	void (*set_sat_tol)(void *m, double tol);
+
+	/* Training v2 (SPEC 14): the share of the data rows held out for
+	 * validation (0: none), and the learning-rate schedule stepped at each
+	 * epoch's end (sched 0: none; 1 step: lr * gamma^floor(e / every);
+	 * 2 exponential: lr * gamma^e; 3 cosine: min + (lr - min)(1 + cos(pi e
+	 * / epochs)) / 2), with lr the train block's (or --lr) after e epochs */
+	double validation;
+	double lr;
+	int sched;
+	long sched_every, sched_epochs;
+	double sched_gamma, sched_min;
 } cn_model_desc;
 
 /* Layout of the stats array filled by train_step and eval (num_stats doubles):
@@ -280,6 +291,11 @@ int cn_ckpt_write(const char *path, uint64_t model_hash, int real_size, const vo
 		  size_t size, cn_error *err);
 int cn_ckpt_read(const char *path, uint64_t model_hash, int real_size, void *payload, size_t size,
 		 cn_error *err);
+/* As cn_ckpt_read, but also accepting a payload of alt bytes (alt <= size;
+ * 0: none), an older layout of the caller's payload; *got is the size
+ * read. */
+int cn_ckpt_read_either(const char *path, uint64_t model_hash, int real_size, void *payload,
+			size_t size, size_t alt, size_t *got, cn_error *err);
 /* The checkpoint into an opened cn_outfile, which the caller commits. */
 int cn_ckpt_write_out(cn_outfile *o, uint64_t model_hash, int real_size, const void *payload,
 		      size_t size, cn_error *err);
@@ -320,9 +336,18 @@ int cn_ckpt_write_out(cn_outfile *o, uint64_t model_hash, int real_size, const v
  * Log CSV: epoch,loss,data_loss then per constraint LABEL_viol,LABEL_max and
  * LABEL_lambda (one multiplier) or LABEL_lambda0,... (several); rows numbered
  * from 1 (a resumed run continues the numbering); values %.9g.
- * Checkpoint payload (cn_ckpt_*, size model_size + 64): the model struct's
- * bytes, then in the machine's byte order u64 epochs done, u64 seed, the
- * shuffle generator's u64 s[4], f64 spare, u64 has_spare.  --resume continues
+ * Checkpoint payload (cn_ckpt_*, size 2 * model_size + 104): the model
+ * struct's bytes, then in the machine's byte order u64 epochs done, u64 seed,
+ * the shuffle generator's u64 s[4], f64 spare, u64 has_spare, u64 steps
+ * taken; then the early-stopping state: u64 best epoch, f64 best val_loss,
+ * u64 epochs without improvement, u64 stopped, and the model struct of the
+ * best epoch.  A payload of model_size + 72 bytes (before training v2) is
+ * still read.
+ * Validation (SPEC 14): --val FILE, else the last ceil(validation * n) data
+ * rows, evaluated by eval after each epoch's end_epoch; the log adds
+ * val_loss,val_data_loss and per constraint val_LABEL_viol,val_LABEL_max;
+ * --early-stop N keeps the model of the best val_loss.  A schedule sets
+ * set_lr(m, lr(epochs done)) after each epoch and on resume.  --resume continues
  * to --epochs in total, bit-identical to an uninterrupted run; the seed is
  * the checkpoint's unless --seed is given (it only matters for synthetic
  * data). */

@@ -34,6 +34,8 @@ enum {
 	F_DOMAIN,
 	F_SAT_TOL,
 	F_DIVERGE_STOP,
+	F_VAL,
+	F_EARLY_STOP,
 	F_HELP,
 	NUM_FLAGS
 };
@@ -63,6 +65,8 @@ static const struct Flag {
 	[F_DOMAIN] = {"domain", 1, IN_TRAIN | IN_EVAL},
 	[F_SAT_TOL] = {"sat-tol", 1, IN_TRAIN | IN_EVAL},
 	[F_DIVERGE_STOP] = {"diverge-stop", 0, IN_TRAIN},
+	[F_VAL] = {"val", 1, IN_TRAIN},
+	[F_EARLY_STOP] = {"early-stop", 1, IN_TRAIN},
 	[F_HELP] = {"help", 0, IN_TRAIN | IN_PREDICT | IN_EVAL},
 };
 
@@ -95,23 +99,45 @@ static void help(const Program *p)
 {
 	const cn_model_desc *d = p->d;
 	const char *s = p->prog;
+	char val_default[96];
 
+	if (d->validation > 0)
+		snprintf(val_default, sizeof val_default, "the train block's validation %g",
+			 d->validation);
+	else
+		snprintf(val_default, sizeof val_default, "none");
 	printf("usage: %s [train] [--data FILE.csv] [--epochs N] [--batch N] [--lr X] [--seed N]\n"
 	       "       %*s [--params-in FILE] [--params-out FILE] [--log FILE.csv]\n"
 	       "       %*s [--save CKPT] [--resume CKPT] [--plot FILE.svg] [--threads N]\n"
-	       "       %*s [--domain NAME=FILE.csv ...] [--sat-tol X] [--diverge-stop] [--quiet]\n"
+	       "       %*s [--domain NAME=FILE.csv ...] [--val FILE.csv] [--early-stop N]\n"
+	       "       %*s [--sat-tol X] [--diverge-stop] [--quiet]\n"
 	       "       %s predict --params-in FILE [--data FILE.csv]\n"
 	       "       %s eval --params-in FILE [--data FILE.csv] [--domain NAME=FILE.csv ...]"
 	       " [--seed N]\n"
 	       "       %*s [--sat-tol X]\n\n",
-	       s, (int)strlen(s), "", (int)strlen(s), "", (int)strlen(s), "", s, s,
-	       (int)strlen(s) + 5, "");
+	       s, (int)strlen(s), "", (int)strlen(s), "", (int)strlen(s), "", (int)strlen(s), "", s,
+	       s, (int)strlen(s) + 5, "");
 	printf("Model %s: %d input%s, %d target%s, %d output%s, %d parameter%s, %d constraint%s "
 	       "(%s precision).\n\n",
 	       d->name, d->num_inputs, d->num_inputs == 1 ? "" : "s", d->num_targets,
 	       d->num_targets == 1 ? "" : "s", d->num_outputs, d->num_outputs == 1 ? "" : "s",
 	       d->num_params, d->num_params == 1 ? "" : "s", d->num_constraints,
 	       d->num_constraints == 1 ? "" : "s", d->real_size == 4 ? "float" : "double");
+	if (d->validation > 0 || d->sched) {
+		printf("Training:");
+		if (d->validation > 0)
+			printf(" validation %g (the last rows held out)%s", d->validation,
+			       d->sched ? ";" : "");
+		if (d->sched == 1)
+			printf(" schedule step(every = %ld, gamma = %g)", d->sched_every,
+			       d->sched_gamma);
+		else if (d->sched == 2)
+			printf(" schedule exponential(gamma = %g)", d->sched_gamma);
+		else if (d->sched == 3)
+			printf(" schedule cosine(epochs = %ld, min = %g)", d->sched_epochs,
+			       d->sched_min);
+		printf(".\n\n");
+	}
 	printf("  train               train the model (the default command)\n"
 	       "  predict             print the outputs for the input columns of the data, as CSV\n"
 	       "  eval                print the loss and the constraint report on the data\n\n");
@@ -124,7 +150,8 @@ static void help(const Program *p)
 		       : "none for train and eval (required), stdin for predict");
 	printf("  --epochs N          epochs to train; with --resume, the total (default %ld)\n"
 	       "  --batch N           samples per step, 0 for the full batch (default %ld)\n"
-	       "  --lr X              learning rate, overriding the train block\n"
+	       "  --lr X              learning rate, overriding the train block's (a schedule\n"
+	       "                      starts from it)\n"
 	       "  --seed N            seed of the initial parameters, the synthetic data and the\n"
 	       "                      shuffling (default %lu)\n",
 	       d->epochs, d->batch, (unsigned long)d->seed);
@@ -141,6 +168,11 @@ static void help(const Program *p)
 	       "  --threads N         split each batch over N OpenMP threads (default 1%s)\n"
 	       "  --domain NAME=FILE  the points of domain NAME, from a CSV naming the inputs'\n"
 	       "                      columns (instead of the domain block's; no resampling)\n"
+	       "  --val FILE.csv      validation rows: every logged epoch reports val_loss,\n"
+	       "                      val_data_loss and each constraint's val_ violations; all\n"
+	       "                      the data trains (default: %s)\n"
+	       "  --early-stop N      stop when val_loss has not improved for N epochs and keep\n"
+	       "                      the parameters of the epoch with the best val_loss\n"
 	       "  --sat-tol X         a sample satisfies a constraint when its violation is at\n"
 	       "                      most X, in the violation's unit (default 1e-6)\n"
 	       "  --diverge-stop      stop with exit status 1 when training runs away (see the\n"
@@ -148,7 +180,7 @@ static void help(const Program *p)
 	       "  --quiet             no progress lines and no final report\n"
 	       "  --help              show this help\n\n"
 	       "Exit status: 0 success, 1 training diverged, 2 usage error or bad input.\n",
-	       cn_rt_have_openmp() ? "" : "; built without OpenMP");
+	       cn_rt_have_openmp() ? "" : "; built without OpenMP", val_default);
 }
 
 static int parse_long(const char *s, long *out)
@@ -225,6 +257,13 @@ static int set_flag(Program *p, int f, const char *v)
 		if (parse_long(v, &o->batch))
 			return usage(p, "--batch expects a non-negative integer, got '%s'", v);
 		o->has_batch = 1;
+		break;
+	case F_VAL:
+		o->val = v;
+		break;
+	case F_EARLY_STOP:
+		if (parse_long(v, &o->early_stop) || o->early_stop < 1)
+			return usage(p, "--early-stop expects a positive integer, got '%s'", v);
 		break;
 	case F_THREADS:
 		if (parse_long(v, &o->threads) || o->threads < 1 || o->threads > 1024)
@@ -325,6 +364,11 @@ static int check_options(const Program *p)
 		return usage(p,
 			     "--resume and --params-in cannot be used together "
 			     "(the checkpoint holds the parameters)");
+	if (o->early_stop > 0 && !o->val && !(p->d->validation > 0))
+		return usage(p,
+			     "--early-stop %ld needs validation data: give --val FILE.csv or "
+			     "'validation F;' in the train block",
+			     o->early_stop);
 	if (o->params_out)
 		out[n++] = o->params_out;
 	if (o->log)
@@ -471,6 +515,45 @@ int cn_rt_load_data(const Program *p, uint64_t seed, int targets, Data *out, cn_
 	else if (!(d->synth && !data && !d->data_csv && d->data_samples > 0))
 		cn_rng_seed(&out->after, seed, CN_STREAM_DATA);
 	return rc;
+}
+
+int cn_rt_load_val(const Program *p, Data *data, Data *val, cn_error *err)
+{
+	const cn_model_desc *d = p->d;
+	size_t xs = (size_t)d->num_inputs * (size_t)d->real_size;
+	size_t ts = (size_t)d->num_targets * (size_t)d->real_size;
+	long nv;
+
+	memset(val, 0, sizeof *val);
+	if (p->o.val) {
+		if (from_csv(p, p->o.val, NULL, 1, val, err)) {
+			cn_rt_free_data(val);
+			return 1;
+		}
+		val->total = val->n;
+		return 0;
+	}
+	if (!(d->validation > 0))
+		return 0;
+	/* the held-out count rounds up, as scikit-learn's test_size does */
+	nv = (long)ceil(d->validation * (double)data->n - 1e-9);
+	if (nv < 1)
+		nv = 1;
+	if (data->n < 2 || nv >= data->n)
+		return cn_rt_err(err, "validation %g of %ld data row%s leaves no row to train on",
+				 d->validation, data->n, data->n == 1 ? "" : "s");
+	val->n = val->total = nv;
+	val->x = alloc_reals(nv, d->num_inputs, d->real_size);
+	val->t = alloc_reals(nv, d->num_targets, d->real_size);
+	if (!val->x || !val->t) {
+		cn_rt_free_data(val);
+		return cn_rt_err(err, "out of memory for %ld validation rows", nv);
+	}
+	data->n -= nv;
+	memcpy(val->x, (const char *)data->x + (size_t)data->n * xs, (size_t)nv * xs);
+	if (ts)
+		memcpy(val->t, (const char *)data->t + (size_t)data->n * ts, (size_t)nv * ts);
+	return 0;
 }
 
 void cn_rt_free_data(Data *data)

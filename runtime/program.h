@@ -21,6 +21,8 @@ typedef struct Options {
 	Mode mode;
 	const char *data, *params_in, *params_out, *log, *save, *resume;
 	const char *plot; /* --plot FILE.svg */
+	const char *val;  /* --val FILE.csv: held-out rows (the data all train) */
+	long early_stop;  /* --early-stop N: patience in epochs (0: off) */
 	long epochs, batch;
 	long threads; /* --threads N: shards of each batch, one per OpenMP thread */
 	double lr;
@@ -86,6 +88,10 @@ void cn_rt_report_domains(FILE *f, const cn_model_desc *d, const Domains *dm, co
 /* "PROG: error: MESSAGE" on stderr; returns 2. */
 int cn_rt_fail(const Program *p, const char *msg);
 int cn_rt_load_data(const Program *p, uint64_t seed, int targets, Data *out, cn_error *err);
+/* The validation rows (SPEC 14): --val FILE, else the last share
+ * d->validation of the training rows, which leave data (before any
+ * sharding or shuffling); val->n 0 when there is no validation. */
+int cn_rt_load_val(const Program *p, Data *data, Data *val, cn_error *err);
 void cn_rt_free_data(Data *data);
 void cn_rt_report(FILE *f, const cn_model_desc *d, const char *what, long n, const double *s);
 int cn_rt_train(const Program *p);

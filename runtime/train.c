@@ -13,6 +13,15 @@
  *     the operations epochs E+1... of an uninterrupted run would: the
  *     checkpoint holds the whole model struct and the shuffle generator, and
  *     each epoch's permutation is drawn afresh from the identity;
+ *   - validation (SPEC 14) evaluates the held-out rows after an epoch's
+ *     end_epoch with d->eval, as `eval` does: the parameters, multipliers and
+ *     penalty factors at the end of that epoch, every held-out row in one
+ *     evaluation (with the domains' terms over all their points); every rank
+ *     holds all the held-out rows and evaluates them alike, so early-stopping
+ *     decisions agree without communication;
+ *   - the learning-rate schedule is a function of the epochs done (closed
+ *     forms of torch.optim.lr_scheduler's), set after each epoch and on
+ *     resume, so the checkpoint need not hold it;
  *   - with threads or MPI ranks (par.c) the batches are those of one process
  *     over all rows (a global batch): every rank draws the same permutation
  *     of all rows and takes of each batch the rows it holds, in batch order;
@@ -30,6 +39,11 @@
  *   u64 epochs done, u64 seed, u64 rng.s[4], f64 rng.spare, u64 rng.has_spare,
  *   u64 steps taken (the domains' stream position) */
 #define LOOP_BYTES 72
+/* Then (training v2; a checkpoint without it is still read, as one with no
+ * early-stopping state): u64 best epoch, f64 best val_loss, u64 epochs
+ * without improvement, u64 stopped, then the model struct at the best
+ * epoch (zeros before any). */
+#define STOP_BYTES 32
 
 typedef struct Loop {
 	const cn_model_desc *d;
@@ -43,12 +57,46 @@ typedef struct Loop {
 	void *xb, *tb; /* this process's part of a batch, gathered (cap x inputs, ...) */
 	Par par;       /* threads and MPI ranks sharing each step */
 	double *stats, *acc, *lam;
-	FILE *log;       /* NULL without --log */
-	cn_rt_plot plot; /* rows NULL without --plot */
-	Domains dm;      /* the domains' points (dm.n 0 without) */
-	long dstep;      /* steps since training began: the domains' position */
-	Watch watch;     /* runaway multipliers */
+	FILE *log;             /* NULL without --log */
+	cn_rt_plot plot;       /* rows NULL without --plot */
+	Domains dm;            /* the domains' points (dm.n 0 without) */
+	long dstep;            /* steps since training began: the domains' position */
+	Data val;              /* held-out rows (val.n 0: no validation) */
+	double *vstats, *vacc; /* their statistics, and eval's buffer for domains */
+	int val_fresh;         /* vstats are those of this epoch's end */
+	long patience;         /* --early-stop N (0: off) */
+	long best_epoch, bad;  /* the epoch of the best val_loss (0: none yet), epochs since */
+	double best;           /* its val_loss */
+	int stopped;           /* early stopping ended the run */
+	void *best_m;          /* the model struct at the best epoch */
+	double base_lr;        /* the schedule's start: --lr, else the train block's */
+	Watch watch;           /* runaway multipliers */
 } Loop;
+
+/* The learning rate after e epochs: torch.optim.lr_scheduler's closed forms
+ * (StepLR, ExponentialLR, CosineAnnealingLR), which their chained updates
+ * follow up to rounding. */
+static double sched_lr(const cn_model_desc *d, double base, long e)
+{
+	const double pi = 3.14159265358979323846;
+
+	switch (d->sched) {
+	case 1:
+		return base * pow(d->sched_gamma, (double)(e / d->sched_every));
+	case 2:
+		return base * pow(d->sched_gamma, (double)e);
+	case 3:
+		return d->sched_min +
+			(base - d->sched_min) *
+			(1 + cos(pi * (double)e / (double)d->sched_epochs)) / 2;
+	}
+	return base;
+}
+
+static size_t payload_size(const cn_model_desc *d)
+{
+	return 2 * d->model_size + LOOP_BYTES + STOP_BYTES;
+}
 
 static void pack_loop(unsigned char *p, const Loop *l)
 {
@@ -61,13 +109,25 @@ static void pack_loop(unsigned char *p, const Loop *l)
 	memcpy(p + 56, &spare, 8);
 	done = (uint64_t)l->dstep;
 	memcpy(p + 64, &done, 8);
+	p += LOOP_BYTES;
+	done = (uint64_t)l->best_epoch;
+	memcpy(p, &done, 8);
+	memcpy(p + 8, &l->best, 8);
+	done = (uint64_t)l->bad;
+	memcpy(p + 16, &done, 8);
+	done = (uint64_t)l->stopped;
+	memcpy(p + 24, &done, 8);
+	if (l->best_m)
+		memcpy(p + STOP_BYTES, l->best_m, l->d->model_size);
+	else
+		memset(p + STOP_BYTES, 0, l->d->model_size);
 }
 
 /* Returns nonzero when the state cannot come from pack_loop: a negative
  * epoch count, or the all-zero generator state that xoshiro never leaves. */
-static int unpack_loop(const unsigned char *p, Loop *l)
+static int unpack_loop(const unsigned char *p, Loop *l, int v2)
 {
-	uint64_t done, spare;
+	uint64_t done, spare, best, bad, stopped;
 
 	memcpy(&done, p, 8);
 	memcpy(&l->seed, p + 8, 8);
@@ -78,6 +138,20 @@ static int unpack_loop(const unsigned char *p, Loop *l)
 	l->rng.has_spare = spare != 0;
 	memcpy(&done, p + 64, 8);
 	l->dstep = (long)done;
+	if (v2) {
+		p += LOOP_BYTES;
+		memcpy(&best, p, 8);
+		memcpy(&l->best, p + 8, 8);
+		memcpy(&bad, p + 16, 8);
+		memcpy(&stopped, p + 24, 8);
+		l->best_epoch = (long)best;
+		l->bad = (long)bad;
+		l->stopped = stopped != 0;
+		if (l->best_m)
+			memcpy(l->best_m, p + STOP_BYTES, l->d->model_size);
+		if (l->best_epoch < 0 || l->best_epoch > l->done || l->bad < 0)
+			return 1;
+	}
 	return l->done < 0 || l->dstep < 0 ||
 		(l->rng.s[0] | l->rng.s[1] | l->rng.s[2] | l->rng.s[3]) == 0;
 }
@@ -91,7 +165,7 @@ static int num_lambdas(const cn_model_desc *d)
 	return n;
 }
 
-static void log_header(FILE *f, const cn_model_desc *d)
+static void log_header(FILE *f, const cn_model_desc *d, int val)
 {
 	int k, j;
 
@@ -108,6 +182,11 @@ static void log_header(FILE *f, const cn_model_desc *d)
 			for (j = 0; j < d->con_lambdas[k]; j++)
 				fprintf(f, ",%s_lambda%d", c, j);
 	}
+	if (val) {
+		fputs(",val_loss,val_data_loss", f);
+		for (k = 0; k < d->num_constraints; k++)
+			fprintf(f, ",val_%s_viol,val_%s_max", d->con_labels[k], d->con_labels[k]);
+	}
 	fputc('\n', f);
 }
 
@@ -123,6 +202,13 @@ static void log_row(const Loop *l, long epoch)
 		for (j = 0; j < d->con_lambdas[k]; j++)
 			fprintf(l->log, ",%.9g", *lam++);
 	}
+	if (l->val.n) {
+		const double *v = l->vstats;
+
+		fprintf(l->log, ",%.9g,%.9g", v[CN_STAT_LOSS], v[CN_STAT_DATA_LOSS]);
+		for (k = 0; k < d->num_constraints; k++)
+			fprintf(l->log, ",%.9g,%.9g", v[CN_STAT_VIOL(k)], v[CN_STAT_MAX(k)]);
+	}
 	fputc('\n', l->log);
 }
 
@@ -135,6 +221,12 @@ static void progress(const Loop *l, long epoch)
 	       l->acc[CN_STAT_DATA_LOSS]);
 	for (k = 0; k < d->num_constraints; k++)
 		printf("  %s %.1e", d->con_labels[k], l->acc[CN_STAT_VIOL(k)]);
+	if (l->val.n && l->val_fresh) {
+		printf("  val_loss %#.6g  val_data %#.6g", l->vstats[CN_STAT_LOSS],
+		       l->vstats[CN_STAT_DATA_LOSS]);
+		for (k = 0; k < d->num_constraints; k++)
+			printf("  val_%s %.1e", d->con_labels[k], l->vstats[CN_STAT_VIOL(k)]);
+	}
 	putchar('\n');
 	fflush(stdout);
 }
@@ -178,6 +270,30 @@ static long part(Loop *l, long start, long nb, const void **x, const void **t)
 	return k;
 }
 
+/* The held-out rows' statistics for the model as it is now. */
+static void validate(Loop *l)
+{
+	cn_rt_eval_all(l->d, l->m, &l->val, l->dm.n ? &l->dm : NULL, l->vacc, l->vstats);
+	l->val_fresh = 1;
+}
+
+/* --early-stop: keep the model of the best val_loss (strictly lower than
+ * every earlier one, as PyTorch loops compare), stop after `patience`
+ * epochs without one. */
+static void early_stop(Loop *l, long e)
+{
+	double v = l->vstats[CN_STAT_LOSS];
+
+	if (l->best_epoch == 0 || v < l->best) {
+		l->best = v;
+		l->best_epoch = e;
+		l->bad = 0;
+		memcpy(l->best_m, l->m, l->d->model_size);
+	} else if (++l->bad >= l->patience) {
+		l->stopped = 1;
+	}
+}
+
 /* One epoch; returns 0, or 1 when the loss went nan or infinite. */
 static int epoch(Loop *l, long e, double *bad_loss)
 {
@@ -185,7 +301,8 @@ static int epoch(Loop *l, long e, double *bad_loss)
 	long n = l->data->total, start, steps = 0, i;
 	/* without data, the domain with the most batches sets the epoch's steps */
 	long nsteps = n > 0 ? (n + l->bs - 1) / l->bs : cn_rt_domain_steps(d, &l->dm);
-	int s;
+	long every;
+	int s, shown;
 
 	if (l->shuffling) {
 		for (i = 0; i < n; i++)
@@ -225,16 +342,21 @@ static int epoch(Loop *l, long e, double *bad_loss)
 			l->acc[s] /= (double)steps;
 	if (l->lam)
 		d->lambdas(l->m, l->lam);
+	every = d->log_every > 0 ? d->log_every : l->epochs;
+	shown = !l->quiet && (e % every == 0 || e == l->epochs);
+	l->val_fresh = 0;
+	if (l->val.n && (l->patience || l->log || shown))
+		validate(l);
+	if (l->patience)
+		early_stop(l, e);
+	if (d->sched)
+		d->set_lr(l->m, sched_lr(d, l->base_lr, e));
 	if (l->log)
 		log_row(l, e);
 	if (l->plot.rows)
 		cn_rt_plot_add(&l->plot, l->acc);
-	if (!l->quiet) {
-		long every = d->log_every > 0 ? d->log_every : l->epochs;
-
-		if (e % every == 0 || e == l->epochs)
-			progress(l, e);
-	}
+	if (shown || (l->stopped && !l->quiet))
+		progress(l, e);
 	return 0;
 }
 
@@ -266,7 +388,9 @@ static int setup(Loop *l, const Program *p, const Data *data)
 	l->stats = calloc((size_t)d->num_stats, sizeof *l->stats);
 	l->acc = calloc((size_t)d->num_stats, sizeof *l->acc);
 	l->lam = nlam > 0 ? calloc((size_t)nlam, sizeof *l->lam) : NULL;
-	if (!l->stats || !l->acc || (nlam > 0 && !l->lam))
+	l->vstats = calloc((size_t)d->num_stats, sizeof *l->vstats);
+	l->vacc = calloc((size_t)d->acc_size + 1, sizeof *l->vacc);
+	if (!l->stats || !l->acc || (nlam > 0 && !l->lam) || !l->vstats || !l->vacc)
 		return 1;
 	if (l->shuffling) {
 		l->idx = malloc((size_t)n * sizeof *l->idx);
@@ -289,6 +413,9 @@ static void teardown(Loop *l)
 	free(l->stats);
 	free(l->acc);
 	free(l->lam);
+	free(l->vstats);
+	free(l->vacc);
+	cn_rt_free_data(&l->val);
 	free(l->idx);
 	free(l->xb);
 	free(l->tb);
@@ -310,22 +437,30 @@ static int open_outputs(const Options *o, Outputs *out, cn_error *err)
 		(o->plot && cn_out_open(&out->plot, o->plot, err));
 }
 
-/* Everything after the last epoch: the files' contents, then the renames. */
+/* The model the run ends with: with --early-stop, that of the best epoch. */
+static void *kept(const Loop *l)
+{
+	return l->patience && l->best_epoch > 0 ? l->best_m : l->m;
+}
+
+/* Everything after the last epoch: the files' contents, then the renames.
+ * --params-out and --plot take the kept model, the checkpoint the last. */
 static int finish_outputs(const Program *p, Loop *l, Outputs *out, unsigned char *payload,
 			  cn_error *err)
 {
 	const cn_model_desc *d = p->d;
+	void *keep = kept(l);
 
-	if (out->params.file && cn_params_write_out(d, d->params(l->m), &out->params, err))
+	if (out->params.file && cn_params_write_out(d, d->params(keep), &out->params, err))
 		return 1;
 	if (out->ckpt.file) {
 		memcpy(payload, l->m, d->model_size);
 		pack_loop(payload + d->model_size, l);
 		if (cn_ckpt_write_out(&out->ckpt, d->source_hash, d->real_size, payload,
-				      d->model_size + LOOP_BYTES, err))
+				      payload_size(d), err))
 			return 1;
 	}
-	if (out->plot.file && cn_rt_plot_write(&l->plot, d, l->m, l->data, &out->plot, err))
+	if (out->plot.file && cn_rt_plot_write(&l->plot, d, keep, l->data, &out->plot, err))
 		return 1;
 	return (out->log.file && cn_out_commit(&out->log, err)) ||
 		(out->params.file && cn_out_commit(&out->params, err)) ||
@@ -341,11 +476,14 @@ static int start(const Program *p, Loop *l, unsigned char *payload, cn_error *er
 	const Options *o = &p->o;
 
 	if (o->resume) {
-		if (cn_ckpt_read(o->resume, d->source_hash, d->real_size, payload,
-				 d->model_size + LOOP_BYTES, err))
+		size_t got;
+
+		/* a checkpoint of a runtime before training v2 has no STOP_BYTES */
+		if (cn_ckpt_read_either(o->resume, d->source_hash, d->real_size, payload,
+					payload_size(d), d->model_size + LOOP_BYTES, &got, err))
 			return 1;
 		memcpy(l->m, payload, d->model_size);
-		if (unpack_loop(payload + d->model_size, l))
+		if (unpack_loop(payload + d->model_size, l, got == payload_size(d)))
 			return cn_rt_err(err, "%s: corrupt checkpoint (impossible loop state)",
 					 o->resume);
 		if (o->has_seed)
@@ -361,14 +499,35 @@ static int start(const Program *p, Loop *l, unsigned char *payload, cn_error *er
 			return 1;
 		cn_rng_seed(&l->rng, l->seed, CN_STREAM_SHUFFLE);
 	}
-	if (o->has_lr) {
-		if (!d->set_lr)
-			return cn_rt_err(err, "model %s does not take --lr", d->name);
+	l->patience = o->early_stop;
+	if (!l->patience)
+		l->stopped = 0;
+	l->base_lr = o->has_lr ? o->lr : d->lr;
+	if ((o->has_lr || d->sched) && !d->set_lr)
+		return cn_rt_err(err, "model %s does not take --lr", d->name);
+	if (d->sched)
+		d->set_lr(l->m, sched_lr(d, l->base_lr, l->done));
+	else if (o->has_lr)
 		d->set_lr(l->m, o->lr);
-	}
 	if (o->has_sat_tol)
 		d->set_sat_tol(l->m, o->sat_tol);
 	return 0;
+}
+
+/* "early stop: ..." before the final report: where training stopped and
+ * which epoch's parameters it keeps. */
+static void report_stop(const Loop *l)
+{
+	if (l->best_epoch == 0)
+		printf("early stop: no epoch trained; keeping the starting parameters\n");
+	else if (l->stopped)
+		printf("early stop: stopped at epoch %ld (val_loss has not improved for %ld "
+		       "epoch%s); keeping the parameters of epoch %ld (val_loss %.9g)\n",
+		       l->done, l->patience, l->patience == 1 ? "" : "s", l->best_epoch, l->best);
+	else
+		printf("early stop: not triggered in %ld epochs; keeping the parameters of epoch "
+		       "%ld (val_loss %.9g)\n",
+		       l->done, l->best_epoch, l->best);
 }
 
 static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned char *payload)
@@ -388,13 +547,15 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 	if (p->nranks > 1) {
 		memcpy(payload, l->m, d->model_size);
 		pack_loop(payload + d->model_size, l);
-		cn_rt_bcast(p, payload, d->model_size + LOOP_BYTES);
+		cn_rt_bcast(p, payload, payload_size(d));
 		memcpy(l->m, payload, d->model_size);
-		unpack_loop(payload + d->model_size, l);
+		unpack_loop(payload + d->model_size, l, 1);
+		l->patience = p->o.early_stop;
+		l->base_lr = p->o.has_lr ? p->o.lr : d->lr;
 	}
 	rc = cn_rt_load_data(p, l->seed, 1, data, &err) ||
 			cn_rt_load_domains(p, l->seed, data, &l->dm, &err) ||
-			cn_rt_shard_data(p, data, &err)
+			cn_rt_load_val(p, data, &l->val, &err) || cn_rt_shard_data(p, data, &err)
 		? 2
 		: 0;
 	if (cn_rt_agree(p, rc, err.msg))
@@ -408,8 +569,8 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 		return 2;
 	l->log = out->log.file;
 	if (l->log)
-		log_header(l->log, d);
-	for (e = l->done + 1; e <= l->epochs; e++) {
+		log_header(l->log, d, l->val.n > 0);
+	for (e = l->done + 1; e <= l->epochs && !l->stopped; e++) {
 		if (epoch(l, e, &bad)) {
 			if (p->rank == 0)
 				fprintf(stderr, "%s: error: loss is %s at epoch %ld\n", p->prog,
@@ -427,10 +588,19 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 	if (cn_rt_agree(p, rc, err.msg))
 		return 2;
 	if (!p->o.quiet) {
-		cn_rt_par_eval(&l->par, l->m, data->x, data->t, data->n, l->stats);
+		void *keep = kept(l);
+
+		if (p->rank == 0 && l->patience)
+			report_stop(l);
+		cn_rt_par_eval(&l->par, keep, data->x, data->t, data->n, l->stats);
 		if (p->rank == 0) {
 			cn_rt_report(stdout, d, "final", data->total, l->stats);
 			cn_rt_report_domains(stdout, d, &l->dm, l->dm.n ? l->par.acc : NULL);
+		}
+		if (l->val.n && p->rank == 0) {
+			cn_rt_eval_all(d, keep, &l->val, l->dm.n ? &l->dm : NULL, l->vacc,
+				       l->vstats);
+			cn_rt_report(stdout, d, "validation", l->val.n, l->vstats);
 		}
 	}
 	return 0;
@@ -451,8 +621,9 @@ int cn_rt_train(const Program *p)
 	l.d = d;
 	l.epochs = p->o.has_epochs ? p->o.epochs : d->epochs;
 	l.m = calloc(1, d->model_size);
-	payload = malloc(d->model_size + LOOP_BYTES);
-	if (!l.m || !payload)
+	l.best_m = calloc(1, d->model_size);
+	payload = malloc(payload_size(d));
+	if (!l.m || !l.best_m || !payload)
 		rc = cn_rt_fail(p, "out of memory");
 	else
 		rc = run(p, &l, &data, &out, payload);
@@ -464,5 +635,6 @@ int cn_rt_train(const Program *p)
 	cn_rt_free_data(&data);
 	free(payload);
 	free(l.m);
+	free(l.best_m);
 	return rc;
 }

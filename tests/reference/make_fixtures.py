@@ -233,7 +233,9 @@ class Domain:
 
 class Case:
     def __init__(self, name, covers, cnet, forward, data, optimizer, epochs, samples,
-                 batch=None, methods=(), param_seed=1, data_seed=1, domains=(), sets=False):
+                 batch=None, methods=(), param_seed=1, data_seed=1, domains=(), sets=False,
+                 schedule=None, validation=None, val_samples=None, val_data=None, early_stop=None,
+                 lr=None):
         self.name, self.covers, self.cnet = name, covers, cnet.strip("\n") + "\n"
         self.code = re.sub(r"/\*.*?\*/|//[^\n]*|#[^\n]*", " ", self.cnet, flags=re.S)   # without comments
         self.forward, self.data, self.optimizer = forward, data, optimizer
@@ -244,6 +246,14 @@ class Case:
         # sets: the forward is forward(P, S, dt) -> (losses, constraints) over named point sets
         # (S["data"] the data batch, S[D] domain D's batch); otherwise the v1 forward on the batch
         self.sets = sets
+        # training v2 (SPEC 14): schedule (kind, {arg: value}) in the train block; validation F
+        # in the train block, or val_samples rows drawn by val_data (default: data) after the
+        # data's draws into val.csv, passed with --val; early_stop N passes --early-stop N and
+        # writes expected_predict.csv (the kept parameters' outputs on data.csv); lr passes --lr
+        self.schedule, self.validation, self.early_stop, self.lr = schedule, validation, early_stop, lr
+        self.val_samples, self.val_data = val_samples, val_data or data
+        m = re.search(r"\boutput\s+(\w+)\s*;", self.code)
+        self.output = m.group(1) if m else None
         decl = lambda kw: [(m.group(1), int(m.group(2)))
                            for m in re.finditer(kw + r"\s+(\w+)\s*\[\s*(\d+)\s*\]\s*;", self.code)]
         self.inputs, self.targets = decl(r"\binput"), decl(r"\btarget")
@@ -258,6 +268,11 @@ class Case:
         train = ["train {", f"    optimizer {kind}({a});", f"    epochs {self.epochs};"]
         if self.batch is not None and self.samples is not None:
             train += [f"    batch {self.batch};", "    shuffle false;"]
+        if self.validation is not None:
+            train.append(f"    validation {num(self.validation)};")
+        if self.schedule is not None:
+            skind, sargs = self.schedule
+            train.append(f"    schedule {skind}(" + ", ".join(f"{k} = {num(v)}" for k, v in sargs.items()) + ");")
         train.append("}")
         return self.cnet + "\n" + "\n".join(train) + "\n"
 
@@ -1313,6 +1328,194 @@ def fwd_v2_pp(P, S, dt):
 
 # --- the seed conformance cases (only for --verify; their files come from elsewhere) ---
 
+# --- v2: validation, early stopping, learning-rate schedules (SPEC 14) -----------------
+# v1-style forwards on the data batch; the train block gets `validation F;` and `schedule ...;`
+# from the case, the run gets --val, --early-stop and --lr from args.txt.
+
+@case(name="v2_sched_step",
+      covers="schedule step(every = 4, gamma = 0.5): StepLR stepped at each epoch's end, over "
+             "mini-batches of 25; a linear penalty; adam",
+      cnet="""
+// The learning rate halves every 4 epochs (StepLR).
+model v2_sched_step {
+    input  x[1];
+    target t[2];
+
+    layer fc1 = dense(1, 12);
+    layer fc2 = dense(12, 2);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint above: y > x - 0.25 : penalty(linear, weight = 0.5);
+}
+""",
+      data=data_scalar_x, optimizer=("adam", {"lr": 0.02}), epochs=24, samples=100, batch=25,
+      methods=[("above", Penalty("linear", 0.5))], schedule=("step", {"every": 4, "gamma": 0.5}))
+def fwd_v2_sched_step(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    y = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    return y, [mse(y, t)], [[ge(y, x - 0.25)]]
+
+
+@case(name="v2_sched_exp",
+      covers="schedule exponential(gamma = 0.9) on sgd with momentum; a lagrangian equality "
+             "whose multiplier lr the schedule leaves alone; full batch",
+      cnet="""
+// The optimizer's lr decays by 0.9 an epoch; the multiplier's lr stays 0.5.
+model v2_sched_exp {
+    input  x[1];
+    target t[2];
+
+    layer fc1 = dense(1, 10);
+    layer fc2 = dense(10, 2);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint total: y[0] + y[1] == 1.5 * x : lagrangian(lr = 0.5);
+}
+""",
+      data=data_scalar_x, optimizer=("sgd", {"lr": 0.2, "momentum": 0.5}), epochs=30, samples=100,
+      methods=[("total", Lagrangian(lr=0.5))], schedule=("exponential", {"gamma": 0.9}), data_seed=3)
+def fwd_v2_sched_exp(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    y = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    return y, [mse(y, t)], [[eq(at(y, 0) + at(y, 1), 1.5 * x)]]
+
+
+@case(name="v2_sched_cosine",
+      covers="schedule cosine(epochs = 10, min = 0.002) run for 25 epochs (past T_max the lr "
+             "rises again, as CosineAnnealingLR's); started from --lr 0.03 over the block's 0.01; "
+             "adamw (its decay scales with the scheduled lr); quadratic penalty; batches of 20",
+      cnet="""
+// Cosine annealing from --lr (0.03) down to 0.002 in 10 epochs, then back up.
+model v2_sched_cosine {
+    input  x[1];
+    target t[2];
+
+    layer fc1 = dense(1, 12);
+    layer fc2 = dense(12, 2);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint cap: y < 1.2 : penalty(quadratic, weight = 2);
+}
+""",
+      data=data_scalar_x, optimizer=("adamw", {"lr": 0.01, "weight_decay": 0.05}), epochs=25,
+      samples=100, batch=20, methods=[("cap", Penalty("quadratic", 2))],
+      schedule=("cosine", {"epochs": 10, "min": 0.002}), lr=0.03, data_seed=4)
+def fwd_v2_sched_cosine(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    y = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    return y, [mse(y, t)], [[le(y, 1.2)]]
+
+
+@case(name="v2_validation",
+      covers="validation 0.2: the last 20 of 100 rows held out, 80 train in batches of 20; "
+             "val_loss, val_data_loss, val_L_viol, val_L_max each epoch for the parameters and "
+             "multipliers at the epoch's end (one evaluation over all held-out rows: the "
+             "lagrangian term uses c over them); a quadratic penalty on a chain; adam",
+      cnet="""
+// Validation on the last 20% of the rows, with a penalty and a multiplier.
+model v2_validation {
+    input  x[1];
+    target t[2];
+
+    layer fc1 = dense(1, 12);
+    layer fc2 = dense(12, 2);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint band: -0.3 <= y <= 1.2 : penalty(quadratic, weight = 2);
+    constraint total: y[0] + y[1] == 1.5 * x : lagrangian(lr = 0.2);
+}
+""",
+      data=data_scalar_x, optimizer=("adam", {"lr": 0.01}), epochs=30, samples=100, batch=20,
+      methods=[("band", Penalty("quadratic", 2)), ("total", Lagrangian(lr=0.2))],
+      validation=0.2, data_seed=5)
+def fwd_v2_validation(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    y = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    return y, [mse(y, t)], [[le(-0.3 + 0 * y, y), le(y, 1.2)], [eq(at(y, 0) + at(y, 1), 1.5 * x)]]
+
+
+def data_v2_shift(rng, n):
+    x = U(rng, n, 1, -1, 1)
+    return {"x": x, "t": np.sin(2 * x) + 0.5 * x + N(rng, n, 1, 0.1)}
+
+
+@case(name="v2_val_file",
+      covers="--val FILE: 40 held-out rows from a file, all 60 rows of data.csv train (full "
+             "batch); a linear penalty on an inequality; sgd with momentum",
+      cnet="""
+// Validation rows from a file: all the data trains.
+model v2_val_file {
+    input  x[1];
+    target t[1];
+
+    layer fc1 = dense(1, 10);
+    layer fc2 = dense(10, 1);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint low: y >= -0.8 : penalty(linear, weight = 0.3);
+}
+""",
+      data=data_v2_shift, optimizer=("sgd", {"lr": 0.1, "momentum": 0.9}), epochs=30, samples=60,
+      methods=[("low", Penalty("linear", 0.3))], val_samples=40, data_seed=6)
+def fwd_v2_val_file(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    y = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    return y, [mse(y, t)], [[ge(y, -0.8 + 0 * y)]]
+
+
+def data_v2_overfit(rng, n):
+    # the first 3/4 of the rows follow t = 2x, the held-out last quarter t = 1.5x: the fit to the
+    # training rows passes the held-out ones' optimum on its way, so val_loss turns up
+    x = U(rng, n, 1, 0, 1)
+    t = 2 * x + N(rng, n, 1, 0.05)
+    k = n - n // 4
+    t[k:] = 1.5 * x[k:] + N(rng, n - k, 1, 0.05)
+    return {"x": x, "t": t}
+
+
+@case(name="v2_early_stop",
+      covers="validation 0.25 with --early-stop 3: val_loss falls then rises, training stops "
+             "3 epochs after the best and keeps the best epoch's parameters (compared through "
+             "predict on data.csv with the kept --params-out); a linear penalty; adam",
+      cnet="""
+// Early stopping: the held-out rows want a gentler slope than the training rows.
+model v2_early_stop {
+    input  x[1];
+    target t[1];
+
+    layer fc1 = dense(1, 8);
+    layer fc2 = dense(8, 1);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint pos: y >= 0 : penalty(linear, weight = 0.1);
+}
+""",
+      data=data_v2_overfit, optimizer=("adam", {"lr": 0.02}), epochs=80, samples=80,
+      methods=[("pos", Penalty("linear", 0.1))], validation=0.25, early_stop=3, data_seed=7)
+def fwd_v2_early_stop(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    y = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    return y, [mse(y, t)], [[ge(y, 0 * y)]]
+
+
 SEED = """
 model NAME {
     input  x[1];
@@ -1447,9 +1650,61 @@ def make_optimizer(spec, params):
     raise ValueError(kind)
 
 
-def train(case, pvals, data, doms, dt):
+def make_schedule(spec, opt):
+    """SPEC 14: the train block's schedule as torch.optim.lr_scheduler, stepped per epoch."""
+    if spec is None:
+        return None
+    kind, a = spec
+    if kind == "step":
+        return torch.optim.lr_scheduler.StepLR(opt, step_size=int(a["every"]), gamma=a.get("gamma", 0.1))
+    if kind == "exponential":
+        return torch.optim.lr_scheduler.ExponentialLR(opt, gamma=a["gamma"])
+    if kind == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=int(a["epochs"]), eta_min=a.get("min", 0.0))
+    raise ValueError(kind)
+
+
+def held_out(case, n):
+    """Rows held out by `validation F`: ceil(F n), as scikit-learn's test_size (language.md)."""
+    return max(1, math.ceil(case.validation * n - 1e-9))
+
+
+def evaluate(case, P, V, state, dt):
+    """The statistics of the held-out rows V for the parameters P and the multipliers and rho
+    of state as they are at the end of an epoch, all rows in one evaluation, as `eval` computes
+    them (SPEC 14): [loss, data_loss, then per constraint viol, max]."""
+    with torch.no_grad():
+        _, ls, cs = case.forward(P, V, None, dt)
+        data_loss = 0
+        for l in ls:
+            data_loss = data_loss + (l if l.dim() == 0 else l.mean(dim=1).mean())
+        total, out = data_loss, []
+        n = next(iter(V.values())).shape[0]
+        for (lab, meth), rels in zip(case.methods, cs):
+            is_eq = {k for k, _ in rels} == {"eq"}
+            G = torch.cat([g.expand(n, g.shape[1]) for _, g in rels], dim=1)
+            viol = G.abs() if is_eq else F.relu(G)
+            out += [viol.mean().item(), viol.max().item()]
+            if isinstance(meth, Penalty):
+                w = 1.0 if meth.weight is None else meth.weight
+                total = total + w * (viol.mean() if meth.kind == "linear" else (viol ** 2).mean())
+            elif isinstance(meth, (Lagrangian, Augmented)):
+                assert not meth.per_point
+                st = state[lab]
+                c = G.mean(dim=0) if is_eq else viol.mean(dim=0)
+                lam = st["lam"] if st["lam"] is not None else torch.full_like(c, st["init"])
+                term = lam * c
+                if isinstance(meth, Augmented):
+                    term = term + st["rho"] / 2 * c ** 2
+                total = total + term.sum()
+        return [float(total), float(data_loss)] + out
+
+
+def train(case, pvals, data, doms, dt, val=None):
     """Train case in precision dt from the parameters pvals, the data (None: no data) and the
-    domains' points doms ({name: {input: array}}); return the log, decision margins, rho steps."""
+    domains' points doms ({name: {input: array}}), with the held-out rows val (--val FILE; or
+    the last rows of data for `validation F`); return the log, decision margins, rho steps
+    and the kept parameters (the best epoch's under early stopping)."""
     P, plist = {}, []
     for name, fin, fout, bias in case.layers:
         L = {"W": torch.tensor(pvals[name + ".W"].reshape(fout, fin), dtype=dt, requires_grad=True)}
@@ -1458,9 +1713,18 @@ def train(case, pvals, data, doms, dt):
             L["b"] = torch.tensor(pvals[name + ".b"], dtype=dt, requires_grad=True)
             plist.append(L["b"])
         P[name] = L
-    opt = make_optimizer(case.optimizer, plist)
+    okind, oargs = case.optimizer
+    opt = make_optimizer((okind, dict(oargs, lr=case.lr) if case.lr is not None else oargs), plist)
+    sched = make_schedule(case.schedule, opt)
     inputs = [name for name, _ in case.inputs]
     X = None if data is None else {k: torch.tensor(v, dtype=dt) for k, v in data.items()}
+    VAL = None if val is None else {k: torch.tensor(v, dtype=dt) for k, v in val.items()}
+    if case.validation is not None:
+        nall = next(iter(X.values())).shape[0]
+        nv = held_out(case, nall)
+        VAL = {k: v[nall - nv:] for k, v in X.items()}
+        X = {k: v[:nall - nv] for k, v in X.items()}
+    best, best_epoch, bad, kept = None, 0, 0, None
     DX = {name: {k: torch.tensor(v, dtype=dt) for k, v in pts.items()} for name, pts in doms.items()}
     size = {name: next(iter(pts.values())).shape[0] for name, pts in DX.items()}
     dbatch = {dm.name: dm.batch or size[dm.name] for dm in case.domains}
@@ -1600,6 +1864,20 @@ def train(case, pvals, data, doms, dt):
                         st["rhos"].append((epoch, min(growth * st["rho"], rmax)))
                     st["rho"] = min(growth * st["rho"], rmax)
                 st["vprev"] = V
+        vrow = [] if VAL is None else evaluate(case, P, VAL, state, dt)
+        stop = False
+        if case.early_stop is not None:
+            v = vrow[0]
+            if best is not None:
+                margins.append(10 * abs(v - best) / abs(best))   # refused below 1e-4 relative
+            if best is None or v < best:
+                best, best_epoch, bad = v, epoch, 0
+                kept = {name: {k: t.detach().clone() for k, t in L.items()} for name, L in P.items()}
+            else:
+                bad += 1
+                stop = bad >= case.early_stop
+        if sched is not None:
+            sched.step()
         if header is None:
             header = ["epoch", "loss", "data_loss"]
             for lab, meth in case.methods:
@@ -1609,6 +1887,10 @@ def train(case, pvals, data, doms, dt):
                 elif lab in state:
                     m = state[lab]["lam"].numel()
                     header += [f"{lab}_lambda"] if m == 1 else [f"{lab}_lambda{j}" for j in range(m)]
+            if VAL is not None:
+                header += ["val_loss", "val_data_loss"]
+                for lab, _ in case.methods:
+                    header += [f"val_{lab}_viol", f"val_{lab}_max"]
         row = [epoch, sum_loss / steps, sum_data / steps]
         for lab, meth in case.methods:
             row += [viol_sum[lab] / steps, viol_max[lab]]
@@ -1617,11 +1899,15 @@ def train(case, pvals, data, doms, dt):
                 row += [a.mean().item(), a.max().item()]
             elif lab in state:
                 row += state[lab]["lam"].tolist()
-        rows.append(row)
+        rows.append(row + vrow)
         if not math.isfinite(row[1]):
             sys.exit(f"{case.name}: loss is not finite at epoch {epoch}")
+        if stop:
+            break
     rhos = {lab: st["rhos"] for lab, st in state.items() if "rhos" in st}
-    return header, rows, margins, rhos
+    if case.early_stop is not None:
+        print(f"{case.name}: early stop at epoch {rows[-1][0]}, keeping epoch {best_epoch}")
+    return header, rows, margins, rhos, (kept if kept is not None else P)
 
 
 def write_log(path, header, rows):
@@ -1656,9 +1942,17 @@ def run_case(case, d):
     float32 and float64; return the float32 log, the float64 log and the decision margins."""
     pvals = read_params(case, os.path.join(d, "init.txt"))
     data = read_data(case, os.path.join(d, "data.csv")) if case.samples is not None else None
+    val = read_data(case, os.path.join(d, "val.csv")) if case.val_samples else None
     doms = read_domains(case, d)
-    h32, r32, margins, rhos = train(case, pvals, data, doms, torch.float32)
-    h64, r64, _, _ = train(case, pvals, data, doms, torch.float64)
+    h32, r32, margins, rhos, kept = train(case, pvals, data, doms, torch.float32, val)
+    h64, r64, _, _, _ = train(case, pvals, data, doms, torch.float64, val)
+    if case.early_stop is not None:
+        # the kept parameters' outputs on every row of data.csv, as `predict` prints them
+        X = {k: torch.tensor(v, dtype=torch.float32) for k, v in data.items()}
+        with torch.no_grad():
+            y = case.forward(kept, X, None, torch.float32)[0]
+        cols = [case.output] if y.shape[1] == 1 else [f"{case.output}{i}" for i in range(y.shape[1])]
+        write_table(os.path.join(d, "expected_predict.csv"), cols, [y.numpy()])
     return (h32, r32), (h64, r64), margins, rhos
 
 
@@ -1674,6 +1968,20 @@ def generate(case):
         write_data(case, rng, os.path.join(d, "data.csv"))
     for dm in case.domains:
         write_domain(case, dm, rng, os.path.join(d, f"domain_{dm.name}.csv"))
+    args = []
+    if case.val_samples:
+        vd = case.val_data(rng, case.val_samples)
+        blocks = [np.asarray(vd[name], dtype=np.float32).reshape(case.val_samples, n)
+                  for name, n in case.inputs + case.targets]
+        write_table(os.path.join(d, "val.csv"), columns(case.inputs + case.targets), blocks)
+        args += ["--val", "@DIR@/val.csv"]
+    if case.early_stop is not None:
+        args += ["--early-stop", str(case.early_stop)]
+    if case.lr is not None:
+        args += ["--lr", num(case.lr)]
+    if args:
+        with open(os.path.join(d, "args.txt"), "w") as f:
+            f.write(" ".join(args) + "\n")
     log32, log64, margins, rhos = run_case(case, d)
     write_log(os.path.join(d, "expected.csv"), *log32)
     # The float32 log as written (9 digits) against float64 training.

@@ -5,7 +5,11 @@
 # (if the case has one: a model whose losses and constraints are all over domains has none)
 # with each CASE_DIR/domain_NAME.csv passed as `--domain NAME=FILE` (SPEC 10), for as many
 # epochs as CASE_DIR/expected.csv has rows, in a temporary directory, and compares the log
-# with COMPARE (tests/reference/compare.c). Exit 0 on a match.
+# with COMPARE (tests/reference/compare.c). CASE_DIR/args.txt, if present, holds more program
+# arguments (SPEC 14: --val, --early-stop, --lr), whitespace-separated, @DIR@ standing for
+# CASE_DIR. With CASE_DIR/expected_predict.csv the trained parameters (--params-out: with
+# --early-stop the kept ones) also go through `predict` on data.csv and are compared with it.
+# Exit 0 on a match.
 set -u
 if [ $# -ne 3 ]; then
     echo "usage: parity.sh CNETC COMPARE CASE_DIR" >&2
@@ -35,12 +39,24 @@ for f in "$dir"/domain_*.csv; do
     set -- "$@" --domain "${d#domain_}=$f"
     ndomains=$((ndomains + 1))
 done
+if [ -f "$dir/args.txt" ]; then
+    for a in $(sed "s|@DIR@|$dir|g" "$dir/args.txt"); do
+        set -- "$@" "$a"
+    done
+fi
+predict=
+if [ -f "$dir/expected_predict.csv" ]; then
+    predict=yes
+fi
 if [ ! -f "$dir/data.csv" ] && [ $ndomains -eq 0 ]; then
     echo "$name: missing $dir/data.csv (and no domain_*.csv)" >&2
     exit 2
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/cnet-parity.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT HUP INT TERM
+if [ -n "$predict" ]; then
+    set -- "$@" --params-out "$work/params.txt"
+fi
 if ! (cd "$work" && "$cnetc" run "$dir/model.cnet" -- "$@" --log "$work/got.csv") \
         > "$work/run.out" 2>&1; then
     echo "$name: cnetc run failed:"
@@ -58,5 +74,17 @@ status=$?
 if [ $status -ne 0 ]; then
     echo "$name: expected $dir/expected.csv, got:"
     head -n 3 "$work/got.csv"
+    exit $status
+fi
+if [ -n "$predict" ]; then
+    if ! (cd "$work" && "$cnetc" run "$dir/model.cnet" -- predict --params-in \
+            "$work/params.txt" --data "$dir/data.csv") > "$work/predict.csv" 2> "$work/run.out"; then
+        echo "$name: predict failed:"
+        tail -n 20 "$work/run.out"
+        exit 1
+    fi
+    printf '%s (predict, kept parameters): ' "$name"
+    "$compare" "$dir/expected_predict.csv" "$work/predict.csv"
+    status=$?
 fi
 exit $status

@@ -11,12 +11,12 @@ endif
 syn keyword cnetKeyword model input target output layer loss constraint const data train
 syn keyword cnetKeyword domain over
 " words that open a statement of the data and train blocks
-syn keyword cnetStatement csv samples optimizer epochs batch shuffle seed log every resample
+syn keyword cnetStatement csv samples optimizer epochs batch shuffle seed log every resample validation schedule
 " functions, layers, losses, distributions and optimizers
 syn keyword cnetBuiltin dense relu tanh sigmoid softplus exp log sqrt abs sin cos
 syn keyword cnetBuiltin leaky_relu elu softmax sum mean dot concat
 syn keyword cnetBuiltin mse mae huber bce_logits cross_entropy l2
-syn keyword cnetBuiltin uniform normal adam adamw sgd
+syn keyword cnetBuiltin uniform normal adam adamw sgd step exponential cosine
 " derivatives with respect to the inputs
 syn keyword cnetBuiltin d laplacian div
 " constraint methods and their kinds
