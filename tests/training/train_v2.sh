@@ -20,9 +20,7 @@ cd "$work"
 fail() { echo "FAIL: $*"; exit 1; }
 build() { # build NAME MODEL.cnet: the program ./NAME
 	"$cnetc" compile "$2" -o "$1.c" --main
-	${CC:-cc} -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -I"$rt" -o "$1" "$1.c" "$rt"/rng.c "$rt"/csv.c "$rt"/params.c \
-		"$rt"/ckpt.c "$rt"/main.c "$rt"/train.c "$rt"/domain.c "$rt"/par.c "$rt"/plot.c \
-		"$rt"/util.c -lm
+	${CC:-cc} -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -I"$rt" -o "$1" "$1.c" "$rt"/*.c -lm
 }
 es=$cases/v2_early_stop
 st=$cases/v2_sched_step
