@@ -53,9 +53,11 @@ CN_NORETURN void cn_die(const char *file, int line, const char *fmt, ...)
 /* A system error (I/O): "cnetc: MESSAGE: strerror(errno)", exit 2. */
 CN_NORETURN void fatal(const char *fmt, ...) CN_PRINTF(1, 2);
 
-/* Read a whole file; NULL and errno set on failure.  *len excludes the NUL
- * terminator that is always appended. */
-char *read_file(const char *path, size_t *len);
+/* Read a whole regular file of at most max bytes; on failure NULL and *why
+ * says what is wrong (strerror, "not a regular file", "larger than ...").
+ * *len excludes the NUL terminator that is always appended. */
+char *read_file(const char *path, size_t max, size_t *len, const char **why);
+#define CN_MAX_INPUT ((size_t)64 << 20) /* the most cnetc reads of any file */
 
 /* The shortest %g form of v that reads back exactly. */
 char *fmt_double(char buf[32], double v);

@@ -367,15 +367,11 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &opt);
 
 	size_t len;
-	char *text = read_file(opt.input, &len);
-	if (!text)
-		file_error("read", opt.input);
-	if (len > (size_t)64 << 20) {
-		free(text);
-		fprintf(stderr,
-			"cnetc: error: '%s' is larger than 64 MiB, the most cnetc reads (its "
-			"syntax tree takes about 60 bytes per byte of source)\n",
-			opt.input);
+	const char *why;
+	char *text = read_file(opt.input, CN_MAX_INPUT, &len, &why);
+	if (!text) {
+		fprintf(stderr, "cnetc: error: cannot read '%s': %s\ncnetc: see 'cnetc --help'\n",
+			opt.input, why);
 		return 2;
 	}
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cnet.h"
 
@@ -139,17 +140,29 @@ void fatal(const char *fmt, ...)
 	exit(2);
 }
 
-char *read_file(const char *path, size_t *len)
+char *read_file(const char *path, size_t max, size_t *len, const char **why)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		*why = strerror(errno);
 		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		/* a FIFO would block, a device never end, a directory not read */
+		*why = S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file";
+		return NULL;
+	}
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		*why = strerror(errno);
+		return NULL;
+	}
 	size_t cap = 1 << 16, n = 0;
 	char *buf = malloc(cap);
 	for (;;) {
 		if (!buf) {
 			fclose(f);
-			errno = ENOMEM;
+			*why = strerror(ENOMEM);
 			return NULL;
 		}
 		n += fread(buf + n, 1, cap - n - 1, f);
@@ -157,7 +170,16 @@ char *read_file(const char *path, size_t *len)
 			int err = errno;
 			free(buf);
 			fclose(f);
-			errno = err ? err : EIO;
+			*why = strerror(err ? err : EIO);
+			return NULL;
+		}
+		if (n > max) {
+			static char msg[64];
+			free(buf);
+			fclose(f);
+			snprintf(msg, sizeof msg, "larger than %zu MiB, the most cnetc reads",
+				 max >> 20);
+			*why = msg;
 			return NULL;
 		}
 		if (feof(f))

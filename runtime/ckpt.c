@@ -302,13 +302,13 @@ int cn_ckpt_read(const char *path, uint64_t model_hash, int real_size, void *pay
 int cn_ckpt_read_either(const char *path, uint64_t model_hash, int real_size, void *payload,
 			size_t size, size_t alt, size_t *got, cn_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = cn_rt_open_read(path, err);
 	void *scratch;
 	unsigned char head[CKPT_HEADER];
 	int rc;
 
 	if (!f)
-		return cn_rt_err(err, "%s: cannot open: %s", path, strerror(errno));
+		return 1;
 	scratch = malloc(size ? size : 1);
 	if (!scratch) {
 		fclose(f);

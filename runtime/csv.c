@@ -331,9 +331,9 @@ int cn_csv_load(const char *name, void *file, const char *const *cols, int ncols
 
 	memset(out, 0, sizeof *out);
 	if (!f) {
-		f = fopen(name, "rb");
+		f = cn_rt_open_read(name, err);
 		if (!f)
-			return cn_rt_err(err, "%s: cannot open: %s", name, strerror(errno));
+			return 1;
 	}
 	rc = load(f, name, cols, ncols, out, err);
 	if (!file)

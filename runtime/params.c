@@ -198,9 +198,9 @@ int cn_params_read(const cn_model_desc *d, void *params, const char *path, cn_er
 	FILE *f;
 	int rc;
 
-	f = fopen(path, "rb");
+	f = cn_rt_open_read(path, err);
 	if (!f)
-		return cn_rt_err(err, "%s: cannot open: %s", path, strerror(errno));
+		return 1;
 	scratch = malloc(bytes + 1);
 	if (!scratch) {
 		fclose(f);

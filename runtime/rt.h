@@ -36,6 +36,10 @@ int cn_rt_lines_next(cn_rt_lines *lr, char **line, size_t *len, const char *name
 		     cn_error *err);
 void cn_rt_lines_free(cn_rt_lines *lr);
 
+/* Open a regular file for reading (a FIFO, device or directory is refused:
+ * the first would block, the second never end); NULL and err set on failure. */
+FILE *cn_rt_open_read(const char *path, cn_error *err);
+
 /* Format into err->msg; returns 1 so that callers can `return cn_rt_err(...)`. */
 int cn_rt_err(cn_error *err, const char *fmt, ...) CN_RT_PRINTF(2, 3);
 

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void cn_rt_lines_init(cn_rt_lines *lr, FILE *f)
 {
@@ -166,4 +167,25 @@ double cn_rt_load_real(const void *buf, size_t index, int real_size)
 	if (real_size == (int)sizeof(float))
 		return ((const float *)buf)[index];
 	return ((const double *)buf)[index];
+}
+
+FILE *cn_rt_open_read(const char *path, cn_error *err)
+{
+	struct stat st;
+	FILE *f;
+
+	if (stat(path, &st) != 0) {
+		cn_rt_err(err, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		/* a FIFO would block, a device never end */
+		cn_rt_err(err, "%s: cannot open: %s", path,
+			  S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+		return NULL;
+	}
+	f = fopen(path, "rb");
+	if (!f)
+		cn_rt_err(err, "%s: cannot open: %s", path, strerror(errno));
+	return f;
 }

@@ -56,7 +56,8 @@ static size_t list_files(const char *dir, const char *suffix, ErrCase *out, size
 	struct dirent *e;
 	while ((e = readdir(d)) && n < max) {
 		size_t len = strlen(e->d_name);
-		if (len <= sl || len - sl >= sizeof out[0].name || strcmp(e->d_name + len - sl, suffix) != 0)
+		if (len <= sl || len - sl >= sizeof out[0].name ||
+		    strcmp(e->d_name + len - sl, suffix) != 0)
 			continue;
 		memcpy(out[n].name, e->d_name, len - sl);
 		out[n].name[len - sl] = '\0';
@@ -71,8 +72,9 @@ static char *slurp(const char *dir, const char *name, const char *suffix, size_t
 {
 	char path[512];
 	snprintf(path, sizeof path, "%s/%s%s", dir, name, suffix);
-	char *text = read_file(path, len);
-	cr_assert(text, "cannot read %s", path);
+	const char *why = "";
+	char *text = read_file(path, CN_MAX_INPUT, len, &why);
+	cr_assert(text, "cannot read %s: %s", path, why);
 	return text;
 }
 
@@ -136,18 +138,20 @@ static void expect_werror(const char *name, char **want, int nw)
 	char *out = run_check_w(name, true);
 	char *got[MAX_LINES];
 	int ng = header_lines(name, out, got, MAX_LINES), nwarn = 0;
-	cr_assert_eq(ng, nw, "%s.cnet --Werror: %d diagnostics, expected %d:\n%s", name, ng, nw, out);
+	cr_assert_eq(ng, nw, "%s.cnet --Werror: %d diagnostics, expected %d:\n%s", name, ng, nw,
+		     out);
 	for (int i = 0; i < nw; i++) {
 		char *w = strstr(want[i], ": warning: ");
 		char line[1024];
 		if (w) {
-			snprintf(line, sizeof line, "%.*s: error: %s [-Werror]", (int)(w - want[i]), want[i],
-				 w + strlen(": warning: "));
+			snprintf(line, sizeof line, "%.*s: error: %s [-Werror]", (int)(w - want[i]),
+				 want[i], w + strlen(": warning: "));
 			nwarn++;
 		} else {
 			snprintf(line, sizeof line, "%s", want[i]);
 		}
-		cr_assert_str_eq(got[i], line, "%s.cnet --Werror: diagnostic %d differs", name, i + 1);
+		cr_assert_str_eq(got[i], line, "%s.cnet --Werror: diagnostic %d differs", name,
+				 i + 1);
 	}
 	cr_assert_gt(nwarn, 0, "%s.err lists no warning", name);
 	free(out);
@@ -156,7 +160,8 @@ static void expect_werror(const char *name, char **want, int nw)
 ParameterizedTestParameters(errors, diagnostics)
 {
 	static ErrCase cases[MAX_CASES];
-	size_t n = list_files(getenv("CNET_ERRORS_DIR") ? getenv("CNET_ERRORS_DIR") : ".", ".cnet", cases, MAX_CASES);
+	size_t n = list_files(getenv("CNET_ERRORS_DIR") ? getenv("CNET_ERRORS_DIR") : ".", ".cnet",
+			      cases, MAX_CASES);
 	return cr_make_param_array(ErrCase, cases, n);
 }
 
@@ -175,13 +180,15 @@ ParameterizedTest(ErrCase *c, errors, diagnostics)
 		nw--;
 	cr_assert(nw > 0, "%s.err lists no diagnostic", c->name);
 	for (int i = 0; i < nw; i++) {
-		cr_assert(i < ng, "%s.cnet: missing diagnostic\n  expected: %s\n  output:\n%s", c->name, want[i], out);
-		cr_assert_str_eq(got[i], want[i], "%s.cnet: diagnostic %d differs\n  expected: %s\n  got:      %s", c->name,
-				 i + 1, want[i], got[i]);
+		cr_assert(i < ng, "%s.cnet: missing diagnostic\n  expected: %s\n  output:\n%s",
+			  c->name, want[i], out);
+		cr_assert_str_eq(got[i], want[i],
+				 "%s.cnet: diagnostic %d differs\n  expected: %s\n  got:      %s",
+				 c->name, i + 1, want[i], got[i]);
 	}
 	if (!open_end)
-		cr_assert_eq(ng, nw, "%s.cnet: %d diagnostics, expected %d; the next is: %s", c->name, ng, nw,
-			     ng > nw ? got[nw] : "");
+		cr_assert_eq(ng, nw, "%s.cnet: %d diagnostics, expected %d; the next is: %s",
+			     c->name, ng, nw, ng > nw ? got[nw] : "");
 	if (is_warning_case(c->name))
 		expect_werror(c->name, want, nw);
 	free(expect);
@@ -214,7 +221,8 @@ Test(errors, stops_printing_after_twenty)
 {
 	char *out = run_check("err-many-errors");
 	cr_assert_eq(count(out, ": error: "), DIAG_MAX_ERRORS);
-	cr_assert(strstr(out, "err-many-errors.cnet: too many errors (30), stopping after 20\n"), "%s", out);
+	cr_assert(strstr(out, "err-many-errors.cnet: too many errors (30), stopping after 20\n"),
+		  "%s", out);
 	cr_assert(!strstr(out, "'q20'"), "error 21 was printed:\n%s", out);
 	free(out);
 }
@@ -224,7 +232,8 @@ Test(errors, recovers_after_a_checker_error)
 {
 	char *out = run_check("err-recovery-two-errors");
 	cr_assert_eq(count(out, ": error: "), 2, "%s", out);
-	cr_assert(strstr(out, "unknown name 'zz'") && strstr(out, "index 5 is out of range"), "%s", out);
+	cr_assert(strstr(out, "unknown name 'zz'") && strstr(out, "index 5 is out of range"), "%s",
+		  out);
 	free(out);
 }
 
@@ -233,7 +242,9 @@ Test(errors, recovers_after_a_syntax_error)
 {
 	char *out = run_check("err-syntax-recovery");
 	cr_assert_eq(count(out, ": error: "), 2, "%s", out);
-	cr_assert(strstr(out, "err-syntax-recovery.cnet:2:15:") && strstr(out, "err-syntax-recovery.cnet:4:12:"), "%s", out);
+	cr_assert(strstr(out, "err-syntax-recovery.cnet:2:15:") &&
+			  strstr(out, "err-syntax-recovery.cnet:4:12:"),
+		  "%s", out);
 	free(out);
 }
 
@@ -241,8 +252,10 @@ Test(errors, recovers_after_a_syntax_error)
 Test(errors, shows_source_line_and_caret)
 {
 	char *out = run_check("err-dense-input-size");
-	cr_assert_str_eq(out, "err-dense-input-size.cnet:7:17: error: dense layer 'fc1' expects 3 inputs, got 'x' of size 2\n"
-			      "    7 |     y = fc2(fc1(x));\n"
-			      "      |                 ^\n");
+	cr_assert_str_eq(out,
+			 "err-dense-input-size.cnet:7:17: error: dense layer 'fc1' expects 3 "
+			 "inputs, got 'x' of size 2\n"
+			 "    7 |     y = fc2(fc1(x));\n"
+			 "      |                 ^\n");
 	free(out);
 }

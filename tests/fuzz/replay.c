@@ -27,9 +27,10 @@ static int cmp_str(const void *a, const void *b)
 static int replay_file(const char *path)
 {
 	size_t len;
-	char *text = read_file(path, &len);
+	const char *why;
+	char *text = read_file(path, CN_MAX_INPUT, &len, &why);
 	if (!text) {
-		fprintf(stderr, "replay: cannot read '%s'\n", path);
+		fprintf(stderr, "replay: cannot read '%s': %s\n", path, why);
 		return 0;
 	}
 	LLVMFuzzerTestOneInput((const uint8_t *)text, len);

@@ -9,7 +9,9 @@
 #    '$(shell touch PWNED) #x:y.csv' is a prerequisite make looks for by
 #    that name (it says so), and no command runs;
 #  - a path with a line break cannot be written in a make rule: refused
-#    with a message, exit 2, no depfile and no C file.
+#    with a message, exit 2, no depfile and no C file;
+#  - a const CSV, --data, --params-in or --resume that is a FIFO or a
+#    device is refused at once (a FIFO would block, /dev/zero never end).
 set -u
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 cnetc=$(abs "$1")
@@ -81,6 +83,27 @@ grep -q "^cnetc: error: cannot write a make rule for 'a\$" err.txt ||
 	say "a path with a newline: $(cat err.txt)"
 [ -e nl.d ] && say "a refused depfile was written"
 [ -e "$nl" ] && say "a refused depfile's C file was written"
+
+# files a model or a flag names are read only when regular: a FIFO would
+# hang, /dev/zero never end
+mkfifo fifo.csv
+sed 's|csv ".*";|csv "fifo.csv";|' dep/dep.cnet >fifo.cnet
+sed 's|csv ".*";|csv "/dev/zero";|' dep/dep.cnet >zero.cnet
+for m in fifo zero; do
+	status=0
+	timeout 60 "$cnetc" check $m.cnet 2>err.txt || status=$?
+	[ "$status" -eq 1 ] || say "const csv of $m.cnet: exit $status, want 1"
+	grep -q "error: cannot read '[^']*': not a regular file" err.txt ||
+		say "const csv of $m.cnet: $(cat err.txt)"
+done
+for flag in --data --params-in --resume; do
+	status=0
+	timeout 60 "$cnetc" run tri.cnet -- $flag fifo.csv 2>err.txt >/dev/null || status=$?
+	[ "$status" -eq 2 ] || say "$flag fifo.csv: exit $status, want 2"
+	[ "$(cat err.txt)" = "tri: error: fifo.csv: cannot open: not a regular file" ] ||
+		say "$flag fifo.csv: $(cat err.txt)"
+done
+echo "FIFO and device refused: $(cat err.txt)"
 
 [ $fail -eq 0 ] && echo "security: ok"
 exit $fail
