@@ -33,7 +33,7 @@
  * worst build the same entry twice.  An entry that cannot be used (a
  * program that does not execute, runtime objects that do not link) is
  * rebuilt; a cache that cannot be written is left out (a note under -v).
- * A hit refreshes the entry's mtime; a build removes entries unused for
+ * Each use refreshes an entry's mtime; a build removes entries unused for
  * 30 days and tmp- directories older than a day.
  */
 #include <dirent.h>
@@ -469,6 +469,7 @@ static Probes cached_probe(const Run *r, const char *compiler_cpu)
 	    sscanf(text, "native=%d avx512=%d openmp=%d%c", &native, &avx512, &openmp, &end) == 4 &&
 	    end == '\n') {
 		free(text);
+		utimensat(AT_FDCWD, path, NULL, 0); /* in use: not pruned */
 		return (Probes){native == 1, avx512 == 1, openmp == 1};
 	}
 	free(text);
@@ -627,6 +628,7 @@ static int build(const Run *r, const char *c, size_t clen, const char *rt_key, c
 		fatal("cannot write '%s':", model_c);
 	if (have) {
 		note(r, "runtime objects from the cache: %s", cached);
+		utimensat(AT_FDCWD, cached, NULL, 0); /* in use: not pruned */
 		jobs[njobs++] = compile_argv(r, rtdir, model_c, model_o);
 	} else {
 		note(r, "compiling the runtime%s", cached ? " (for the cache)" : "");
