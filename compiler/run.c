@@ -19,8 +19,9 @@
  *   probe-KEY        the probes' answers for a compiler on this CPU;
  *   rt-KEY/          the runtime's objects and headers for a compiler, CPU
  *                    and set of flags, shared by every model built so;
- *   prog-P-KEY       a program, keyed by the runtime's key and the
- *                    generated C;
+ *   prog-P-KEY/P     a program (named P, the prefix, as the program calls
+ *                    itself in its messages), keyed by the runtime's key
+ *                    and the generated C;
  *   tmp-XXXXXX/      a build under way.
  * Each KEY is the SHA-256 (sha256.c) of what the entry depends on: the cache
  * format, the compiler (the $CC or $MPICC string, the size, mtime and inode of
@@ -666,9 +667,11 @@ static int build(const Run *r, const char *c, size_t clen, const char *rt_key, c
 	return 0;
 }
 
-/* Put the finished program into the cache under path: flushed to disk, then
- * renamed, so that no one runs half of it. */
-static bool cache_program(const char *tmp, const char *path)
+/* Put the finished program tmp (alone in its directory) into the cache as
+ * the directory entry: flushed to disk, then the directory renamed, so that
+ * no one runs half of it.  When another run was first, its entry (as whole)
+ * stays. */
+static bool cache_program(const char *tmp, const char *entry)
 {
 	int fd = open(tmp, O_RDONLY);
 	if (fd < 0)
@@ -677,7 +680,13 @@ static bool cache_program(const char *tmp, const char *path)
 	close(fd);
 	mode_t mask = umask(0);
 	umask(mask);
-	return ok && chmod(tmp, 0755 & ~mask) == 0 && rename(tmp, path) == 0;
+	if (!ok || chmod(tmp, 0755 & ~mask) != 0)
+		return false;
+	char *dir = strrchr(tmp, '/');
+	*dir = '\0';
+	ok = rename(tmp, entry) == 0 || errno == EEXIST || errno == ENOTEMPTY;
+	*dir = '/';
+	return ok;
 }
 
 /* A cached program that can be run: a non-empty executable file. */
@@ -802,7 +811,7 @@ int run_model(Arena *a, const Lowered *lw, const EmitOptions *o, const RunOption
 		fatal("cannot generate the model program:");
 
 	char rt_key[65] = "", prog_key[65] = "";
-	char *cached = NULL;
+	char *entry = NULL, *cached = NULL;
 	if (r.cache) {
 		sha256_init(&h);
 		sha256_str(&h, CACHE_FORMAT);
@@ -817,13 +826,14 @@ int run_model(Arena *a, const Lowered *lw, const EmitOptions *o, const RunOption
 		sha256_str(&h, "-lm");
 		sha256_update(&h, c, clen);
 		sha256_hex(&h, prog_key);
-		cached = arena_printf(a, "%s/prog-%s-%s", r.cache, eo.prefix, prog_key);
+		entry = arena_printf(a, "%s/prog-%s-%s", r.cache, eo.prefix, prog_key);
+		cached = arena_printf(a, "%s/%s", entry, eo.prefix);
 	}
 
 	int st;
 	if (cached && usable(cached)) {
 		note(&r, "running the cached program %s", cached);
-		utimensat(AT_FDCWD, cached, NULL, 0); /* in use: not pruned */
+		utimensat(AT_FDCWD, entry, NULL, 0); /* in use: not pruned */
 		remove_tree(a, r.work);
 		st = run_program(&r, cached, args, nargs);
 		if (st >= 0 || ro->np || (errno != ENOEXEC && errno != EACCES && errno != ENOENT)) {
@@ -834,20 +844,24 @@ int run_model(Arena *a, const Lowered *lw, const EmitOptions *o, const RunOption
 		}
 		note(&r, "the cached program does not run (%s); building it again",
 		     strerror(errno));
-		unlink(cached);
+		remove_tree(a, entry);
 		make_work(&r);
 	}
 
 	if (r.cache)
 		cache_prune(&r);
-	char *prog = arena_printf(a, "%s/%s", r.work, eo.prefix);
+	/* the program alone in a directory, which becomes the entry */
+	char *bin = arena_printf(a, "%s/bin", r.work);
+	if (mkdir(bin, 0700) != 0)
+		fatal("cannot create '%s':", bin);
+	char *prog = arena_printf(a, "%s/%s", bin, eo.prefix);
 	st = build(&r, c, clen, rt_key, prog);
 	free(c);
 	if (st != 0) {
 		remove_tree(a, r.work);
 		return st;
 	}
-	if (r.cache && cache_program(prog, cached)) {
+	if (r.cache && cache_program(prog, entry) && usable(cached)) {
 		note(&r, "built and cached %s", cached);
 		prog = cached;
 		remove_tree(a, r.work);

@@ -43,7 +43,7 @@ run first m.cnet -- --quiet --params-out p.txt
 has first "compiling the runtime (for the cache)"
 has first "built and cached $cache/prog-seed_penalty-"
 [ "$(progs seed_penalty)" = 1 ] || fails "one program entry after the first run: $(ls "$cache")"
-entry=$(ls -d "$cache"/prog-seed_penalty-*)
+entry=$(ls -d "$cache"/prog-seed_penalty-*)/seed_penalty
 inode=$(stat -c %i "$entry")
 run second m.cnet -- --quiet --params-out p2.txt
 has second "running the cached program $entry"
@@ -53,6 +53,10 @@ cmp -s p.txt p2.txt || fails "the cached program trains otherwise"
 run eval m.cnet -- eval --params-in p.txt
 has eval "running the cached program"
 grep -q '^eval: 100 samples' eval.out || fails "eval through the cache: $(cat eval.out)"
+# the program calls itself by the model's name
+"$cnetc" run m.cnet -- --bogus 2>bogus.err
+grep -q "^seed_penalty: error: unknown option '--bogus'" bogus.err ||
+	fails "the cached program's name: $(cat bogus.err)"
 # without -v, a hit prints nothing of cnetc's
 "$cnetc" run m.cnet -- eval --params-in p.txt >quiet.out 2>quiet.err
 [ -s quiet.err ] && fails "a cached run printed on stderr: $(cat quiet.err)"
@@ -93,7 +97,7 @@ done
 cmp -s l1.txt l2.txt && cmp -s l1.txt l3.txt || fails "concurrent runs trained otherwise"
 [ "$(ls "$tmp/cache2/cnet" | grep -c '^prog-seed_lagrangian-')" = 1 ] || fails "concurrent: $(ls "$tmp/cache2/cnet")"
 [ "$(ls "$tmp/cache2/cnet" | grep -c '^tmp-')" = 0 ] || fails "concurrent runs left tmp- files"
-"$tmp"/cache2/cnet/prog-seed_lagrangian-* --quiet --params-out l4.txt >/dev/null &&
+"$tmp"/cache2/cnet/prog-seed_lagrangian-*/seed_lagrangian --quiet --params-out l4.txt >/dev/null &&
 	cmp -s l1.txt l4.txt || fails "the concurrently built entry is not whole"
 run after l.cnet -- --quiet
 has after "running the cached program"
@@ -114,7 +118,7 @@ has nw "no cache (cannot write '$tmp/afile/cnet'"
 [ -z "$(ls t)" ] || fails "an unwritable cache left $(ls t) in TMPDIR"
 
 # unusable entries are rebuilt: a program that is no program ...
-entry=$(ls -d "$cache"/prog-seed_relu-*)
+entry=$(ls -d "$cache"/prog-seed_relu-*)/seed_relu
 echo garbage >"$entry"
 run corrupt r.cnet -- --quiet
 has corrupt "the cached program does not run"
