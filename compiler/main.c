@@ -5,7 +5,8 @@
  *   cnetc check MODEL.cnet
  *   cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]
  *                            [--precision float|double] [--depfile FILE] [--unroll-max N]
- *   cnetc run MODEL.cnet [compile options] [--mpi --np N] [-- ARGS...]
+ *   cnetc run MODEL.cnet [compile options] [--mpi --np N] [--no-cache] [-v]
+ *             [-- ARGS...]
  *
  * Exit status: 0 ok, 1 errors in the model, 2 usage or I/O error (SPEC 7).
  * Output files are written to a temporary name and renamed, so an error never
@@ -25,7 +26,8 @@ static const char usage_text[] =
 	"       cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]\n"
 	"                     [--precision float|double] [--depfile FILE] [--unroll-max N]\n"
 	"                     [--lanes N] [--vector-bits 128|256|512] [--mpi]\n"
-	"       cnetc run MODEL.cnet [compile options] [--mpi --np N] [-- ARGS...]\n"
+	"       cnetc run MODEL.cnet [compile options] [--mpi --np N] [--no-cache] [-v]\n"
+	"                 [-- ARGS...]\n"
 	"       cnetc --version | --help\n"
 	"\n"
 	"commands:\n"
@@ -34,7 +36,9 @@ static const char usage_text[] =
 	"  compile MODEL.cnet   generate the model's C99 training code\n"
 	"  run MODEL.cnet       compile with --main, build with $CC (default cc) against\n"
 	"                       the runtime, and run the program with ARGS (see the\n"
-	"                       program's --help: train, predict, eval)\n"
+	"                       program's --help: train, predict, eval); the program\n"
+	"                       is cached in $XDG_CACHE_HOME/cnet (default ~/.cache/cnet),\n"
+	"                       so running the same model again starts at once\n"
 	"\n"
 	"options:\n"
 	"  -o FILE              output C file (default: MODEL.c in the current directory)\n"
@@ -55,6 +59,8 @@ static const char usage_text[] =
 	"                       so with $MPICC (default mpicc) and run it under $MPIRUN\n"
 	"                       (default mpirun) -np N; see tests/parallel/README.md\n"
 	"  --np N               MPI processes for 'run --mpi'\n"
+	"  --no-cache           run: build in a temporary directory and keep nothing\n"
+	"  -v, --verbose        run: say whether the program comes from the cache\n"
 	"  --dump=ast|ir        print the syntax tree or the IR with its reverse pass\n"
 	"  --Werror             make the model's warnings errors (exit status 1)\n"
 	"  --version            print the version of cnetc\n"
@@ -74,6 +80,7 @@ typedef struct Options {
 	int unroll_max;
 	int lanes;
 	int vector_bits;
+	bool no_cache, verbose;
 	bool dump_ast, dump_ir;
 	bool werror;
 	char **run_args; /* after "--" */
@@ -123,6 +130,72 @@ static bool valid_prefix(const char *p)
 		if (!(isalnum((unsigned char)*p) || *p == '_'))
 			return false;
 	return true;
+}
+
+extern const int cn_embedded_count;
+extern const char *const cn_embedded_names[];
+extern const unsigned char *const cn_embedded_texts[];
+
+/* Is a (--name or --name=value) an option of the generated program?  Its
+ * options are the rows {"name", ...} of the flag table in the runtime's
+ * main.c, whose source cnetc carries for `cnetc run`. */
+static bool program_option(const char *a)
+{
+	if (a[0] != '-' || a[1] != '-')
+		return false;
+	size_t n = strcspn(a + 2, "=");
+	for (int i = 0; i < cn_embedded_count; i++) {
+		if (strcmp(cn_embedded_names[i], "main.c"))
+			continue;
+		const char *t = (const char *)cn_embedded_texts[i];
+		const char *table = strstr(t, "} flags[NUM_FLAGS] = {");
+		const char *end = table ? strstr(table, "\n};") : NULL;
+		for (const char *p = table; p && p < end; p++) {
+			p = strstr(p, "{\"");
+			if (!p || p > end)
+				break;
+			if (!strncmp(p + 2, a + 2, n) && p[2 + n] == '"')
+				return true;
+		}
+	}
+	return false;
+}
+
+static bool program_mode(const char *a)
+{
+	return !strcmp(a, "train") || !strcmp(a, "predict") || !strcmp(a, "eval");
+}
+
+static bool is_model(const char *a)
+{
+	size_t n = strlen(a);
+	return n > 5 && !strcmp(a + n - 5, ".cnet");
+}
+
+/* A program's argument given to `cnetc run` itself (argv[i]): the error,
+ * and the command as it should have been, cnetc's arguments before --, the
+ * program's after it. */
+static void program_hint(const char *fmt, const char *arg, const Options *o, int argc, char **argv,
+			 int i)
+{
+	fputs("cnetc: error: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\ncnetc: note: program options go after '--': cnetc run", stderr);
+	const char *model = o->input;
+	for (int j = i; j < argc && !model; j++)
+		if (is_model(argv[j]))
+			model = argv[j];
+	for (int j = 1; j < i; j++)
+		if (strcmp(argv[j], "run"))
+			fprintf(stderr, " %s", argv[j]);
+	if (model && !o->input)
+		fprintf(stderr, " %s", model);
+	fputs(" --", stderr);
+	for (int j = i; j < argc; j++)
+		if (argv[j] != model && strcmp(argv[j], "--"))
+			fprintf(stderr, " %s", argv[j]);
+	fputs("\ncnetc: see 'cnetc --help'\n", stderr);
+	exit(2);
 }
 
 static void parse_args(int argc, char **argv, Options *o)
@@ -201,9 +274,15 @@ static void parse_args(int argc, char **argv, Options *o)
 					    "not '%s'",
 					    v);
 			o->np = (int)n;
+		} else if (!strcmp(a, "--no-cache")) {
+			o->no_cache = true;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			o->verbose = true;
 		} else if (!strncmp(a, "--main=", 7)) {
 			usage_error("%s", "option '--main' takes no value");
 		} else if (a[0] == '-' && a[1] != '\0') {
+			if (o->command && !strcmp(o->command, "run") && program_option(a))
+				program_hint("unknown option '%s'", a, o, argc, argv, i);
 			usage_error("unknown option '%s'", a);
 		} else if (!o->command) {
 			if (strcmp(a, "check") && strcmp(a, "compile") && strcmp(a, "run"))
@@ -212,6 +291,8 @@ static void parse_args(int argc, char **argv, Options *o)
 		} else if (!o->input) {
 			o->input = a;
 		} else {
+			if (!strcmp(o->command, "run") && program_mode(a))
+				program_hint("unexpected argument '%s'", a, o, argc, argv, i);
 			usage_error("unexpected argument '%s'", a);
 		}
 	}
@@ -230,6 +311,8 @@ static void parse_args(int argc, char **argv, Options *o)
 		usage_error("%s", "--np belongs to 'run --mpi'");
 	if (o->mpi && !strcmp(o->command, "run") && !o->np)
 		usage_error("%s", "'run --mpi' needs --np N, the number of MPI processes");
+	if ((o->no_cache || o->verbose) && strcmp(o->command, "run"))
+		usage_error("%s", "--no-cache and --verbose belong to 'run'");
 }
 
 /* The directory part of a path, for files the model names relative to itself. */
@@ -435,8 +518,12 @@ int main(int argc, char **argv)
 		} else if (!strcmp(opt.command, "run")) {
 			eo.main = true;
 			eo.data_dir = dir_of(arena, opt.input);
-			status = run_model(arena, lw, &eo, opt.mpi ? opt.np : 0, opt.run_args,
-					   opt.nrun_args);
+			RunOptions ro = {
+				.np = opt.mpi ? opt.np : 0,
+				.no_cache = opt.no_cache,
+				.verbose = opt.verbose,
+			};
+			status = run_model(arena, lw, &eo, &ro, opt.run_args, opt.nrun_args);
 		}
 	}
 	arena_free(arena);

@@ -8,7 +8,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # Only cnetc: `cnetc run` compiles the runtime from the sources embedded in
-# it, so neither libcnetrt nor the tests need building for the demo.
+# it (once: its cache, ~/.cache/cnet, keeps the objects and the programs), so
+# neither libcnetrt nor the tests need building for the demo.
 build() {
 	sh tests/install-deps.sh
 	[ -f build/build.ninja ] || meson setup build
@@ -35,3 +36,6 @@ demo() {
 build
 echo
 demo
+echo
+echo "cnetc is build/compiler/cnetc (try: build/compiler/cnetc run examples/junction.cnet);"
+echo "'meson install -C build' puts it on PATH (/usr/local/bin)."

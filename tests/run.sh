@@ -1,8 +1,9 @@
 #!/bin/sh
-# run.sh - the whole test suite, from a fresh clone on Debian:
-# install what is missing, build in build/, run `meson test`.
+# run.sh - the test suite, from a fresh clone on Debian: install what is
+# missing, build in build/, run `meson test` (its default setup: every suite
+# but werror and bench, which CI runs too; tests/meson.build says why).
 #
-#   sh tests/run.sh [MESON TEST ARGS...]     e.g. --suite parser
+#   sh tests/run.sh [MESON TEST ARGS...]     e.g. --suite parser, --setup full
 set -eu
 cd "$(dirname "$0")/.."
 

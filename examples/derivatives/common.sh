@@ -10,29 +10,23 @@ case $cnetc in /*) ;; *) cnetc=$PWD/$cnetc ;; esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-cp "$here/keep-cc.sh" keep-cc.sh
 
 # train NAME [ARGS...]: train NAME.cnet of the work directory through
-# `cnetc run`, and keep the program it builds as NAME.prog.  These models are
-# built to be trained once, so --unroll-max 16: it cuts cc's time on the
-# 32-wide layers about 4x at the same training speed (README.md).
+# `cnetc run`.  These models are built to be trained once, so --unroll-max
+# 16: it cuts cc's time on the 32-wide layers about 4x at the same training
+# speed (README.md).
 train() {
 	_name=$1
 	shift
-	KEEP_CC=${CC:-cc} KEEP_PROG=$work/$_name.prog CC="sh $work/keep-cc.sh" \
-		"$cnetc" run "$_name.cnet" --unroll-max 16 -- "$@"
+	"$cnetc" run "$_name.cnet" --unroll-max 16 -- "$@"
 }
 
-# program NAME ARGS...: run NAME's program again (predict, eval): the kept
-# one, else (if cnetc run did not call $CC) through cnetc run.
+# program NAME ARGS...: run NAME's program again (predict, eval): the same
+# `cnetc run`, which takes the program it built from its cache.
 program() {
 	_name=$1
 	shift
-	if [ -x "$_name.prog" ]; then
-		"./$_name.prog" "$@"
-	else
-		"$cnetc" run "$_name.cnet" --unroll-max 16 -- "$@"
-	fi
+	"$cnetc" run "$_name.cnet" --unroll-max 16 -- "$@"
 }
 
 # final_data_loss FILE: the data loss of a training run's final report

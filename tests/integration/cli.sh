@@ -132,5 +132,42 @@ EOM
 grep -qF ' * of n starts at x + i * layout_NUM_INPUTS' layout.h ||
 	{ echo "FAIL: layout.h does not say the layout is sample-major"; fail=1; }
 
+# a program's option or mode given to `cnetc run` itself: the error, then
+# the command with the program's arguments after --
+expect_note() { # ERROR NOTE ARGS...
+	want="cnetc: error: $1
+cnetc: note: program options go after '--': $2
+$hint"
+	shift 2
+	"$cnetc" "$@" >out 2>err
+	rc=$?
+	if [ $rc -ne 2 ] || [ "$(cat err)" != "$want" ]; then
+		echo "FAIL: cnetc $* (status $rc):"
+		sed 's/^/  | /' err
+		echo "  expected:"
+		echo "$want" | sed 's/^/  | /'
+		fail=1
+	fi
+}
+expect_note "unknown option '--epochs'" "cnetc run m.cnet -- --epochs 5" run m.cnet --epochs 5
+expect_note "unknown option '--epochs=5'" "cnetc run m.cnet -- --epochs=5 --quiet" \
+	run m.cnet --epochs=5 --quiet
+expect_note "unexpected argument 'eval'" "cnetc run m.cnet -- eval --params-in p.txt" \
+	run m.cnet eval --params-in p.txt
+expect_note "unknown option '--lr'" "cnetc run --no-cache m.cnet -- --lr 0.1 --quiet" \
+	run --no-cache --lr 0.1 m.cnet -- --quiet
+# every option of the program's flag table gets the note
+for f in $flags; do
+	[ "$f" = help ] && continue
+	"$cnetc" run m.cnet "--$f" 1 2>err
+	grep -q "^cnetc: note: program options go after '--': cnetc run m.cnet -- --$f 1\$" err ||
+		{ echo "FAIL: no hint for --$f"; fail=1; }
+done
+# cnetc's own unknown options get none
+expect "unknown option '--bogus'" run m.cnet --bogus
+expect "--no-cache and --verbose belong to 'run'" check "$model" --no-cache
+expect "--no-cache and --verbose belong to 'run'" compile "$model" -v
+rm -f out err
+
 [ $fail -eq 0 ] && echo "cli: ok"
 exit $fail

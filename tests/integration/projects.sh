@@ -7,10 +7,12 @@
 # regenerated when nothing changed.
 #
 # The install: `meson install --destdir` of BUILDDIR into a temporary root;
-# the project then finds cnetc on PATH, libcnetrt through pkg-config
-# (PKG_CONFIG_SYSROOT_DIR maps the .pc paths into the root) or CMake's
+# the project then finds cnetc on PATH, libcnetrt through pkg-config (the
+# staged cnetrt.pc as it is: its prefix is relative to its own place,
+# ${pcfiledir}, so no PKG_CONFIG_SYSROOT_DIR is needed) or CMake's
 # find_package(Cnet) (CMAKE_PREFIX_PATH), and the shared library through
-# LD_LIBRARY_PATH.  Exit 77 (skipped) when the KIND's build tool is missing,
+# LD_LIBRARY_PATH.  The make kind also builds a generated --main program with
+# nothing but `pkg-config --cflags --libs cnetrt`.  Exit 77 (skipped) when the KIND's build tool is missing,
 # or when BUILDDIR is a sanitizer build (SANITIZE, meson's b_sanitize, is not
 # "none"): its libraries need the sanitizer runtimes that a plain project
 # build does not link; the normal build runs these tests.
@@ -44,11 +46,32 @@ pc=$(find "$tmp/root" -name cnetrt.pc) && [ -n "$pc" ] || die "no installed cnet
 lib=$(find "$tmp/root" -name 'libcnetrt.so*' | head -n 1)
 PATH=$prefix/bin:$PATH
 PKG_CONFIG_PATH=${pc%/cnetrt.pc}
-PKG_CONFIG_SYSROOT_DIR=$tmp/root
 PKG_CONFIG_LIBDIR=$PKG_CONFIG_PATH
 LD_LIBRARY_PATH=${lib%/*}
-export PATH PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_LIBDIR LD_LIBRARY_PATH
+unset PKG_CONFIG_SYSROOT_DIR
+export PATH PKG_CONFIG_PATH PKG_CONFIG_LIBDIR LD_LIBRARY_PATH
 [ "$(command -v cnetc)" = "$cnetc" ] || die "the installed cnetc is not first on PATH"
+
+# the staged cnetrt.pc points into the staging root, not at the prefix
+flags=$(pkg-config --cflags --libs cnetrt) || die "pkg-config cnetrt"
+for f in $flags; do
+	case $f in
+	-I* | -L*)
+		d=${f#-?}
+		[ -d "$d" ] || die "pkg-config gives $f, not a directory"
+		case $(cd "$d" && pwd -P) in "$(cd "$tmp/root" && pwd -P)"/*) ;;
+		*) die "pkg-config gives $f, outside the staging root $tmp/root" ;; esac ;;
+	esac
+done
+if [ "$kind" = make ]; then
+	cnetc compile "$src/examples/seed_penalty.cnet" --main -o "$tmp/standalone.c" ||
+		die "cnetc compile --main"
+	# shellcheck disable=SC2086
+	cc -std=c99 -O1 -o "$tmp/standalone" "$tmp/standalone.c" $flags -lm ||
+		die "a generated program against \$(pkg-config --cflags --libs cnetrt)"
+	"$tmp/standalone" --quiet --epochs 2 --params-out "$tmp/standalone.txt" &&
+		[ -s "$tmp/standalone.txt" ] || die "the program built through pkg-config"
+fi
 
 # a copy of the projects, so that the test can touch their files
 cp -R "$src/examples/integration" "$tmp/src"
