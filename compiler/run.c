@@ -365,7 +365,8 @@ static void hash_compiler(const Run *r, Sha256 *h)
 	char *out = arena_printf(r->a, "%s/version", r->work);
 	int st = finish(start(words, true, out, "/dev/null"));
 	size_t len = 0;
-	char *text = read_file(out, &len);
+	const char *why;
+	char *text = read_file(out, CN_MAX_INPUT, &len, &why);
 	sha256_str(h, arena_printf(r->a, "--version: %d", st));
 	if (text)
 		sha256_update(h, text, len);
@@ -384,7 +385,8 @@ static void hash_cpu(Sha256 *h)
 	if (uname(&u) == 0)
 		sha256_str(h, u.machine);
 	size_t len;
-	char *info = read_file("/proc/cpuinfo", &len);
+	const char *why;
+	char *info = read_file("/proc/cpuinfo", CN_MAX_INPUT, &len, &why);
 	if (!info)
 		return;
 	static const char *const keys[] = {"vendor_id",       "cpu family", "model",
@@ -463,7 +465,8 @@ static Probes cached_probe(const Run *r, const char *compiler_cpu)
 		return probe(r);
 	char *path = arena_printf(r->a, "%s/probe-%s", r->cache, compiler_cpu);
 	size_t len;
-	char *text = read_file(path, &len);
+	const char *why;
+	char *text = read_file(path, CN_MAX_INPUT, &len, &why);
 	int native, avx512, openmp;
 	char end;
 	if (text &&
