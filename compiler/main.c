@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ir.h"
@@ -340,11 +341,32 @@ static char *default_output(Arena *a, const char *input)
 typedef void (*Writer)(FILE *out, const Lowered *lw, const EmitOptions *o);
 
 /* Write through PATH.tmp and rename, so readers never see half a file. */
+/* A new file of this run's own beside path, PATH.tmp.XXXXXX (mkstemp:
+ * never an existing file or a symlink), with the permissions fopen would
+ * give; its name into *tmp. */
+static FILE *open_temp(Arena *a, const char *path, char **tmp)
+{
+	*tmp = arena_printf(a, "%s.tmp.XXXXXX", path);
+	int fd = mkstemp(*tmp);
+	if (fd < 0)
+		return NULL;
+	mode_t mask = umask(0);
+	umask(mask);
+	FILE *f = NULL;
+	if (fchmod(fd, 0666 & ~mask) != 0 || !(f = fdopen(fd, "w"))) {
+		int err = errno;
+		close(fd);
+		remove(*tmp);
+		errno = err;
+	}
+	return f;
+}
+
 static void write_atomically(Arena *a, const char *path, Writer w, const Lowered *lw,
 			     const EmitOptions *o)
 {
-	char *tmp = arena_printf(a, "%s.tmp%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
+	char *tmp;
+	FILE *f = open_temp(a, path, &tmp);
 	if (!f)
 		file_error("write", path);
 	w(f, lw, o);
@@ -418,8 +440,8 @@ static PtrVec dep_paths(Arena *a, const Options *o, const char *out, const Progr
 
 static void write_depfile(Arena *a, const Options *o, const PtrVec paths, int ntargets)
 {
-	char *tmp = arena_printf(a, "%s.tmp%ld", o->depfile, (long)getpid());
-	FILE *f = fopen(tmp, "w");
+	char *tmp;
+	FILE *f = open_temp(a, o->depfile, &tmp);
 	if (!f)
 		file_error("write", o->depfile);
 	for (int i = 0; i < paths.len; i++) {

@@ -12,8 +12,8 @@
  *       32 + size u64     FNV-1a 64 of every byte before it
  * Reading refuses, with one line naming the file, anything that is not
  * exactly such a file for this model, precision and payload size.
- * Every output goes to PATH.tmp first and is renamed over PATH only after a
- * flush and an fsync, so PATH is always either the old file or the whole new
+ * Every output goes to a temporary PATH.tmp.XXXXXX (mkstemp) first and is
+ * renamed over PATH only after a flush and an fsync, so PATH is always either the old file or the whole new
  * one; on any failure the temporary file is removed.
  */
 #include "rt.h"
@@ -23,6 +23,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CKPT_VERSION 1u
@@ -47,10 +48,12 @@ uint64_t cn_fnv1a(const void *data, size_t n, uint64_t h)
 int cn_out_open(cn_outfile *o, const char *path, cn_error *err)
 {
 	size_t n = strlen(path);
+	mode_t mask;
+	int fd, e;
 
 	memset(o, 0, sizeof *o);
 	o->path = malloc(n + 1);
-	o->tmp = malloc(n + 5);
+	o->tmp = malloc(n + sizeof ".tmp.XXXXXX");
 	if (!o->path || !o->tmp) {
 		free(o->path);
 		free(o->tmp);
@@ -59,11 +62,23 @@ int cn_out_open(cn_outfile *o, const char *path, cn_error *err)
 	}
 	memcpy(o->path, path, n + 1);
 	memcpy(o->tmp, path, n);
-	memcpy(o->tmp + n, ".tmp", 5);
-	o->file = fopen(o->tmp, "wb");
+	memcpy(o->tmp + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+	/* a name of its own (O_EXCL: never an existing file or a symlink), so
+	 * two runs writing the same path each rename one whole file into place;
+	 * then the permissions a plain fopen would give */
+	fd = mkstemp(o->tmp);
+	if (fd >= 0) {
+		mask = umask(0);
+		umask(mask);
+		if (fchmod(fd, 0666 & ~mask) != 0 || !(o->file = fdopen(fd, "wb"))) {
+			e = errno;
+			close(fd);
+			remove(o->tmp);
+			errno = e;
+		}
+	}
 	if (!o->file) {
-		int e = errno;
-
+		e = errno;
 		free(o->path);
 		free(o->tmp);
 		memset(o, 0, sizeof *o);

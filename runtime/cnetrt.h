@@ -240,7 +240,8 @@ typedef struct cn_model_desc {
 #define CN_STAT_SAT(k) (4 + 3 * (k))
 
 /* ------------------------------------------------------------------ atomic output
- * Write to PATH.tmp; commit flushes, fsyncs, closes and renames it over PATH
+ * Write to PATH.tmp.XXXXXX (mkstemp: a new file of this run's own, never
+ * through a symlink); commit flushes, fsyncs, closes and renames it over PATH
  * (then fsyncs the directory); abort (or a failed commit) removes it.  Both
  * release the cn_outfile; abort is harmless on a zeroed or released one. */
 typedef struct cn_outfile {
@@ -281,7 +282,7 @@ int cn_params_write_out(const cn_model_desc *d, const void *params, cn_outfile *
  *  24: u64 payload size            32: payload (for cn_main: the model
  *      struct, then the driver's loop state, see cn_main)
  *  32 + size: u64 FNV-1a 64 checksum of every byte before it.
- * Written to PATH.tmp, flushed, fsync'ed and renamed over PATH, so a crash
+ * Written to a temporary file beside PATH, flushed, fsync'ed and renamed over PATH, so a crash
  * never leaves a corrupt checkpoint.  Reading refuses, naming the file:
  * an empty or short file, a bad magic, another format version, a truncated
  * or overlong file, a checksum mismatch, another model's hash, another real

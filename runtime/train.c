@@ -6,7 +6,7 @@
  * Takes the parsed command line and the model descriptor; produces the
  * trained model's outputs and the exit status.  Invariants:
  *   - no allocation inside the epoch loop: batch buffers are made up front;
- *   - every output file is opened (as PATH.tmp) before the first epoch and
+ *   - every output file is opened (as PATH.tmp.XXXXXX) before the first epoch and
  *     renamed into place only after the last, so a usage error, bad input or
  *     a diverged loss leaves no output file at all;
  *   - a run resumed from a checkpoint written after epoch E performs exactly

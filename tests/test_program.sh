@@ -54,7 +54,7 @@ expect() {
 	[ "$got" = "$status" ] || fail "$*: exit status $got, want $status"
 	same "$*: stderr" "$(cat stderr.txt)" "$want"
 	same "$*: keep.txt untouched" "$(cat keep.txt)" keep
-	for f in out.csv out.ckpt *.tmp; do
+	for f in out.csv out.ckpt *.tmp *.tmp.*; do
 		[ -e "$f" ] && fail "$*: left $f behind"
 	done
 }
@@ -104,7 +104,28 @@ same "log fields per row" "$(awk -F, '{ print NF }' log.csv | sort -u)" 9
 check "loss decreases" awk -F, 'NR == 2 { first = $2 } END { exit !($2 < first / 2) }' log.csv
 check "multipliers never negative" awk -F, 'NR > 1 && ($8 < 0 || $9 < 0) { bad = 1 } END { exit bad }' log.csv
 same "params file" "$(cut -d' ' -f1 p.txt | tr '\n' ' ')" "# lin.W lin.b "
-same "no temporary files" "$(ls | grep -c '\.tmp$')" 0
+same "no temporary files" "$(ls | grep -c '\.tmp')" 0
+
+# --- two runs writing the same files at once: each file is one run's whole
+# output (each run writes its own temporary file and renames it into place)
+$F --data train.csv --epochs 30 --seed 1 --log a.csv --params-out a.txt --quiet
+$F --data train.csv --epochs 40 --seed 2 --log b.csv --params-out b.txt --quiet
+whole=0
+for i in 1 2 3 4 5; do
+	$F --data train.csv --epochs 30 --seed 1 --log c.csv --params-out c.txt --quiet &
+	$F --data train.csv --epochs 40 --seed 2 --log c.csv --params-out c.txt --quiet
+	wait
+	{ cmp -s c.csv a.csv || cmp -s c.csv b.csv; } &&
+		{ cmp -s c.txt a.txt || cmp -s c.txt b.txt; } && whole=$((whole + 1))
+done
+same "concurrent runs leave whole files" "$whole" 5
+same "concurrent runs leave no temporary file" "$(ls | grep -c '\.tmp')" 0
+# a symlink where the old fixed temporary name (PATH.tmp) was is never
+# written through
+ln -s victim.txt d.txt.tmp
+check "train beside a planted symlink" $F --data train.csv --epochs 2 --params-out d.txt --quiet
+check "the symlink's target is not written" test ! -e victim.txt
+rm -f d.txt.tmp
 
 # progress lines every 10 epochs and the final report
 $F --data train.csv --epochs 20 >progress.txt 2>&1

@@ -103,8 +103,12 @@ TestSuite(rng);
 Test(rng, xoshiro_reference_values)
 {
 	/* The published first outputs of xoshiro256** from the state {1, 2, 3, 4}. */
-	static const uint64_t want[] = {11520, 0, 1509978240, UINT64_C(1215971899390074240),
-					UINT64_C(0x10e0b61ce1009d80), UINT64_C(0x0870021ce143ad00)};
+	static const uint64_t want[] = {11520,
+					0,
+					1509978240,
+					UINT64_C(1215971899390074240),
+					UINT64_C(0x10e0b61ce1009d80),
+					UINT64_C(0x0870021ce143ad00)};
 	cn_rng r = {{1, 2, 3, 4}, 0, 0};
 	size_t i;
 
@@ -176,7 +180,10 @@ Test(rng, determinism_and_streams)
 
 Test(rng, uniform_distribution)
 {
-	enum { N = 1000000, BINS = 10 };
+	enum {
+		N = 1000000,
+		BINS = 10
+	};
 	long bins[BINS] = {0};
 	double sum = 0, sq = 0, chi2 = 0, lo = 1, hi = 0;
 	cn_rng r;
@@ -207,7 +214,9 @@ Test(rng, uniform_distribution)
 
 Test(rng, normal_distribution)
 {
-	enum { N = 1000000 };
+	enum {
+		N = 1000000
+	};
 	double sum = 0, sq = 0, cube = 0, in1 = 0, in2 = 0, sum2 = 0, sq2 = 0;
 	cn_rng r;
 	int i;
@@ -239,7 +248,9 @@ Test(rng, normal_distribution)
 
 Test(rng, bounded_integers_are_unbiased)
 {
-	enum { N = 600000 };
+	enum {
+		N = 600000
+	};
 	long count[6] = {0};
 	double chi2 = 0, low = 0;
 	uint64_t big = UINT64_C(3) << 62;
@@ -270,7 +281,9 @@ Test(rng, bounded_integers_are_unbiased)
 
 Test(rng, shuffle_is_a_uniform_permutation)
 {
-	enum { N = 60000 };
+	enum {
+		N = 60000
+	};
 	long perms[6] = {0}, pos[10] = {0}, idx[100];
 	int seen[100] = {0};
 	cn_rng r;
@@ -291,7 +304,8 @@ Test(rng, shuffle_is_a_uniform_permutation)
 		perms[a[0] * 2 + (a[1] > a[2])]++;
 	}
 	for (i = 0; i < 6; i++)
-		cr_expect(labs(perms[i] - N / 6) < 500, "permutation %d: %ld of %d", i, perms[i], N);
+		cr_expect(labs(perms[i] - N / 6) < 500, "permutation %d: %ld of %d", i, perms[i],
+			  N);
 	for (k = 0; k < N; k++) {
 		long a[10];
 
@@ -333,9 +347,9 @@ static const char *csv_text(const char *text, size_t len, const char *const *col
 	return err.msg + strlen(scratch) + 1;
 }
 
-#define CSV_ERR(text, want) \
-	do { \
-		cn_csv c_; \
+#define CSV_ERR(text, want)                                                             \
+	do {                                                                            \
+		cn_csv c_;                                                              \
 		cr_expect_str_eq(csv_text(text, sizeof(text) - 1, NULL, 0, &c_), want); \
 	} while (0)
 
@@ -428,7 +442,8 @@ Test(csv, refusals_name_file_and_line)
 	cn_error err;
 
 	cr_expect_eq(cn_csv_read(tpath("none/missing.csv"), &c, &err), 1);
-	cr_expect_str_eq(strstr(err.msg, "none/"), "none/missing.csv: cannot open: No such file or directory");
+	cr_expect_str_eq(strstr(err.msg, "none/"),
+			 "none/missing.csv: cannot open: No such file or directory");
 	CSV_ERR("", "t.csv:1: empty file: expected a header row naming the columns");
 	CSV_ERR("\n \n\r\n", "t.csv:3: empty file: expected a header row naming the columns");
 	CSV_ERR("x,t\n", "t.csv:1: no data rows after the header");
@@ -469,14 +484,19 @@ Test(csv, long_headers_are_cut_in_messages)
 		o += (size_t)sprintf(text + o, "%scolumn_number_%d", i ? "," : "", i);
 	o += (size_t)sprintf(text + o, "\n1,2\n");
 	msg = csv_text(text, o, NULL, 0, &c);
-	cr_expect(strstr(msg, "t.csv:2: expected 60 fields (header column_number_0,column_number_1,")
-		  == msg, "%s", msg);
+	cr_expect(strstr(msg,
+			 "t.csv:2: expected 60 fields (header column_number_0,column_number_1,") ==
+			  msg,
+		  "%s", msg);
 	cr_expect(strstr(msg, ",...), got 2") != NULL, "%s", msg);
 }
 
 Test(csv, huge_lines)
 {
-	enum { COLS = 100000, DIGITS = 5000000 };
+	enum {
+		COLS = 100000,
+		DIGITS = 5000000
+	};
 	size_t cap = (size_t)COLS * 16 + 64, o = 0;
 	char *text = malloc(cap), *field;
 	const char *cols[] = {"c99999", "c0"};
@@ -522,8 +542,9 @@ Test(csv, random_junk_never_crashes)
 		long k;
 
 		for (i = 0; i < n; i++)
-			text[i] = cn_rng_below(&r, 8) == 0 ? (char)cn_rng_below(&r, 256)
-				  : alphabet[cn_rng_below(&r, sizeof alphabet - 1)];
+			text[i] = cn_rng_below(&r, 8) == 0
+				? (char)cn_rng_below(&r, 256)
+				: alphabet[cn_rng_below(&r, sizeof alphabet - 1)];
 		if (round % 4 == 0 && n > 4)
 			memcpy(text, "x,t\n", 4);
 		msg = csv_text(text, n, NULL, 0, &c);
@@ -621,7 +642,8 @@ Test(params, round_trip)
 	cr_assert_eq(cn_params_write(&dd, q, tpath("q.txt"), &err), 0, "%s", err.msg);
 	cr_assert_eq(cn_params_read(&dd, q2, tpath("q.txt"), &err), 0, "%s", err.msg);
 	for (i = 0; i < 31; i++)
-		cr_expect(fabs(q2[i] - q[i]) <= 1e-8 * fabs(q[i]), "%d: %.17g %.17g", i, q[i], q2[i]);
+		cr_expect(fabs(q2[i] - q[i]) <= 1e-8 * fabs(q[i]), "%d: %.17g %.17g", i, q[i],
+			  q2[i]);
 }
 
 Test(params, comments_blank_lines_crlf_and_tabs)
@@ -673,8 +695,9 @@ Test(params, refusals_name_file_and_line)
 
 	cr_expect_eq(cn_params_read(&d, p, tpath("nope.txt"), &err), 1);
 	cr_expect(strstr(err.msg, "nope.txt: cannot open: No such file or directory") != NULL);
-	cr_expect_str_eq(params_err("# c\nw 1\n", 4),
-			 "p.txt:2: unknown tensor 'w' (model seed_penalty has fc1.W, fc1.b, fc2.W, fc2.b)");
+	cr_expect_str_eq(
+		params_err("# c\nw 1\n", 4),
+		"p.txt:2: unknown tensor 'w' (model seed_penalty has fc1.W, fc1.b, fc2.W, fc2.b)");
 	cr_expect_str_eq(params_err("fc1.W" LINE10 "fc2.W" LINE10, 4),
 			 "p.txt:2: tensor 'fc2.W' out of order: expected 'fc1.b' first");
 	cr_expect_str_eq(params_err("fc1.W" LINE10 "fc1.W" LINE10, 4),
@@ -691,14 +714,19 @@ Test(params, refusals_name_file_and_line)
 			 "p.txt:1: value 10 of 'fc1.W' is out of the float range: '1e39'");
 	cr_expect_str_eq(params_err("fc1.W" LINE10 "fc1.b" LINE10 "\n# end\n", 4),
 			 "p.txt:4: missing tensor 'fc2.W' at the end of the file");
-	cr_expect_str_eq(params_err("", 4), "p.txt:1: missing tensor 'fc1.W' at the end of the file");
-	cr_expect_str_eq(params_err("fc1.W" LINE10 "fc1.b" LINE10 "fc2.W" LINE10 "fc2.b 1\n0.5\n", 4),
-			 "p.txt:5: extra line after the last tensor 'fc2.b'");
+	cr_expect_str_eq(params_err("", 4),
+			 "p.txt:1: missing tensor 'fc1.W' at the end of the file");
+	cr_expect_str_eq(
+		params_err("fc1.W" LINE10 "fc1.b" LINE10 "fc2.W" LINE10 "fc2.b 1\n0.5\n", 4),
+		"p.txt:5: extra line after the last tensor 'fc2.b'");
 	cr_expect_str_eq(params_err("\xff\x01 1\n", 4),
-			 "p.txt:1: unknown tensor '\\xff\\x01' (model seed_penalty has fc1.W, fc1.b, fc2.W, fc2.b)");
+			 "p.txt:1: unknown tensor '\\xff\\x01' (model seed_penalty has fc1.W, "
+			 "fc1.b, fc2.W, fc2.b)");
 	/* the same file is fine in double precision */
 	cr_expect_str_eq(params_err("fc1.W 1 2 3 4 5 6 7 8 9 1e39\nfc1.b" LINE10 "fc2.W" LINE10
-				    "fc2.b 1\n", 8), "");
+				    "fc2.b 1\n",
+				    8),
+			 "");
 }
 
 /* ------------------------------------------------------------ checkpoints */
@@ -804,9 +832,12 @@ Test(ckpt, every_truncation_is_refused)
 		if (len == 0)
 			strcpy(want, "t.ckpt: empty file, not a cnet checkpoint");
 		else if (len < 32)
-			sprintf(want, "t.ckpt: truncated checkpoint (%zu bytes, the header alone is 32)", len);
+			sprintf(want,
+				"t.ckpt: truncated checkpoint (%zu bytes, the header alone is 32)",
+				len);
 		else
-			sprintf(want, "t.ckpt: truncated checkpoint (%zu bytes, expected %d)", len, CKPT_SIZE);
+			sprintf(want, "t.ckpt: truncated checkpoint (%zu bytes, expected %d)", len,
+				CKPT_SIZE);
 		cr_expect_str_eq(ckpt_err(tpath("t.ckpt"), HASH, 8, PAYLOAD), want);
 	}
 	free(file);
@@ -834,9 +865,11 @@ Test(ckpt, every_flipped_byte_is_refused)
 			if (i < 8)
 				cr_expect_str_eq(msg, "f.ckpt: not a cnet checkpoint (bad magic)");
 			else if (i < 12)
-				cr_expect(strstr(msg, "f.ckpt: checkpoint format version ") == msg, "%s", msg);
+				cr_expect(strstr(msg, "f.ckpt: checkpoint format version ") == msg,
+					  "%s", msg);
 			else if (i < 24 || i >= 32)
-				cr_expect_str_eq(msg, "f.ckpt: corrupt checkpoint (checksum mismatch)");
+				cr_expect_str_eq(msg,
+						 "f.ckpt: corrupt checkpoint (checksum mismatch)");
 			else
 				cr_expect(*msg, "byte %zu bit %d accepted", i, bit);
 		}
@@ -880,15 +913,18 @@ Test(outfile, commit_renames_abort_removes)
 {
 	cn_outfile o, zero;
 	cn_error err;
-	char *text;
+	char *text, tmp[4096];
 	size_t n;
 
 	cr_assert_eq(cn_out_open(&o, tpath("a.txt"), &err), 0, "%s", err.msg);
-	cr_expect(exists(tpath("a.txt.tmp")));
+	/* the temporary file is the run's own: a.txt.tmp.XXXXXX */
+	snprintf(tmp, sizeof tmp, "%s", o.tmp);
+	cr_expect(strncmp(tmp, tpath("a.txt.tmp."), strlen(tpath("a.txt.tmp."))) == 0, "%s", tmp);
+	cr_expect(exists(tmp));
 	cr_expect(!exists(tpath("a.txt")), "nothing at the path before the commit");
 	fputs("new\n", o.file);
 	cr_assert_eq(cn_out_commit(&o, &err), 0, "%s", err.msg);
-	cr_expect(!exists(tpath("a.txt.tmp")));
+	cr_expect(!exists(tmp));
 	text = read_bytes(tpath("a.txt"), &n);
 	cr_expect_str_eq(text, "new\n");
 	free(text);
@@ -896,9 +932,10 @@ Test(outfile, commit_renames_abort_removes)
 	cn_out_abort(&o); /* harmless after a commit */
 
 	cr_assert_eq(cn_out_open(&o, tpath("a.txt"), &err), 0);
+	snprintf(tmp, sizeof tmp, "%s", o.tmp);
 	fputs("half written", o.file);
 	cn_out_abort(&o);
-	cr_expect(!exists(tpath("a.txt.tmp")));
+	cr_expect(!exists(tmp));
 	text = read_bytes(tpath("a.txt"), &n);
 	cr_expect_str_eq(text, "new\n", "an aborted write keeps the old file");
 	free(text);
@@ -1139,7 +1176,8 @@ Test(program, shuffled_batches_follow_the_documented_order)
 			idx[i] = i;
 		cn_shuffle(&r, idx, 10);
 		for (i = 0; i < 10; i++)
-			cr_expect_eq(rec_seen[e * 10 + i], (float)(idx[i] + 1), "epoch %d, place %d", e, i);
+			cr_expect_eq(rec_seen[e * 10 + i], (float)(idx[i] + 1),
+				     "epoch %d, place %d", e, i);
 		for (step = 0; step < 4; step++) {
 			int start = step * 3, nb = step < 3 ? 3 : 1, k;
 			double sum = 0;
@@ -1147,12 +1185,14 @@ Test(program, shuffled_batches_follow_the_documented_order)
 			first += (double)(idx[start] + 1);
 			for (k = 0; k < nb; k++) {
 				sum += (double)(idx[start + k] + 1);
-				max = (double)(idx[start + k] + 1) > max ? (double)(idx[start + k] + 1) : max;
+				max = (double)(idx[start + k] + 1) > max
+					? (double)(idx[start + k] + 1)
+					: max;
 			}
 			mean += sum / nb;
 		}
-		w += sprintf(w, "%d,%.9g,%.9g,%.9g,%.9g,%d\n", e + 1, 10.0 / 4, first / 4, mean / 4, max,
-			     e + 1);
+		w += sprintf(w, "%d,%.9g,%.9g,%.9g,%.9g,%d\n", e + 1, 10.0 / 4, first / 4, mean / 4,
+			     max, e + 1);
 	}
 	log = read_bytes(tpath("log.csv"), &n);
 	cr_assert_not_null(log);
@@ -1176,8 +1216,9 @@ Test(program, file_order_and_full_batches)
 	for (i = 0; i < 20; i++)
 		cr_expect_eq(rec_seen[i], (float)(i % 10 + 1));
 	log = read_bytes(tpath("log.csv"), &n);
-	cr_expect_str_eq(log, "epoch,loss,data_loss,c_viol,c_max,c_lambda\n"
-			      "1,3.33333333,5,6.16666667,10,1\n2,3.33333333,5,6.16666667,10,2\n");
+	cr_expect_str_eq(log,
+			 "epoch,loss,data_loss,c_viol,c_max,c_lambda\n"
+			 "1,3.33333333,5,6.16666667,10,1\n2,3.33333333,5,6.16666667,10,2\n");
 	free(log);
 	d.shuffle = 1; /* a full batch is never shuffled */
 	cr_assert_eq(rec_run(&d, 1, "--batch", "0", "--epochs", "1"), 0);

@@ -37,7 +37,7 @@ case $(cat err.txt) in
 *) fail "--diverge-stop: $(cat err.txt)" ;;
 esac
 [ ! -e q.txt ] && [ ! -e q.csv ] || fail "--diverge-stop left an output file"
-ls ./*.tmp >/dev/null 2>&1 && fail "--diverge-stop left a temporary file"
+ls ./*.tmp* >/dev/null 2>&1 && fail "--diverge-stop left a temporary file"
 
 "$cnetc" run "$seed" -- --epochs 600 --params-out s.txt >train.txt 2>err.txt
 [ ! -s err.txt ] || fail "a converging Lagrangian model warned: $(cat err.txt)"

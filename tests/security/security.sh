@@ -11,7 +11,8 @@
 #  - a path with a line break cannot be written in a make rule: refused
 #    with a message, exit 2, no depfile and no C file;
 #  - a const CSV, --data, --params-in or --resume that is a FIFO or a
-#    device is refused at once (a FIFO would block, /dev/zero never end).
+#    device is refused at once (a FIFO would block, /dev/zero never end);
+#  - two compiles writing the same files at once leave whole files.
 set -u
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 cnetc=$(abs "$1")
@@ -104,6 +105,21 @@ for flag in --data --params-in --resume; do
 		say "$flag fifo.csv: $(cat err.txt)"
 done
 echo "FIFO and device refused: $(cat err.txt)"
+
+# two compiles writing the same files at once leave one compile's whole
+# output in each (every write goes to a mkstemp file of its own, renamed)
+"$cnetc" compile tri.cnet -o one.c --header one.h || say "compile tri"
+"$cnetc" compile dep/dep.cnet -o two.c --header one.h || say "compile dep"
+whole=0
+for i in 1 2 3 4 5; do
+	"$cnetc" compile tri.cnet -o same.c --header same.h &
+	"$cnetc" compile dep/dep.cnet -o same.c --header same.h
+	wait
+	sed 's/same\.h/one.h/' same.c >same-as-one.c
+	{ cmp -s same-as-one.c one.c || cmp -s same-as-one.c two.c; } && whole=$((whole + 1))
+done
+[ "$whole" -eq 5 ] || say "concurrent compiles: $whole of 5 outputs whole"
+ls | grep -q '\.tmp' && say "concurrent compiles left $(ls | grep '\.tmp')"
 
 [ $fail -eq 0 ] && echo "security: ok"
 exit $fail
