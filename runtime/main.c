@@ -634,7 +634,10 @@ static int predict(const Program *p)
 	for (r = 0; r < data.n; r++) {
 		d->predict(m, (const char *)data.x + (size_t)r * in_bytes, y);
 		for (j = 0; j < d->num_outputs; j++)
-			printf(j ? ",%.9g" : "%.9g", cn_rt_load_real(y, (size_t)j, d->real_size));
+			printf(d->real_size == 8 ? (j ? ",%.17g" : "%.17g")
+				       : j       ? ",%.9g"
+						 : "%.9g",
+			       cn_rt_load_real(y, (size_t)j, d->real_size));
 		putchar('\n');
 	}
 	free(y);

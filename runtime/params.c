@@ -4,10 +4,16 @@
  * Takes a model descriptor and its flat parameter array (declaration order,
  * real_size values); produces or reads
  *     # cnet parameters for NAME
- *     fc1.W v v v ...
+ *     # ends with '# end: COUNT values, fnv1a64 HASH' line: a file cut ...
+ *     fc1.W v v v ...          (%.9g; %.17g for a double-precision model)
  *     fc1.b v ...
- * Reading is all or nothing: the file is checked completely (names, order,
- * counts, numbers, float range, extra lines) into a scratch copy, and the
+ *     # end: 416 values, fnv1a64 0123456789abcdef
+ * HASH is the FNV-1a 64 of every byte before the end line.  A file whose
+ * head has the second comment must end with a matching end line, so a file
+ * cut short, even inside its last number, is refused; files without it
+ * (hand-written, or older) load with the counts checked.  Reading is all or
+ * nothing: the file is checked completely (names, order, counts, numbers,
+ * float range, extra lines) into a scratch copy, and the
  * caller's parameters change only when the whole file is good.  Comment lines
  * ('#' after optional blanks) and blank lines are ignored anywhere; the model
  * name in the first comment is informative only, since tensor names and sizes
@@ -16,22 +22,44 @@
 #include "rt.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define SEAL "# ends with '# end:"
+#define END "# end:"
+
+/* s into f, and into the running FNV-1a hash h of everything written. */
+static void put(FILE *f, uint64_t *h, const char *s)
+{
+	size_t n = strlen(s);
+
+	fwrite(s, 1, n, f);
+	*h = cn_fnv1a(s, n, *h);
+}
 
 int cn_params_write_out(const cn_model_desc *d, const void *params, cn_outfile *o, cn_error *err)
 {
 	FILE *f = o->file;
+	uint64_t h = 0xcbf29ce484222325ull;
 	size_t at = 0;
 	int t, i;
+	char buf[64];
 
-	fprintf(f, "# cnet parameters for %s\n", d->name);
+	put(f, &h, "# cnet parameters for ");
+	put(f, &h, d->name);
+	put(f, &h, "\n" SEAL " COUNT values, fnv1a64 HASH' line: a file cut short is refused\n");
 	for (t = 0; t < d->num_tensors; t++) {
-		fputs(d->tensor_names[t], f);
-		for (i = 0; i < d->tensor_sizes[t]; i++)
-			fprintf(f, " %.9g", cn_rt_load_real(params, at++, d->real_size));
-		fputc('\n', f);
+		put(f, &h, d->tensor_names[t]);
+		for (i = 0; i < d->tensor_sizes[t]; i++) {
+			/* SPEC 8: %.9g, %.17g for a double-precision model */
+			snprintf(buf, sizeof buf, d->real_size == 8 ? " %.17g" : " %.9g",
+				 cn_rt_load_real(params, at++, d->real_size));
+			put(f, &h, buf);
+		}
+		put(f, &h, "\n");
 	}
+	fprintf(f, END " %lu values, fnv1a64 %016" PRIx64 "\n", (unsigned long)at, h);
 	if (ferror(f))
 		return cn_rt_err(err, "%s: write error: %s", o->path, strerror(errno));
 	return 0;
@@ -150,18 +178,68 @@ static int read_tensor(const cn_model_desc *d, int next, void *scratch, size_t a
 	return 0;
 }
 
+/* The "# end: COUNT values, fnv1a64 HASH" line: COUNT must be the values
+ * read, HASH the FNV-1a of every byte before the line. */
+static int end_line(const char *s, size_t n, uint64_t h, size_t count, const char *path,
+		    long lineno, cn_error *err)
+{
+	char buf[128], hex[17];
+	unsigned long c;
+	int used = 0;
+
+	if (n >= sizeof buf)
+		return cn_rt_err(err, "%s:%ld: a malformed '# end:' line", path, lineno);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (sscanf(buf, END " %lu values, fnv1a64 %16[0-9a-f]%n", &c, hex, &used) != 2 ||
+	    strlen(hex) != 16 || (size_t)used != n)
+		return cn_rt_err(err,
+				 "%s:%ld: a malformed '# end:' line (expected '# end: COUNT "
+				 "values, fnv1a64 HASH')",
+				 path, lineno);
+	if (c != count)
+		return cn_rt_err(err, "%s:%ld: the end line counts %lu values, the file has %lu",
+				 path, lineno, c, (unsigned long)count);
+	snprintf(buf, sizeof buf, "%016" PRIx64, h);
+	if (strcmp(buf, hex))
+		return cn_rt_err(err,
+				 "%s:%ld: checksum mismatch: the lines before hash to %s, the end "
+				 "line says %s (edited by hand? delete the end line)",
+				 path, lineno, buf, hex);
+	return 0;
+}
+
 static int read_all(const cn_model_desc *d, FILE *f, void *scratch, const char *path, cn_error *err)
 {
 	cn_rt_lines lr;
 	char *line;
 	size_t n, at = 0, pos;
-	int next = 0, r, rc = 1;
+	int next = 0, r, rc = 1, sealed = 0, ended = 0;
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a of the lines read */
 
 	cn_rt_lines_init(&lr, f);
 	while ((r = cn_rt_lines_next(&lr, &line, &n, path, err)) > 0) {
+		uint64_t before = h;
+
+		h = cn_fnv1a("\n", 1, cn_fnv1a(line, n, h));
 		for (pos = 0; pos < n && is_space(line[pos]); pos++)
 			;
-		if (pos == n || line[pos] == '#')
+		if (pos == n)
+			continue;
+		if (ended) {
+			cn_rt_err(err, "%s:%ld: a line after the '# end:' line", path, lr.lineno);
+			goto done;
+		}
+		if (n - pos >= strlen(SEAL) && !memcmp(line + pos, SEAL, strlen(SEAL)) && !next)
+			sealed = 1;
+		if (n - pos > strlen(END) && !memcmp(line + pos, END, strlen(END)) &&
+		    is_space(line[pos + strlen(END)])) {
+			if (end_line(line + pos, n - pos, before, at, path, lr.lineno, err))
+				goto done;
+			ended = 1;
+			continue;
+		}
+		if (line[pos] == '#')
 			continue;
 		if (next == d->num_tensors) {
 			if (next == 0)
@@ -183,6 +261,13 @@ static int read_all(const cn_model_desc *d, FILE *f, void *scratch, const char *
 	if (next < d->num_tensors) {
 		cn_rt_err(err, "%s:%ld: missing tensor '%s' at the end of the file", path,
 			  lr.lineno > 0 ? lr.lineno : 1, d->tensor_names[next]);
+		goto done;
+	}
+	if (sealed && !ended) {
+		cn_rt_err(err,
+			  "%s:%ld: the file ends early: no '# end:' line (cnet ends the files it "
+			  "writes with one)",
+			  path, lr.lineno > 0 ? lr.lineno : 1);
 		goto done;
 	}
 	rc = 0;

@@ -103,7 +103,7 @@ same "log rows numbered 1..20" "$(tail -n +2 log.csv | cut -d, -f1 | tr '\n' ' '
 same "log fields per row" "$(awk -F, '{ print NF }' log.csv | sort -u)" 9
 check "loss decreases" awk -F, 'NR == 2 { first = $2 } END { exit !($2 < first / 2) }' log.csv
 check "multipliers never negative" awk -F, 'NR > 1 && ($8 < 0 || $9 < 0) { bad = 1 } END { exit bad }' log.csv
-same "params file" "$(cut -d' ' -f1 p.txt | tr '\n' ' ')" "# lin.W lin.b "
+same "params file" "$(cut -d' ' -f1 p.txt | tr '\n' ' ')" "# # lin.W lin.b # "
 same "no temporary files" "$(ls | grep -c '\.tmp')" 0
 
 # --- two runs writing the same files at once: each file is one run's whole
@@ -226,7 +226,7 @@ printf 'lin.b 1\nlin.W 1\n' >order.txt
 printf 'lin.W 1\nlin.b 1\nlin.b 2\n' >extra.txt
 # shellcheck disable=SC2086
 {
-expect 2 "$P: error: other.txt:2: unknown tensor 'fc.W' (model hand has lin.W, lin.b)" \
+expect 2 "$P: error: other.txt:3: unknown tensor 'fc.W' (model hand has lin.W, lin.b)" \
 	$F --params-in other.txt --data train.csv $T
 expect 2 "$P: error: count.txt:2: tensor 'lin.W' has 2 values, expected 1" \
 	$F --params-in count.txt --data train.csv $T

@@ -631,19 +631,75 @@ Test(params, round_trip)
 	p[3] = 1e-40f; /* a float denormal */
 	p[4] = -0.0f;
 	cr_assert_eq(cn_params_write(&d, p, tpath("p.txt"), &err), 0, "%s", err.msg);
-	cr_expect(!exists(tpath("p.txt.tmp")));
 	text = read_bytes(tpath("p.txt"), &n);
-	cr_expect(strncmp(text, "# cnet parameters for seed_penalty\nfc1.W ", 41) == 0, "%s", text);
+	cr_expect(strncmp(text,
+			  "# cnet parameters for seed_penalty\n# ends with '# end: COUNT values, "
+			  "fnv1a64 HASH' line: a file cut short is refused\nfc1.W ",
+			  112) == 0,
+		  "%s", text);
 	cr_expect(strstr(text, "\nfc2.b ") != NULL);
+	cr_expect(strstr(text, "\n# end: 31 values, fnv1a64 ") != NULL, "%s", text);
 	cr_expect_eq(text[n - 1], '\n');
 	free(text);
 	cr_assert_eq(cn_params_read(&d, p2, tpath("p.txt"), &err), 0, "%s", err.msg);
 	cr_expect_eq(memcmp(p, p2, sizeof p), 0, "%%.9g reads back every float exactly");
 	cr_assert_eq(cn_params_write(&dd, q, tpath("q.txt"), &err), 0, "%s", err.msg);
 	cr_assert_eq(cn_params_read(&dd, q2, tpath("q.txt"), &err), 0, "%s", err.msg);
+	cr_expect_eq(memcmp(q, q2, sizeof q), 0, "%%.17g reads back every double exactly");
+}
+
+/* A file cnet wrote and then lost its end: every cut inside the last line
+ * of values (even inside the last number, which still parses) is refused,
+ * as is a changed digit; without the second comment line (a hand-written
+ * file) the same values load. */
+Test(params, truncated_or_edited_refused)
+{
+	cn_model_desc d = seed_desc(4);
+	float p[31], p2[31];
+	cn_error err;
+	char *text, *last, *end;
+	size_t n, cut;
+	FILE *f;
+	int i;
+
 	for (i = 0; i < 31; i++)
-		cr_expect(fabs(q2[i] - q[i]) <= 1e-8 * fabs(q[i]), "%d: %.17g %.17g", i, q[i],
-			  q2[i]);
+		p[i] = 0.1f * (float)i - 1.2345678f;
+	cr_assert_eq(cn_params_write(&d, p, tpath("w.txt"), &err), 0, "%s", err.msg);
+	text = read_bytes(tpath("w.txt"), &n);
+	end = strstr(text, "\n# end:");
+	cr_assert(end);
+	last = end;
+	while (last > text && last[-1] != '\n')
+		last--;
+	for (cut = (size_t)(last - text) + 7; cut <= (size_t)(end - text) + 1; cut++) {
+		f = fopen(tpath("cut.txt"), "wb");
+		fwrite(text, 1, cut, f);
+		fclose(f);
+		memcpy(p2, p, sizeof p);
+		cr_expect_eq(cn_params_read(&d, p2, tpath("cut.txt"), &err), 1, "cut at %zu loads",
+			     cut);
+		cr_expect_eq(memcmp(p, p2, sizeof p), 0, "a refused file changed nothing");
+	}
+	cr_expect(strstr(err.msg, "cut.txt:6: the file ends early: no '# end:' line") != NULL, "%s",
+		  err.msg);
+	/* a digit changed by hand */
+	f = fopen(tpath("edit.txt"), "wb");
+	text[(end - text) - 2] = text[(end - text) - 2] == '1' ? '2' : '1';
+	fwrite(text, 1, n, f);
+	fclose(f);
+	cr_expect_eq(cn_params_read(&d, p2, tpath("edit.txt"), &err), 1);
+	cr_expect(strstr(err.msg, "edit.txt:7: checksum mismatch") != NULL, "%s", err.msg);
+	/* without the comment line that promises the end line: loads */
+	f = fopen(tpath("hand.txt"), "wb");
+	{
+		char *second = strchr(text, '\n') + 1, *third = strchr(second, '\n') + 1;
+
+		fwrite(text, 1, (size_t)(second - text), f);
+		fwrite(third, 1, (size_t)(end - third) + 1, f);
+	}
+	fclose(f);
+	cr_expect_eq(cn_params_read(&d, p2, tpath("hand.txt"), &err), 0, "%s", err.msg);
+	free(text);
 }
 
 Test(params, comments_blank_lines_crlf_and_tabs)
