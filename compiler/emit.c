@@ -30,7 +30,7 @@ static const char *dlit(char buf[48], double v)
 	}
 	if (!strpbrk(num, ".en"))
 		strcat(num, ".0");
-	snprintf(buf, 48, v < 0 ? "(%s)" : "%s", num);
+	snprintf(buf, 48, signbit(v) ? "(%s)" : "%s", num);
 	return buf;
 }
 

@@ -38,6 +38,9 @@ const char *emit_lit(const Emitter *E, char buf[48], double v)
 		}
 	} else {
 		float f = (float)v;
+		if (isinf(f)) /* beyond the float range: inf, as a C compiler or
+				 PyTorch's float32 makes it */
+			return emit_lit(E, buf, v < 0 ? -HUGE_VAL : HUGE_VAL);
 		for (int p = 1; p <= 9; p++) {
 			snprintf(num, sizeof num, "%.*g", p, (double)f);
 			if (strtof(num, NULL) == f)
@@ -46,7 +49,8 @@ const char *emit_lit(const Emitter *E, char buf[48], double v)
 	}
 	if (!strpbrk(num, ".e"))
 		strcat(num, ".0");
-	snprintf(buf, 48, v < 0 ? "(%s%s)" : "%s%s", num, E->o->dbl ? "" : "f");
+	/* parenthesised when negative, -0 too: "-A" of it must not read "--" */
+	snprintf(buf, 48, signbit(v) ? "(%s%s)" : "%s%s", num, E->o->dbl ? "" : "f");
 	return buf;
 }
 
