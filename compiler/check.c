@@ -3432,21 +3432,22 @@ static void check_domain(Checker *c, Block *b, Domain *dom)
 
 /* ------------------------------------------------------------ the train */
 
-/* optimizer sgd(lr [, momentum]) | adam(lr [, beta1, beta2, eps]) | adamw(... [, weight_decay]); */
-static void check_optimizer(Checker *c, Stmt *s)
+/* A train setting that is one call from a table ('optimizer adam(lr = 0.01)',
+ * 'schedule cosine(epochs = 50)'): which entry, -1 after an error; its
+ * numbers into v.  kind names the setting, example is a whole statement,
+ * list the entries for the unknown-name message. */
+static int named_call(Checker *c, Stmt *s, const char *kind, const char *example,
+		      const char *const *names, const char *list, const Param *const *params,
+		      const int *nparams, double *v)
 {
-	static const char *const names[] = {"sgd", "adam", "adamw", NULL};
-	static const Param *const params[] = {p_sgd, p_adam, p_adamw};
-	static const int nparams[] = {2, 4, 5};
-	Train *t = &c->m->train;
 	Expr *e = s->nwords ? s->words[0] : NULL;
 	if (s->nwords != 1 || (e->kind != EXPR_CALL && e->kind != EXPR_NAME)) {
 		diag_error(c->d,
 			   s->nwords > 1 ? s->words[1]->loc
 				   : e   ? e->loc
 					 : s->loc,
-			   "'optimizer' takes one optimizer, as in 'optimizer adam(lr = 0.01);'");
-		return;
+			   "'%s' takes one %s, as in '%s'", kind, kind, example);
+		return -1;
 	}
 	int which = -1;
 	Suggest sg = {e->name, NULL, 0};
@@ -3457,20 +3458,32 @@ static void check_optimizer(Checker *c, Stmt *s)
 	}
 	if (which < 0) {
 		diag_error(c->d, e->kind == EXPR_CALL ? e->name_loc : e->loc,
-			   "unknown optimizer '%s'%s (optimizers: sgd, adam, adamw)", e->name,
-			   hint_text(c->a, &sg));
-		return;
+			   "unknown %s '%s'%s (%ss: %s)", kind, e->name, hint_text(c->a, &sg), kind,
+			   list);
+		return -1;
 	}
 	Arg *slots[MAX_ARGS];
 	Expr none = {.kind = EXPR_CALL, .loc = e->loc, .name = e->name};
 	if (!bind_args(c, e->kind == EXPR_CALL ? e : &none, e->name, params[which], nparams[which],
 		       slots))
-		return;
-	double v[5];
+		return -1;
 	bool ok = true;
 	for (int i = 0; i < nparams[which]; i++)
 		ok &= arg_number(c, e->name, &params[which][i], slots[i], &v[i]);
-	if (!ok)
+	return ok ? which : -1;
+}
+
+/* optimizer sgd(lr [, momentum]) | adam(lr [, beta1, beta2, eps]) | adamw(... [, weight_decay]); */
+static void check_optimizer(Checker *c, Stmt *s)
+{
+	static const char *const names[] = {"sgd", "adam", "adamw", NULL};
+	static const Param *const params[] = {p_sgd, p_adam, p_adamw};
+	static const int nparams[] = {2, 4, 5};
+	Train *t = &c->m->train;
+	double v[5];
+	int which = named_call(c, s, "optimizer", "optimizer adam(lr = 0.01);", names,
+			       "sgd, adam, adamw", params, nparams, v);
+	if (which < 0)
 		return;
 	t->opt = which == 0 ? OPT_SGD : which == 1 ? OPT_ADAM : OPT_ADAMW;
 	t->lr = v[0];
@@ -3499,41 +3512,9 @@ static void check_schedule(Checker *c, Stmt *s)
 	static const Param *const params[] = {p_step, p_exp, p_cos};
 	static const int nparams[] = {2, 1, 2};
 	Train *t = &c->m->train;
-	Expr *e = s->nwords ? s->words[0] : NULL;
-	if (s->nwords != 1 || (e->kind != EXPR_CALL && e->kind != EXPR_NAME)) {
-		diag_error(c->d,
-			   s->nwords > 1 ? s->words[1]->loc
-				   : e   ? e->loc
-					 : s->loc,
-			   "'schedule' takes one schedule, as in 'schedule step(every = 10, gamma "
-			   "= 0.5);'");
-		return;
-	}
-	int which = -1;
-	Suggest sg = {e->name, NULL, 0};
-	for (int i = 0; names[i]; i++) {
-		if (!strcmp(names[i], e->name))
-			which = i;
-		suggest(&sg, names[i]);
-	}
-	if (which < 0) {
-		diag_error(c->d, e->kind == EXPR_CALL ? e->name_loc : e->loc,
-			   "unknown schedule '%s'%s (schedules: step, exponential, cosine)",
-			   e->name, hint_text(c->a, &sg));
-		return;
-	}
-	Arg *slots[MAX_ARGS];
-	Expr none = {.kind = EXPR_CALL, .loc = e->loc, .name = e->name};
-	if (!bind_args(c, e->kind == EXPR_CALL ? e : &none, e->name, params[which], nparams[which],
-		       slots))
-		return;
 	double v[2];
-	bool ok = true;
-	for (int i = 0; i < nparams[which]; i++)
-		ok &= arg_number(c, e->name, &params[which][i], slots[i], &v[i]);
-	if (!ok)
-		return;
-	switch (which) {
+	switch (named_call(c, s, "schedule", "schedule step(every = 10, gamma = 0.5);", names,
+			   "step, exponential, cosine", params, nparams, v)) {
 	case 0:
 		t->sched = SCHED_STEP;
 		t->sched_every = (long)v[0];
@@ -3543,10 +3524,12 @@ static void check_schedule(Checker *c, Stmt *s)
 		t->sched = SCHED_EXP;
 		t->sched_gamma = v[0];
 		break;
-	default:
+	case 2:
 		t->sched = SCHED_COSINE;
 		t->sched_epochs = (long)v[0];
 		t->sched_min = v[1];
+		break;
+	default:
 		break;
 	}
 }
