@@ -1516,6 +1516,7 @@ void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o)
 	}
 	fprintf(out, "typedef %s_real real;\n\n", o->prefix);
 	emit_lane_macro(&E);
+	emit_tanhf(&E);
 	if (emit_uses_mm(&E))
 		emit_mm(&E);
 	emit_init(&E);

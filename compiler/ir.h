@@ -182,5 +182,6 @@ int emit_lanes(const Emitter *E);
 bool emit_uses_mm(const Emitter *E);
 void emit_mm(const Emitter *E);
 void emit_lane_macro(const Emitter *E);
+void emit_tanhf(const Emitter *E);
 
 #endif
