@@ -407,6 +407,12 @@ static const char *check_desc(const cn_model_desc *d)
 		sum += d->tensor_sizes[k];
 	if (sum != d->num_params)
 		return "num_params is not the sum of tensor_sizes";
+	for (k = 0; d->tensor_shape && k < d->num_tensors; k++) {
+		int rows = d->tensor_shape[2 * k], cols = d->tensor_shape[2 * k + 1];
+
+		if (rows < 0 || cols < 0 || rows * (cols ? cols : 1) != d->tensor_sizes[k])
+			return "tensor_shape does not match tensor_sizes";
+	}
 	for (k = 0, sum = 0; k < d->num_constraints; k++)
 		sum += d->con_lambdas[k];
 	if (sum > 0 && !d->lambdas)
