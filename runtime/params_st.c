@@ -165,7 +165,7 @@ static int convert(const cn_model_desc *d, const cn_st_file *st, const int *map,
 				return cn_rt_err(
 					err,
 					"%s: value %llu of '%s' is out of the float range: "
-					"%.17g",
+					"%.9g",
 					path, (unsigned long long)i + 1,
 					torch_name(d, t, name, sizeof name), v);
 		}

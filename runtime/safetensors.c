@@ -193,27 +193,36 @@ static void put_utf8(Parser *p, unsigned long c)
 	}
 }
 
-/* A \u escape (after the 'u'): a code point, a surrogate pair in two escapes. */
-static int unicode_escape(Parser *p)
+/* A \u escape (after the 'u'; esc: its backslash, where errors point): a
+ * code point, a surrogate pair in two escapes. */
+static int unicode_escape(Parser *p, size_t esc)
 {
 	unsigned long c, lo;
 
 	if (hex4(p, &c))
 		return 1;
-	if (c >= 0xdc00 && c <= 0xdfff)
+	if (c >= 0xdc00 && c <= 0xdfff) {
+		p->i = esc;
 		return perr(p, "a lone low surrogate in a \\u escape");
+	}
 	if (c >= 0xd800 && c <= 0xdbff) {
-		if (p->n - p->i < 2 || p->s[p->i] != '\\' || p->s[p->i + 1] != 'u')
+		if (p->n - p->i < 2 || p->s[p->i] != '\\' || p->s[p->i + 1] != 'u') {
+			p->i = esc;
 			return perr(p, "a high surrogate \\u escape without its low half");
+		}
 		p->i += 2;
 		if (hex4(p, &lo))
 			return 1;
-		if (lo < 0xdc00 || lo > 0xdfff)
+		if (lo < 0xdc00 || lo > 0xdfff) {
+			p->i = esc;
 			return perr(p, "a high surrogate \\u escape without its low half");
+		}
 		c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
 	}
-	if (c == 0)
+	if (c == 0) {
+		p->i = esc;
 		return perr(p, "\\u0000 in a string");
+	}
 	put_utf8(p, c);
 	return 0;
 }
@@ -244,13 +253,13 @@ static int string(Parser *p, char **out)
 				return perr(p, "a string without its closing '\"'");
 			c = p->s[p->i++];
 			if (c == 'u') {
-				if (unicode_escape(p))
+				if (unicode_escape(p, p->i - 2))
 					return 1;
 				continue;
 			}
 			e = strchr(from, c);
 			if (!e || !c) {
-				p->i--;
+				p->i -= 2;
 				return perr(p, "an unknown escape in a string");
 			}
 			p->pool[p->used++] = to[e - from];
