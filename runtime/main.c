@@ -155,8 +155,10 @@ static void help(const Program *p)
 	       "  --seed N            seed of the initial parameters, the synthetic data and the\n"
 	       "                      shuffling (default %lu)\n",
 	       d->epochs, d->batch, (unsigned long)d->seed);
-	printf("  --params-in FILE    parameter text file to start from (train) or to use\n"
-	       "  --params-out FILE   write the trained parameters as text\n"
+	printf("  --params-in FILE    parameter file to start from (train) or to use: text,\n"
+	       "                      or safetensors when FILE ends in .safetensors\n"
+	       "  --params-out FILE   write the trained parameters (text, or safetensors for\n"
+	       "                      FILE.safetensors: PyTorch's state_dict names)\n"
 	       "  --log FILE.csv      write one row per epoch: loss, data loss, violations, "
 	       "multipliers\n"
 	       "  --save CKPT         write a checkpoint (model and loop state) at the end\n"
