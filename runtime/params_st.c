@@ -25,6 +25,7 @@
 #include <string.h>
 
 #define SUFFIX ".safetensors"
+#define NAME_CAP 1024 /* a tensor name in PyTorch's form, for matching */
 
 int cn_rt_is_safetensors(const char *path)
 {
@@ -76,7 +77,7 @@ static const char *shape_str(const cn_st_tensor *t, char *buf, size_t cap)
 static const char *list_names(const cn_model_desc *d, char *buf, size_t cap)
 {
 	size_t o = 0;
-	char name[160];
+	char name[NAME_CAP];
 	int t;
 
 	buf[0] = '\0';
@@ -86,7 +87,7 @@ static const char *list_names(const cn_model_desc *d, char *buf, size_t cap)
 			strcpy(buf + o, ", ...");
 			break;
 		}
-		o += (size_t)sprintf(buf + o, "%s%s", t ? ", " : "", name);
+		o += (size_t)snprintf(buf + o, cap - o, "%s%s", t ? ", " : "", name);
 	}
 	return d->num_tensors ? buf : "no tensors";
 }
@@ -104,7 +105,7 @@ static int no_shapes(const cn_model_desc *d, const char *path, cn_error *err)
 static int match(const cn_model_desc *d, const cn_st_file *st, int *map, const char *path,
 		 cn_error *err)
 {
-	char name[160], q[64], list[200], s1[80], s2[80];
+	char name[NAME_CAP], q[64], list[200], s1[80], s2[80];
 	cn_st_tensor want;
 	int k, t;
 
@@ -144,7 +145,7 @@ static int convert(const cn_model_desc *d, const cn_st_file *st, const int *map,
 		   const char *path, cn_error *err)
 {
 	size_t at = 0;
-	char name[160];
+	char name[NAME_CAP];
 	int t;
 
 	for (t = 0; t < d->num_tensors; t++) {
@@ -221,13 +222,15 @@ int cn_params_st_write_out(const cn_model_desc *d, const void *params, cn_outfil
 	const char *meta[4] = {"format", "pt", "cnet_model", d->name};
 	cn_st_tensor *t;
 	char *names;
-	size_t at = 0;
+	size_t at = 0, room = 1, used = 0;
 	int k, rc;
 
 	if (!d->tensor_shape)
 		return no_shapes(d, o->path, err);
+	for (k = 0; k < d->num_tensors; k++)
+		room += strlen(d->tensor_names[k]) + 8; /* ".W" -> ".weight" and a NUL */
 	t = calloc((size_t)d->num_tensors + 1, sizeof *t);
-	names = malloc(((size_t)d->num_tensors + 1) * 160);
+	names = malloc(room);
 	if (!t || !names) {
 		free(t);
 		free(names);
@@ -235,7 +238,8 @@ int cn_params_st_write_out(const cn_model_desc *d, const void *params, cn_outfil
 	}
 	for (k = 0; k < d->num_tensors; k++) {
 		model_tensor(d, k, &t[k]);
-		t[k].name = torch_name(d, k, names + 160 * (size_t)k, 160);
+		t[k].name = torch_name(d, k, names + used, room - used);
+		used += strlen(t[k].name) + 1;
 		t[k].data = (const unsigned char *)params + at * (size_t)d->real_size;
 		at += (size_t)d->tensor_sizes[k];
 	}
