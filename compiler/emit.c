@@ -1350,6 +1350,13 @@ static void emit_describe(Emitter *E)
 			fprintf(out, ", %d", layer(E, l)->out);
 	}
 	fputs(m->layers.len ? "};\n" : "0};\n", out);
+	fprintf(out, "\tstatic const int tensor_shape[] = {");
+	for (int l = 0; l < m->layers.len; l++) {
+		fprintf(out, "%s%d, %d", l ? ", " : "", layer(E, l)->out, layer(E, l)->in);
+		if (E->b_off[l] >= 0)
+			fprintf(out, ", %d, 0", layer(E, l)->out);
+	}
+	fputs(m->layers.len ? "};\n" : "0, 0};\n", out);
 	fputs("\tstatic const char *const con_labels[] = {", out);
 	for (int k = 0; k < m->constraints.len; k++) {
 		fputs(k ? ", " : "", out);
@@ -1376,7 +1383,7 @@ static void emit_describe(Emitter *E)
 	      out);
 	fprintf(out,
 		"\td->num_tensors = %d;\n\td->tensor_names = tensor_names;\n\td->tensor_sizes = "
-		"tensor_sizes;\n",
+		"tensor_sizes;\n\td->tensor_shape = tensor_shape;\n",
 		num_tensors(E));
 	fprintf(out, "\td->num_params = %d;\n", E->np);
 	fprintf(out,

@@ -226,6 +226,11 @@ typedef struct cn_model_desc {
 	int sched;
 	long sched_every, sched_epochs;
 	double sched_gamma, sched_min;
+
+	/* Per tensor two ints, its shape for safetensors files: {OUT, IN} for a
+	 * layer's W (OUT x IN, row-major), {OUT, 0} for its b.  NULL (a model
+	 * generated before safetensors): such files are refused. */
+	const int *tensor_shape;
 } cn_model_desc;
 
 /* Layout of the stats array filled by train_step and eval (num_stats doubles):

@@ -155,8 +155,10 @@ static void help(const Program *p)
 	       "  --seed N            seed of the initial parameters, the synthetic data and the\n"
 	       "                      shuffling (default %lu)\n",
 	       d->epochs, d->batch, (unsigned long)d->seed);
-	printf("  --params-in FILE    parameter text file to start from (train) or to use\n"
-	       "  --params-out FILE   write the trained parameters as text\n"
+	printf("  --params-in FILE    parameter file to start from (train) or to use: text,\n"
+	       "                      or safetensors when FILE ends in .safetensors\n"
+	       "  --params-out FILE   write the trained parameters (text, or safetensors for\n"
+	       "                      FILE.safetensors: PyTorch's state_dict names)\n"
 	       "  --log FILE.csv      write one row per epoch: loss, data loss, violations, "
 	       "multipliers\n"
 	       "  --save CKPT         write a checkpoint (model and loop state) at the end\n"
@@ -407,6 +409,12 @@ static const char *check_desc(const cn_model_desc *d)
 		sum += d->tensor_sizes[k];
 	if (sum != d->num_params)
 		return "num_params is not the sum of tensor_sizes";
+	for (k = 0; d->tensor_shape && k < d->num_tensors; k++) {
+		int rows = d->tensor_shape[2 * k], cols = d->tensor_shape[2 * k + 1];
+
+		if (rows < 0 || cols < 0 || rows * (cols ? cols : 1) != d->tensor_sizes[k])
+			return "tensor_shape does not match tensor_sizes";
+	}
 	for (k = 0, sum = 0; k < d->num_constraints; k++)
 		sum += d->con_lambdas[k];
 	if (sum > 0 && !d->lambdas)

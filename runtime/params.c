@@ -17,7 +17,8 @@
  * caller's parameters change only when the whole file is good.  Comment lines
  * ('#' after optional blanks) and blank lines are ignored anywhere; the model
  * name in the first comment is informative only, since tensor names and sizes
- * are what make a file fit a model.
+ * are what make a file fit a model.  A path ending in ".safetensors" is
+ * read and written by params_st.c instead.
  */
 #include "rt.h"
 
@@ -46,6 +47,8 @@ int cn_params_write_out(const cn_model_desc *d, const void *params, cn_outfile *
 	int t, i;
 	char buf[64];
 
+	if (cn_rt_is_safetensors(o->path))
+		return cn_params_st_write_out(d, params, o, err);
 	put(f, &h, "# cnet parameters for ");
 	put(f, &h, d->name);
 	put(f, &h, "\n" SEAL " COUNT values, fnv1a64 HASH' line: a file cut short is refused\n");
@@ -283,6 +286,8 @@ int cn_params_read(const cn_model_desc *d, void *params, const char *path, cn_er
 	FILE *f;
 	int rc;
 
+	if (cn_rt_is_safetensors(path))
+		return cn_params_st_read(d, params, path, err);
 	f = cn_rt_open_read(path, err);
 	if (!f)
 		return 1;

@@ -56,4 +56,12 @@ int cn_rt_parse_num(char *s, size_t n, double *v); /* s[n] is borrowed for a NUL
 int cn_rt_store_real(void *buf, size_t index, double v, int real_size);
 double cn_rt_load_real(const void *buf, size_t index, int real_size);
 
+/* Parameter files in the safetensors format (params_st.c), which
+ * cn_params_read and cn_params_write_out use for a path ending in
+ * ".safetensors". */
+int cn_rt_is_safetensors(const char *path);
+int cn_params_st_read(const cn_model_desc *d, void *params, const char *path, cn_error *err);
+int cn_params_st_write_out(const cn_model_desc *d, const void *params, cn_outfile *o,
+			   cn_error *err);
+
 #endif
