@@ -276,6 +276,13 @@ static void emit_rng(const Emitter *E)
 {
 	const char *P = E->P;
 	FILE *out = E->out;
+	bool uniform = false, normal = false; /* only what P_init calls: clang warns of
+						 an unused static inline function */
+	for (int l = 0; l < E->m->layers.len; l++) {
+		Init in = layer(E, l)->init;
+		uniform |= in == INIT_UNIFORM || in == INIT_XAVIER;
+		normal |= in == INIT_HE;
+	}
 	fprintf(out,
 		"typedef struct %s_rng {\n\tuint64_t s[4];\n\tdouble spare;\n\tint "
 		"has_spare;\n} %s_rng;\n\n",
@@ -293,6 +300,8 @@ static void emit_rng(const Emitter *E)
 		"\tfor (int i = 0; i < 4; i++)\n\t\tr->s[i] = %s_splitmix64(&x);\n"
 		"\tr->spare = 0;\n\tr->has_spare = 0;\n}\n\n",
 		P, P, P, P);
+	if (!uniform && !normal)
+		return;
 	fprintf(out,
 		"static inline uint64_t %s_rng_next(%s_rng *r)\n{\n"
 		"\tuint64_t *s = r->s;\n\tuint64_t x = s[1] * 5;\n"
@@ -305,20 +314,23 @@ static void emit_rng(const Emitter *E)
 		"static inline double %s_rng_uniform01(%s_rng *r)\n{\n"
 		"\treturn (double)(%s_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);\n}\n\n",
 		P, P, P);
-	fprintf(out,
-		"static inline double %s_rng_uniform(%s_rng *r, double a, double b)\n{\n"
-		"\treturn a + (b - a) * %s_rng_uniform01(r);\n}\n\n",
-		P, P, P);
-	fprintf(out,
-		"static inline double %s_rng_normal(%s_rng *r, double mu, double sigma)\n{\n"
-		"\tconst double two_pi = 6.283185307179586476925286766559;\n"
-		"\tdouble u1, u2, rad;\n"
-		"\tif (r->has_spare) {\n\t\tr->has_spare = 0;\n\t\treturn mu + sigma * "
-		"r->spare;\n\t}\n"
-		"\tu1 = 1.0 - %s_rng_uniform01(r);\n\tu2 = %s_rng_uniform01(r);\n"
-		"\trad = sqrt(-2.0 * log(u1));\n\tr->spare = rad * sin(two_pi * u2);\n"
-		"\tr->has_spare = 1;\n\treturn mu + sigma * rad * cos(two_pi * u2);\n}\n\n",
-		P, P, P, P);
+	if (uniform)
+		fprintf(out,
+			"static inline double %s_rng_uniform(%s_rng *r, double a, double b)\n{\n"
+			"\treturn a + (b - a) * %s_rng_uniform01(r);\n}\n\n",
+			P, P, P);
+	if (normal)
+		fprintf(out,
+			"static inline double %s_rng_normal(%s_rng *r, double mu, double "
+			"sigma)\n{\n"
+			"\tconst double two_pi = 6.283185307179586476925286766559;\n"
+			"\tdouble u1, u2, rad;\n"
+			"\tif (r->has_spare) {\n\t\tr->has_spare = 0;\n\t\treturn mu + sigma * "
+			"r->spare;\n\t}\n"
+			"\tu1 = 1.0 - %s_rng_uniform01(r);\n\tu2 = %s_rng_uniform01(r);\n"
+			"\trad = sqrt(-2.0 * log(u1));\n\tr->spare = rad * sin(two_pi * u2);\n"
+			"\tr->has_spare = 1;\n\treturn mu + sigma * rad * cos(two_pi * u2);\n}\n\n",
+			P, P, P, P);
 }
 
 static void emit_init(const Emitter *E)

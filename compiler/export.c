@@ -742,7 +742,7 @@ void export_train_stats(FILE *out, const Lowered *lw, const EmitOptions *eo)
 	fprintf(out, "%s: sizeof(%s_model) = %ld bytes on 64-bit targets, %ld on 32-bit ARM\n", P,
 		P, struct_size(f, n, 8), struct_size(f, n, 4));
 	fprintf(out,
-		"%s: %s_train_step: %ld bytes of arrays on the stack (blocks of %ld samples), "
+		"%s: %s_train_step: %ld bytes of arrays on the stack (%ld sample(s) a block), "
 		"%s_predict: %ld (upper bounds: the compiler keeps most in registers)\n",
 		P, P, grad, grad_lanes, P, pred);
 	fprintf(out, "%s: the training data: %d reals (x, t) per sample, %ld bytes\n", P,

@@ -11,13 +11,22 @@
 #   - the --test program passes, and fails once a weight of the export is
 #     changed;
 #   - the same export with --weights (two translation units) passes it too.
-# usage: export.sh CNETC LIBCNETRT.a RUNTIME_DIR SANITIZE MODEL.cnet...
+# With MODE m4, the code is also cross-compiled for a Cortex-M4 (Debian's
+# gcc-arm-none-eabi: -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os,
+# warning-free) and arm-none-eabi-size prints its size.
+# usage: export.sh CNETC LIBCNETRT.a RUNTIME_DIR SANITIZE host|m4 MODEL.cnet...
 set -eu
 cnetc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 lib=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 rt=$(cd "$3" && pwd)
 san=$4
-shift 4
+mode=$5
+shift 5
+if [ "$mode" = m4 ] && ! command -v arm-none-eabi-gcc >/dev/null 2>&1; then
+	echo "FAIL: no arm-none-eabi-gcc (Debian's gcc-arm-none-eabi, tests/install-deps.sh)"
+	exit 1
+fi
+m4="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os"
 here=$(cd "$(dirname "$0")" && pwd)
 start=$(pwd)
 work=$(mktemp -d)
@@ -114,6 +123,15 @@ for model in "$@"; do
 		fail "--weights: the --test program fails"
 	}
 	echo "$(cat compare.log); $(cat test.log); fails with the first of $caught changed"
+	if [ "$mode" = m4 ]; then
+		arm-none-eabi-gcc $m4 -std=c99 -Wall -Wextra -pedantic -Werror -ffreestanding \
+			-c ex.c -o ex_m4.o 2>m4.log || {
+			head -n 20 m4.log
+			echo "FAIL: $name: the Cortex-M4 cross-compile"
+			exit 1
+		}
+		echo "$name (Cortex-M4): $(arm-none-eabi-size ex_m4.o | tail -n 1 | awk '{ print "text " $1 ", data " $2 ", bss " $3 }')"
+	fi
 	cd "$start"
 done
 echo "exported, compiled by$ccs, linked -nostdlib, compared and tested: $*"
