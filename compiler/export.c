@@ -671,8 +671,8 @@ int export_model(Arena *a, const Lowered *lw, const EmitOptions *eo, const Expor
 		printf("%s: %ld FLOPs per sample (a multiply-add is 2, a libm call 1)\n", P, flops);
 		printf("%s: %ld parameter bytes (%d parameters of %d bytes)\n", P, (long)E.np * rs,
 		       E.np, rs);
-		printf("%s: %ld bytes of %s_predict's arrays on the stack (an upper bound: "
-		       "the compiler keeps most in registers)\n",
+		printf("%s: %ld bytes of %s_predict's arrays on the stack (an estimate: "
+		       "registers remove some, spills add)\n",
 		       P, stack, P);
 		printf("%s: libm: %s\n", P, math ? libm : "none");
 	}
@@ -743,7 +743,7 @@ void export_train_stats(FILE *out, const Lowered *lw, const EmitOptions *eo)
 		P, struct_size(f, n, 8), struct_size(f, n, 4));
 	fprintf(out,
 		"%s: %s_train_step: %ld bytes of arrays on the stack (%ld sample(s) a block), "
-		"%s_predict: %ld (upper bounds: the compiler keeps most in registers)\n",
+		"%s_predict: %ld (estimates: registers remove some, spills add)\n",
 		P, P, grad, grad_lanes, P, pred);
 	fprintf(out, "%s: the training data: %d reals (x, t) per sample, %ld bytes\n", P,
 		E.ni + E.nt, (long)(E.ni + E.nt) * rs);
