@@ -14,6 +14,7 @@
 # With MODE m4, the code is also cross-compiled for a Cortex-M4 (Debian's
 # gcc-arm-none-eabi: -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os,
 # warning-free) and arm-none-eabi-size prints its size.
+# PRECISIONS (default: float) lists the precisions to do it in.
 # usage: export.sh CNETC LIBCNETRT.a RUNTIME_DIR SANITIZE host|m4 MODEL.cnet...
 set -eu
 cnetc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -51,12 +52,13 @@ run() { # run LOG CMD...: quiet unless it fails
 	}
 }
 for model in "$@"; do
+for prec in ${PRECISIONS:-float}; do
 	model=$(cd "$(dirname "$model")" && pwd)/$(basename "$model")
 	name=$(basename "$model" .cnet)
-	w="$work/$name"
+	w="$work/$name-$prec"
 	mkdir "$w"
 	cd "$w"
-	"$cnetc" compile "$model" -o train.c --header train.h --prefix tp
+	"$cnetc" compile "$model" -o train.c --header train.h --prefix tp --precision "$prec"
 	run cc.log gcc -std=c99 -O2 $sanflags -I"$rt" -c train.c -o train.o ||
 		fail "the training code does not compile"
 	run cc.log gcc -std=c99 -O2 $sanflags -I"$rt" -I. -DTP=tp "$here/prog.c" train.o \
@@ -67,7 +69,7 @@ for model in "$@"; do
 		fail "training failed"
 	}
 	"$cnetc" export "$model" --params p.txt -o ex.c --header ex.h --prefix ex \
-		--test ex_t.c --stats >stats.txt || fail "cnetc export failed"
+		--test ex_t.c --stats --precision "$prec" >stats.txt || fail "cnetc export failed"
 	for cc in $ccs; do
 		run cc.log "$cc" $strict -c ex.c -o "ex_$cc.o" ||
 			fail "$cc: the export does not compile warning-free freestanding"
@@ -111,7 +113,7 @@ for model in "$@"; do
 	[ -n "$caught" ] || fail "the --test program passes with any one weight changed"
 	mkdir split
 	"$cnetc" export "$model" --params p.txt -o split/ex.c --header split/ex.h --prefix ex \
-		--weights split/ex_w.c
+		--weights split/ex_w.c --precision "$prec"
 	for f in ex ex_w; do
 		run cc.log gcc $strict -c "split/$f.c" -o "split/$f.o" ||
 			fail "--weights: $f.c does not compile warning-free freestanding"
@@ -122,7 +124,7 @@ for model in "$@"; do
 		cat test2.log
 		fail "--weights: the --test program fails"
 	}
-	echo "$(cat compare.log); $(cat test.log); fails with the first of $caught changed"
+	echo "$prec: $(cat compare.log); $(cat test.log); fails with the first of $caught changed"
 	if [ "$mode" = m4 ]; then
 		arm-none-eabi-gcc $m4 -std=c99 -Wall -Wextra -pedantic -Werror -ffreestanding \
 			-c ex.c -o ex_m4.o 2>m4.log || {
@@ -130,8 +132,9 @@ for model in "$@"; do
 			echo "FAIL: $name: the Cortex-M4 cross-compile"
 			exit 1
 		}
-		echo "$name (Cortex-M4): $(arm-none-eabi-size ex_m4.o | tail -n 1 | awk '{ print "text " $1 ", data " $2 ", bss " $3 }')"
+		echo "$name, $prec (Cortex-M4): $(arm-none-eabi-size ex_m4.o | tail -n 1 | awk '{ print "text " $1 ", data " $2 ", bss " $3 }')"
 	fi
 	cd "$start"
+done
 done
 echo "exported, compiled by$ccs, linked -nostdlib, compared and tested: $*"
