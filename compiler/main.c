@@ -5,6 +5,7 @@
  *   cnetc check MODEL.cnet
  *   cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]
  *                            [--precision float|double] [--depfile FILE] [--unroll-max N]
+ *                            [--freestanding [--stats]]
  *   cnetc run MODEL.cnet [compile options] [--mpi --np N] [--no-cache] [-v]
  *             [-- ARGS...]
  *   cnetc export MODEL.cnet --params FILE [-o OUT.c] [--header OUT.h] [--prefix P]
