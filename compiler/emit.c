@@ -72,7 +72,7 @@ static int max1(int n)
 	return n > 0 ? n : 1;
 }
 
-static uint64_t source_hash(const Source *src)
+uint64_t emit_source_hash(const Source *src)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 	for (size_t i = 0; i < src->len; i++) {
@@ -82,7 +82,7 @@ static uint64_t source_hash(const Source *src)
 	return h;
 }
 
-static void emit_layout_comment(const Emitter *E)
+void emit_layout_comment(const Emitter *E)
 {
 	FILE *out = E->out;
 	for (int l = 0; l < E->m->layers.len; l++) {
@@ -96,7 +96,7 @@ static void emit_layout_comment(const Emitter *E)
 
 /* " *   x[0]     x0 .. x[2] x2" style lines: where each declared tensor sits in
  * a sample's row of reals. */
-static void emit_row_comment(FILE *out, const char *what, const PtrVec *syms)
+void emit_row_comment(FILE *out, const char *what, const PtrVec *syms)
 {
 	int off = 0;
 	fprintf(out, " * %s, per sample:\n", what);
@@ -118,7 +118,10 @@ static void emit_decls(Emitter *E)
 	FILE *out = E->out;
 	const char *P = E->P;
 	const Model *m = E->m;
-	fprintf(out, "#include <stdint.h>\n\n#include \"cnetrt.h\"\n\n");
+	if (E->o->freestanding)
+		fprintf(out, "#include <stdint.h>\n\n");
+	else
+		fprintf(out, "#include <stdint.h>\n\n#include \"cnetrt.h\"\n\n");
 	fprintf(out,
 		"/* Data layout.  x, t and y hold reals (%s_real), sample-major: sample i\n"
 		" * of n starts at x + i * %s_NUM_INPUTS (t + i * %s_NUM_TARGETS, y + i *\n"
@@ -240,6 +243,8 @@ static void emit_decls(Emitter *E)
 		"void %s_constraint(const %s_model *m, int k, const %s_real *x, const %s_real *y, "
 		"%s_real *g);\n",
 		P, P, P, P, P);
+	if (E->o->freestanding)
+		return;
 	fprintf(out, "int %s_save(const %s_model *m, const char *path);\n", P, P);
 	fprintf(out, "int %s_load(%s_model *m, const char *path);\n", P, P);
 	fprintf(out, "void %s_describe(cn_model_desc *d);\n", P);
@@ -254,12 +259,78 @@ static void emit_fill(const Emitter *E, int off, int n, bool normal, double k, c
 		fprintf(E->out, "\tfor (int j = 0; j < %d; j++) /* %s */\n", n, what);
 	else
 		fprintf(E->out, "\tfor (int j = 0; j < %d; j++)\n", n);
+	const char *rng = E->o->freestanding ? E->P : "cn";
 	if (normal)
-		fprintf(E->out, "\t\tm->param[%d + j] = (%s_real)cn_rng_normal(&r, 0.0, %s);\n",
-			off, E->P, kb);
+		fprintf(E->out, "\t\tm->param[%d + j] = (%s_real)%s_rng_normal(&r, 0.0, %s);\n",
+			off, E->P, rng, kb);
 	else
-		fprintf(E->out, "\t\tm->param[%d + j] = (%s_real)cn_rng_uniform(&r, -%s, %s);\n",
-			off, E->P, kb, kb);
+		fprintf(E->out, "\t\tm->param[%d + j] = (%s_real)%s_rng_uniform(&r, -%s, %s);\n",
+			off, E->P, rng, kb, kb);
+}
+
+/* --freestanding: the runtime's generator (runtime/rng.c: xoshiro256**
+ * seeded through splitmix64, Box-Muller normals) as static inline functions,
+ * so P_init draws the very parameters of the hosted code without the
+ * runtime. */
+static void emit_rng(const Emitter *E)
+{
+	const char *P = E->P;
+	FILE *out = E->out;
+	bool uniform = false, normal = false; /* only what P_init calls: clang warns of
+						 an unused static inline function */
+	for (int l = 0; l < E->m->layers.len; l++) {
+		Init in = layer(E, l)->init;
+		uniform |= in == INIT_UNIFORM || in == INIT_XAVIER;
+		normal |= in == INIT_HE;
+	}
+	fprintf(out,
+		"typedef struct %s_rng {\n\tuint64_t s[4];\n\tdouble spare;\n\tint "
+		"has_spare;\n} %s_rng;\n\n",
+		P, P);
+	fprintf(out,
+		"static inline uint64_t %s_splitmix64(uint64_t *x)\n{\n"
+		"\tuint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));\n"
+		"\tz = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);\n"
+		"\tz = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);\n"
+		"\treturn z ^ (z >> 31);\n}\n\n",
+		P);
+	fprintf(out,
+		"static inline void %s_rng_seed(%s_rng *r, uint64_t seed, uint64_t stream)\n{\n"
+		"\tuint64_t x = seed;\n\tx = %s_splitmix64(&x) ^ stream;\n"
+		"\tfor (int i = 0; i < 4; i++)\n\t\tr->s[i] = %s_splitmix64(&x);\n"
+		"\tr->spare = 0;\n\tr->has_spare = 0;\n}\n\n",
+		P, P, P, P);
+	if (!uniform && !normal)
+		return;
+	fprintf(out,
+		"static inline uint64_t %s_rng_next(%s_rng *r)\n{\n"
+		"\tuint64_t *s = r->s;\n\tuint64_t x = s[1] * 5;\n"
+		"\tuint64_t result = ((x << 7) | (x >> 57)) * 9;\n"
+		"\tuint64_t t = s[1] << 17;\n"
+		"\ts[2] ^= s[0];\n\ts[3] ^= s[1];\n\ts[1] ^= s[2];\n\ts[0] ^= s[3];\n"
+		"\ts[2] ^= t;\n\ts[3] = (s[3] << 45) | (s[3] >> 19);\n\treturn result;\n}\n\n",
+		P, P);
+	fprintf(out,
+		"static inline double %s_rng_uniform01(%s_rng *r)\n{\n"
+		"\treturn (double)(%s_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);\n}\n\n",
+		P, P, P);
+	if (uniform)
+		fprintf(out,
+			"static inline double %s_rng_uniform(%s_rng *r, double a, double b)\n{\n"
+			"\treturn a + (b - a) * %s_rng_uniform01(r);\n}\n\n",
+			P, P, P);
+	if (normal)
+		fprintf(out,
+			"static inline double %s_rng_normal(%s_rng *r, double mu, double "
+			"sigma)\n{\n"
+			"\tconst double two_pi = 6.283185307179586476925286766559;\n"
+			"\tdouble u1, u2, rad;\n"
+			"\tif (r->has_spare) {\n\t\tr->has_spare = 0;\n\t\treturn mu + sigma * "
+			"r->spare;\n\t}\n"
+			"\tu1 = 1.0 - %s_rng_uniform01(r);\n\tu2 = %s_rng_uniform01(r);\n"
+			"\trad = sqrt(-2.0 * log(u1));\n\tr->spare = rad * sin(two_pi * u2);\n"
+			"\tr->has_spare = 1;\n\treturn mu + sigma * rad * cos(two_pi * u2);\n}\n\n",
+			P, P, P, P);
 }
 
 static void emit_init(const Emitter *E)
@@ -268,9 +339,18 @@ static void emit_init(const Emitter *E)
 	const char *P = E->P;
 	const Model *m = E->m;
 	char kb[48];
+	if (E->o->freestanding)
+		emit_rng(E);
 	fprintf(out, "void %s_init(%s_model *m, uint64_t seed)\n{\n", P, P);
-	fputs("\tcn_rng r;\n\tmemset(m, 0, sizeof *m);\n\tcn_rng_seed(&r, seed, CN_STREAM_INIT);\n",
-	      out);
+	if (E->o->freestanding)
+		fprintf(out,
+			"\t%s_rng r;\n\tmemset(m, 0, sizeof *m);\n\t%s_rng_seed(&r, seed, 0); /* "
+			"the runtime's CN_STREAM_INIT */\n",
+			P, P);
+	else
+		fputs("\tcn_rng r;\n\tmemset(m, 0, sizeof *m);\n\tcn_rng_seed(&r, seed, "
+		      "CN_STREAM_INIT);\n",
+		      out);
 	if (is_adam(E))
 		fputs("\tm->beta_t[0] = m->beta_t[1] = 1;\n", out);
 	for (int l = 0; l < m->layers.len; l++) {
@@ -961,6 +1041,8 @@ static void emit_functions(Emitter *E)
 
 	emit_constraint_g(E);
 
+	if (E->o->freestanding)
+		return;
 	fprintf(out, "int %s_save(const %s_model *m, const char *path)\n{\n\tcn_error err;\n", P,
 		P);
 	fprintf(out,
@@ -1426,7 +1508,7 @@ static void emit_describe(Emitter *E)
 
 /* ------------------------------------------------------------ entry points */
 
-static void setup(Emitter *E, FILE *out, const Lowered *lw, const EmitOptions *o)
+void emit_setup(Emitter *E, FILE *out, const Lowered *lw, const EmitOptions *o)
 {
 	memset(E, 0, sizeof *E);
 	E->out = out;
@@ -1467,7 +1549,7 @@ static void setup(Emitter *E, FILE *out, const Lowered *lw, const EmitOptions *o
 	E->count_slot = ACC_COUNT;
 }
 
-static void teardown(Emitter *E)
+void emit_teardown(Emitter *E)
 {
 	free(E->w_off);
 	free(E->b_off);
@@ -1476,15 +1558,15 @@ static void teardown(Emitter *E)
 	free(E->live);
 }
 
-static void banner(const Emitter *E, const char *what)
+void emit_banner(const Emitter *E, const char *what)
 {
 	fprintf(E->out, "/* %s for the cnet model '%s'.\n", what, E->m->name);
 	fprintf(E->out, " * Generated by cnetc %s from a source with FNV-1a hash %016llx.\n",
-		CNET_VERSION, (unsigned long long)source_hash(E->o->src));
+		CNET_VERSION, (unsigned long long)emit_source_hash(E->o->src));
 	fputs(" * Do not edit: regenerate from the .cnet file. */\n", E->out);
 }
 
-static void guard_name(const char *P, char *buf, size_t n)
+void emit_guard_name(const char *P, char *buf, size_t n)
 {
 	size_t i = 0;
 	for (; P[i] && i + 3 < n; i++)
@@ -1495,29 +1577,29 @@ static void guard_name(const char *P, char *buf, size_t n)
 void emit_header(FILE *out, const Lowered *lw, const EmitOptions *o)
 {
 	Emitter E;
-	setup(&E, out, lw, o);
+	emit_setup(&E, out, lw, o);
 	char guard[160];
-	guard_name(o->prefix, guard, sizeof guard);
-	banner(&E, "Interface");
+	emit_guard_name(o->prefix, guard, sizeof guard);
+	emit_banner(&E, "Interface");
 	fprintf(out, "#ifndef %s\n#define %s\n\n", guard, guard);
 	fprintf(out, "#define %s_HASH 0x%016llxull\n", o->prefix,
-		(unsigned long long)source_hash(o->src));
+		(unsigned long long)emit_source_hash(o->src));
 	emit_decls(&E);
 	fprintf(out, "\n#endif\n");
-	teardown(&E);
+	emit_teardown(&E);
 }
 
 void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o)
 {
 	Emitter E;
-	setup(&E, out, lw, o);
-	banner(&E, "Training code");
+	emit_setup(&E, out, lw, o);
+	emit_banner(&E, "Training code");
 	fputs("#include <math.h>\n#include <string.h>\n\n", out);
 	if (o->header_name) {
 		fprintf(out, "#include \"%s\"\n\n", o->header_name);
 	} else {
 		fprintf(out, "#define %s_HASH 0x%016llxull\n", o->prefix,
-			(unsigned long long)source_hash(o->src));
+			(unsigned long long)emit_source_hash(o->src));
 		emit_decls(&E);
 		fputc('\n', out);
 	}
@@ -1529,7 +1611,8 @@ void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o)
 	emit_init(&E);
 	emit_stats(&E);
 	emit_functions(&E);
-	emit_describe(&E);
+	if (!o->freestanding)
+		emit_describe(&E);
 	if (o->main) {
 		fprintf(out,
 			"\nint main(int argc, char **argv)\n{\n\tcn_model_desc "
@@ -1537,5 +1620,5 @@ void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o)
 			o->prefix);
 		fputs("\treturn cn_main(argc, argv, &d);\n}\n", out);
 	}
-	teardown(&E);
+	emit_teardown(&E);
 }

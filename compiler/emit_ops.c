@@ -1211,8 +1211,9 @@ void emit_body(Emitter *E, EmitFn fn)
 	const char *ind = fn == EMIT_PREDICT ? "\t" : "\t\t";
 
 	if (uses_params(E))
-		fputs("\tconst real *p = m->param;\n", out);
-	else
+		fprintf(out, "\tconst real *p = %s;\n",
+			E->o->param_array ? E->o->param_array : "m->param");
+	else if (!E->o->param_array)
 		fputs("\t(void)m;\n", out);
 	if (fn != EMIT_PREDICT && !uses(E, OP_INPUT))
 		fputs("\t(void)x;\n", out); /* nothing is evaluated over this set */

@@ -14,6 +14,8 @@
 #ifndef IR_H
 #define IR_H
 
+#include <stdint.h>
+
 #include "cnet.h"
 
 typedef enum Op {
@@ -141,6 +143,8 @@ typedef struct EmitOptions {
 	const char *header_name; /* as #included from the .c */
 	const Source *src;
 	const char *data_dir; /* cnetc run: directory of the model, for its data csv */
+	const char *param_array; /* export: P_predict reads this array, not m->param */
+	bool freestanding;    /* compile --freestanding: no stdio, no runtime */
 } EmitOptions;
 
 void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o);
@@ -183,5 +187,45 @@ bool emit_uses_mm(const Emitter *E);
 void emit_mm(const Emitter *E);
 void emit_lane_macro(const Emitter *E);
 void emit_tanhf(const Emitter *E);
+/* emit.c's helpers for export.c */
+void emit_setup(Emitter *E, FILE *out, const Lowered *lw, const EmitOptions *o);
+void emit_teardown(Emitter *E);
+void emit_banner(const Emitter *E, const char *what);
+void emit_guard_name(const char *P, char *buf, size_t n);
+uint64_t emit_source_hash(const Source *src);
+void emit_row_comment(FILE *out, const char *what, const PtrVec *syms);
+void emit_layout_comment(const Emitter *E);
+
+/* ---------------------------------------------------------------- interp.c */
+
+/* The forward pass of ir (its OUTPUT) in double for one sample: x the
+ * inputs, p the flat parameters (declaration order), y the outputs. */
+void interp_forward(const Ir *ir, const double *p, const double *x, double *y);
+
+/* ---------------------------------------------------------------- export.c */
+
+typedef struct ExportOptions {
+	const char *params;  /* --params FILE */
+	const char *output;  /* -o OUT.c */
+	const char *header;  /* --header OUT.h, or NULL: inlined */
+	const char *weights; /* --weights OUT_W.c, or NULL: in OUT.c */
+	const char *test;    /* --test OUT_T.c */
+	const char *fortran; /* --fortran OUT.f90 */
+	bool stats;          /* --stats */
+} ExportOptions;
+
+/* One output file of export, generated in memory before anything is written. */
+typedef struct ExportFile {
+	const char *path;
+	char *text;
+	size_t len;
+} ExportFile;
+
+/* Load the parameters and generate every file export writes (at most 5) into
+ * files; returns their number.  A bad parameter file: one line, exit 2. */
+int export_model(Arena *a, const Lowered *lw, const EmitOptions *eo, const ExportOptions *xo,
+		 ExportFile *files);
+/* --stats of compile --freestanding: the memory the training code needs. */
+void export_train_stats(FILE *out, const Lowered *lw, const EmitOptions *eo);
 
 #endif

@@ -5,8 +5,12 @@
  *   cnetc check MODEL.cnet
  *   cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]
  *                            [--precision float|double] [--depfile FILE] [--unroll-max N]
+ *                            [--freestanding [--stats]]
  *   cnetc run MODEL.cnet [compile options] [--mpi --np N] [--no-cache] [-v]
  *             [-- ARGS...]
+ *   cnetc export MODEL.cnet --params FILE [-o OUT.c] [--header OUT.h] [--prefix P]
+ *                [--precision float|double] [--weights OUT_W.c] [--stats]
+ *                [--test OUT_T.c] [--fortran OUT.f90]
  *
  * Exit status: 0 ok, 1 errors in the model, 2 usage or I/O error (SPEC 7).
  * Output files are written to a temporary name and renamed, so an error never
@@ -27,8 +31,12 @@ static const char usage_text[] =
 	"       cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]\n"
 	"                     [--precision float|double] [--depfile FILE] [--unroll-max N]\n"
 	"                     [--lanes N] [--vector-bits 128|256|512] [--mpi]\n"
+	"                     [--freestanding [--stats]]\n"
 	"       cnetc run MODEL.cnet [compile options] [--mpi --np N] [--no-cache] [-v]\n"
 	"                 [-- ARGS...]\n"
+	"       cnetc export MODEL.cnet --params FILE [-o OUT.c] [--header OUT.h] [--prefix P]\n"
+	"                    [--precision float|double] [--weights OUT_W.c] [--stats]\n"
+	"                    [--test OUT_T.c] [--fortran OUT.f90]\n"
 	"       cnetc --version | --help\n"
 	"\n"
 	"commands:\n"
@@ -40,6 +48,10 @@ static const char usage_text[] =
 	"                       program's --help: train, predict, eval); the program\n"
 	"                       is cached in $XDG_CACHE_HOME/cnet (default ~/.cache/cnet),\n"
 	"                       so running the same model again starts at once\n"
+	"  export MODEL.cnet    inference-only C99 for deployment: P_predict(x, y) and\n"
+	"                       P_predict_n(n, x, y) with the trained parameters of\n"
+	"                       --params as static const data; no runtime, no heap, no\n"
+	"                       stdio, libm only for the functions the model calls\n"
 	"\n"
 	"options:\n"
 	"  -o FILE              output C file (default: MODEL.c in the current directory)\n"
@@ -60,6 +72,15 @@ static const char usage_text[] =
 	"                       so with $MPICC (default mpicc) and run it under $MPIRUN\n"
 	"                       (default mpirun) -np N; see tests/parallel/README.md\n"
 	"  --np N               MPI processes for 'run --mpi'\n"
+	"  --freestanding       compile: no save/load, no stdio, no runtime: P_init,\n"
+	"                       P_train_step, P_end_epoch and P_predict for a device\n"
+	"  --params FILE        export: the trained parameters (a parameter text file)\n"
+	"  --weights FILE       export: the parameters in a C file of their own\n"
+	"  --test FILE          export: a C program checking P_predict on 1000 inputs\n"
+	"                       against outputs cnetc computed in double\n"
+	"  --fortran FILE       export: an ISO_C_BINDING module for Fortran callers\n"
+	"  --stats              export: FLOPs per sample, parameter bytes, P_predict's\n"
+	"                       stack; compile --freestanding: the memory training needs\n"
 	"  --no-cache           run: build in a temporary directory and keep nothing\n"
 	"  -v, --verbose        run: say whether the program comes from the cache\n"
 	"  --dump=ast|ir        print the syntax tree or the IR with its reverse pass\n"
@@ -84,7 +105,9 @@ typedef struct Options {
 	bool no_cache, verbose;
 	bool dump_ast, dump_ir;
 	bool werror;
-	char **run_args; /* after "--" */
+	bool freestanding, stats;
+	const char *params, *weights, *test, *fortran; /* export */
+	char **run_args;                               /* after "--" */
 	int nrun_args;
 } Options;
 
@@ -260,6 +283,18 @@ static void parse_args(int argc, char **argv, Options *o)
 			if (strcmp(v, "128") && strcmp(v, "256") && strcmp(v, "512"))
 				usage_error("--vector-bits must be 128, 256 or 512, not '%s'", v);
 			o->vector_bits = atoi(v);
+		} else if (is_opt(a, "--params")) {
+			o->params = value_of(argc, argv, &i);
+		} else if (is_opt(a, "--weights")) {
+			o->weights = value_of(argc, argv, &i);
+		} else if (is_opt(a, "--test")) {
+			o->test = value_of(argc, argv, &i);
+		} else if (is_opt(a, "--fortran")) {
+			o->fortran = value_of(argc, argv, &i);
+		} else if (!strcmp(a, "--stats")) {
+			o->stats = true;
+		} else if (!strcmp(a, "--freestanding")) {
+			o->freestanding = true;
 		} else if (!strcmp(a, "--Werror")) {
 			o->werror = true;
 		} else if (!strcmp(a, "--main")) {
@@ -286,8 +321,11 @@ static void parse_args(int argc, char **argv, Options *o)
 				program_hint("unknown option '%s'", a, o, argc, argv, i);
 			usage_error("unknown option '%s'", a);
 		} else if (!o->command) {
-			if (strcmp(a, "check") && strcmp(a, "compile") && strcmp(a, "run"))
-				usage_error("unknown command '%s' (known: check, compile, run)", a);
+			if (strcmp(a, "check") && strcmp(a, "compile") && strcmp(a, "run") &&
+			    strcmp(a, "export"))
+				usage_error(
+					"unknown command '%s' (known: check, compile, run, export)",
+					a);
 			o->command = a;
 		} else if (!o->input) {
 			o->input = a;
@@ -301,9 +339,25 @@ static void parse_args(int argc, char **argv, Options *o)
 		usage_error("%s", "no command given");
 	if (!o->input)
 		usage_error("'%s' needs a model file", o->command);
+	bool exporting = !strcmp(o->command, "export");
 	bool compiling = !strcmp(o->command, "compile") || !strcmp(o->command, "run");
-	if (!compiling && (o->output || o->header || o->depfile || o->main || o->prefix))
-		usage_error("%s", "output options belong to 'compile' and 'run'");
+	if (!compiling && !exporting &&
+	    (o->output || o->header || o->depfile || o->main || o->prefix))
+		usage_error("%s", "output options belong to 'compile', 'run' and 'export'");
+	if (!exporting && (o->params || o->weights || o->test || o->fortran))
+		usage_error("%s", "--params, --weights, --test and --fortran belong to 'export'");
+	if (exporting && !o->params)
+		usage_error("%s", "'export' needs --params FILE, the trained parameters");
+	if (exporting && (o->main || o->depfile || o->mpi || o->freestanding || o->lanes))
+		usage_error("%s",
+			    "'export' takes no --main, --depfile, --mpi, --freestanding or "
+			    "--lanes");
+	if (o->freestanding && strcmp(o->command, "compile"))
+		usage_error("%s", "--freestanding belongs to 'compile'");
+	if (o->freestanding && (o->main || o->mpi))
+		usage_error("%s", "--freestanding leaves out main(): no --main or --mpi");
+	if (o->stats && !exporting && !o->freestanding)
+		usage_error("%s", "--stats belongs to 'export' and 'compile --freestanding'");
 	if (o->depfile && !strcmp(o->command, "run"))
 		usage_error("%s", "--depfile belongs to 'compile'");
 	if (o->mpi && !compiling)
@@ -381,6 +435,53 @@ static void write_atomically(Arena *a, const char *path, Writer w, const Lowered
 		remove(tmp);
 		errno = err;
 		file_error("write", path);
+	}
+}
+
+/* text[0..len) into path, through a temporary file of its own and a rename. */
+static void write_text(Arena *a, const char *path, const char *text, size_t len)
+{
+	char *tmp;
+	FILE *f = open_temp(a, path, &tmp);
+	if (!f)
+		file_error("write", path);
+	fwrite(text, 1, len, f);
+	if (ferror(f) | (fclose(f) != 0) || rename(tmp, path) != 0) {
+		int err = errno;
+		remove(tmp);
+		errno = err;
+		file_error("write", path);
+	}
+}
+
+/* cnetc export: every file generated (the parameters read) before any is
+ * written, so a bad parameter file leaves nothing behind. */
+static void export_command(Arena *a, const Options *opt, const Lowered *lw, const EmitOptions *eo)
+{
+	if (opt->fortran && (!isalpha((unsigned char)eo->prefix[0]) || strlen(eo->prefix) > 50))
+		usage_error("--fortran needs a prefix that starts with a letter and has at most 50 "
+			    "characters (a Fortran name), not '%s'; see --prefix",
+			    eo->prefix);
+	const char *base = strrchr(opt->input, '/');
+	base = base ? base + 1 : opt->input;
+	size_t n = strlen(base);
+	if (n > 5 && !strcmp(base + n - 5, ".cnet"))
+		n -= 5;
+	ExportOptions xo = {
+		.params = opt->params,
+		.output =
+			opt->output ? opt->output : arena_printf(a, "%.*s_export.c", (int)n, base),
+		.header = opt->header,
+		.weights = opt->weights,
+		.test = opt->test,
+		.fortran = opt->fortran,
+		.stats = opt->stats,
+	};
+	ExportFile files[5];
+	int nf = export_model(a, lw, eo, &xo, files);
+	for (int i = 0; i < nf; i++) {
+		write_text(a, files[i].path, files[i].text, files[i].len);
+		free(files[i].text);
 	}
 }
 
@@ -522,6 +623,7 @@ int main(int argc, char **argv)
 			.lanes = opt.lanes,
 			.vector_bits = opt.vector_bits,
 			.src = &src,
+			.freestanding = opt.freestanding,
 		};
 		if (!strcmp(opt.command, "compile")) {
 			const char *out =
@@ -537,6 +639,10 @@ int main(int argc, char **argv)
 			write_atomically(arena, out, emit_c, lw, &eo);
 			if (opt.depfile)
 				write_depfile(arena, &opt, deps, ntargets);
+			if (opt.stats)
+				export_train_stats(stdout, lw, &eo);
+		} else if (!strcmp(opt.command, "export")) {
+			export_command(arena, &opt, lw, &eo);
 		} else if (!strcmp(opt.command, "run")) {
 			eo.main = true;
 			eo.data_dir = dir_of(arena, opt.input);

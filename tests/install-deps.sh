@@ -11,12 +11,16 @@
 #   cmake, make       the CMake and Makefile projects of examples/integration/
 #   libomp-dev        OpenMP for clang (gcc's libgomp comes with gcc): --threads
 #   libopenmpi-dev, openmpi-bin  MPI (mpicc, mpirun): tests/parallel/
+#   gfortran          the Fortran host of cnetc export --fortran: tests/export/
+#   gcc-arm-none-eabi, libnewlib-arm-none-eabi  the Cortex-M4 cross-compile of
+#                     exports and freestanding training (newlib: math.h, string.h)
 set -eu
 
 # package:command that proves it is there ("-" = ask dpkg only)
 wanted="flex:flex bison:bison meson:meson ninja-build:ninja pkg-config:pkg-config
 libcriterion-dev:- gcc:gcc libc6-dev:- clang:clang cmake:cmake make:make libomp-dev:-
-libopenmpi-dev:mpicc openmpi-bin:mpirun"
+libopenmpi-dev:mpicc openmpi-bin:mpirun gfortran:gfortran gcc-arm-none-eabi:arm-none-eabi-gcc
+libnewlib-arm-none-eabi:-"
 
 have() {
 	pkg=${1%%:*} cmd=${1#*:}

@@ -33,7 +33,7 @@ $hint"
 }
 
 expect "no command given"
-expect "unknown command 'frob' (known: check, compile, run)" frob "$model"
+expect "unknown command 'frob' (known: check, compile, run, export)" frob "$model"
 expect "unknown option '--bogus'" compile "$model" --bogus
 expect "unknown option '-x'" -x
 expect "unknown dump 'foo' (known: ast, ir)" check "$model" --dump=foo
@@ -52,7 +52,7 @@ expect "--lanes needs a number from 1 to 256, not '0'" compile "$model" --lanes 
 expect "option '--vector-bits' needs a value" compile "$model" --vector-bits
 expect "--vector-bits must be 128, 256 or 512, not '384'" compile "$model" --vector-bits 384
 expect "unexpected argument 'extra'" compile "$model" extra
-expect "output options belong to 'compile' and 'run'" check "$model" -o x.c
+expect "output options belong to 'compile', 'run' and 'export'" check "$model" -o x.c
 expect "--depfile belongs to 'compile'" run "$model" --depfile x.d
 expect "'--' passes arguments to the program of 'cnetc run' only" check "$model" --
 expect "cannot read 'missing.cnet': No such file or directory" compile missing.cnet

@@ -1,0 +1,268 @@
+/*
+ * interp.c - the forward pass of the lowered IR, interpreted in double.
+ *
+ * Takes the IR of one sample, the flat parameters (declaration order, as
+ * emit.c lays them out) and the inputs; produces the output y, computed in
+ * double whatever the model's precision.  cnetc export uses it for the
+ * reference outputs of its --test program: an evaluation of the same IR that
+ * shares no code with the emitter, so a mistake in the emitted C shows.
+ * Every op the forward pass of a model can contain (tangents of d() included)
+ * is evaluated as emit_ops.c emits it; the reverse-pass and statistics ops
+ * never reach an OUTPUT and are a compiler bug here.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir.h"
+
+static double elementwise(const Ins *in, double a, double b, double c)
+{
+	double k = in->k;
+	switch (in->op) {
+	case OP_NEG:
+		return -a;
+	case OP_ADD:
+		return a + b;
+	case OP_SUB:
+		return a - b;
+	case OP_MUL:
+		return a * b;
+	case OP_DIV:
+		return a / b;
+	case OP_POW:
+		return k == 1 ? a : k == 2 ? a * a : k == 3 ? a * a * a : pow(a, k);
+	case OP_RELU:
+		return a < 0 ? 0 : a;
+	case OP_TANH:
+		return tanh(a);
+	case OP_SIGMOID:
+		return 1 / (1 + exp(-a));
+	case OP_SOFTPLUS:
+		return a > 20 ? a : log1p(exp(a));
+	case OP_EXP:
+		return exp(a);
+	case OP_LOG:
+		return log(a);
+	case OP_SQRT:
+		return sqrt(a);
+	case OP_ABS:
+		return fabs(a);
+	case OP_SIN:
+		return sin(a);
+	case OP_COS:
+		return cos(a);
+	case OP_LEAKY:
+		return a < 0 ? k * a : a;
+	case OP_ELU:
+		return a > 0 ? a : k * expm1(a);
+	case OP_HUBER:
+		return fabs(a - b) < k ? (a - b) * (a - b) / 2 : k * (fabs(a - b) - k / 2);
+	case OP_BCE:
+		return (1 - b) * a + fmax(-a, 0) + log1p(exp(-fabs(a)));
+	case OP_MAX2:
+		return a < b ? b : a;
+	case OP_MIN2:
+		return b < a ? b : a;
+	case OP_RELU_D:
+		return a > 0 ? b : 0;
+	case OP_TANH_D:
+		return b * (1 - a * a);
+	case OP_SIGMOID_D:
+		return b * a * (1 - a);
+	case OP_SOFTPLUS_D:
+		return a > 20 ? b : b * exp(a) / (exp(a) + 1);
+	case OP_SQRT_D:
+		return b / (2 * a);
+	case OP_ABS_D:
+		return a > 0 ? b : a < 0 ? -b : 0;
+	case OP_SIN_D:
+		return b * cos(a);
+	case OP_COS_D:
+		return -b * sin(a);
+	case OP_LEAKY_D:
+		return a > 0 ? b : k * b;
+	case OP_ELU_D:
+		return a > 0 ? b : b * k * exp(a);
+	case OP_POW_D:
+		return k == 1 ? b : k == 2 ? b * k * a : b * k * pow(a, k - 1);
+	case OP_DIV_DB:
+		return -c * a / b;
+	case OP_HUBER_D:
+		return a - b < -k ? -k * c : a - b > k ? k * c : (a - b) * c;
+	case OP_BCE_D:
+		return c * (1 / (1 + exp(-a)) - b);
+	case OP_BCE_DT:
+		return -c * a;
+	case OP_MAX_DA:
+		return a < b ? 0 : c;
+	case OP_MAX_DB:
+		return a < b ? c : 0;
+	case OP_MIN_DA:
+		return b < a ? 0 : c;
+	case OP_MIN_DB:
+		return b < a ? c : 0;
+	case OP_SP_MASK:
+		return a > 20 ? 0 : b;
+	default:
+		die("interp: no rule for %s", op_info[in->op].name);
+	}
+}
+
+static bool keep_output(const Ins *in, const void *ctx)
+{
+	(void)ctx;
+	return in->op == OP_OUTPUT;
+}
+
+/* component k of value v; a size-1 value broadcasts */
+#define AT(v, k) (val[v][ir->ins[v].size == 1 ? 0 : (k)])
+
+void interp_forward(const Ir *ir, const double *p, const double *x, double *y)
+{
+	const Model *m = ir->model;
+	int n = ir->len ? ir->len : 1;
+	bool *live = calloc((size_t)n, sizeof(bool));
+	double **val = calloc((size_t)n, sizeof(double *));
+	int nl = m->layers.len ? m->layers.len : 1, ni = m->inputs.len ? m->inputs.len : 1;
+	int *w_off = calloc((size_t)nl, sizeof(int)), *b_off = calloc((size_t)nl, sizeof(int));
+	int *in_off = calloc((size_t)ni, sizeof(int));
+	if (!live || !val || !w_off || !b_off || !in_off)
+		fatal("out of memory:");
+	for (int l = 0, np = 0; l < m->layers.len; l++) {
+		const Symbol *L = m->layers.items[l];
+		w_off[l] = np;
+		np += L->in * L->out;
+		b_off[l] = L->bias ? np : -1;
+		np += L->bias ? L->out : 0;
+	}
+	for (int i = 0, off = 0; i < m->inputs.len; i++) {
+		in_off[i] = off;
+		off += ((const Symbol *)m->inputs.items[i])->size;
+	}
+	ir_live(ir, keep_output, NULL, live);
+	for (int v = 0; v < ir->len; v++) {
+		const Ins *in = &ir->ins[v];
+		if (!live[v])
+			continue;
+		double *r = val[v] = calloc((size_t)(in->size ? in->size : 1), sizeof(double));
+		if (!r)
+			fatal("out of memory:");
+		int a = in->a, b = in->b;
+		switch (in->op) {
+		case OP_INPUT:
+			memcpy(r, x + in_off[in->index], (size_t)in->size * sizeof(double));
+			break;
+		case OP_NUM:
+			r[0] = in->k;
+			break;
+		case OP_CONSTV:
+			memcpy(r, ((const Symbol *)m->consts.items[in->cst])->values,
+			       (size_t)in->size * sizeof(double));
+			break;
+		case OP_SUM:
+		case OP_MEAN:
+		case OP_DOT: {
+			int len = ir->ins[a].size;
+			if (in->op == OP_DOT && ir->ins[b].size > len)
+				len = ir->ins[b].size;
+			for (int k = 0; k < len; k++)
+				r[0] += in->op == OP_DOT ? AT(a, k) * AT(b, k) : AT(a, k);
+			if (in->op == OP_MEAN)
+				r[0] /= len;
+			break;
+		}
+		case OP_SOFTMAX:
+		case OP_LOGSOFTMAX: {
+			double mx = AT(a, 0), s = 0;
+			for (int k = 1; k < in->size; k++)
+				mx = AT(a, k) > mx ? AT(a, k) : mx;
+			for (int k = 0; k < in->size; k++)
+				s += r[k] = exp(AT(a, k) - mx);
+			for (int k = 0; k < in->size; k++)
+				r[k] = in->op == OP_SOFTMAX ? r[k] / s : AT(a, k) - mx - log(s);
+			break;
+		}
+		case OP_SOFTMAX_D:
+		case OP_LOGSOFTMAX_D: {
+			double s = 0;
+			for (int k = 0; k < in->size; k++)
+				s += in->op == OP_SOFTMAX_D ? AT(a, k) * AT(b, k) : AT(b, k);
+			for (int k = 0; k < in->size; k++)
+				r[k] = in->op == OP_SOFTMAX_D ? AT(a, k) * (AT(b, k) - s)
+							      : AT(b, k) - exp(AT(a, k)) * s;
+			break;
+		}
+		case OP_BCAST:
+			for (int k = 0; k < in->size; k++)
+				r[k] = in->k == 1 ? val[a][0] : in->k * val[a][0];
+			break;
+		case OP_SLICE:
+			for (int k = 0; k < in->size; k++)
+				r[k] = AT(a, in->lo + k);
+			break;
+		case OP_PAD:
+			for (int k = 0; k < ir->ins[a].size; k++)
+				r[in->lo + k] = AT(a, k);
+			break;
+		case OP_CONCAT:
+			for (int i = 0, off = 0; i < in->nargs; i++) {
+				int q = in->args[i];
+				for (int k = 0; k < ir->ins[q].size; k++)
+					r[off + k] = AT(q, k);
+				off += ir->ins[q].size;
+			}
+			break;
+		case OP_DENSE:
+		case OP_DENSE_T: {
+			const Symbol *L = m->layers.items[in->layer];
+			const double *W = p + w_off[in->layer];
+			if (in->op == OP_DENSE_T) {
+				for (int c = 0; c < L->in; c++)
+					for (int k = 0; k < L->out; k++)
+						r[c] += W[k * L->in + c] * AT(a, k);
+				break;
+			}
+			for (int k = 0; k < L->out; k++) {
+				double s = 0;
+				for (int c = 0; c < L->in; c++)
+					s += W[k * L->in + c] * AT(a, c);
+				r[k] = s +
+					(in->nobias || b_off[in->layer] < 0
+						 ? 0
+						 : p[b_off[in->layer] + k]);
+			}
+			break;
+		}
+		case OP_MATVEC:
+		case OP_MATVEC_T: {
+			const Symbol *C = m->consts.items[in->cst];
+			bool t = in->op == OP_MATVEC_T;
+			int R = t ? C->cols : C->rows, K = t ? C->rows : C->cols;
+			for (int k = 0; k < R; k++)
+				for (int c = 0; c < K; c++)
+					r[k] += (t ? C->values[c * C->cols + k]
+						   : C->values[k * C->cols + c]) *
+						AT(a, c);
+			break;
+		}
+		case OP_OUTPUT:
+			for (int k = 0; k < ir->ins[a].size; k++)
+				y[k] = AT(a, k);
+			break;
+		default:
+			if (!op_info[in->op].tmpl)
+				die("interp: no rule for %s", op_info[in->op].name);
+			for (int k = 0; k < in->size; k++)
+				r[k] = elementwise(in, AT(a, k), b >= 0 ? AT(b, k) : 0,
+						   in->c >= 0 ? AT(in->c, k) : 0);
+		}
+	}
+	for (int v = 0; v < ir->len; v++)
+		free(val[v]);
+	free(val);
+	free(live);
+	free(w_off);
+	free(b_off);
+	free(in_off);
+}

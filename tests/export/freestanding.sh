@@ -1,0 +1,81 @@
+#!/bin/sh
+# cnetc compile --freestanding (SPEC 13), for each model given: the code
+# compiles with -std=c99 -Wall -Wextra -pedantic -Werror -ffreestanding under
+# gcc and clang; its object needs nothing but libm and memset (no stdio, no
+# runtime); --stats prints the memory it needs; and it trains exactly as
+# the hosted code does (tests/export/fs_compare.c: init, 20 steps, predict,
+# bit for bit).
+# With MODE m4, the code is also cross-compiled for a Cortex-M4 (Debian's
+# gcc-arm-none-eabi: -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os,
+# warning-free) and arm-none-eabi-size prints its size.
+# usage: freestanding.sh CNETC LIBCNETRT.a RUNTIME_DIR SANITIZE host|m4 MODEL.cnet...
+set -eu
+cnetc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+lib=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+rt=$(cd "$3" && pwd)
+san=$4
+mode=$5
+shift 5
+if [ "$mode" = m4 ] && ! command -v arm-none-eabi-gcc >/dev/null 2>&1; then
+	echo "FAIL: no arm-none-eabi-gcc (Debian's gcc-arm-none-eabi, tests/install-deps.sh)"
+	exit 1
+fi
+m4="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os"
+here=$(cd "$(dirname "$0")" && pwd)
+start=$(pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+strict="-std=c99 -Wall -Wextra -pedantic -Werror -ffreestanding -O2"
+sanflags=""
+[ "$san" = none ] || [ -z "$san" ] || sanflags="-fsanitize=$san"
+libm="acos asin atan cos cosf exp expf expm1 expm1f fabs fabsf fmax fmaxf log logf log1p
+log1pf pow powf sin sinf sqrt sqrtf tanh tanhf"
+for model in "$@"; do
+	model=$(cd "$(dirname "$model")" && pwd)/$(basename "$model")
+	name=$(basename "$model" .cnet)
+	w="$work/$name"
+	mkdir "$w"
+	cd "$w"
+	"$cnetc" compile "$model" --freestanding -o fs.c --header fs.h --prefix fs --stats \
+		>stats.txt
+	grep -q "^fs: sizeof(fs_model) = [0-9]* bytes" stats.txt || {
+		cat stats.txt
+		echo "FAIL: $name: --stats"
+		exit 1
+	}
+	if grep -n 'stdio\|cnetrt\|cn_\|FILE\|printf' fs.c fs.h; then
+		echo "FAIL: $name: the freestanding code names stdio or the runtime"
+		exit 1
+	fi
+	for cc in gcc clang; do
+		"$cc" $strict -c fs.c -o "fs_$cc.o" 2>cc.log || {
+			head -n 20 cc.log
+			echo "FAIL: $name: $cc does not compile it warning-free freestanding"
+			exit 1
+		}
+	done
+	for sym in $(nm -u fs_gcc.o | awk '{ print $NF }'); do
+		case " $(echo $libm) memset " in
+		*" $sym "*) ;;
+		*)
+			echo "FAIL: $name: the freestanding object needs '$sym'"
+			exit 1
+			;;
+		esac
+	done
+	"$cnetc" compile "$model" -o train.c --header train.h --prefix tp
+	gcc -std=c99 -O2 $sanflags -I"$rt" -I. -c train.c -o train.o
+	gcc -std=c99 -O2 $sanflags -I"$rt" -I. "$here/fs_compare.c" train.o fs_gcc.o "$lib" \
+		-lm -fopenmp -o fs_compare
+	./fs_compare
+	if [ "$mode" = m4 ]; then
+		arm-none-eabi-gcc $m4 -std=c99 -Wall -Wextra -pedantic -Werror -ffreestanding \
+			-c fs.c -o fs_m4.o 2>m4.log || {
+			head -n 20 m4.log
+			echo "FAIL: $name: the Cortex-M4 cross-compile"
+			exit 1
+		}
+		echo "$name (Cortex-M4): $(arm-none-eabi-size fs_m4.o | tail -n 1 | awk '{ print "text " $1 ", data " $2 ", bss " $3 }')"
+	fi
+	cd "$start"
+done
