@@ -173,6 +173,7 @@ typedef struct Emitter {
 	bool yin;           /* the function takes an output (P_constraint's g) */
 	int count_slot;     /* acc slot of the point count of the set emitted */
 	long pp_batch, pp_n; /* a domain with per-point multipliers: batch, points */
+	bool *tables;       /* per const: a function indexes its static table */
 } Emitter;
 
 /* A literal of the model's precision, the shortest that reads back exactly. */
@@ -182,5 +183,6 @@ int emit_lanes(const Emitter *E);
 bool emit_uses_mm(const Emitter *E);
 void emit_mm(const Emitter *E);
 void emit_lane_macro(const Emitter *E);
+void emit_tables(const Emitter *E);
 
 #endif
