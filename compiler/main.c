@@ -14,6 +14,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,6 +28,7 @@ static const char usage_text[] =
 	"       cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]\n"
 	"                     [--precision float|double] [--depfile FILE] [--unroll-max N]\n"
 	"                     [--lanes N] [--vector-bits 128|256|512] [--mpi]\n"
+	"                     [--max-input-size BYTES]\n"
 	"       cnetc run MODEL.cnet [compile options] [--mpi --np N] [--no-cache] [-v]\n"
 	"                 [-- ARGS...]\n"
 	"       cnetc --version | --help\n"
@@ -60,6 +62,8 @@ static const char usage_text[] =
 	"                       so with $MPICC (default mpicc) and run it under $MPIRUN\n"
 	"                       (default mpirun) -np N; see tests/parallel/README.md\n"
 	"  --np N               MPI processes for 'run --mpi'\n"
+	"  --max-input-size B   read at most B bytes of the model and of each const CSV\n"
+	"                       file; a bigger one is an error (default 67108864, 64 MiB)\n"
 	"  --no-cache           run: build in a temporary directory and keep nothing\n"
 	"  -v, --verbose        run: say whether the program comes from the cache\n"
 	"  --dump=ast|ir        print the syntax tree or the IR with its reverse pass\n"
@@ -248,6 +252,17 @@ static void parse_args(int argc, char **argv, Options *o)
 					"--unroll-max needs a number from 0 to 1000000, not '%s'",
 					v);
 			o->unroll_max = (int)n;
+		} else if (is_opt(a, "--max-input-size")) {
+			const char *v = value_of(argc, argv, &i);
+			char *end;
+			errno = 0;
+			unsigned long long n = strtoull(v, &end, 10);
+			if (!isdigit((unsigned char)*v) || *end || errno || n < 1 ||
+			    n > (unsigned long long)(SIZE_MAX / 2))
+				usage_error("--max-input-size needs a number of bytes from 1 up, "
+					    "not '%s'",
+					    v);
+			cn_max_input = (size_t)n;
 		} else if (is_opt(a, "--lanes")) {
 			const char *v = value_of(argc, argv, &i);
 			char *end;
@@ -473,10 +488,10 @@ int main(int argc, char **argv)
 
 	size_t len;
 	const char *why;
-	char *text = read_file(opt.input, CN_MAX_INPUT, &len, &why);
-	if (!text) {
-		fprintf(stderr, "cnetc: error: cannot read '%s': %s\ncnetc: see 'cnetc --help'\n",
-			opt.input, why);
+	char *text = read_file(opt.input, cn_max_input, &len, &why);
+	if (!text) { /* a file over the cap: the message names the flag */
+		fprintf(stderr, "cnetc: error: cannot read '%s': %s\n%s", opt.input, why,
+			strstr(why, "--max-input-size") ? "" : "cnetc: see 'cnetc --help'\n");
 		return 2;
 	}
 
