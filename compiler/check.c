@@ -1568,7 +1568,7 @@ static void read_const_csv(Checker *c, Stmt *s, Symbol *sym)
 	const char *path = s->csv[0] == '/' ? s->csv : arena_printf(c->a, "%s/%s", c->dir, s->csv);
 	size_t len;
 	const char *why;
-	char *text = read_file(path, CN_MAX_INPUT, &len, &why);
+	char *text = read_file(path, cn_max_input, &len, &why);
 	if (!text) {
 		diag_error(c->d, s->csv_loc, "cannot read '%s': %s", s->csv, why);
 		return;

@@ -58,6 +58,9 @@ CN_NORETURN void fatal(const char *fmt, ...) CN_PRINTF(1, 2);
  * *len excludes the NUL terminator that is always appended. */
 char *read_file(const char *path, size_t max, size_t *len, const char **why);
 #define CN_MAX_INPUT ((size_t)64 << 20) /* the most cnetc reads of any file */
+/* The most cnetc reads of the model and its const files: CN_MAX_INPUT unless
+ * --max-input-size says otherwise (set once, by main, before parsing). */
+extern size_t cn_max_input;
 
 /* The shortest %g form of v that reads back exactly. */
 char *fmt_double(char buf[32], double v);

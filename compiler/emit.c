@@ -1524,7 +1524,8 @@ void emit_setup(Emitter *E, FILE *out, const Lowered *lw, const EmitOptions *o)
 	E->in_off = calloc((size_t)max1(m->inputs.len), sizeof(int));
 	E->tgt_off = calloc((size_t)max1(m->targets.len), sizeof(int));
 	E->live = calloc((size_t)max1(lw->ir->len), sizeof(bool));
-	if (!E->w_off || !E->b_off || !E->in_off || !E->tgt_off || !E->live)
+	E->tables = calloc((size_t)max1(m->consts.len), sizeof(bool));
+	if (!E->w_off || !E->b_off || !E->in_off || !E->tgt_off || !E->live || !E->tables)
 		fatal("out of memory:");
 	for (int l = 0; l < m->layers.len; l++) {
 		const Symbol *L = m->layers.items[l];
@@ -1556,6 +1557,7 @@ void emit_teardown(Emitter *E)
 	free(E->in_off);
 	free(E->tgt_off);
 	free(E->live);
+	free(E->tables);
 }
 
 void emit_banner(const Emitter *E, const char *what)
@@ -1610,7 +1612,20 @@ void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o)
 		emit_mm(&E);
 	emit_init(&E);
 	emit_stats(&E);
+	/* the functions first into memory: the const tables they index go
+	   before them, once */
+	char *fns = NULL;
+	size_t nfns = 0;
+	E.out = open_memstream(&fns, &nfns);
+	if (!E.out)
+		fatal("out of memory:");
 	emit_functions(&E);
+	if (fclose(E.out))
+		fatal("out of memory:");
+	E.out = out;
+	emit_tables(&E);
+	fwrite(fns, 1, nfns, out);
+	free(fns);
 	if (!o->freestanding)
 		emit_describe(&E);
 	if (o->main) {

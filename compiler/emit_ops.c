@@ -23,6 +23,19 @@
 
 /* ------------------------------------------------------------ literals */
 
+/* Whether v printed with p significant digits (into num) reads back as v. */
+static bool back_dbl(char num[40], int p, double v)
+{
+	snprintf(num, 40, "%.*g", p, v);
+	return strtod(num, NULL) == v;
+}
+
+static bool back_flt(char num[40], int p, float f)
+{
+	snprintf(num, 40, "%.*g", p, (double)f);
+	return strtof(num, NULL) == f;
+}
+
 const char *emit_lit(const Emitter *E, char buf[48], double v)
 {
 	char num[40];
@@ -30,22 +43,31 @@ const char *emit_lit(const Emitter *E, char buf[48], double v)
 		snprintf(buf, 48, v < 0 ? "(-%s)" : "%s", E->o->dbl ? "HUGE_VAL" : "HUGE_VALF");
 		return buf;
 	}
+	/* The fewest significant digits that read back exactly, searched from
+	 * 6 down while the number reads back, else up: a typical constant
+	 * costs two conversions, not six (a const of a million numbers). */
 	if (E->o->dbl) {
-		for (int p = 1; p <= 17; p++) {
-			snprintf(num, sizeof num, "%.*g", p, v);
-			if (strtod(num, NULL) == v)
-				break;
-		}
+		int p = 6;
+		if (back_dbl(num, p, v))
+			while (p > 1 && back_dbl(num, p - 1, v))
+				p--;
+		else
+			while (p < 17 && !back_dbl(num, p, v))
+				p++;
+		snprintf(num, sizeof num, "%.*g", p, v);
 	} else {
 		float f = (float)v;
 		if (isinf(f)) /* beyond the float range: inf, as a C compiler or
 				 PyTorch's float32 makes it */
 			return emit_lit(E, buf, v < 0 ? -HUGE_VAL : HUGE_VAL);
-		for (int p = 1; p <= 9; p++) {
-			snprintf(num, sizeof num, "%.*g", p, (double)f);
-			if (strtof(num, NULL) == f)
-				break;
-		}
+		int p = 6;
+		if (back_flt(num, p, f))
+			while (p > 1 && back_flt(num, p - 1, f))
+				p--;
+		else
+			while (p < 9 && !back_flt(num, p, f))
+				p++;
+		snprintf(num, sizeof num, "%.*g", p, (double)f);
 	}
 	if (!strpbrk(num, ".e"))
 		strcat(num, ".0");
@@ -85,7 +107,7 @@ static const char *ref(const Emitter *E, char buf[64], int v, const char *j, int
 	case OP_CONSTV:
 		if (!j)
 			return lit(E, buf, const_sym(E, in->cst)->values[k]);
-		snprintf(buf, 64, "c%d[%s]", in->cst, j);
+		snprintf(buf, 64, "ctab%d[%s]", in->cst, j);
 		return buf;
 	case OP_INPUT:
 	case OP_TARGET: {
@@ -916,7 +938,7 @@ static void emit_matvec(const Emitter *E, int v, const char *ind)
 		L);
 	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
 		ind, K, ind, L);
-	fprintf(E->out, "%s\t\t\ts[l] += c%d[%s] * %s;\n", ind, in->cst, idx,
+	fprintf(E->out, "%s\t\t\ts[l] += ctab%d[%s] * %s;\n", ind, in->cst, idx,
 		ref(E, b1, in->a, "c", 0));
 	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[r][l] = s[l];\n%s}\n", ind, L,
 		ind, v, ind);
@@ -947,6 +969,56 @@ static void emit_acc_l2(const Emitter *E, int v, const char *ind)
 		ind, n, ind, in->channel * E->np + w, w, ind);
 }
 
+/* STAT_* of more than unroll_max components: the same sums, maxima and
+ * counts in the same order (component by component, each lane on its own),
+ * as a loop over the components. */
+static void emit_stat_loop(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	int n = E->ir->ins[in->a].size, L = E->lanes;
+	bool sums = in->op == OP_STAT_SUM || in->op == OP_STAT_EACH;
+	char b1[64], k[32];
+	ref(E, b1, in->a, "j", 0);
+	if (in->op == OP_STAT_EACH)
+		snprintf(k, sizeof k, "%d + j", in->lo);
+	else
+		snprintf(k, sizeof k, "%d", in->lo);
+	if (sums)
+		fprintf(E->out, "%sif (cnt == %d) {\n", ind, L);
+	for (int masked = 0; masked <= sums; masked++) {
+		const char *in2 = sums ? "\t" : "";
+		if (masked)
+			fprintf(E->out, "%s} else {\n", ind);
+		fprintf(E->out,
+			"%s%sfor (int j = 0; j < %d; j++)\n%s%s\tfor (int l = 0; l < %d; l++)", ind,
+			in2, n, ind, in2, L);
+		switch (in->op) {
+		case OP_STAT_SUM:
+		case OP_STAT_EACH:
+			fprintf(E->out, "\n%s%s\t\tal[%s][l] += ", ind, in2, k);
+			fprintf(E->out, masked ? "l < cnt ? (double)%s : 0;\n" : "(double)%s;\n",
+				b1);
+			break;
+		case OP_STAT_MAX:
+			fprintf(E->out,
+				" {\n%s\t\tconst double a = (double)%s;\n%s\t\tal[%s][l] = !(a <= "
+				"al[%s][l]) ? a : al[%s][l];\n%s\t}\n",
+				ind, b1, ind, k, k, k, ind);
+			break;
+		case OP_STAT_SAT:
+			fprintf(E->out,
+				"\n%s\t\tal[%s][l] += (double)((l < cnt) & ((double)%s <= "
+				"m->sat_tol));\n",
+				ind, k, b1);
+			break;
+		default:
+			unreachable();
+		}
+	}
+	if (sums)
+		fprintf(E->out, "%s}\n", ind);
+}
+
 /* STAT_*: statistics over the block's real samples only.  Per-lane sums in
  * al, reduced after the last block, so the lanes stay independent and the
  * loops vectorise.  Spare lanes of the last block count nothing; they repeat
@@ -961,6 +1033,10 @@ static void emit_stat(const Emitter *E, int v, const char *ind)
 	int n = E->ir->ins[in->a].size;
 	bool sums = in->op == OP_STAT_SUM || in->op == OP_STAT_EACH;
 	char b1[64], in2[32];
+	if (!unrolled(E, in)) {
+		emit_stat_loop(E, v, ind);
+		return;
+	}
 	snprintf(in2, sizeof in2, "%s%s", ind, sums ? "\t" : "");
 	if (sums)
 		fprintf(E->out, "%sif (cnt == %d) {\n", ind, E->lanes);
@@ -1041,9 +1117,16 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 		const Ins *q = &E->ir->ins[in->a];
 		char b2[64];
 		fprintf(E->out, "%sfor (int l = 0; l < cnt; l++) {\n", ind);
-		for (int j = 0; j < q->size; j++)
-			fprintf(E->out, "%s\tacc[%d + (i0 + l) * %d + %d] = (double)%s;\n", ind,
-				in->lo, q->size, j, ref(E, b2, in->a, NULL, j));
+		if (!unrolled(E, in))
+			fprintf(E->out,
+				"%s\tfor (int j = 0; j < %d; j++)\n%s\t\tacc[%d + (i0 + l) * %d + "
+				"j] "
+				"= (double)%s;\n",
+				ind, q->size, ind, in->lo, q->size, ref(E, b2, in->a, "j", 0));
+		else
+			for (int j = 0; j < q->size; j++)
+				fprintf(E->out, "%s\tacc[%d + (i0 + l) * %d + %d] = (double)%s;\n",
+					ind, in->lo, q->size, j, ref(E, b2, in->a, NULL, j));
 		fprintf(E->out, "%s}\n", ind);
 		return;
 	}
@@ -1092,6 +1175,22 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 		emit_stat(E, v, ind);
 		return;
 	case OP_OUTPUT:
+		if (!unrolled(E, in)) { /* a wide output: one loop over it */
+			int no = E->ir->ins[in->a].size;
+			ref(E, b1, in->a, "j", 0);
+			if (E->lanes > 1)
+				fprintf(E->out,
+					"%sfor (int l = 0; l < cnt; l++)\n%s\tfor (int j = 0; j < "
+					"%d; "
+					"j++)\n%s\t\ty[(i0 + l) * %d + j] = %s;\n",
+					ind, ind, no, ind, no, b1);
+			else
+				fprintf(E->out,
+					"%s{\n%s\tconst int l = 0;\n%s\tfor (int j = 0; j < %d; "
+					"j++)\n%s\t\ty[j] = %s;\n%s\t(void)l;\n%s}\n",
+					ind, ind, ind, no, ind, b1, ind, ind);
+			return;
+		}
 		if (E->lanes > 1) {
 			int no = E->ir->ins[in->a].size;
 			fprintf(E->out, "%sfor (int l = 0; l < cnt; l++) {\n", ind);
@@ -1161,8 +1260,9 @@ static bool uses_params(const Emitter *E)
 	return false;
 }
 
-/* static const tables of the consts that looped code indexes */
-static void emit_tables(const Emitter *E, const char *ind)
+/* The consts that looped code of the function being emitted indexes: marked
+ * in E->tables, for emit_tables after the last function. */
+static void mark_tables(const Emitter *E)
 {
 	for (int c = 0; c < E->m->consts.len; c++) {
 		bool needed = false;
@@ -1183,17 +1283,27 @@ static void emit_tables(const Emitter *E, const char *ind)
 				needed = E->ir->ins[in->args[k]].op == OP_CONSTV &&
 					E->ir->ins[in->args[k]].cst == c;
 		}
-		if (!needed)
+		if (needed)
+			E->tables[c] = true;
+	}
+}
+
+/* The static const tables marked by the functions emitted, at file scope:
+ * one copy of each, however many functions index it (a const of a million
+ * numbers is a million literals once, not once per function). */
+void emit_tables(const Emitter *E)
+{
+	for (int c = 0; c < E->m->consts.len; c++) {
+		if (!E->tables[c])
 			continue;
 		const Symbol *C = const_sym(E, c);
 		int n = C->rows * (C->cols ? C->cols : 1);
 		char kb[48];
-		fprintf(E->out, "%sstatic const real c%d[%d] = { /* %s */\n%s\t", ind, c, n,
-			C->name, ind);
+		fprintf(E->out, "static const real ctab%d[%d] = { /* %s */\n\t", c, n, C->name);
 		for (int k = 0; k < n; k++)
 			fprintf(E->out, "%s%s", lit(E, kb, C->values[k]),
 				k + 1 < n ? (k % 8 == 7 ? ",\n\t" : ", ") : "");
-		fprintf(E->out, "\n%s};\n", ind);
+		fputs("\n};\n\n", E->out);
 	}
 }
 
@@ -1217,7 +1327,7 @@ void emit_body(Emitter *E, EmitFn fn)
 		fputs("\t(void)m;\n", out);
 	if (fn != EMIT_PREDICT && !uses(E, OP_INPUT))
 		fputs("\t(void)x;\n", out); /* nothing is evaluated over this set */
-	emit_tables(E, "\t");
+	mark_tables(E);
 	if (E->lane_grads)
 		fprintf(out,
 			"\treal gl[%d][%d]; /* gradient sums per lane */\n\tmemset(gl, 0, sizeof "
@@ -1311,7 +1421,17 @@ void emit_body(Emitter *E, EmitFn fn)
 	if (fn == EMIT_EVAL || fn == EMIT_GRAD) {
 		char *kind = stat_kinds(E);
 		for (int k = 0; k < E->lw->nacc; k++) {
-			if (kind[k] == 1)
+			int run = 1; /* a run of summed slots: one loop (a wide output's) */
+			while (kind[k] == 1 && k + run < E->lw->nacc && kind[k + run] == 1)
+				run++;
+			if (kind[k] == 1 && run > 8) {
+				fprintf(out,
+					"\tfor (int k = %d; k < %d; k++)\n\t\tfor (int l = 0; l < "
+					"%d; "
+					"l++)\n\t\t\tacc[k] += al[k][l];\n",
+					k, k + run, L);
+				k += run - 1;
+			} else if (kind[k] == 1)
 				fprintf(out,
 					"\tfor (int l = 0; l < %d; l++)\n\t\tacc[%d] += "
 					"al[%d][l];\n",

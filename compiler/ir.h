@@ -177,6 +177,7 @@ typedef struct Emitter {
 	bool yin;           /* the function takes an output (P_constraint's g) */
 	int count_slot;     /* acc slot of the point count of the set emitted */
 	long pp_batch, pp_n; /* a domain with per-point multipliers: batch, points */
+	bool *tables;       /* per const: a function indexes its static table */
 } Emitter;
 
 /* A literal of the model's precision, the shortest that reads back exactly. */
@@ -227,5 +228,6 @@ int export_model(Arena *a, const Lowered *lw, const EmitOptions *eo, const Expor
 		 ExportFile *files);
 /* --stats of compile --freestanding: the memory the training code needs. */
 void export_train_stats(FILE *out, const Lowered *lw, const EmitOptions *eo);
+void emit_tables(const Emitter *E);
 
 #endif

@@ -18,6 +18,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +33,7 @@ static const char usage_text[] =
 	"                     [--precision float|double] [--depfile FILE] [--unroll-max N]\n"
 	"                     [--lanes N] [--vector-bits 128|256|512] [--mpi]\n"
 	"                     [--freestanding [--stats]]\n"
+	"                     [--max-input-size BYTES]\n"
 	"       cnetc run MODEL.cnet [compile options] [--mpi --np N] [--no-cache] [-v]\n"
 	"                 [-- ARGS...]\n"
 	"       cnetc export MODEL.cnet --params FILE [-o OUT.c] [--header OUT.h] [--prefix P]\n"
@@ -51,7 +53,10 @@ static const char usage_text[] =
 	"  export MODEL.cnet    inference-only C99 for deployment: P_predict(x, y) and\n"
 	"                       P_predict_n(n, x, y) with the trained parameters of\n"
 	"                       --params as static const data; no runtime, no heap, no\n"
-	"                       stdio, libm only for the functions the model calls\n"
+	"                       stdio, libm only for the functions the model calls\n";
+
+/* apart: C99 compilers need to support string literals of 4095 bytes only */
+static const char options_text[] =
 	"\n"
 	"options:\n"
 	"  -o FILE              output C file (default: MODEL.c in the current directory)\n"
@@ -81,6 +86,8 @@ static const char usage_text[] =
 	"  --fortran FILE       export: an ISO_C_BINDING module for Fortran callers\n"
 	"  --stats              export: FLOPs per sample, parameter bytes, P_predict's\n"
 	"                       stack; compile --freestanding: the memory training needs\n"
+	"  --max-input-size B   read at most B bytes of the model and of each const CSV\n"
+	"                       file; a bigger one is an error (default 67108864, 64 MiB)\n"
 	"  --no-cache           run: build in a temporary directory and keep nothing\n"
 	"  -v, --verbose        run: say whether the program comes from the cache\n"
 	"  --dump=ast|ir        print the syntax tree or the IR with its reverse pass\n"
@@ -236,6 +243,7 @@ static void parse_args(int argc, char **argv, Options *o)
 			break;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage_text, stdout);
+			fputs(options_text, stdout);
 			exit(0);
 		} else if (!strcmp(a, "--version")) {
 			printf("cnetc %s\n", CNET_VERSION);
@@ -271,6 +279,17 @@ static void parse_args(int argc, char **argv, Options *o)
 					"--unroll-max needs a number from 0 to 1000000, not '%s'",
 					v);
 			o->unroll_max = (int)n;
+		} else if (is_opt(a, "--max-input-size")) {
+			const char *v = value_of(argc, argv, &i);
+			char *end;
+			errno = 0;
+			unsigned long long n = strtoull(v, &end, 10);
+			if (!isdigit((unsigned char)*v) || *end || errno || n < 1 ||
+			    n > (unsigned long long)(SIZE_MAX / 2))
+				usage_error("--max-input-size needs a number of bytes from 1 up, "
+					    "not '%s'",
+					    v);
+			cn_max_input = (size_t)n;
 		} else if (is_opt(a, "--lanes")) {
 			const char *v = value_of(argc, argv, &i);
 			char *end;
@@ -574,10 +593,10 @@ int main(int argc, char **argv)
 
 	size_t len;
 	const char *why;
-	char *text = read_file(opt.input, CN_MAX_INPUT, &len, &why);
-	if (!text) {
-		fprintf(stderr, "cnetc: error: cannot read '%s': %s\ncnetc: see 'cnetc --help'\n",
-			opt.input, why);
+	char *text = read_file(opt.input, cn_max_input, &len, &why);
+	if (!text) { /* a file over the cap: the message names the flag */
+		fprintf(stderr, "cnetc: error: cannot read '%s': %s\n%s", opt.input, why,
+			strstr(why, "--max-input-size") ? "" : "cnetc: see 'cnetc --help'\n");
 		return 2;
 	}
 

@@ -140,6 +140,8 @@ void fatal(const char *fmt, ...)
 	exit(2);
 }
 
+size_t cn_max_input = CN_MAX_INPUT;
+
 char *read_file(const char *path, size_t max, size_t *len, const char **why)
 {
 	struct stat st;
@@ -174,11 +176,19 @@ char *read_file(const char *path, size_t max, size_t *len, const char **why)
 			return NULL;
 		}
 		if (n > max) {
-			static char msg[64];
+			static char msg[96];
 			free(buf);
 			fclose(f);
-			snprintf(msg, sizeof msg, "larger than %zu MiB, the most cnetc reads",
-				 max >> 20);
+			if (max % (1 << 20) == 0)
+				snprintf(msg, sizeof msg,
+					 "larger than %zu MiB, the most cnetc reads "
+					 "(--max-input-size)",
+					 max >> 20);
+			else
+				snprintf(msg, sizeof msg,
+					 "larger than %zu bytes, the most cnetc reads "
+					 "(--max-input-size)",
+					 max);
 			*why = msg;
 			return NULL;
 		}

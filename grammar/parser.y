@@ -287,29 +287,43 @@ static Stmt *stmt_const_rows(ParseState *ps, Loc loc, const char *name, Loc nloc
 	return s;
 }
 
+/* The capacity of a growing arena array of n items: the next power of two, so
+ * it is known from n alone and each append costs amortised O(1). */
+static size_t grown(int n)
+{
+	size_t c = 16;
+	while (c < (size_t)n)
+		c *= 2;
+	return c;
+}
+
+/* Room for n items in arr, which holds have items of the given size in an
+ * array of capacity grown(have): reallocated (doubled) only when full. */
+static void *room(ParseState *ps, void *arr, int have, int n, size_t size)
+{
+	if (arr && (size_t)n <= grown(have))
+		return arr;
+	void *p = arena_alloc(ps->arena, size * grown(n));
+	if (have)
+		memcpy(p, arr, size * (size_t)have);
+	return p;
+}
+
 /* Braced rows of a const matrix, accumulated in a scratch statement: one flat
- * row-major list plus the length and location of every row. */
+ * row-major list plus the length and location of every row.  The lists grow
+ * by doubling, so a matrix of N numbers is read in O(N) time and memory. */
 static Stmt *row(ParseState *ps, Stmt *acc, PtrVec *elems, Loc loc)
 {
 	if (!acc)
 		acc = arena_alloc(ps->arena, sizeof *acc);
-	int n = acc->nelems + elems->len;
-	Expr **all = arena_alloc(ps->arena, sizeof(Expr *) * (size_t)(n ? n : 1));
-	if (acc->nelems)
-		memcpy(all, acc->elems, sizeof(Expr *) * (size_t)acc->nelems);
-	memcpy(all + acc->nelems, elems->items, sizeof(Expr *) * (size_t)elems->len);
-	int *lens = arena_alloc(ps->arena, sizeof(int) * (size_t)(acc->nrows_braced + 1));
-	Loc *locs = arena_alloc(ps->arena, sizeof(Loc) * (size_t)(acc->nrows_braced + 1));
-	if (acc->nrows_braced) {
-		memcpy(lens, acc->row_lens, sizeof(int) * (size_t)acc->nrows_braced);
-		memcpy(locs, acc->row_locs, sizeof(Loc) * (size_t)acc->nrows_braced);
-	}
-	lens[acc->nrows_braced] = elems->len;
-	locs[acc->nrows_braced] = loc;
-	acc->elems = all;
+	int n = acc->nelems + elems->len, r = acc->nrows_braced;
+	acc->elems = room(ps, acc->elems, acc->nelems, n, sizeof(Expr *));
+	memcpy(acc->elems + acc->nelems, elems->items, sizeof(Expr *) * (size_t)elems->len);
+	acc->row_lens = room(ps, acc->row_lens, r, r + 1, sizeof(int));
+	acc->row_locs = room(ps, acc->row_locs, r, r + 1, sizeof(Loc));
+	acc->row_lens[r] = elems->len;
+	acc->row_locs[r] = loc;
 	acc->nelems = n;
-	acc->row_lens = lens;
-	acc->row_locs = locs;
 	acc->nrows_braced++;
 	return acc;
 }

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,7 @@ enum {
 	F_DIVERGE_STOP,
 	F_VAL,
 	F_EARLY_STOP,
+	F_MAX_INPUT,
 	F_HELP,
 	NUM_FLAGS
 };
@@ -67,6 +69,7 @@ static const struct Flag {
 	[F_DIVERGE_STOP] = {"diverge-stop", 0, IN_TRAIN},
 	[F_VAL] = {"val", 1, IN_TRAIN},
 	[F_EARLY_STOP] = {"early-stop", 1, IN_TRAIN},
+	[F_MAX_INPUT] = {"max-input-size", 1, IN_TRAIN | IN_PREDICT | IN_EVAL},
 	[F_HELP] = {"help", 0, IN_TRAIN | IN_PREDICT | IN_EVAL},
 };
 
@@ -110,7 +113,7 @@ static void help(const Program *p)
 	       "       %*s [--params-in FILE] [--params-out FILE] [--log FILE.csv]\n"
 	       "       %*s [--save CKPT] [--resume CKPT] [--plot FILE.svg] [--threads N]\n"
 	       "       %*s [--domain NAME=FILE.csv ...] [--val FILE.csv] [--early-stop N]\n"
-	       "       %*s [--sat-tol X] [--diverge-stop] [--quiet]\n"
+	       "       %*s [--sat-tol X] [--diverge-stop] [--max-input-size BYTES] [--quiet]\n"
 	       "       %s predict --params-in FILE [--data FILE.csv]\n"
 	       "       %s eval --params-in FILE [--data FILE.csv] [--domain NAME=FILE.csv ...]"
 	       " [--seed N]\n"
@@ -179,6 +182,9 @@ static void help(const Program *p)
 	       "                      most X, in the violation's unit (default 1e-6)\n"
 	       "  --diverge-stop      stop with exit status 1 when training runs away (see the\n"
 	       "                      warning: the loss or a multiplier grows 1000-fold)\n"
+	       "  --max-input-size B  read at most B bytes of any file (data, parameters,\n"
+	       "                      checkpoint); a bigger one is an error (default 1073741824,\n"
+	       "                      1 GiB; standard input is not capped)\n"
 	       "  --quiet             no progress lines and no final report\n"
 	       "  --help              show this help\n\n"
 	       "Exit status: 0 success, 1 training diverged, 2 usage error or bad input.\n",
@@ -283,6 +289,15 @@ static int set_flag(Program *p, int f, const char *v)
 			return usage(p, "--sat-tol expects a non-negative number, got '%s'", v);
 		o->has_sat_tol = 1;
 		break;
+	case F_MAX_INPUT: {
+		uint64_t n;
+		if (parse_u64(v, &n) || n < 1 || n > (uint64_t)(SIZE_MAX / 2))
+			return usage(
+				p, "--max-input-size expects a number of bytes from 1 up, got '%s'",
+				v);
+		cn_rt_set_max_input((size_t)n);
+		break;
+	}
 	case F_DIVERGE_STOP:
 		o->diverge_stop = 1;
 		break;

@@ -37,8 +37,15 @@ int cn_rt_lines_next(cn_rt_lines *lr, char **line, size_t *len, const char *name
 void cn_rt_lines_free(cn_rt_lines *lr);
 
 /* Open a regular file for reading (a FIFO, device or directory is refused:
- * the first would block, the second never end); NULL and err set on failure. */
+ * the first would block, the second never end), of at most the input size
+ * cap; NULL and err set on failure. */
 FILE *cn_rt_open_read(const char *path, cn_error *err);
+
+/* The cap on the size of every file the runtime reads (data, domain and
+ * parameter files, checkpoints): CN_RT_MAX_INPUT unless the program's
+ * --max-input-size sets another, once, before reading anything. */
+#define CN_RT_MAX_INPUT ((size_t)1 << 30)
+void cn_rt_set_max_input(size_t bytes);
 
 /* Format into err->msg; returns 1 so that callers can `return cn_rt_err(...)`. */
 int cn_rt_err(cn_error *err, const char *fmt, ...) CN_RT_PRINTF(2, 3);

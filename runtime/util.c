@@ -13,6 +13,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -169,6 +170,13 @@ double cn_rt_load_real(const void *buf, size_t index, int real_size)
 	return ((const double *)buf)[index];
 }
 
+static size_t max_input = CN_RT_MAX_INPUT;
+
+void cn_rt_set_max_input(size_t bytes)
+{
+	max_input = bytes;
+}
+
 FILE *cn_rt_open_read(const char *path, cn_error *err)
 {
 	struct stat st;
@@ -182,6 +190,12 @@ FILE *cn_rt_open_read(const char *path, cn_error *err)
 		/* a FIFO would block, a device never end */
 		cn_rt_err(err, "%s: cannot open: %s", path,
 			  S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+		return NULL;
+	}
+	if ((uintmax_t)st.st_size > (uintmax_t)max_input) {
+		cn_rt_err(err,
+			  "%s: %jd bytes, more than the %zu the program reads (--max-input-size)",
+			  path, (intmax_t)st.st_size, max_input);
 		return NULL;
 	}
 	f = fopen(path, "rb");

@@ -159,6 +159,8 @@ expect_note "unknown option '--lr'" "cnetc run --no-cache m.cnet -- --lr 0.1 --q
 # every option of the program's flag table gets the note
 for f in $flags; do
 	[ "$f" = help ] && continue
+	# an option of both (before '--' it caps what cnetc reads) gets none
+	[ "$f" = max-input-size ] && continue
 	"$cnetc" run m.cnet "--$f" 1 2>err
 	grep -q "^cnetc: note: program options go after '--': cnetc run m.cnet -- --$f 1\$" err ||
 		{ echo "FAIL: no hint for --$f"; fail=1; }

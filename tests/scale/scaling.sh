@@ -1,0 +1,49 @@
+#!/bin/sh
+# scaling.sh - cnetc's cost stays linear in the model, checked without timing
+# (issue 17, section 3):
+#  - memory: cnetc check of 0.5 MB and of 2 MB of braced constants; the
+#    memory above a small model's grows at most 8-fold (linear: 4-fold; the
+#    parser that copied every earlier row for each new row: 16-fold and more);
+#  - a const table is emitted once, however many functions index it;
+#  - nothing is unrolled beyond --unroll-max: an output 2048 wide, with a
+#    constraint on every component, has as many unrolled statements as one
+#    256 wide (the output copy and the constraint's statistics were unrolled
+#    per component: 20 times the C).
+# usage: scaling.sh CNETC PEAK_RSS
+set -eu
+cnetc=$1
+peak=$2
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+say() { echo "FAIL: $*"; fail=1; }
+
+sh "$here/make_models.sh" "$work/s" 8 256 500000 16
+sh "$here/make_models.sh" "$work/l" 8 2048 2000000 16
+base=$("$peak" "$cnetc" check "$work/s/wide.cnet")
+m1=$("$peak" "$cnetc" check "$work/s/consts.cnet")
+m4=$("$peak" "$cnetc" check "$work/l/consts.cnet")
+echo "cnetc check peak memory: small model $base KiB, 0.5 MB of constants $m1 KiB, 2 MB $m4 KiB"
+awk -v b="$base" -v a="$m1" -v c="$m4" 'BEGIN {
+	r = (c - b) / (a - b > 1 ? a - b : 1)
+	printf "memory above the small model grows %.1f-fold for 4-fold the constants\n", r
+	exit !(r <= 8)
+}' || say "cnetc's memory grows faster than the constants"
+
+"$cnetc" compile "$work/s/consts.cnet" -o "$work/consts.c"
+n=$(grep -c "^static const real ctab0\[" "$work/consts.c" || true)
+[ "$n" -eq 1 ] || say "the const table is emitted $n times, not once"
+
+# unrolled code names components by number (v3[17][l]), loops by variable
+# (v3[j][l]): the same count at both widths, whatever the width
+for m in outw; do
+	"$cnetc" compile "$work/s/$m.cnet" -o "$work/s.c"
+	"$cnetc" compile "$work/l/$m.cnet" -o "$work/l.c"
+	s=$(grep -cE '[[][0-9]+[]][[]l[]]' "$work/s.c" || true)
+	l=$(grep -cE '[[][0-9]+[]][[]l[]]' "$work/l.c" || true)
+	echo "$m: $s unrolled statements at width 256, $l at width 2048"
+	[ "$s" -eq "$l" ] || say "$m: code grows with the output's width (unrolled beyond --unroll-max)"
+done
+[ "$fail" -eq 0 ] && echo ok
+exit "$fail"
