@@ -614,8 +614,11 @@ int export_model(Arena *a, const Lowered *lw, const EmitOptions *eo, const Expor
 	fprintf(out, "typedef %s_real real;\n\n", P);
 	if (strstr(body.text, "_LANES\n"))
 		emit_lane_macro(&E);
+	if (strstr(body.text, "_tanhf("))
+		emit_tanhf(&E);
 	if (strstr(body.text, "_mm("))
 		emit_mm(&E);
+	emit_tables(&E); /* the const tables P_predict indexes */
 	if (E.np && !xo->weights) {
 		weights_array(&E, out, p, false);
 		fputc('\n', out);
