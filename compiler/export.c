@@ -35,13 +35,16 @@ static void param_desc(Arena *a, const Model *m, int real_size, cn_model_desc *d
 		nt += 1 + ((const Symbol *)m->layers.items[l])->bias;
 	const char **names = arena_alloc(a, sizeof(char *) * (size_t)(nt ? nt : 1));
 	int *sizes = arena_alloc(a, sizeof(int) * (size_t)(nt ? nt : 1));
+	int *shape = arena_alloc(a, 2 * sizeof(int) * (size_t)(nt ? nt : 1));
 	int t = 0, np = 0;
 	for (int l = 0; l < m->layers.len; l++) {
 		const Symbol *L = m->layers.items[l];
 		names[t] = arena_printf(a, "%s.W", L->name);
+		shape[2 * t] = L->out, shape[2 * t + 1] = L->in;
 		np += sizes[t++] = L->in * L->out;
 		if (L->bias) {
 			names[t] = arena_printf(a, "%s.b", L->name);
+			shape[2 * t] = L->out, shape[2 * t + 1] = 0;
 			np += sizes[t++] = L->out;
 		}
 	}
@@ -51,6 +54,7 @@ static void param_desc(Arena *a, const Model *m, int real_size, cn_model_desc *d
 	d->num_tensors = nt;
 	d->tensor_names = names;
 	d->tensor_sizes = sizes;
+	d->tensor_shape = shape;
 	d->num_params = np;
 }
 
@@ -58,9 +62,10 @@ static void param_desc(Arena *a, const Model *m, int real_size, cn_model_desc *d
  * The parameters of `path` for model m: the flat array in declaration order,
  * in double, each value as the model's precision holds it (a float model's
  * values rounded to float, as the training program's reader stores them).
- * This is the one place export reads parameters: another format (e.g.
- * .safetensors) is another branch here.  A bad file: the reader's one line
- * (file and line), exit 2.
+ * This is the one place export reads parameters, through the runtime's
+ * reader: a text parameter file, or safetensors when the name ends in
+ * .safetensors (PyTorch's L.weight [OUT, IN], L.bias [OUT]).  A bad file:
+ * the reader's one line (file and line, or what is wrong), exit 2.
  */
 static double *load_params(Arena *a, const Model *m, bool dbl, const char *path)
 {

@@ -10,7 +10,8 @@
 #     P_predict bit for bit on 10,000 inputs (tests/export/compare.c);
 #   - the --test program passes, and fails once a weight of the export is
 #     changed;
-#   - the same export with --weights (two translation units) passes it too.
+#   - the same export with --weights (two translation units) passes it too;
+#   - the parameters written as safetensors export to the same C.
 # With MODE m4, the code is also cross-compiled for a Cortex-M4 (Debian's
 # gcc-arm-none-eabi: -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os,
 # warning-free) and arm-none-eabi-size prints its size.
@@ -124,7 +125,20 @@ for prec in ${PRECISIONS:-float}; do
 		cat test2.log
 		fail "--weights: the --test program fails"
 	}
-	echo "$prec: $(cat compare.log); $(cat test.log); fails with the first of $caught changed"
+	# the same parameters as safetensors (--params-out p.safetensors, the
+	# same seed): the same export but for the comment naming the file
+	(cd "$(dirname "$model")" && "$w/prog" train --epochs 2 --quiet \
+		--params-out "$w/p.safetensors") >train2.log 2>&1 || {
+		cat train2.log
+		fail "training (safetensors) failed"
+	}
+	"$cnetc" export "$model" --params p.safetensors -o st.c --header st.h --prefix ex \
+		--precision "$prec" || fail "cnetc export --params p.safetensors failed"
+	grep -q "parameters of 'p.safetensors'" st.c || fail "st.c does not name p.safetensors"
+	sed "s/'p.safetensors'/'p.txt'/" st.c | sed 's/"st.h"/"ex.h"/' | cmp -s - ex.c ||
+		fail "export of p.safetensors differs from that of p.txt"
+	echo "$prec: $(cat compare.log); $(cat test.log); fails with the first of $caught changed;" \
+		"safetensors: the same export"
 	if [ "$mode" = m4 ]; then
 		arm-none-eabi-gcc $m4 -std=c99 -Wall -Wextra -pedantic -Werror -ffreestanding \
 			-c ex.c -o ex_m4.o 2>m4.log || {
