@@ -1435,7 +1435,10 @@ static void setup(Emitter *E, FILE *out, const Lowered *lw, const EmitOptions *o
 	E->in_off = calloc((size_t)max1(m->inputs.len), sizeof(int));
 	E->tgt_off = calloc((size_t)max1(m->targets.len), sizeof(int));
 	E->live = calloc((size_t)max1(lw->ir->len), sizeof(bool));
-	if (!E->w_off || !E->b_off || !E->in_off || !E->tgt_off || !E->live)
+	E->cst_used = calloc((size_t)max1(m->consts.len), sizeof(bool));
+	E->mm_used = calloc(1, sizeof(bool));
+	if (!E->w_off || !E->b_off || !E->in_off || !E->tgt_off || !E->live || !E->cst_used ||
+	    !E->mm_used)
 		fatal("out of memory:");
 	for (int l = 0; l < m->layers.len; l++) {
 		const Symbol *L = m->layers.items[l];
@@ -1467,6 +1470,8 @@ static void teardown(Emitter *E)
 	free(E->in_off);
 	free(E->tgt_off);
 	free(E->live);
+	free(E->cst_used);
+	free(E->mm_used);
 }
 
 static void banner(const Emitter *E, const char *what)
@@ -1516,12 +1521,23 @@ void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o)
 	}
 	fprintf(out, "typedef %s_real real;\n\n", o->prefix);
 	emit_lane_macro(&E);
-	if (emit_uses_mm(&E))
-		emit_mm(&E);
+	/* The functions go to a scratch file first: whether they call P_mm
+	 * (which comes before them) is known once they are written; the
+	 * condition depends on each op's unrolling, the lanes and where the
+	 * gradients are summed (issue 17: 16 dense(8, 8) layers called it
+	 * without its definition at 16 lanes). */
+	FILE *rest = tmpfile();
+	if (!rest)
+		fatal("cannot create a temporary file:");
+	E.out = rest;
 	emit_init(&E);
 	emit_stats(&E);
 	emit_functions(&E);
 	emit_describe(&E);
+	E.out = out;
+	if (*E.mm_used)
+		emit_mm(&E);
+	emit_spill(rest, out);
 	if (o->main) {
 		fprintf(out,
 			"\nint main(int argc, char **argv)\n{\n\tcn_model_desc "

@@ -85,6 +85,7 @@ static const char *ref(const Emitter *E, char buf[64], int v, const char *j, int
 	case OP_CONSTV:
 		if (!j)
 			return lit(E, buf, const_sym(E, in->cst)->values[k]);
+		E->cst_used[in->cst] = true;
 		snprintf(buf, 64, "c%d[%s]", in->cst, j);
 		return buf;
 	case OP_INPUT:
@@ -503,13 +504,19 @@ int emit_lanes(const Emitter *E)
 	return one;
 }
 
-/* Whether P_mm is used: a layer product too big to unroll. */
-bool emit_uses_mm(const Emitter *E)
+/* Everything written to the scratch file FROM (rewound first) goes to TO;
+ * FROM is closed. */
+void emit_spill(FILE *from, FILE *to)
 {
-	for (int l = 0; l < E->m->layers.len; l++)
-		if (layer(E, l)->in * layer(E, l)->out > E->o->unroll_max)
-			return true;
-	return false;
+	char buf[65536];
+	size_t n;
+	if (fflush(from) || fseek(from, 0, SEEK_SET))
+		fatal("cannot read back a temporary file:");
+	while ((n = fread(buf, 1, sizeof buf, from)) > 0)
+		fwrite(buf, 1, n, to);
+	if (ferror(from))
+		fatal("cannot read back a temporary file:");
+	fclose(from);
 }
 
 /* P_mm: c[i][j] = (add ? c[i][j] : 0) + sum_k a[i][k] b[k][j], with the
@@ -666,6 +673,7 @@ static void emit_dense(const Emitter *E, int v, const char *ind)
 		return;
 	}
 	if (lane_base(E, b1, in->a)) {
+		*E->mm_used = true;
 		fprintf(E->out, "%s%s_mm(%d, %d, %d, p + %d, %d, 1, %s, %d, &v%d[0][0], %d, 0);\n",
 			ind, E->P, OUT, L, IN, w, IN, b1, L, v, L);
 		if (b >= 0)
@@ -709,6 +717,7 @@ static void emit_dense_t(const Emitter *E, int v, const char *ind)
 		return;
 	}
 	if (lane_base(E, b1, in->a)) {
+		*E->mm_used = true;
 		fprintf(E->out, "%s%s_mm(%d, %d, %d, p + %d, 1, %d, %s, %d, &v%d[0][0], %d, 0);\n",
 			ind, E->P, IN, L, OUT, w, IN, b1, L, v, L);
 		return;
@@ -758,22 +767,24 @@ static void emit_acc_dense(const Emitter *E, int v, const char *ind)
 	if (transposed) {
 		fprintf(E->out, "%s{\n%s\treal at[%d][%d]; /* the layer's input, sample-major */\n",
 			ind, ind, L, IN);
-		/* in strips of 16 components, so the writes run along rows of at:
+		/* in strips of 16 components (cs: not c0, the name of const 0's
+		 * table), so the writes run along rows of at:
 		 * writing down its columns (a stride of IN reals) took 6% of the
 		 * 64-128-128-8 step */
 		char end[48];
 		if (IN % 16)
-			snprintf(end, sizeof end, "(c0 + 16 < %d ? c0 + 16 : %d)", IN, IN);
+			snprintf(end, sizeof end, "(cs + 16 < %d ? cs + 16 : %d)", IN, IN);
 		else
-			snprintf(end, sizeof end, "c0 + 16");
+			snprintf(end, sizeof end, "cs + 16");
 		fprintf(E->out,
-			"%s\tfor (int c0 = 0; c0 < %d; c0 += 16)\n%s\t\tfor (int l = 0; l < %d; "
+			"%s\tfor (int cs = 0; cs < %d; cs += 16)\n%s\t\tfor (int l = 0; l < %d; "
 			"l++)\n"
-			"%s\t\t\tfor (int c = c0; c < %s; c++)\n%s\t\t\t\tat[l][c] = %s;\n",
+			"%s\t\t\tfor (int c = cs; c < %s; c++)\n%s\t\t\t\tat[l][c] = %s;\n",
 			ind, IN, ind, L, ind, end, ind, x);
 	}
 	char gb[64];
 	if (transposed && lane_base(E, gb, in->a)) {
+		*E->mm_used = true;
 		fprintf(E->out,
 			"%s\t%s_mm(%d, %d, %d, %s, %d, 1, &at[0][0], %d, grad + %d, %d, 1);\n", ind,
 			E->P, OUT, IN, L, gb, L, IN, w, IN);
@@ -850,6 +861,7 @@ static void emit_matvec(const Emitter *E, int v, const char *ind)
 		L);
 	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
 		ind, K, ind, L);
+	E->cst_used[in->cst] = true;
 	fprintf(E->out, "%s\t\t\ts[l] += c%d[%s] * %s;\n", ind, in->cst, idx,
 		ref(E, b1, in->a, "c", 0));
 	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[r][l] = s[l];\n%s}\n", ind, L,
@@ -1095,29 +1107,13 @@ static bool uses_params(const Emitter *E)
 	return false;
 }
 
-/* static const tables of the consts that looped code indexes */
+/* static const tables of the consts that the body just written indexes
+ * (ref and emit_matvec mark them): a table no loop reads would be an unused
+ * variable, a loop over a table not declared would not build (issue 17). */
 static void emit_tables(const Emitter *E, const char *ind)
 {
 	for (int c = 0; c < E->m->consts.len; c++) {
-		bool needed = false;
-		for (int i = 0; i < E->ir->len && !needed; i++) {
-			const Ins *in = &E->ir->ins[i];
-			if (!E->live[i] || unrolled(E, in))
-				continue;
-			if ((in->op == OP_MATVEC || in->op == OP_MATVEC_T || in->op == OP_CONSTV) &&
-			    in->cst == c)
-				needed = true;
-			for (int k = 0; k < 3 && !needed; k++) {
-				int o = k == 0 ? in->a : k == 1 ? in->b : in->c;
-				if (o >= 0 && E->ir->ins[o].op == OP_CONSTV &&
-				    E->ir->ins[o].cst == c && E->ir->ins[o].size > 1)
-					needed = true;
-			}
-			for (int k = 0; k < in->nargs && !needed; k++)
-				needed = E->ir->ins[in->args[k]].op == OP_CONSTV &&
-					E->ir->ins[in->args[k]].cst == c;
-		}
-		if (!needed)
+		if (!E->cst_used[c])
 			continue;
 		const Symbol *C = const_sym(E, c);
 		int n = C->rows * (C->cols ? C->cols : 1);
@@ -1131,6 +1127,8 @@ static void emit_tables(const Emitter *E, const char *ind)
 	}
 }
 
+static void emit_body_rest(Emitter *E, EmitFn fn, int ng, const char *ind);
+
 /*
  * The body of P_predict (one sample: x, y), P_eval or P_grad (n samples: x,
  * t, acc and for P_grad grad), after the function's opening brace.
@@ -1141,7 +1139,7 @@ void emit_body(Emitter *E, EmitFn fn)
 	ir_live(E->ir, keep_root, &fn, E->live);
 	int L = E->lanes = fn == EMIT_PREDICT ? 1 : emit_lanes(E);
 	int ng = E->np * E->lw->nchannels;
-	E->lane_grads = fn == EMIT_GRAD && ng * L <= 16384;
+	E->lane_grads = fn == EMIT_GRAD && ng > 0 && ng * L <= 16384; /* no gl[0][L] */
 	const char *ind = fn == EMIT_PREDICT ? "\t" : "\t\t";
 
 	if (uses_params(E))
@@ -1150,7 +1148,24 @@ void emit_body(Emitter *E, EmitFn fn)
 		fputs("\t(void)m;\n", out);
 	if (fn != EMIT_PREDICT && !uses(E, OP_INPUT))
 		fputs("\t(void)x;\n", out); /* nothing is evaluated over this set */
+	if (fn == EMIT_GRAD && !E->lane_grads)
+		fputs("\t(void)grad;\n", out); /* no parameter gets a gradient from every set */
+	/* the rest first to a scratch file: it decides which tables to declare */
+	FILE *rest = tmpfile();
+	if (!rest)
+		fatal("cannot create a temporary file:");
+	memset(E->cst_used, 0, (size_t)E->m->consts.len * sizeof *E->cst_used);
+	E->out = rest;
+	emit_body_rest(E, fn, ng, ind);
+	E->out = out;
 	emit_tables(E, "\t");
+	emit_spill(rest, out);
+}
+
+static void emit_body_rest(Emitter *E, EmitFn fn, int ng, const char *ind)
+{
+	FILE *out = E->out;
+	int L = E->lanes;
 	if (E->lane_grads)
 		fprintf(out,
 			"\treal gl[%d][%d]; /* gradient sums per lane */\n\tmemset(gl, 0, sizeof "

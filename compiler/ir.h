@@ -173,14 +173,16 @@ typedef struct Emitter {
 	bool yin;           /* the function takes an output (P_constraint's g) */
 	int count_slot;     /* acc slot of the point count of the set emitted */
 	long pp_batch, pp_n; /* a domain with per-point multipliers: batch, points */
+	bool *cst_used;      /* per const: the body being emitted indexes its table */
+	bool *mm_used;       /* some body calls P_mm */
 } Emitter;
 
 /* A literal of the model's precision, the shortest that reads back exactly. */
 const char *emit_lit(const Emitter *E, char buf[48], double v);
 void emit_body(Emitter *E, EmitFn fn);
 int emit_lanes(const Emitter *E);
-bool emit_uses_mm(const Emitter *E);
 void emit_mm(const Emitter *E);
+void emit_spill(FILE *from, FILE *to);
 void emit_lane_macro(const Emitter *E);
 
 #endif
