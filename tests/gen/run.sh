@@ -6,7 +6,8 @@
 #
 # MODEL.cnet files given after SEED (the regression models of
 # tests/gen/regress/) join the generated ones, each three times: float
-# unrolled (--unroll-max 64), float looped (--unroll-max 0), double looped.
+# unrolled (--unroll-max 64), float looped (--unroll-max 0), double looped,
+# with the cnetc flags of a line "// flags: ..." in the model added.
 #
 # tests/gen/gen.c writes N models from SEED.  Each goes through `cnetc
 # compile` (which checks it first) with the flags gen.c chose for it
@@ -57,10 +58,12 @@ done
 nreg=0
 for model in "$@"; do
 	nreg=$((nreg + 1))
+	# a line "// flags: ..." in the model adds cnetc flags to every variant
+	extra=$(sed -n 's|^// flags: ||p' "$model" | head -n 1)
 	for v in "a --unroll-max 64" "b --unroll-max 0" "c --unroll-max 0 --precision double"; do
 		name=r${nreg}${v%% *}
 		cp "$model" "$work/$name.cnet"
-		echo "$name ${v#* }" >>"$work/list"
+		echo "$name ${v#* } $extra" >>"$work/list"
 	done
 done
 fail=0 accepted=0 refused=0 warned=0
