@@ -31,7 +31,7 @@
 set -eu
 n=${1:-300}
 seed=${2:-1}
-[ $# -ge 2 ] && shift 2 || shift $#
+if [ $# -ge 2 ]; then shift 2; else shift $#; fi
 here=$(cd "$(dirname "$0")/../.." && pwd)
 cnetc=${CNETC:-$here/build/compiler/cnetc}
 gen=${CNET_GEN:-$here/build/tests/gen/cnet-gen}
@@ -155,6 +155,7 @@ DRIVER
 		i=$((i + 1))
 		wait "$pid" && continue
 		ok=0
+		# shellcheck disable=SC2086 # (unquoted: drops the leading blank)
 		cc=$(echo $ccs | cut -d' ' -f$i)
 		case $cc in
 		gcc) [ "${ccs% clang}" != "$ccs" ] && mode="-flto -fno-fat-lto-objects" || mode="" ;;
@@ -179,7 +180,12 @@ DRIVER
 	# the last compiler's object (clang's when there is clang) is run
 	cc1=${ccs##* }
 	# shellcheck disable=SC2086
-	"$cc1" "$u.$cc1.o" "$rtlib" $ldflags -lm -o "$u.exe"
+	if ! "$cc1" "$u.$cc1.o" "$rtlib" $ldflags -lm -o "$u.exe" 2>"$u.link.err"; then
+		echo "FAIL: cannot link the models of $(basename "$b"):"
+		head -n 5 "$u.link.err"
+		fail=$((fail + 1))
+		continue
+	fi
 	if (cd "$work" && "$u.exe" >"$u.out" 2>"$u.train.err"); then
 		:
 	fi
