@@ -25,7 +25,8 @@
 # compiled model by model to name the culprits.
 #
 # Environment: CNETC, CNET_GEN (the generator), CNETRT_DIR (runtime
-# headers), CNETRT_LIB (libcnetrt.a), CNETRT_LDFLAGS (e.g. -fopenmp), BATCH
+# headers), CNETRT_LIB (libcnetrt.a), CNET_LINK_CC and CNETRT_LDFLAGS (the
+# compiler that links and its flags, e.g. -fopenmp -fsanitize=...), BATCH
 # (models per unit, default 150), KEEP=1 keeps the work directory.  Run from
 # the source tree they default to ./build.
 set -eu
@@ -177,10 +178,11 @@ DRIVER
 	done
 	[ "$ok" = 1 ] || continue
 	built=$((built + $(wc -l <"$b")))
-	# the last compiler's object (clang's when there is clang) is run
+	# the last compiler's object (clang's when there is clang) is run,
+	# linked by the compiler that built the runtime (CNET_LINK_CC)
 	cc1=${ccs##* }
 	# shellcheck disable=SC2086
-	if ! "$cc1" "$u.$cc1.o" "$rtlib" $ldflags -lm -o "$u.exe" 2>"$u.link.err"; then
+	if ! "${CNET_LINK_CC:-$cc1}" "$u.$cc1.o" "$rtlib" $ldflags -lm -o "$u.exe" 2>"$u.link.err"; then
 		echo "FAIL: cannot link the models of $(basename "$b"):"
 		head -n 5 "$u.link.err"
 		fail=$((fail + 1))
