@@ -1521,15 +1521,13 @@ void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o)
 	}
 	fprintf(out, "typedef %s_real real;\n\n", o->prefix);
 	emit_lane_macro(&E);
-	/* The functions go to a scratch file first: whether they call P_mm
+	/* The functions go to a scratch stream first: whether they call P_mm
 	 * (which comes before them) is known once they are written; the
 	 * condition depends on each op's unrolling, the lanes and where the
 	 * gradients are summed (issue 17: 16 dense(8, 8) layers called it
 	 * without its definition at 16 lanes). */
-	FILE *rest = tmpfile();
-	if (!rest)
-		fatal("cannot create a temporary file:");
-	E.out = rest;
+	Spill rest;
+	E.out = emit_spill_open(&rest);
 	emit_init(&E);
 	emit_stats(&E);
 	emit_functions(&E);
@@ -1537,7 +1535,7 @@ void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o)
 	E.out = out;
 	if (*E.mm_used)
 		emit_mm(&E);
-	emit_spill(rest, out);
+	emit_spill(&rest, out);
 	if (o->main) {
 		fprintf(out,
 			"\nint main(int argc, char **argv)\n{\n\tcn_model_desc "

@@ -504,19 +504,25 @@ int emit_lanes(const Emitter *E)
 	return one;
 }
 
-/* Everything written to the scratch file FROM (rewound first) goes to TO;
- * FROM is closed. */
-void emit_spill(FILE *from, FILE *to)
+/* A scratch stream in memory (no temporary file: cnetc needs no writable
+ * directory but its outputs') for code whose preamble depends on it. */
+FILE *emit_spill_open(Spill *s)
 {
-	char buf[65536];
-	size_t n;
-	if (fflush(from) || fseek(from, 0, SEEK_SET))
-		fatal("cannot read back a temporary file:");
-	while ((n = fread(buf, 1, sizeof buf, from)) > 0)
-		fwrite(buf, 1, n, to);
-	if (ferror(from))
-		fatal("cannot read back a temporary file:");
-	fclose(from);
+	s->buf = NULL;
+	s->len = 0;
+	s->f = open_memstream(&s->buf, &s->len);
+	if (!s->f)
+		fatal("cannot open a memory stream:");
+	return s->f;
+}
+
+/* Everything written to S goes to TO; S is closed. */
+void emit_spill(Spill *s, FILE *to)
+{
+	if (fclose(s->f))
+		fatal("cannot write a memory stream:");
+	fwrite(s->buf, 1, s->len, to);
+	free(s->buf);
 }
 
 /* P_mm: c[i][j] = (add ? c[i][j] : 0) + sum_k a[i][k] b[k][j], with the
@@ -1150,16 +1156,14 @@ void emit_body(Emitter *E, EmitFn fn)
 		fputs("\t(void)x;\n", out); /* nothing is evaluated over this set */
 	if (fn == EMIT_GRAD && !E->lane_grads)
 		fputs("\t(void)grad;\n", out); /* no parameter gets a gradient from every set */
-	/* the rest first to a scratch file: it decides which tables to declare */
-	FILE *rest = tmpfile();
-	if (!rest)
-		fatal("cannot create a temporary file:");
+	/* the rest first to a scratch stream: it decides which tables to declare */
+	Spill rest;
 	memset(E->cst_used, 0, (size_t)E->m->consts.len * sizeof *E->cst_used);
-	E->out = rest;
+	E->out = emit_spill_open(&rest);
 	emit_body_rest(E, fn, ng, ind);
 	E->out = out;
 	emit_tables(E, "\t");
-	emit_spill(rest, out);
+	emit_spill(&rest, out);
 }
 
 static void emit_body_rest(Emitter *E, EmitFn fn, int ng, const char *ind)

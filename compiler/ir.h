@@ -182,7 +182,13 @@ const char *emit_lit(const Emitter *E, char buf[48], double v);
 void emit_body(Emitter *E, EmitFn fn);
 int emit_lanes(const Emitter *E);
 void emit_mm(const Emitter *E);
-void emit_spill(FILE *from, FILE *to);
+typedef struct Spill {
+	FILE *f;
+	char *buf;
+	size_t len;
+} Spill;
+FILE *emit_spill_open(Spill *s);
+void emit_spill(Spill *s, FILE *to);
 void emit_lane_macro(const Emitter *E);
 
 #endif
