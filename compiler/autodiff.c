@@ -47,6 +47,10 @@ static int with_k(Ir *ir, Op op, int a, int b, int c, double k)
 	int sc = c >= 0 ? ir->ins[c].size : 0;
 	int size = sa > sb ? sa : sb;
 	size = size > sc ? size : sc;
+	/* B * 1 * A^0 is B: an op that would not read A would leave A's buffer
+	 * set but unused in the generated C (issue 17) */
+	if (op == OP_POW_D && k == 1 && b >= 0 && c < 0 && ir->ins[b].size == size)
+		return b;
 	Ins in = {.op = op, .size = size, .a = a, .b = b, .c = c, .k = k};
 	return ir_add(ir, in);
 }

@@ -3152,6 +3152,12 @@ static void check_model(Checker *c, Block *b)
 	if (!has_loss)
 		diag_error(c->d, b->name_loc,
 			   "model '%s' has no loss; add one such as 'loss mse(y, t);'", b->name);
+	/* The program reads every sample's inputs and the runtime needs at
+	 * least one (issue 17: a model without compiled, then its program
+	 * refused its own descriptor). */
+	if (!m->inputs.len)
+		diag_error(c->d, b->name_loc,
+			   "model '%s' has no input; declare one such as 'input x[1];'", b->name);
 	m->num_params = (int)c->num_params;
 	if (m->output && c->d->errors == 0)
 		check_hard(c);

@@ -1524,8 +1524,10 @@ void emit_setup(Emitter *E, FILE *out, const Lowered *lw, const EmitOptions *o)
 	E->in_off = calloc((size_t)max1(m->inputs.len), sizeof(int));
 	E->tgt_off = calloc((size_t)max1(m->targets.len), sizeof(int));
 	E->live = calloc((size_t)max1(lw->ir->len), sizeof(bool));
-	E->tables = calloc((size_t)max1(m->consts.len), sizeof(bool));
-	if (!E->w_off || !E->b_off || !E->in_off || !E->tgt_off || !E->live || !E->tables)
+	E->cst_used = calloc((size_t)max1(m->consts.len), sizeof(bool));
+	E->mm_used = calloc(1, sizeof(bool));
+	if (!E->w_off || !E->b_off || !E->in_off || !E->tgt_off || !E->live || !E->cst_used ||
+	    !E->mm_used)
 		fatal("out of memory:");
 	for (int l = 0; l < m->layers.len; l++) {
 		const Symbol *L = m->layers.items[l];
@@ -1557,7 +1559,8 @@ void emit_teardown(Emitter *E)
 	free(E->in_off);
 	free(E->tgt_off);
 	free(E->live);
-	free(E->tables);
+	free(E->cst_used);
+	free(E->mm_used);
 }
 
 void emit_banner(const Emitter *E, const char *what)
@@ -1608,26 +1611,24 @@ void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o)
 	fprintf(out, "typedef %s_real real;\n\n", o->prefix);
 	emit_lane_macro(&E);
 	emit_tanhf(&E);
-	if (emit_uses_mm(&E))
-		emit_mm(&E);
+	/* The rest goes to a scratch stream first: whether it calls P_mm and
+	 * which const tables it indexes (both come before it, the tables once at
+	 * file scope) is known once it is written; the P_mm condition depends on
+	 * each op's unrolling, the lanes and where the gradients are summed
+	 * (issue 17: 16 dense(8, 8) layers called it without its definition at
+	 * 16 lanes). */
+	Spill rest;
+	E.out = emit_spill_open(&rest);
 	emit_init(&E);
 	emit_stats(&E);
-	/* the functions first into memory: the const tables they index go
-	   before them, once */
-	char *fns = NULL;
-	size_t nfns = 0;
-	E.out = open_memstream(&fns, &nfns);
-	if (!E.out)
-		fatal("out of memory:");
 	emit_functions(&E);
-	if (fclose(E.out))
-		fatal("out of memory:");
-	E.out = out;
-	emit_tables(&E);
-	fwrite(fns, 1, nfns, out);
-	free(fns);
 	if (!o->freestanding)
 		emit_describe(&E);
+	E.out = out;
+	if (*E.mm_used)
+		emit_mm(&E);
+	emit_tables(&E);
+	emit_spill(&rest, out);
 	if (o->main) {
 		fprintf(out,
 			"\nint main(int argc, char **argv)\n{\n\tcn_model_desc "

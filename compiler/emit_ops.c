@@ -91,7 +91,7 @@ static const Symbol *layer(const Emitter *E, int l)
 }
 
 /* Component k (or, with j != NULL, component j) of value v in lane l. */
-static const char *ref(const Emitter *E, char buf[64], int v, const char *j, int k)
+static const char *ref(const Emitter *E, char buf[EMIT_REF], int v, const char *j, int k)
 {
 	const Ins *in = &E->ir->ins[v];
 	char idx[32];
@@ -107,46 +107,49 @@ static const char *ref(const Emitter *E, char buf[64], int v, const char *j, int
 	case OP_CONSTV:
 		if (!j)
 			return lit(E, buf, const_sym(E, in->cst)->values[k]);
-		snprintf(buf, 64, "ctab%d[%s]", in->cst, j);
+		E->cst_used[in->cst] = true;
+		snprintf(buf, EMIT_REF, "%s_ctab%d[%s]", E->P, in->cst, j);
 		return buf;
 	case OP_INPUT:
 	case OP_TARGET: {
 		int off = (in->op == OP_INPUT ? E->in_off : E->tgt_off)[in->index];
 		const char *blk = in->op == OP_INPUT ? "xb" : "tb";
 		if (j && off)
-			snprintf(buf, 64, "%s[%d + %s][l]", blk, off, j);
+			snprintf(buf, EMIT_REF, "%s[%d + %s][l]", blk, off, j);
 		else if (j)
-			snprintf(buf, 64, "%s[%s][l]", blk, j);
+			snprintf(buf, EMIT_REF, "%s[%s][l]", blk, j);
 		else
-			snprintf(buf, 64, "%s[%d][l]", blk, off + k);
+			snprintf(buf, EMIT_REF, "%s[%d][l]", blk, off + k);
 		return buf;
 	}
 	case OP_STATE:
 		if (j)
-			snprintf(buf, 64, "m->lambda[%d + %s]", in->lo, j);
+			snprintf(buf, EMIT_REF, "m->lambda[%d + %s]", in->lo, j);
 		else
-			snprintf(buf, 64, "m->lambda[%d]", in->lo + k);
+			snprintf(buf, EMIT_REF, "m->lambda[%d]", in->lo + k);
 		return buf;
 	case OP_LANE:
-		snprintf(buf, 64, "lane[l]");
+		snprintf(buf, EMIT_REF, "lane[l]");
 		return buf;
 	case OP_PSTATE:
 		if (j)
-			snprintf(buf, 64, "m->lam_pp[%d + prow[l] * %d + %s]", in->lo, in->size, j);
+			snprintf(buf, EMIT_REF, "m->lam_pp[%d + prow[l] * %d + %s]", in->lo,
+				 in->size, j);
 		else
-			snprintf(buf, 64, "m->lam_pp[%d + prow[l] * %d + %d]", in->lo, in->size, k);
+			snprintf(buf, EMIT_REF, "m->lam_pp[%d + prow[l] * %d + %d]", in->lo,
+				 in->size, k);
 		return buf;
 	case OP_RHO:
-		snprintf(buf, 64, "(real)m->rho[%d]", in->lo);
+		snprintf(buf, EMIT_REF, "(real)m->rho[%d]", in->lo);
 		return buf;
 	case OP_YIN:
 		if (j)
-			snprintf(buf, 64, "yb[%s][l]", j);
+			snprintf(buf, EMIT_REF, "yb[%s][l]", j);
 		else
-			snprintf(buf, 64, "yb[%d][l]", k);
+			snprintf(buf, EMIT_REF, "yb[%d][l]", k);
 		return buf;
 	default:
-		snprintf(buf, 64, "v%d[%s][l]", v, idx);
+		snprintf(buf, EMIT_REF, "v%d[%s][l]", v, idx);
 		return buf;
 	}
 }
@@ -264,7 +267,7 @@ static void emit_elementwise(const Emitter *E, int v, const char *ind)
 	char tbuf[128];
 	const char *t = template_of(E, in, tbuf, sizeof tbuf);
 	int operands[3] = {in->a, in->b, in->c};
-	char bufs[3][64];
+	char bufs[3][EMIT_REF];
 	const char *ops[3] = {"", "", ""};
 	if (unrolled(E, in)) {
 		lanes_open(E, ind);
@@ -300,7 +303,7 @@ static void emit_reduce(const Emitter *E, int v, const char *ind)
 	bool dot = in->op == OP_DOT;
 	if (dot && E->ir->ins[in->b].size > n)
 		n = E->ir->ins[in->b].size;
-	char b1[64], b2[64], nb[48];
+	char b1[EMIT_REF], b2[EMIT_REF], nb[48];
 	if (unrolled(E, in)) {
 		lanes_open(E, ind);
 		fprintf(E->out, "%s\tv%d[0][l] = ", ind, v);
@@ -340,13 +343,13 @@ static void emit_softmax(const Emitter *E, int v, const char *ind)
 {
 	const Ins *in = &E->ir->ins[v];
 	int n = in->size, L = E->lanes;
-	char a[64];
+	char a[EMIT_REF];
 	const char *f = E->o->dbl ? "" : "f";
 	ref(E, a, in->a, "j", 0);
 	fprintf(E->out, "%s{\n%s\treal mx[%d], s[%d];\n", ind, ind, L, L);
 	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++) {\n", ind, L);
 	fprintf(E->out, "%s\t\tmx[l] = %s;\n%s\t\ts[l] = 0;\n%s\t}\n", ind,
-		ref(E, (char[64]){0}, in->a, NULL, 0), ind, ind);
+		ref(E, (char[EMIT_REF]){0}, in->a, NULL, 0), ind, ind);
 	fprintf(E->out, "%s\tfor (int j = 1; j < %d; j++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
 		ind, n, ind, L);
 	fprintf(E->out, "%s\t\t\tmx[l] = %s > mx[l] ? %s : mx[l];\n", ind, a, a);
@@ -375,7 +378,7 @@ static void emit_softmax_d(const Emitter *E, int v, const char *ind)
 {
 	const Ins *in = &E->ir->ins[v];
 	int n = in->size, L = E->lanes;
-	char y[64], g[64];
+	char y[EMIT_REF], g[EMIT_REF];
 	ref(E, y, in->a, "j", 0);
 	ref(E, g, in->b, "j", 0);
 	fprintf(E->out, "%s{\n%s\treal s[%d] = {0};\n", ind, ind, L);
@@ -398,7 +401,7 @@ static void emit_softmax_d(const Emitter *E, int v, const char *ind)
 /* One component copy: v[dst] = a[src] (k * a[0] for BCAST). */
 static void copy_one(const Emitter *E, int v, int dst, int a, int src, double k, const char *ind)
 {
-	char b1[64], kb[48];
+	char b1[EMIT_REF], kb[48];
 	ref(E, b1, a, NULL, src);
 	if (k == 1)
 		fprintf(E->out, "%s\tv%d[%d][l] = %s;\n", ind, v, dst, b1);
@@ -410,7 +413,7 @@ static void copy_one(const Emitter *E, int v, int dst, int a, int src, double k,
 static void copy_loop(const Emitter *E, int v, int dst, int a, int src, int n, double k,
 		      const char *ind)
 {
-	char b1[64], j[32], kb[48];
+	char b1[EMIT_REF], j[32], kb[48];
 	if (E->ir->ins[a].size == 1)
 		ref(E, b1, a, NULL, 0);
 	else {
@@ -591,13 +594,25 @@ void emit_tanhf(const Emitter *E)
 		E->P);
 }
 
-/* Whether P_mm is used: a layer product too big to unroll. */
-bool emit_uses_mm(const Emitter *E)
+/* A scratch stream in memory (no temporary file: cnetc needs no writable
+ * directory but its outputs') for code whose preamble depends on it. */
+FILE *emit_spill_open(Spill *s)
 {
-	for (int l = 0; l < E->m->layers.len; l++)
-		if (layer(E, l)->in * layer(E, l)->out > E->o->unroll_max)
-			return true;
-	return false;
+	s->buf = NULL;
+	s->len = 0;
+	s->f = open_memstream(&s->buf, &s->len);
+	if (!s->f)
+		fatal("cannot open a memory stream:");
+	return s->f;
+}
+
+/* Everything written to S goes to TO; S is closed. */
+void emit_spill(Spill *s, FILE *to)
+{
+	if (fclose(s->f))
+		fatal("cannot write a memory stream:");
+	fwrite(s->buf, 1, s->len, to);
+	free(s->buf);
 }
 
 /* P_mm: c[i][j] = (add ? c[i][j] : 0) + sum_k a[i][k] b[k][j], with the
@@ -704,7 +719,7 @@ void emit_mm(const Emitter *E)
 }
 
 /* The first element of value v's block, when it is one: real X[SIZE][LANES]. */
-static bool lane_base(const Emitter *E, char buf[64], int v)
+static bool lane_base(const Emitter *E, char buf[EMIT_REF], int v)
 {
 	const Ins *in = &E->ir->ins[v];
 	switch (in->op) {
@@ -717,14 +732,14 @@ static bool lane_base(const Emitter *E, char buf[64], int v)
 		return false;
 	case OP_INPUT:
 	case OP_TARGET:
-		snprintf(buf, 64, "&%s[%d][0]", in->op == OP_INPUT ? "xb" : "tb",
+		snprintf(buf, EMIT_REF, "&%s[%d][0]", in->op == OP_INPUT ? "xb" : "tb",
 			 (in->op == OP_INPUT ? E->in_off : E->tgt_off)[in->index]);
 		return true;
 	case OP_YIN:
-		snprintf(buf, 64, "&yb[0][0]");
+		snprintf(buf, EMIT_REF, "&yb[0][0]");
 		return true;
 	default:
-		snprintf(buf, 64, "&v%d[0][0]", v);
+		snprintf(buf, EMIT_REF, "&v%d[0][0]", v);
 		return true;
 	}
 }
@@ -736,7 +751,7 @@ static void emit_dense(const Emitter *E, int v, const char *ind)
 	const Symbol *Ly = layer(E, in->layer);
 	int IN = Ly->in, OUT = Ly->out, w = E->w_off[in->layer],
 	    b = in->nobias ? -1 : E->b_off[in->layer], L = E->lanes;
-	char b1[64];
+	char b1[EMIT_REF];
 	if (unrolled(E, in)) {
 		lanes_open(E, ind);
 		for (int r = 0; r < OUT; r++) {
@@ -754,6 +769,7 @@ static void emit_dense(const Emitter *E, int v, const char *ind)
 		return;
 	}
 	if (lane_base(E, b1, in->a)) {
+		*E->mm_used = true;
 		fprintf(E->out, "%s%s_mm(%d, %d, %d, p + %d, %d, 1, %s, %d, &v%d[0][0], %d, 0);\n",
 			ind, E->P, OUT, L, IN, w, IN, b1, L, v, L);
 		if (b >= 0)
@@ -783,7 +799,7 @@ static void emit_dense_t(const Emitter *E, int v, const char *ind)
 	const Ins *in = &E->ir->ins[v];
 	const Symbol *Ly = layer(E, in->layer);
 	int IN = Ly->in, OUT = Ly->out, w = E->w_off[in->layer], L = E->lanes;
-	char b1[64];
+	char b1[EMIT_REF];
 	if (unrolled(E, in)) {
 		lanes_open(E, ind);
 		for (int c = 0; c < IN; c++) {
@@ -797,6 +813,7 @@ static void emit_dense_t(const Emitter *E, int v, const char *ind)
 		return;
 	}
 	if (lane_base(E, b1, in->a)) {
+		*E->mm_used = true;
 		fprintf(E->out, "%s%s_mm(%d, %d, %d, p + %d, 1, %d, %s, %d, &v%d[0][0], %d, 0);\n",
 			ind, E->P, IN, L, OUT, w, IN, b1, L, v, L);
 		return;
@@ -825,7 +842,7 @@ static void emit_acc_dense(const Emitter *E, int v, const char *ind)
 	int w = in->channel * E->np + E->w_off[in->layer];
 	int b = E->b_off[in->layer] < 0 || in->nobias ? -1
 						      : in->channel * E->np + E->b_off[in->layer];
-	char g[64], x[64];
+	char g[EMIT_REF], x[EMIT_REF];
 	if (lane_grads(E) && unrolled(E, in)) {
 		lanes_open(E, ind);
 		for (int r = 0; r < OUT; r++) {
@@ -846,22 +863,24 @@ static void emit_acc_dense(const Emitter *E, int v, const char *ind)
 	if (transposed) {
 		fprintf(E->out, "%s{\n%s\treal at[%d][%d]; /* the layer's input, sample-major */\n",
 			ind, ind, L, IN);
-		/* in strips of 16 components, so the writes run along rows of at:
+		/* in strips of 16 components (cs: not c0, the name of const 0's
+		 * table), so the writes run along rows of at:
 		 * writing down its columns (a stride of IN reals) took 6% of the
 		 * 64-128-128-8 step */
 		char end[48];
 		if (IN % 16)
-			snprintf(end, sizeof end, "(c0 + 16 < %d ? c0 + 16 : %d)", IN, IN);
+			snprintf(end, sizeof end, "(cs + 16 < %d ? cs + 16 : %d)", IN, IN);
 		else
-			snprintf(end, sizeof end, "c0 + 16");
+			snprintf(end, sizeof end, "cs + 16");
 		fprintf(E->out,
-			"%s\tfor (int c0 = 0; c0 < %d; c0 += 16)\n%s\t\tfor (int l = 0; l < %d; "
+			"%s\tfor (int cs = 0; cs < %d; cs += 16)\n%s\t\tfor (int l = 0; l < %d; "
 			"l++)\n"
-			"%s\t\t\tfor (int c = c0; c < %s; c++)\n%s\t\t\t\tat[l][c] = %s;\n",
+			"%s\t\t\tfor (int c = cs; c < %s; c++)\n%s\t\t\t\tat[l][c] = %s;\n",
 			ind, IN, ind, L, ind, end, ind, x);
 	}
-	char gb[64];
+	char gb[EMIT_REF];
 	if (transposed && lane_base(E, gb, in->a)) {
+		*E->mm_used = true;
 		fprintf(E->out,
 			"%s\t%s_mm(%d, %d, %d, %s, %d, 1, &at[0][0], %d, grad + %d, %d, 1);\n", ind,
 			E->P, OUT, IN, L, gb, L, IN, w, IN);
@@ -908,7 +927,7 @@ static void emit_matvec(const Emitter *E, int v, const char *ind)
 	const Symbol *C = const_sym(E, in->cst);
 	bool t = in->op == OP_MATVEC_T;
 	int R = t ? C->cols : C->rows, K = t ? C->rows : C->cols, L = E->lanes;
-	char b1[64], kb[48];
+	char b1[EMIT_REF], kb[48];
 	if (unrolled(E, in)) {
 		lanes_open(E, ind);
 		for (int r = 0; r < R; r++) {
@@ -938,7 +957,8 @@ static void emit_matvec(const Emitter *E, int v, const char *ind)
 		L);
 	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
 		ind, K, ind, L);
-	fprintf(E->out, "%s\t\t\ts[l] += ctab%d[%s] * %s;\n", ind, in->cst, idx,
+	E->cst_used[in->cst] = true;
+	fprintf(E->out, "%s\t\t\ts[l] += %s_ctab%d[%s] * %s;\n", ind, E->P, in->cst, idx,
 		ref(E, b1, in->a, "c", 0));
 	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[r][l] = s[l];\n%s}\n", ind, L,
 		ind, v, ind);
@@ -961,7 +981,7 @@ static void emit_acc_l2(const Emitter *E, int v, const char *ind)
 {
 	const Ins *in = &E->ir->ins[v];
 	int w = E->w_off[in->layer], n = work(E, in);
-	char g[64];
+	char g[EMIT_REF];
 	fprintf(E->out, "%s{\n%s\treal s = 0;\n%s\tfor (int l = 0; l < %d; l++)\n%s\t\ts += %s;\n",
 		ind, ind, ind, E->lanes, ind, ref(E, g, in->a, NULL, 0));
 	fprintf(E->out,
@@ -977,7 +997,7 @@ static void emit_stat_loop(const Emitter *E, int v, const char *ind)
 	const Ins *in = &E->ir->ins[v];
 	int n = E->ir->ins[in->a].size, L = E->lanes;
 	bool sums = in->op == OP_STAT_SUM || in->op == OP_STAT_EACH;
-	char b1[64], k[32];
+	char b1[EMIT_REF], k[32];
 	ref(E, b1, in->a, "j", 0);
 	if (in->op == OP_STAT_EACH)
 		snprintf(k, sizeof k, "%d + j", in->lo);
@@ -1032,7 +1052,7 @@ static void emit_stat(const Emitter *E, int v, const char *ind)
 	const Ins *in = &E->ir->ins[v];
 	int n = E->ir->ins[in->a].size;
 	bool sums = in->op == OP_STAT_SUM || in->op == OP_STAT_EACH;
-	char b1[64], in2[32];
+	char b1[EMIT_REF], in2[32];
 	if (!unrolled(E, in)) {
 		emit_stat_loop(E, v, ind);
 		return;
@@ -1101,7 +1121,7 @@ static char *stat_kinds(const Emitter *E)
 static void emit_ins(const Emitter *E, int v, const char *ind)
 {
 	const Ins *in = &E->ir->ins[v];
-	char b1[64];
+	char b1[EMIT_REF];
 	switch (in->op) {
 	case OP_INPUT:
 	case OP_TARGET:
@@ -1115,7 +1135,7 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 		return; /* referenced in place */
 	case OP_STAT_PP: {
 		const Ins *q = &E->ir->ins[in->a];
-		char b2[64];
+		char b2[EMIT_REF];
 		fprintf(E->out, "%sfor (int l = 0; l < cnt; l++) {\n", ind);
 		if (!unrolled(E, in))
 			fprintf(E->out,
@@ -1260,46 +1280,22 @@ static bool uses_params(const Emitter *E)
 	return false;
 }
 
-/* The consts that looped code of the function being emitted indexes: marked
- * in E->tables, for emit_tables after the last function. */
-static void mark_tables(const Emitter *E)
-{
-	for (int c = 0; c < E->m->consts.len; c++) {
-		bool needed = false;
-		for (int i = 0; i < E->ir->len && !needed; i++) {
-			const Ins *in = &E->ir->ins[i];
-			if (!E->live[i] || unrolled(E, in))
-				continue;
-			if ((in->op == OP_MATVEC || in->op == OP_MATVEC_T || in->op == OP_CONSTV) &&
-			    in->cst == c)
-				needed = true;
-			for (int k = 0; k < 3 && !needed; k++) {
-				int o = k == 0 ? in->a : k == 1 ? in->b : in->c;
-				if (o >= 0 && E->ir->ins[o].op == OP_CONSTV &&
-				    E->ir->ins[o].cst == c && E->ir->ins[o].size > 1)
-					needed = true;
-			}
-			for (int k = 0; k < in->nargs && !needed; k++)
-				needed = E->ir->ins[in->args[k]].op == OP_CONSTV &&
-					E->ir->ins[in->args[k]].cst == c;
-		}
-		if (needed)
-			E->tables[c] = true;
-	}
-}
-
-/* The static const tables marked by the functions emitted, at file scope:
- * one copy of each, however many functions index it (a const of a million
- * numbers is a million literals once, not once per function). */
+/* The static const tables of the consts that the functions emitted index
+ * (ref and emit_matvec mark them in E->cst_used), at file scope: one copy of
+ * each however many functions index it (a const of a million numbers is a
+ * million literals once, not once per function), and only those (a table no
+ * loop reads would be an unused variable, a loop over a table not declared
+ * would not build: issue 17). */
 void emit_tables(const Emitter *E)
 {
 	for (int c = 0; c < E->m->consts.len; c++) {
-		if (!E->tables[c])
+		if (!E->cst_used[c])
 			continue;
 		const Symbol *C = const_sym(E, c);
 		int n = C->rows * (C->cols ? C->cols : 1);
 		char kb[48];
-		fprintf(E->out, "static const real ctab%d[%d] = { /* %s */\n\t", c, n, C->name);
+		fprintf(E->out, "static const real %s_ctab%d[%d] = { /* %s */\n\t", E->P, c, n,
+			C->name);
 		for (int k = 0; k < n; k++)
 			fprintf(E->out, "%s%s", lit(E, kb, C->values[k]),
 				k + 1 < n ? (k % 8 == 7 ? ",\n\t" : ", ") : "");
@@ -1317,7 +1313,7 @@ void emit_body(Emitter *E, EmitFn fn)
 	ir_live(E->ir, keep_root, &fn, E->live);
 	int L = E->lanes = fn == EMIT_PREDICT ? 1 : emit_lanes(E);
 	int ng = E->np * E->lw->nchannels;
-	E->lane_grads = fn == EMIT_GRAD && ng * L <= 16384;
+	E->lane_grads = fn == EMIT_GRAD && ng > 0 && ng * L <= 16384; /* no gl[0][L] */
 	const char *ind = fn == EMIT_PREDICT ? "\t" : "\t\t";
 
 	if (uses_params(E))
@@ -1327,7 +1323,8 @@ void emit_body(Emitter *E, EmitFn fn)
 		fputs("\t(void)m;\n", out);
 	if (fn != EMIT_PREDICT && !uses(E, OP_INPUT))
 		fputs("\t(void)x;\n", out); /* nothing is evaluated over this set */
-	mark_tables(E);
+	if (fn == EMIT_GRAD && !E->lane_grads)
+		fputs("\t(void)grad;\n", out); /* no parameter gets a gradient from every set */
 	if (E->lane_grads)
 		fprintf(out,
 			"\treal gl[%d][%d]; /* gradient sums per lane */\n\tmemset(gl, 0, sizeof "

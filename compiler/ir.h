@@ -36,18 +36,18 @@ extern const OpInfo op_info[OP_COUNT];
 
 typedef struct Ins {
 	Op op;
-	int size;      /* components of the result (0 for side effects) */
-	int a, b, c;   /* operands, -1 when absent */
-	int *args;     /* CONCAT operands */
+	int size;    /* components of the result (0 for side effects) */
+	int a, b, c; /* operands, -1 when absent */
+	int *args;   /* CONCAT operands */
 	int nargs;
-	int index;     /* INPUT/TARGET: which tensor */
-	int layer;     /* DENSE, DENSE_T, L2, ACC_*: index into Model.layers */
-	int cst;       /* CONSTV, MATVEC, MATVEC_T: index into Model.consts */
-	int lo, hi;    /* SLICE bounds, PAD offset, STATE/STAT_* slot */
-	int channel;   /* ACC_*: gradient channel */
-	double k;      /* NUM value, POW exponent, slopes, huber delta, BCAST scale */
-	bool nobias;   /* DENSE, ACC_DENSE: the weights only (a tangent of a layer) */
-	bool grad;     /* depends on a parameter (needs an adjoint) */
+	int index;   /* INPUT/TARGET: which tensor */
+	int layer;   /* DENSE, DENSE_T, L2, ACC_*: index into Model.layers */
+	int cst;     /* CONSTV, MATVEC, MATVEC_T: index into Model.consts */
+	int lo, hi;  /* SLICE bounds, PAD offset, STATE/STAT_* slot */
+	int channel; /* ACC_*: gradient channel */
+	double k;    /* NUM value, POW exponent, slopes, huber delta, BCAST scale */
+	bool nobias; /* DENSE, ACC_DENSE: the weights only (a tangent of a layer) */
+	bool grad;   /* depends on a parameter (needs an adjoint) */
 } Ins;
 
 typedef struct Ir {
@@ -96,19 +96,19 @@ typedef struct ConLayout {
 
 typedef struct Lowered {
 	Ir *ir;
-	ConLayout *con;  /* per constraint */
-	int nacc;        /* accumulator doubles */
-	int nlambda;     /* multipliers */
-	int nlam_pp;     /* per-point multipliers (m->lam_pp) */
-	int nchannels;   /* gradient channels: 1 + augmented components */
-	Ir **con_g;      /* per constraint: its g as a function of x and a given y */
+	ConLayout *con; /* per constraint */
+	int nacc;       /* accumulator doubles */
+	int nlambda;    /* multipliers */
+	int nlam_pp;    /* per-point multipliers (m->lam_pp) */
+	int nchannels;  /* gradient channels: 1 + augmented components */
+	Ir **con_g;     /* per constraint: its g as a function of x and a given y */
 	/* Point sets: 0 the training data (ir), 1 + d domain d of the model.  A
 	 * set's terms are means over its own points: each set has its own
 	 * statistics slots (loss sum, data-loss sum, count) and gradient channel,
 	 * which P_apply divides by the set's count.  set_ir[s] is NULL for a
 	 * domain nothing is evaluated over. */
 	int nsets;
-	bool data_used;   /* something is evaluated over the training data */
+	bool data_used; /* something is evaluated over the training data */
 	Ir **set_ir;
 	int *set_acc;     /* first of the set's 3 slots: loss, data loss, count */
 	int *set_channel; /* its gradient channel */
@@ -132,19 +132,19 @@ int ir_tangent(Ir *ir, int v, int input, int comp);
 /* ---------------------------------------------------------------- emit.c */
 
 typedef struct EmitOptions {
-	const char *prefix;   /* P */
-	bool dbl;             /* --precision double */
-	bool main;            /* emit main() */
-	int unroll_max;       /* unroll ops of at most this many scalar operations */
-	int lanes;            /* samples per block of P_grad and P_eval; 0: chosen */
-	int vector_bits;      /* the target's vector registers (128, 256, 512): sets the
+	const char *prefix;      /* P */
+	bool dbl;                /* --precision double */
+	bool main;               /* emit main() */
+	int unroll_max;          /* unroll ops of at most this many scalar operations */
+	int lanes;               /* samples per block of P_grad and P_eval; 0: chosen */
+	int vector_bits;         /* the target's vector registers (128, 256, 512): sets the
 			       * default lanes; 0: 256 */
-	const char *header;   /* --header path, or NULL: the header is inlined */
+	const char *header;      /* --header path, or NULL: the header is inlined */
 	const char *header_name; /* as #included from the .c */
 	const Source *src;
-	const char *data_dir; /* cnetc run: directory of the model, for its data csv */
+	const char *data_dir;    /* cnetc run: directory of the model, for its data csv */
 	const char *param_array; /* export: P_predict reads this array, not m->param */
-	bool freestanding;    /* compile --freestanding: no stdio, no runtime */
+	bool freestanding;       /* compile --freestanding: no stdio, no runtime */
 } EmitOptions;
 
 void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o);
@@ -153,11 +153,17 @@ void emit_header(FILE *out, const Lowered *lw, const EmitOptions *o);
 /* ---------------------------------------------------------------- emit_ops.c */
 
 typedef enum EmitFn {
-	EMIT_PREDICT, /* forward to the output, one sample */
+	EMIT_PREDICT,   /* forward to the output, one sample */
 	EMIT_PREDICT_N, /* forward to the output, n samples in blocks */
-	EMIT_EVAL,    /* forward and statistics, n samples */
-	EMIT_GRAD,    /* forward, statistics and reverse pass, n samples */
+	EMIT_EVAL,      /* forward and statistics, n samples */
+	EMIT_GRAD,      /* forward, statistics and reverse pass, n samples */
 } EmitFn;
+
+/* The longest prefix of generated names (--prefix, else the model name):
+ * the emitter's operand buffers (EMIT_REF) hold a prefixed name and an index. */
+#define CN_MAX_PREFIX 200
+#define CN_MAX_PREFIX_S "200"
+#define EMIT_REF (CN_MAX_PREFIX + 96)
 
 typedef struct Emitter {
 	FILE *out;
@@ -170,22 +176,29 @@ typedef struct Emitter {
 	int ni, nt, no;     /* scalars per sample */
 	int *w_off, *b_off; /* per layer; b_off -1 without bias */
 	int *in_off, *tgt_off;
-	bool *live;         /* of the function being emitted */
-	int naug;           /* augmented constraints */
-	int lanes;          /* samples per block in the function being emitted */
-	bool lane_grads;    /* parameter gradients summed per lane first */
-	bool yin;           /* the function takes an output (P_constraint's g) */
-	int count_slot;     /* acc slot of the point count of the set emitted */
+	bool *live;          /* of the function being emitted */
+	int naug;            /* augmented constraints */
+	int lanes;           /* samples per block in the function being emitted */
+	bool lane_grads;     /* parameter gradients summed per lane first */
+	bool yin;            /* the function takes an output (P_constraint's g) */
+	int count_slot;      /* acc slot of the point count of the set emitted */
 	long pp_batch, pp_n; /* a domain with per-point multipliers: batch, points */
-	bool *tables;       /* per const: a function indexes its static table */
+	bool *cst_used;      /* per const: a function emitted indexes its table */
+	bool *mm_used;       /* some function emitted calls P_mm */
 } Emitter;
 
 /* A literal of the model's precision, the shortest that reads back exactly. */
 const char *emit_lit(const Emitter *E, char buf[48], double v);
 void emit_body(Emitter *E, EmitFn fn);
 int emit_lanes(const Emitter *E);
-bool emit_uses_mm(const Emitter *E);
 void emit_mm(const Emitter *E);
+typedef struct Spill {
+	FILE *f;
+	char *buf;
+	size_t len;
+} Spill;
+FILE *emit_spill_open(Spill *s);
+void emit_spill(Spill *s, FILE *to);
 void emit_lane_macro(const Emitter *E);
 void emit_tanhf(const Emitter *E);
 /* emit.c's helpers for export.c */

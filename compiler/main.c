@@ -264,6 +264,10 @@ static void parse_args(int argc, char **argv, Options *o)
 			o->prefix = value_of(argc, argv, &i);
 			if (!valid_prefix(o->prefix))
 				usage_error("prefix '%s' is not a C identifier", o->prefix);
+			if (strlen(o->prefix) > CN_MAX_PREFIX)
+				usage_error("prefix '%.40s...' is longer than " CN_MAX_PREFIX_S
+					    " characters",
+					    o->prefix);
 		} else if (is_opt(a, "--depfile")) {
 			o->depfile = value_of(argc, argv, &i);
 		} else if (is_opt(a, "--precision")) {
@@ -634,6 +638,15 @@ int main(int argc, char **argv)
 					       ((Domain *)model->domains.items[d - 1])->name);
 					ir_dump(stdout, lw->set_ir[d]);
 				}
+		}
+		if (!opt.prefix && strlen(model->name) > CN_MAX_PREFIX) {
+			fprintf(stderr,
+				"cnetc: error: the model name '%.40s...' is longer "
+				"than " CN_MAX_PREFIX_S " characters, too long a prefix for the "
+							"generated names; give a shorter "
+				"one with --prefix\n",
+				model->name);
+			return 2;
 		}
 		EmitOptions eo = {
 			.prefix = opt.prefix ? opt.prefix : model->name,

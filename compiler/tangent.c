@@ -29,6 +29,9 @@ static int with_k(Ir *ir, Op op, int a, int b, int c, double k)
 	int sa = a >= 0 ? size(ir, a) : 0, sb = b >= 0 ? size(ir, b) : 0;
 	int sc = c >= 0 ? size(ir, c) : 0;
 	int s = sa > sb ? sa : sb;
+	/* B * 1 * A^0 is B (see autodiff.c's with_k) */
+	if (op == OP_POW_D && k == 1 && b >= 0 && c < 0 && sb == (s > sc ? s : sc))
+		return b;
 	Ins in = {.op = op, .size = s > sc ? s : sc, .a = a, .b = b, .c = c, .k = k};
 	return ir_add(ir, in);
 }

@@ -2,7 +2,8 @@
  * fuzz_parse.c - libFuzzer target for the compiler: the bytes are parsed,
  * dumped and, when they parse cleanly, checked, exactly as `cnetc check
  * --dump=ast` does; a model that checks is lowered (derivatives, domains
- * and the reverse pass included) and emitted as C, as `cnetc compile` does.
+ * and the reverse pass included) and emitted as C, as `cnetc compile` does
+ * (once unrolled in float, once looped in double at 1 to 16 lanes).
  * Diagnostics, the dump and the C go to a null stream.
  *
  * Built only with -Dfuzz=true under clang; replay.c links the same function
@@ -60,6 +61,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				.prefix = "fz", .main = true, .unroll_max = 64, .src = &src};
 			emit_header(out, lw, &o);
 			emit_c(out, lw, &o);
+			/* and looped, in double, at 1 to 16 lanes: the matrix kernel,
+			 * the const tables and the gradient buffer's paths (issue 17) */
+			EmitOptions looped = {.prefix = "fz",
+					      .dbl = true,
+					      .unroll_max = 0,
+					      .lanes = 1 + (int)(size % 16),
+					      .src = &src};
+			emit_c(out, lw, &looped);
 		}
 	}
 	diag_finish(&diag);

@@ -46,6 +46,9 @@ expect "option '--depfile' needs a value" compile "$model" --depfile
 expect "option '--unroll-max' needs a value" compile "$model" --unroll-max
 expect "option '--main' takes no value" compile "$model" --main=yes
 expect "prefix '9lives' is not a C identifier" compile "$model" --prefix 9lives
+long=$(printf 'p%0200d' 0)
+expect "prefix 'p000000000000000000000000000000000000000...' is longer than 200 characters" \
+	compile "$model" --prefix "$long"
 expect "precision must be 'float' or 'double', not 'quad'" compile "$model" --precision=quad
 expect "--unroll-max needs a number from 0 to 1000000, not '-1'" compile "$model" --unroll-max -1
 expect "--lanes needs a number from 1 to 256, not '0'" compile "$model" --lanes 0

@@ -32,7 +32,7 @@ awk -v b="$base" -v a="$m1" -v c="$m4" 'BEGIN {
 }' || say "cnetc's memory grows faster than the constants"
 
 "$cnetc" compile "$work/s/consts.cnet" -o "$work/consts.c"
-n=$(grep -c "^static const real ctab0\[" "$work/consts.c" || true)
+n=$(grep -c "^static const real [A-Za-z0-9_]*_ctab0\[" "$work/consts.c" || true)
 [ "$n" -eq 1 ] || say "the const table is emitted $n times, not once"
 
 # unrolled code names components by number (v3[17][l]), loops by variable
