@@ -1280,6 +1280,27 @@ static bool uses_params(const Emitter *E)
 	return false;
 }
 
+/* Whether a live value of op has an array of its own, v<i>[size][lanes]: not
+ * the leaves read where they are (the block's inputs and targets, literals,
+ * const tables, multipliers, lanes, the given output). */
+bool emit_stored(Op op)
+{
+	switch (op) {
+	case OP_INPUT:
+	case OP_TARGET:
+	case OP_NUM:
+	case OP_CONSTV:
+	case OP_STATE:
+	case OP_PSTATE:
+	case OP_RHO:
+	case OP_LANE:
+	case OP_YIN:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* The static const tables of the consts that the functions emitted index
  * (ref and emit_matvec mark them in E->cst_used), at file scope: one copy of
  * each however many functions index it (a const of a million numbers is a
@@ -1392,23 +1413,9 @@ void emit_body(Emitter *E, EmitFn fn)
 	}
 	for (int i = 0; i < E->ir->len; i++) {
 		const Ins *in = &E->ir->ins[i];
-		if (!E->live[i] || !in->size)
-			continue;
-		switch (in->op) {
-		case OP_INPUT:
-		case OP_TARGET:
-		case OP_NUM:
-		case OP_CONSTV:
-		case OP_STATE:
-		case OP_PSTATE:
-		case OP_RHO:
-		case OP_LANE:
-		case OP_YIN:
-			continue;
-		default:
+		if (E->live[i] && in->size && emit_stored(in->op))
 			fprintf(out, "%sreal v%d[%d][%d]; /* %s */\n", ind, i, in->size, L,
 				op_info[in->op].name);
-		}
 	}
 	for (int i = 0; i < E->ir->len; i++)
 		if (E->live[i])

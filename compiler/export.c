@@ -235,19 +235,11 @@ static long body_stack(const Emitter *E, int rs)
 		const Ins *in = &E->ir->ins[i];
 		if (!E->live[i] || !in->size)
 			continue;
-		switch (in->op) {
-		case OP_INPUT:
-		case OP_TARGET:
+		if (in->op == OP_INPUT || in->op == OP_TARGET)
 			input = true;
+		if (!emit_stored(in->op))
 			continue;
-		case OP_NUM:
-		case OP_CONSTV:
-		case OP_STATE:
-		case OP_PSTATE:
-		case OP_RHO:
-		case OP_LANE:
-		case OP_YIN:
-			continue;
+		switch (in->op) {
 		case OP_SOFTMAX:
 		case OP_LOGSOFTMAX:
 			n += 2L * E->lanes * rs; /* mx, s */

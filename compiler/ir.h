@@ -242,5 +242,6 @@ int export_model(Arena *a, const Lowered *lw, const EmitOptions *eo, const Expor
 /* --stats of compile --freestanding: the memory the training code needs. */
 void export_train_stats(FILE *out, const Lowered *lw, const EmitOptions *eo);
 void emit_tables(const Emitter *E);
+bool emit_stored(Op op);
 
 #endif
