@@ -99,8 +99,9 @@ static void rule(Adjoints *ad, int v, int g)
 		if (ir->ins[b].grad)
 			give(ad, b, ir_ternary(ir, OP_DIV_DB, v, b, g));
 		break;
-	case OP_POW:
-		give(ad, a, with_k(ir, OP_POW_D, a, g, -1, in.k));
+	case OP_POW: /* A^0 is 1 everywhere: no gradient (B 0 A^-1 is NaN at 0) */
+		if (in.k != 0)
+			give(ad, a, with_k(ir, OP_POW_D, a, g, -1, in.k));
 		break;
 	case OP_RELU:
 		give(ad, a, ir_binary(ir, OP_RELU_D, a, g));

@@ -118,8 +118,8 @@ static int rule(Tan *T, int v, int input, int comp)
 		int n = sub(ir, ta, mul(ir, v, tb));
 		return n < 0 ? -1 : ir_binary(ir, OP_DIV, n, b);
 	}
-	case OP_POW:
-		return lin(ir, OP_POW_D, a, ta, in.k);
+	case OP_POW: /* A^0 is 1 everywhere: tangent zero (B 0 A^-1 is NaN at 0) */
+		return in.k == 0 ? -1 : lin(ir, OP_POW_D, a, ta, in.k);
 	case OP_RELU:
 		return lin(ir, OP_RELU_D, a, ta, 0);
 	case OP_TANH:
