@@ -10,24 +10,9 @@
 # warning-free) and arm-none-eabi-size prints its size.
 # usage: freestanding.sh CNETC LIBCNETRT.a RUNTIME_DIR SANITIZE host|m4 MODEL.cnet...
 set -eu
-cnetc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-lib=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-rt=$(cd "$3" && pwd)
-san=$4
-mode=$5
-shift 5
-if [ "$mode" = m4 ] && ! command -v arm-none-eabi-gcc >/dev/null 2>&1; then
-	echo "FAIL: no arm-none-eabi-gcc (Debian's gcc-arm-none-eabi, tests/install-deps.sh)"
-	exit 1
-fi
-m4="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os"
-here=$(cd "$(dirname "$0")" && pwd)
-start=$(pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-strict="-std=c99 -Wall -Wextra -pedantic -Werror -ffreestanding -O2"
-sanflags=""
-[ "$san" = none ] || [ -z "$san" ] || sanflags="-fsanitize=$san"
+# the arguments CNETC LIB RUNTIME_DIR SANITIZE MODE (shifted), $work, $here,
+# $start, the compiler flags
+. "$(dirname "$0")/setup.sh"
 libm="acos asin atan cos cosf exp expf expm1 expm1f fabs fabsf fmax fmaxf log logf log1p
 log1pf pow powf sin sinf sqrt sqrtf tanh tanhf"
 for model in "$@"; do
