@@ -105,7 +105,8 @@ static void bput(Buf *b, const char *fmt, ...)
 	va_list ap;
 	for (;;) {
 		va_start(ap, fmt);
-		int k = vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
+		/* no pointer arithmetic on the NULL of an empty buffer */
+		int k = vsnprintf(b->s ? b->s + b->n : NULL, b->cap - b->n, fmt, ap);
 		va_end(ap);
 		if (k < 0)
 			abort();
