@@ -15,5 +15,7 @@ command -v gfortran >/dev/null 2>&1 || {
 }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-CNETC=$cnetc CC=gcc FC=gfortran CNETRT_CFLAGS="-I$rt" CNETRT_LIBS="$lib -lm -fopenmp" \
+# the compiler and sanitizers that built the runtime link against it
+CNETC=$cnetc CC=${CNET_LINK_CC:-gcc} FC=gfortran CNETRT_CFLAGS="-I$rt ${CNETRT_SANFLAGS:-}" \
+	CNETRT_LIBS="$lib -lm -fopenmp ${CNETRT_SANFLAGS:-}" \
 	NO_M4=1 TRAIN_ARGS="--epochs 5" sh "$here/../../examples/deploy/build.sh" "$work/d"

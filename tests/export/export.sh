@@ -45,9 +45,9 @@ for prec in ${PRECISIONS:-float}; do
 	mkdir "$w"
 	cd "$w"
 	"$cnetc" compile "$model" -o train.c --header train.h --prefix tp --precision "$prec"
-	run cc.log gcc -std=c99 -O2 $sanflags -I"$rt" -c train.c -o train.o ||
+	run cc.log "$link_cc" -std=c99 -O2 $sanflags -I"$rt" -c train.c -o train.o ||
 		fail "the training code does not compile"
-	run cc.log gcc -std=c99 -O2 $sanflags -I"$rt" -I. -DTP=tp "$here/prog.c" train.o \
+	run cc.log "$link_cc" -std=c99 -O2 $sanflags -I"$rt" -I. -DTP=tp "$here/prog.c" train.o \
 		"$lib" -lm -fopenmp -o prog || fail "the training program does not link"
 	(cd "$(dirname "$model")" && "$w/prog" train --epochs 2 --quiet \
 		--params-out "$w/p.txt") >train.log 2>&1 || {
@@ -69,7 +69,7 @@ for prec in ${PRECISIONS:-float}; do
 		run ld.log gcc -nostdlib -o nolib start.o ex_gcc.o -lm ||
 			fail "the export does not link with -nostdlib -lm"
 	fi
-	run cc.log gcc -std=c99 -O2 $sanflags -I"$rt" -I. -DTP=tp "$here/compare.c" \
+	run cc.log "$link_cc" -std=c99 -O2 $sanflags -I"$rt" -I. -DTP=tp "$here/compare.c" \
 		train.o ex_gcc.o "$lib" -lm -fopenmp -o compare || fail "compare.c"
 	./compare p.txt >compare.log 2>&1 || {
 		cat compare.log

@@ -49,8 +49,8 @@ for model in "$@"; do
 		esac
 	done
 	"$cnetc" compile "$model" -o train.c --header train.h --prefix tp
-	gcc -std=c99 -O2 $sanflags -I"$rt" -I. -c train.c -o train.o
-	gcc -std=c99 -O2 $sanflags -I"$rt" -I. "$here/fs_compare.c" train.o fs_gcc.o "$lib" \
+	"$link_cc" -std=c99 -O2 $sanflags -I"$rt" -I. -c train.c -o train.o
+	"$link_cc" -std=c99 -O2 $sanflags -I"$rt" -I. "$here/fs_compare.c" train.o fs_gcc.o "$lib" \
 		-lm -fopenmp -o fs_compare
 	./fs_compare
 	if [ "$mode" = m4 ]; then

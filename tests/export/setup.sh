@@ -4,6 +4,8 @@
 #   $strict    C99 warning-free freestanding, as the export promises
 #   $m4        the Cortex-M4 target (Debian's gcc-arm-none-eabi)
 #   $sanflags  the sanitizers the runtime library was built with
+#   $link_cc   the compiler that built it (CNET_LINK_CC, default gcc): what
+#              links against it (clang's OpenMP is libomp, gcc's libgomp)
 # shellcheck shell=sh
 cnetc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 lib=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
@@ -23,3 +25,4 @@ trap 'rm -rf "$work"' EXIT
 strict="-std=c99 -Wall -Wextra -pedantic -Werror -ffreestanding -O2"
 sanflags=""
 [ "$san" = none ] || [ -z "$san" ] || sanflags="-fsanitize=$san"
+link_cc=${CNET_LINK_CC:-gcc}
