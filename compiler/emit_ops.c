@@ -1122,17 +1122,9 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 {
 	const Ins *in = &E->ir->ins[v];
 	char b1[EMIT_REF];
-	switch (in->op) {
-	case OP_INPUT:
-	case OP_TARGET:
-	case OP_NUM:
-	case OP_CONSTV:
-	case OP_STATE:
-	case OP_PSTATE:
-	case OP_RHO:
-	case OP_LANE:
-	case OP_YIN:
+	if (!emit_stored(in->op))
 		return; /* referenced in place */
+	switch (in->op) {
 	case OP_STAT_PP: {
 		const Ins *q = &E->ir->ins[in->a];
 		char b2[EMIT_REF];
