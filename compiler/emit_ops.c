@@ -91,6 +91,35 @@ static const Symbol *layer(const Emitter *E, int l)
 }
 
 /* Component k (or, with j != NULL, component j) of value v in lane l. */
+/* Fused lane loops (issue 17): consecutive instructions whose code is one
+ * statement per component inside "for (int l = 0; l < LANES; l++)" share
+ * one such loop, and a size-1 value read only inside its loop is a local
+ * scalar of the loop rather than an array.  A model with hundreds of
+ * constraints otherwise gave the C compiler thousands of loops over
+ * thousands of small arrays, and gcc -O2's time grew with their square
+ * (its alias walks: 107 s for 50 constraints). */
+typedef struct Fuse {
+	int *region;  /* per instruction: its fused loop, or -1 */
+	bool *scalar; /* per value: a local scalar of its loop */
+	int open;     /* the loop open in the output, or -1 */
+	/* Many statistics (FUSE_STATS or more): each value a statistic reads is
+	 * stored once per block, sv[q][l], and one loop over a table adds them
+	 * into al after the block.  Read-modify-writes of al in the block made
+	 * gcc walk the whole block from each of them (40 of 47 s, 200
+	 * constraints).  Entry s: slot st_k[s], kind st_kind[s] (1 sum, 2
+	 * maximum, 3 satisfied count), value sv[st_q[s]]. */
+	bool table;
+	int nst, nsv;
+	int *st_k, *st_kind, *st_q;
+	int *sv_of; /* per value: its first sv row, or -1 */
+} Fuse;
+
+#define FUSE_STATS 64
+
+/* Instructions per fused loop: a bound on the data references gcc's
+ * vectoriser analyses pairwise in one loop. */
+#define FUSE_MAX 48
+
 static const char *ref(const Emitter *E, char buf[EMIT_REF], int v, const char *j, int k)
 {
 	const Ins *in = &E->ir->ins[v];
@@ -148,8 +177,18 @@ static const char *ref(const Emitter *E, char buf[EMIT_REF], int v, const char *
 		else
 			snprintf(buf, EMIT_REF, "yb[%d][l]", k);
 		return buf;
+	case OP_SLICE: /* read in place: a[lo + k] */
+		if (j) {
+			char jj[48];
+			snprintf(jj, sizeof jj, "%d + %s", in->lo, j);
+			return ref(E, buf, in->a, jj, 0);
+		}
+		return ref(E, buf, in->a, NULL, in->lo + k);
 	default:
-		snprintf(buf, EMIT_REF, "v%d[%s][l]", v, idx);
+		if (E->fuse && E->fuse->scalar[v])
+			snprintf(buf, EMIT_REF, "v%d_0", v);
+		else
+			snprintf(buf, EMIT_REF, "v%d[%s][l]", v, idx);
 		return buf;
 	}
 }
@@ -198,6 +237,8 @@ void emit_lane_macro(const Emitter *E)
 /* "for (int l = 0; l < LANES; l++) {" around unrolled statements */
 static void lanes_open(const Emitter *E, const char *ind)
 {
+	if (E->fuse && E->fuse->open >= 0)
+		return; /* inside a fused loop: emit_body opened it */
 	if (E->lanes <= 16)
 		fprintf(E->out, "%s%s_LANES\n", ind, E->P);
 	fprintf(E->out, "%sfor (int l = 0; l < %d; l++) {\n", ind, E->lanes);
@@ -205,7 +246,19 @@ static void lanes_open(const Emitter *E, const char *ind)
 
 static void lanes_close(const Emitter *E, const char *ind)
 {
+	if (E->fuse && E->fuse->open >= 0)
+		return;
 	fprintf(E->out, "%s}\n", ind);
+}
+
+/* The left side of component e of v inside a lane loop: its array's
+ * element, or the fused loop's local scalar. */
+static void dest(const Emitter *E, int v, int e, const char *ind)
+{
+	if (E->fuse && E->fuse->scalar[v])
+		fprintf(E->out, "%s\tconst real v%d_%d = ", ind, v, e);
+	else
+		fprintf(E->out, "%s\tv%d[%d][l] = ", ind, v, e);
 }
 
 /* ------------------------------------------------------------ elementwise */
@@ -275,7 +328,7 @@ static void emit_elementwise(const Emitter *E, int v, const char *ind)
 			for (int i = 0; i < 3; i++)
 				if (operands[i] >= 0)
 					ops[i] = ref(E, bufs[i], operands[i], NULL, e);
-			fprintf(E->out, "%s\tv%d[%d][l] = ", ind, v, e);
+			dest(E, v, e, ind);
 			expand(E, t, ops, in->k);
 			fputs(";\n", E->out);
 		}
@@ -306,7 +359,7 @@ static void emit_reduce(const Emitter *E, int v, const char *ind)
 	char b1[EMIT_REF], b2[EMIT_REF], nb[48];
 	if (unrolled(E, in)) {
 		lanes_open(E, ind);
-		fprintf(E->out, "%s\tv%d[0][l] = ", ind, v);
+		dest(E, v, 0, ind);
 		if (in->op == OP_MEAN)
 			fputc('(', E->out);
 		for (int e = 0; e < n; e++) {
@@ -403,10 +456,11 @@ static void copy_one(const Emitter *E, int v, int dst, int a, int src, double k,
 {
 	char b1[EMIT_REF], kb[48];
 	ref(E, b1, a, NULL, src);
+	dest(E, v, dst, ind);
 	if (k == 1)
-		fprintf(E->out, "%s\tv%d[%d][l] = %s;\n", ind, v, dst, b1);
+		fprintf(E->out, "%s;\n", b1);
 	else
-		fprintf(E->out, "%s\tv%d[%d][l] = %s * %s;\n", ind, v, dst, lit(E, kb, k), b1);
+		fprintf(E->out, "%s * %s;\n", lit(E, kb, k), b1);
 }
 
 /* A looped copy: v[dst + j] = a[src + j] for j < n. */
@@ -459,8 +513,10 @@ static void emit_copy(const Emitter *E, int v, const char *ind)
 			for (int e = 0; e < in->size; e++) {
 				if (e >= in->lo && e < in->lo + n)
 					copy_one(E, v, e, in->a, e - in->lo, 1, ind);
-				else
-					fprintf(E->out, "%s\tv%d[%d][l] = 0;\n", ind, v, e);
+				else {
+					dest(E, v, e, ind);
+					fputs("0;\n", E->out);
+				}
 			}
 			break;
 		}
@@ -722,6 +778,14 @@ void emit_mm(const Emitter *E)
 static bool lane_base(const Emitter *E, char buf[EMIT_REF], int v)
 {
 	const Ins *in = &E->ir->ins[v];
+	int row = 0;
+	while (in->op == OP_SLICE) { /* rows lo.. of its operand's block */
+		row += in->lo;
+		v = in->a;
+		in = &E->ir->ins[v];
+	}
+	if (row && (in->size == 1 || (E->fuse && E->fuse->scalar[v])))
+		return false;
 	switch (in->op) {
 	case OP_NUM:
 	case OP_CONSTV:
@@ -733,13 +797,15 @@ static bool lane_base(const Emitter *E, char buf[EMIT_REF], int v)
 	case OP_INPUT:
 	case OP_TARGET:
 		snprintf(buf, EMIT_REF, "&%s[%d][0]", in->op == OP_INPUT ? "xb" : "tb",
-			 (in->op == OP_INPUT ? E->in_off : E->tgt_off)[in->index]);
+			 (in->op == OP_INPUT ? E->in_off : E->tgt_off)[in->index] + row);
 		return true;
 	case OP_YIN:
-		snprintf(buf, EMIT_REF, "&yb[0][0]");
+		snprintf(buf, EMIT_REF, "&yb[%d][0]", row);
 		return true;
 	default:
-		snprintf(buf, EMIT_REF, "&v%d[0][0]", v);
+		if (E->fuse && E->fuse->scalar[v])
+			return false;
+		snprintf(buf, EMIT_REF, "&v%d[%d][0]", v, row);
 		return true;
 	}
 }
@@ -755,7 +821,7 @@ static void emit_dense(const Emitter *E, int v, const char *ind)
 	if (unrolled(E, in)) {
 		lanes_open(E, ind);
 		for (int r = 0; r < OUT; r++) {
-			fprintf(E->out, "%s\tv%d[%d][l] = ", ind, v, r);
+			dest(E, v, r, ind);
 			if (b >= 0 && IN > 1)
 				fputc('(', E->out);
 			for (int c = 0; c < IN; c++)
@@ -803,7 +869,7 @@ static void emit_dense_t(const Emitter *E, int v, const char *ind)
 	if (unrolled(E, in)) {
 		lanes_open(E, ind);
 		for (int c = 0; c < IN; c++) {
-			fprintf(E->out, "%s\tv%d[%d][l] = ", ind, v, c);
+			dest(E, v, c, ind);
 			for (int r = 0; r < OUT; r++)
 				fprintf(E->out, "%sp[%d] * %s", r ? " + " : "", w + r * IN + c,
 					ref(E, b1, in->a, NULL, r));
@@ -931,7 +997,7 @@ static void emit_matvec(const Emitter *E, int v, const char *ind)
 	if (unrolled(E, in)) {
 		lanes_open(E, ind);
 		for (int r = 0; r < R; r++) {
-			fprintf(E->out, "%s\tv%d[%d][l] = ", ind, v, r);
+			dest(E, v, r, ind);
 			int terms = 0;
 			for (int c = 0; c < K; c++) {
 				double a =
@@ -1055,6 +1121,26 @@ static void emit_stat(const Emitter *E, int v, const char *ind)
 	char b1[EMIT_REF], in2[32];
 	if (!unrolled(E, in)) {
 		emit_stat_loop(E, v, ind);
+		return;
+	}
+	if (E->fuse && E->fuse->table) { /* rows of sv, once per value */
+		Fuse *f = E->fuse;
+		if (f->sv_of[in->a] >= 0)
+			return;
+		f->sv_of[in->a] = f->nsv;
+		for (int e = 0; e < n; e++)
+			fprintf(E->out, "%s\tsv[%d][l] = %s;\n", ind, f->nsv++,
+				ref(E, b1, in->a, NULL, e));
+		return;
+	}
+	if (sums && E->fuse && E->fuse->open >= 0) {
+		/* in a fused loop: the spare lanes select 0 before the conversion,
+		 * so the loop still vectorises (a conversion under a condition
+		 * would not, with -ftrapping-math) */
+		for (int e = 0; e < n; e++)
+			fprintf(E->out, "%s\tal[%d][l] += (double)(l < cnt ? %s : 0);\n", ind,
+				in->op == OP_STAT_EACH ? in->lo + e : in->lo,
+				ref(E, b1, in->a, NULL, e));
 		return;
 	}
 	snprintf(in2, sizeof in2, "%s%s", ind, sums ? "\t" : "");
@@ -1274,7 +1360,8 @@ static bool uses_params(const Emitter *E)
 
 /* Whether a live value of op has an array of its own, v<i>[size][lanes]: not
  * the leaves read where they are (the block's inputs and targets, literals,
- * const tables, multipliers, lanes, the given output). */
+ * const tables, multipliers, lanes, the given output), nor slices, read in
+ * their operand's array. */
 bool emit_stored(Op op)
 {
 	switch (op) {
@@ -1287,6 +1374,7 @@ bool emit_stored(Op op)
 	case OP_RHO:
 	case OP_LANE:
 	case OP_YIN:
+	case OP_SLICE:
 		return false;
 	default:
 		return true;
@@ -1314,6 +1402,147 @@ void emit_tables(const Emitter *E)
 				k + 1 < n ? (k % 8 == 7 ? ",\n\t" : ", ") : "");
 		fputs("\n};\n\n", E->out);
 	}
+}
+
+/* Whether v's code is one statement per component in a lane loop, with no
+ * code of its own around it. */
+static bool fusable(const Emitter *E, const Ins *in)
+{
+	if (!unrolled(E, in))
+		return false;
+	switch (in->op) {
+	case OP_SUM:
+	case OP_MEAN:
+	case OP_DOT:
+	case OP_BCAST:
+	case OP_SLICE:
+	case OP_PAD:
+	case OP_CONCAT:
+	case OP_DENSE:
+	case OP_DENSE_T:
+	case OP_MATVEC:
+	case OP_MATVEC_T:
+	case OP_STAT_MAX:
+	case OP_STAT_SAT:
+		return true;
+	case OP_STAT_SUM: /* the lane mask inside the loop: emit_stat */
+	case OP_STAT_EACH:
+		return true;
+	case OP_ACC_DENSE:
+		return E->lane_grads;
+	default:
+		return op_info[in->op].tmpl != NULL;
+	}
+}
+
+static void fuse_use(Fuse *f, int region, int v)
+{
+	if (v >= 0 && (region < 0 || f->region[v] != region))
+		f->scalar[v] = false;
+}
+
+/* The fused loops of the live instructions, in order: runs of fusable
+ * ones, at most FUSE_MAX each; the leaves read in place neither join nor
+ * end a run.  A size-1 value all of whose users are in its own run is a
+ * scalar.  Only in functions with the statistics table (many
+ * constraints): gcc 12 -O3 does not vectorise a fused loop that has a
+ * maximum or a lane mask in it ("control flow in loop"), and the seed
+ * model's step took 3.6 times as long fused. */
+static Fuse *fuse_plan(const Emitter *E)
+{
+	const Ir *ir = E->ir;
+	Fuse *f = calloc(1, sizeof *f);
+	if (!f || !(f->region = malloc(sizeof(int) * (size_t)(ir->len + 1))) ||
+	    !(f->scalar = calloc((size_t)ir->len + 1, sizeof(bool))))
+		abort();
+	f->open = -1;
+	/* the statistics table: unrolled statistics, their values in order */
+	int nst = 0;
+	for (int i = 0; i < ir->len; i++) {
+		const Ins *in = &ir->ins[i];
+		if (E->live[i] && unrolled(E, in) &&
+		    (in->op == OP_STAT_SUM || in->op == OP_STAT_EACH || in->op == OP_STAT_MAX ||
+		     in->op == OP_STAT_SAT))
+			nst += ir->ins[in->a].size;
+	}
+	if (nst >= FUSE_STATS) {
+		f->table = true;
+		f->st_k = malloc(sizeof(int) * (size_t)nst);
+		f->st_kind = malloc(sizeof(int) * (size_t)nst);
+		f->st_q = malloc(sizeof(int) * (size_t)nst);
+		f->sv_of = malloc(sizeof(int) * (size_t)ir->len);
+		if (!f->st_k || !f->st_kind || !f->st_q || !f->sv_of)
+			abort();
+		int nsv = 0;
+		for (int i = 0; i < ir->len; i++)
+			f->sv_of[i] = -1;
+		for (int i = 0; i < ir->len; i++) {
+			const Ins *in = &ir->ins[i];
+			if (!E->live[i] || !unrolled(E, in))
+				continue;
+			int kind = in->op == OP_STAT_SUM || in->op == OP_STAT_EACH ? 1
+				: in->op == OP_STAT_MAX                            ? 2
+				: in->op == OP_STAT_SAT                            ? 3
+										   : 0;
+			if (!kind)
+				continue;
+			int n = ir->ins[in->a].size;
+			if (f->sv_of[in->a] < 0) {
+				f->sv_of[in->a] = nsv;
+				nsv += n;
+			}
+			for (int e = 0; e < n; e++) {
+				f->st_k[f->nst] = in->lo + (in->op == OP_STAT_EACH ? e : 0);
+				f->st_kind[f->nst] = kind;
+				f->st_q[f->nst++] = f->sv_of[in->a] + e;
+			}
+		}
+		f->nsv = nsv;
+		for (int i = 0; i < ir->len; i++) /* emit_stat numbers them again */
+			f->sv_of[i] = -1;
+	}
+	int run = -1, count = 0, next = 0;
+	for (int i = 0; i < ir->len; i++) {
+		const Ins *in = &ir->ins[i];
+		f->region[i] = -1;
+		if (!E->live[i] || !emit_stored(in->op))
+			continue;
+		if (!f->table || !fusable(E, in)) {
+			run = -1;
+			continue;
+		}
+		if (run < 0 || count == FUSE_MAX) {
+			run = next++;
+			count = 0;
+		}
+		f->region[i] = run;
+		count++;
+		f->scalar[i] = in->size == 1;
+	}
+	for (int i = 0; i < ir->len; i++) {
+		const Ins *in = &ir->ins[i];
+		if (!E->live[i])
+			continue;
+		int r = f->region[i];
+		fuse_use(f, r, in->a);
+		fuse_use(f, r, in->b);
+		fuse_use(f, r, in->c);
+		for (int k = 0; k < in->nargs; k++)
+			fuse_use(f, r, in->args[k]);
+	}
+	return f;
+}
+
+static void fuse_free(Emitter *E)
+{
+	free(E->fuse->region);
+	free(E->fuse->scalar);
+	free(E->fuse->st_k);
+	free(E->fuse->st_kind);
+	free(E->fuse->st_q);
+	free(E->fuse->sv_of);
+	free(E->fuse);
+	E->fuse = NULL;
 }
 
 /*
@@ -1403,19 +1632,84 @@ void emit_body(Emitter *E, EmitFn fn)
 			fputs("\t\t\tprow[l] = i;\n", out);
 		fputs("\t\t\t(void)i;\n\t\t}\n", out);
 	}
+	Fuse *f = E->fuse = fuse_plan(E);
+	if (f->table) {
+		fprintf(out, "%sreal sv[%d][%d]; /* the values of the statistics */\n", ind, f->nsv,
+			L);
+		static const char *const names[] = {"st_k", "st_kind", "st_q"};
+		const int *tabs[] = {f->st_k, f->st_kind, f->st_q};
+		for (int t = 0; t < 3; t++) {
+			fprintf(out, "%sstatic const int %s[%d] = {", ind, names[t], f->nst);
+			for (int s = 0; s < f->nst; s++)
+				fprintf(out, "%s%d", s ? (s % 16 ? ", " : ",\n\t\t\t") : "",
+					tabs[t][s]);
+			fputs("};\n", out);
+		}
+		f->nsv = 0;
+	}
 	for (int i = 0; i < E->ir->len; i++) {
 		const Ins *in = &E->ir->ins[i];
-		if (E->live[i] && in->size && emit_stored(in->op))
+		if (E->live[i] && in->size && emit_stored(in->op) && !f->scalar[i])
 			fprintf(out, "%sreal v%d[%d][%d]; /* %s */\n", ind, i, in->size, L,
 				op_info[in->op].name);
 	}
-	for (int i = 0; i < E->ir->len; i++)
-		if (E->live[i])
-			emit_ins(E, i, ind);
+	for (int i = 0; i < E->ir->len; i++) {
+		if (!E->live[i] || !emit_stored(E->ir->ins[i].op))
+			continue;
+		if (f->open >= 0 && f->region[i] != f->open) {
+			f->open = -1;
+			lanes_close(E, ind);
+		}
+		if (f->region[i] >= 0 && f->open < 0) {
+			lanes_open(E, ind);
+			f->open = f->region[i];
+		}
+		emit_ins(E, i, ind);
+	}
+	if (f->open >= 0) {
+		f->open = -1;
+		lanes_close(E, ind);
+	}
+	if (f->table) {
+		fprintf(out, "%sfor (int s = 0; s < %d; s++) {\n", ind, f->nst);
+		fprintf(out, "%s\tconst int k = st_k[s], q = st_q[s];\n", ind);
+		fprintf(out, "%s\tif (st_kind[s] == 1)\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind,
+			ind, L);
+		fprintf(out, "%s\t\t\tal[k][l] += (double)(l < cnt ? sv[q][l] : 0);\n", ind);
+		fprintf(out,
+			"%s\telse if (st_kind[s] == 2)\n%s\t\tfor (int l = 0; l < %d; l++) {\n",
+			ind, ind, L);
+		fprintf(out,
+			"%s\t\t\tconst double a = (double)sv[q][l];\n%s\t\t\tal[k][l] = !(a <= "
+			"al[k][l]) ? a : al[k][l];\n%s\t\t}\n",
+			ind, ind, ind);
+		fprintf(out, "%s\telse\n%s\t\tfor (int l = 0; l < %d; l++)\n", ind, ind, L);
+		fprintf(out,
+			"%s\t\t\tal[k][l] += (double)((l < cnt) & ((double)sv[q][l] <= "
+			"m->sat_tol));\n%s}\n",
+			ind, ind);
+	}
 	if (fn != EMIT_PREDICT)
 		fputs("\t}\n", out);
 	if (fn == EMIT_EVAL || fn == EMIT_GRAD) {
 		char *kind = stat_kinds(E);
+		int nk = 0;
+		for (int k = 0; k < E->lw->nacc; k++)
+			nk += kind[k] != 0;
+		if (nk > 64) { /* many constraints: one loop over a table of kinds */
+			fprintf(out, "\t{\n\t\tstatic const unsigned char kind[%d] = {",
+				E->lw->nacc);
+			for (int k = 0; k < E->lw->nacc; k++)
+				fprintf(out, "%s%d", k ? (k % 32 ? ", " : ",\n\t\t\t") : "",
+					kind[k]);
+			fprintf(out,
+				"};\n\t\tfor (int k = 0; k < %d; k++)\n\t\t\tfor (int l = 0; l < "
+				"%d; l++)\n\t\t\t\tif (kind[k] == 1)\n\t\t\t\t\tacc[k] += "
+				"al[k][l];\n\t\t\t\telse if (kind[k] == 2 && !(al[k][l] <= "
+				"acc[k]))\n\t\t\t\t\tacc[k] = al[k][l];\n\t}\n",
+				E->lw->nacc, L);
+			memset(kind, 0, (size_t)E->lw->nacc);
+		}
 		for (int k = 0; k < E->lw->nacc; k++) {
 			int run = 1; /* a run of summed slots: one loop (a wide output's) */
 			while (kind[k] == 1 && k + run < E->lw->nacc && kind[k + run] == 1)
@@ -1447,4 +1741,5 @@ void emit_body(Emitter *E, EmitFn fn)
 			"s;\n\t}\n",
 			L);
 	}
+	fuse_free(E);
 }

@@ -184,6 +184,7 @@ typedef struct Emitter {
 	int count_slot;      /* acc slot of the point count of the set emitted */
 	long pp_batch, pp_n; /* a domain with per-point multipliers: batch, points */
 	bool *cst_used;      /* per const: a function emitted indexes its table */
+	struct Fuse *fuse;   /* the function being emitted: its fused lane loops */
 	bool *mm_used;       /* some function emitted calls P_mm */
 } Emitter;
 
