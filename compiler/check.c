@@ -46,6 +46,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "rt.h"
 
 /* ------------------------------------------------------------ name tables */
 
@@ -315,49 +316,12 @@ static void check_layer(Checker *c, Stmt *s)
 	sym->size = sym->out;
 }
 
-static const char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	char *end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
-		*--end = '\0';
-	return s;
-}
-
-/* Split one CSV line into at most `max` numbers; returns the field count, or
- * -1 with *bad the first field that is not a finite number. */
-static int csv_fields(Checker *c, const char *line, size_t len, double *vals, int max,
-		      const char **bad)
-{
-	int n = 0;
-	size_t i = 0;
-	for (;;) {
-		size_t j = i;
-		while (j < len && line[j] != ',')
-			j++;
-		char *field = arena_strndup(c->a, line + i, j - i);
-		const char *f = trim(field);
-		char *end;
-		errno = 0;
-		double v = strtod(f, &end);
-		if (!*f || *end || memchr(line + i, '\0', j - i) || !isfinite(v) ||
-		    errno == ERANGE) {
-			*bad = f;
-			return -1;
-		}
-		if (n < max)
-			vals[n] = v;
-		n++;
-		if (j >= len)
-			return n;
-		i = j + 1;
-	}
-}
-
-/* const NAME[R][K] = csv "FILE";  R lines of K comma-separated numbers after
+/* const NAME[R][K] = csv "FILE";  R rows of K comma-separated numbers after
  * an optional header line (a first line that is not all numbers); a const
- * vector [N] reads N lines of one number.  FILE is relative to the model. */
+ * vector [N] reads N rows of one number.  FILE is relative to the model.  The
+ * runtime's CSV reader reads it (runtime/csv.c, cn_rt_csv_table), so a file
+ * means the same to cnetc and to a generated program; its messages name the
+ * file and line. */
 static void read_const_csv(Checker *c, Stmt *s, Symbol *sym)
 {
 	const char *path = s->csv[0] == '/' ? s->csv : arena_printf(c->a, "%s/%s", c->dir, s->csv);
@@ -368,50 +332,28 @@ static void read_const_csv(Checker *c, Stmt *s, Symbol *sym)
 		diag_error(c->d, s->csv_loc, "cannot read '%s': %s", s->csv, why);
 		return;
 	}
-	int cols = sym->cols ? sym->cols : 1;
-	int rows = 0, line = 0;
-	bool first = true, bad_line = false;
-	double *row = arena_alloc(c->a, sizeof(double) * (size_t)cols);
-	for (size_t i = 0; i < len;) {
-		size_t j = i;
-		while (j < len && text[j] != '\n')
-			j++;
-		line++;
-		size_t k = i;
-		while (k < j && (text[k] == ' ' || text[k] == '\t' || text[k] == '\r'))
-			k++;
-		if (k < j) {
-			const char *bad = NULL;
-			int n = csv_fields(c, text + i, j - i, row, cols, &bad);
-			if (n < 0 && first) {
-				/* a header */
-			} else if (n < 0) {
-				diag_error(c->d, s->csv_loc,
-					   "'%s' line %d: '%.20s' is not a number", s->csv, line,
-					   bad);
-				bad_line = true;
-				break;
-			} else if (n != cols) {
-				diag_error(c->d, s->csv_loc,
-					   "'%s' line %d: expected %d value%s, got %d", s->csv,
-					   line, cols, cols == 1 ? "" : "s", n);
-				bad_line = true;
-				break;
-			} else {
-				if (rows < sym->rows)
-					memcpy(sym->values + (size_t)rows * (size_t)cols, row,
-					       sizeof(double) * (size_t)cols);
-				rows++;
-			}
-			first = false;
-		}
-		i = j + 1;
-	}
+	cn_csv csv = {0};
+	cn_error err;
+	FILE *f = len ? fmemopen(text, len, "r") : NULL;
+	if (len && !f)
+		fatal("cannot read '%s' from memory:", s->csv);
+	int bad = f && cn_rt_csv_table(s->csv, f, &csv, &err);
+	if (f)
+		fclose(f);
 	free(text);
-	if (!bad_line && rows != sym->rows)
+	int cols = sym->cols ? sym->cols : 1;
+	if (bad)
+		diag_error(c->d, s->csv_loc, "%s", err.msg);
+	else if (csv.nrows && csv.ncols != cols)
+		diag_error(c->d, s->csv_loc, "%s:%ld: expected %d field%s, got %d", s->csv,
+			   csv.lines[0], cols, cols == 1 ? "" : "s", csv.ncols);
+	else if (csv.nrows != sym->rows)
 		diag_error(c->d, s->csv_loc,
-			   "'%s' has %d row%s of values, but const '%s' is declared with %d",
-			   s->csv, rows, rows == 1 ? "" : "s", sym->name, sym->rows);
+			   "'%s' has %ld row%s of values, but const '%s' is declared with %d",
+			   s->csv, csv.nrows, csv.nrows == 1 ? "" : "s", sym->name, sym->rows);
+	else
+		memcpy(sym->values, csv.data, sizeof(double) * (size_t)csv.nrows * (size_t)cols);
+	cn_csv_free(&csv);
 }
 
 /* const NAME[N] = {v, ...};  const NAME[R][K] = {v, ...} | {{..}, {..}} | csv "FILE"; */
