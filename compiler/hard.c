@@ -3,10 +3,11 @@
  * checked Model (SPEC 6, compiler/doc/language.md "Hard constraints").
  *
  * Runs after check, on an error-free model only: a file with other errors
- * gets its hard constraints judged once those are fixed.  Writes each side of a hard
- * constraint as (constant coefficients on the output y) + rest by affine
- * analysis, collects the rows, refuses what cannot be enforced (y not affine
- * with constant coefficients, rows of less than full rank, two
+ * gets its hard constraints judged once those are fixed.  Writes each side of
+ * a hard constraint as (constant coefficients on the output y) + rest by
+ * affine analysis (constant factors and bounds are lowered to the IR and
+ * interpreted, interp.c), collects the rows, refuses what cannot be enforced
+ * (y not affine with constant coefficients, rows of less than full rank, two
  * reparametrisations of one component, constant bounds out of order) and
  * fills Model.hard: the rows, their pseudo-inverse, and per component the
  * reparametrisation and its bounds.  Every refusal is a diag_error at the
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "ir.h"
 
 #define MAX_HARD_OUTPUT 4096      /* output size under hard constraints */
 #define MAX_HARD_COEFS (1L << 22) /* coefficients of one affine form */
@@ -159,164 +161,15 @@ static Expr *syn_slice(Checker *c, Loc loc, Expr *v, int lo, int hi)
 	return e;
 }
 
-/* The numeric value of a constant expression (is_const), size e->size. */
-static bool eval_const(Checker *c, const Expr *e, double *out, int depth);
-
-static double elem_fn(Builtin fn, double x, double k)
+/* The numeric value of a constant expression (is_const), size e->size: the
+ * expression lowered to the IR and interpreted (interp.c), so that each op
+ * has one meaning, the generated code's. */
+static bool eval_const(Checker *c, const Expr *e, double *out)
 {
-	switch (fn) {
-	case FN_RELU:
-		return x > 0 ? x : 0;
-	case FN_TANH:
-		return tanh(x);
-	case FN_SIGMOID:
-		return 1 / (1 + exp(-x));
-	case FN_SOFTPLUS:
-		return log1p(exp(x));
-	case FN_EXP:
-		return exp(x);
-	case FN_LOG:
-		return log(x);
-	case FN_SQRT:
-		return sqrt(x);
-	case FN_ABS:
-		return fabs(x);
-	case FN_SIN:
-		return sin(x);
-	case FN_COS:
-		return cos(x);
-	case FN_LEAKY_RELU:
-		return x > 0 ? x : k * x;
-	case FN_ELU:
-		return x > 0 ? x : k * expm1(x);
-	default:
-		unreachable();
-	}
-}
-
-static double *eval_sub(Checker *c, const Expr *e, int depth, bool *ok)
-{
-	double *v = arena_alloc(c->a, sizeof(double) * (size_t)(e->size ? e->size : 1));
-	if (!eval_const(c, e, v, depth))
-		*ok = false;
-	return v;
-}
-
-static bool eval_call(Checker *c, const Expr *e, double *out, int depth)
-{
-	bool ok = true;
-	const Expr *a0 = e->args[0].value;
-	double *x = eval_sub(c, a0, depth, &ok);
-	if (!ok)
+	if (!e->is_const)
 		return false;
-	double s = 0;
-	switch (e->fn) {
-	case FN_SOFTMAX: {
-		double mx = x[0];
-		for (int i = 1; i < a0->size; i++)
-			mx = fmax(mx, x[i]);
-		for (int i = 0; i < a0->size; i++)
-			s += exp(x[i] - mx);
-		for (int i = 0; i < a0->size; i++)
-			out[i] = exp(x[i] - mx) / s;
-		return true;
-	}
-	case FN_SUM:
-	case FN_MEAN:
-		for (int i = 0; i < a0->size; i++)
-			s += x[i];
-		out[0] = e->fn == FN_SUM ? s : s / a0->size;
-		return true;
-	case FN_DOT: {
-		double *y = eval_sub(c, e->args[1].value, depth, &ok);
-		for (int i = 0; ok && i < a0->size; i++)
-			s += x[i] * y[i];
-		out[0] = s;
-		return ok;
-	}
-	case FN_CONCAT: {
-		int at = 0;
-		for (int i = 0; i < e->nargs; i++) {
-			const Expr *a = e->args[i].value;
-			double *y = i ? eval_sub(c, a, depth, &ok) : x;
-			if (!ok)
-				return false;
-			memcpy(out + at, y, sizeof(double) * (size_t)a->size);
-			at += a->size;
-		}
-		return true;
-	}
-	default:
-		for (int i = 0; i < e->size; i++)
-			out[i] = elem_fn(e->fn, x[i], e->fn_arg);
-		return true;
-	}
-}
-
-static bool eval_const(Checker *c, const Expr *e, double *out, int depth)
-{
-	if (depth > MAX_HARD_DEPTH || !e->is_const)
-		return false;
-	bool ok = true;
-	switch (e->kind) {
-	case EXPR_NUM:
-		out[0] = e->num;
-		return true;
-	case EXPR_NAME:
-		if (e->sym->kind == SYM_CONST) {
-			memcpy(out, e->sym->values, sizeof(double) * (size_t)e->size);
-			return true;
-		}
-		return e->sym->kind == SYM_TENSOR && eval_const(c, e->sym->value, out, depth + 1);
-	case EXPR_NEG:
-		if (!eval_const(c, e->lhs, out, depth + 1))
-			return false;
-		for (int i = 0; i < e->size; i++)
-			out[i] = -out[i];
-		return true;
-	case EXPR_ADD:
-	case EXPR_SUB:
-	case EXPR_MUL:
-	case EXPR_DIV: {
-		double *r = eval_sub(c, e->rhs, depth + 1, &ok);
-		if (e->kind == EXPR_MUL && e->lhs->kind == EXPR_NAME && e->lhs->sym->cols) {
-			const Symbol *m = e->lhs->sym;
-			for (int i = 0; ok && i < m->rows; i++) {
-				double s = 0;
-				for (int j = 0; j < m->cols; j++)
-					s += m->values[i * m->cols + j] * r[j];
-				out[i] = s;
-			}
-			return ok;
-		}
-		double *l = eval_sub(c, e->lhs, depth + 1, &ok);
-		for (int i = 0; ok && i < e->size; i++) {
-			double x = l[e->lhs->size == 1 ? 0 : i], y = r[e->rhs->size == 1 ? 0 : i];
-			out[i] = e->kind == EXPR_ADD  ? x + y
-				: e->kind == EXPR_SUB ? x - y
-				: e->kind == EXPR_MUL ? x * y
-						      : x / y;
-		}
-		return ok;
-	}
-	case EXPR_POW: {
-		double *l = eval_sub(c, e->lhs, depth + 1, &ok);
-		for (int i = 0; ok && i < e->size; i++)
-			out[i] = pow(l[i], e->fn_arg);
-		return ok;
-	}
-	case EXPR_INDEX:
-	case EXPR_SLICE: {
-		double *l = eval_sub(c, e->lhs, depth + 1, &ok);
-		if (ok)
-			memcpy(out, l + e->lo_idx, sizeof(double) * (size_t)e->size);
-		return ok;
-	}
-	case EXPR_CALL:
-		return eval_call(c, e, out, depth + 1);
-	default:
-		return false;
-	}
+	interp_forward(lower_const(c->a, c->m, e), NULL, NULL, out);
+	return true;
 }
 
 static bool alloc_coef(HardCheck *hc, Loc loc, int m, Affine *out)
@@ -349,7 +202,7 @@ static double *factor(HardCheck *hc, Expr *f, const char *verb)
 		return NULL;
 	}
 	double *v = arena_alloc(c->a, sizeof(double) * (size_t)f->size);
-	if (!f->is_const || !eval_const(c, f, v, hc->depth)) {
+	if (!f->is_const || !eval_const(c, f, v)) {
 		refuse(hc, f->loc, "the output %s is %s by %s, which is not a constant",
 		       c->out_sym->name, verb, quote(c, f));
 		return NULL;
@@ -621,8 +474,7 @@ static bool const_bound(Checker *c, const Expr *e, int comp, double *out)
 	if (!e || !e->is_const)
 		return false;
 	double *v = arena_alloc(c->a, sizeof(double) * (size_t)e->size);
-	if (!eval_const(c, e, v, 0))
-		return false;
+	eval_const(c, e, v);
 	*out = v[comp];
 	return true;
 }
