@@ -269,7 +269,7 @@ const char *expr_kind_name(ExprKind k);
  * reports syntax errors to d; the caller checks d->errors. */
 Program *parse_source(Arena *a, Diag *d, const Source *src);
 
-/* ---------------------------------------------------------------- check.c */
+/* ------------------------------- check.c, check_expr.c, check_settings.c */
 
 typedef enum SymKind {
 	SYM_INPUT,  /* input x[N] */
@@ -488,6 +488,12 @@ typedef struct Model {
 /* Check a parsed program; returns the model, or NULL when errors were reported.
  * model_dir is the directory of the model file, for const csv "file". */
 Model *check_program(Arena *a, Diag *d, Program *p, const char *model_dir);
+/* hard.c: the hard stage, after check: judges the hard constraints and fills
+ * m->hard; NULL after reporting an error. */
+Model *hard_model(Arena *a, Diag *d, Model *m);
+
+/* -------------------------------------------------------------- summary.c */
+
 const char *method_name(MethodKind k);
 /* One line for `cnetc check`: inputs, outputs, parameters, constraints with
  * their methods. */

@@ -115,6 +115,8 @@ typedef struct Lowered {
 } Lowered;
 
 Lowered *lower_model(Arena *a, const Model *m);
+/* The IR of a constant expression e (e->is_const), its value the OUTPUT. */
+Ir *lower_const(Arena *a, const Model *m, const Expr *e);
 
 /* ---------------------------------------------------------------- autodiff.c */
 
@@ -214,7 +216,8 @@ void emit_layout_comment(const Emitter *E);
 /* ---------------------------------------------------------------- interp.c */
 
 /* The forward pass of ir (its OUTPUT) in double for one sample: x the
- * inputs, p the flat parameters (declaration order), y the outputs. */
+ * inputs, p the flat parameters (declaration order), y the outputs.  The IR
+ * of a constant expression (lower_const) reads neither: p and x may be NULL. */
 void interp_forward(const Ir *ir, const double *p, const double *x, double *y);
 
 /* ---------------------------------------------------------------- export.c */

@@ -375,6 +375,19 @@ static Ir *lower_constraint_g(Arena *a, const Model *m, int k)
 	return L.ir;
 }
 
+/* A constant expression (is_const: numbers, consts and named tensors of
+ * them) of a checked model as its own IR, whose OUTPUT is the expression's
+ * value: the hard stage evaluates constant bounds by interpreting it
+ * (interp.c), so a bound means what the generated code computes. */
+Ir *lower_const(Arena *a, const Model *m, const Expr *e)
+{
+	Lower L = {.ir = ir_new(a, m), .m = m};
+	int v = lower_expr(&L, e);
+	L.ir->output = v;
+	stat(&L, OP_OUTPUT, v, 0);
+	return L.ir;
+}
+
 /* The terms of point set `set` (0: the training data, 1 + d: domain d) in
  * their own per-point IR: losses and constraints over the set, their
  * statistics, and the reverse pass into the set's channel (plus the

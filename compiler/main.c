@@ -617,6 +617,8 @@ int main(int argc, char **argv)
 	Model *model = NULL;
 	if (!diag.errors)
 		model = check_program(arena, &diag, prog, dir_of(arena, opt.input));
+	if (model)
+		model = hard_model(arena, &diag, model);
 	diag_finish(&diag);
 	if (!model || diag.errors) {
 		arena_free(arena);

@@ -7,6 +7,10 @@
  * with a one-line "FILE:LINE: ..." message; nothing here prints or exits.
  * Invariants: a returned cn_csv has at least one row; its data holds only
  * finite numbers; on failure it is empty.
+ *
+ * The same reader serves cnetc's `const C[R][K] = csv "FILE"`
+ * (cn_rt_csv_table): there the header is optional, a first line of numbers
+ * being the first row, and a file without rows is read as empty.
  */
 #include "rt.h"
 
@@ -27,6 +31,7 @@ typedef struct Header {
 	Named *sorted;   /* the names sorted (then by field), for lookups */
 	int *sel;        /* nfields: position among the kept columns, or -1 */
 	char shown[160]; /* "x,t" for messages, cut short when long */
+	long first_line; /* without a header row: the first row's line, else 0 */
 } Header;
 
 static int is_blank(const char *s, size_t n)
@@ -182,6 +187,48 @@ static int parse_header(Header *h, char *line, size_t n, long lineno, const char
 	return 0;
 }
 
+/* A table without a header: the first row, all numbers, fixes the number of
+ * fields; its columns are unnamed (""). */
+static int no_header(Header *h, const char *line, size_t n, long lineno, const char *name,
+		     cn_error *err)
+{
+	long i;
+
+	h->nfields = count_fields(line, n);
+	h->first_line = lineno;
+	h->names = calloc((size_t)h->nfields, sizeof *h->names);
+	h->sorted = calloc((size_t)h->nfields, sizeof *h->sorted);
+	h->sel = malloc((size_t)h->nfields * sizeof *h->sel);
+	if (!h->names || !h->sorted || !h->sel)
+		return oom(name, err);
+	for (i = 0; i < h->nfields; i++) {
+		h->names[i] = calloc(1, 1);
+		if (!h->names[i])
+			return oom(name, err);
+		h->sorted[i].name = h->names[i];
+		h->sorted[i].field = i;
+		h->sel[i] = -1;
+	}
+	return 0;
+}
+
+/* Whether every field of the line is a number (finite or not): a first
+ * line that is is a row, not a header. */
+static int all_numbers(char *line, size_t n)
+{
+	char *p = line, *f;
+	long nf = count_fields(line, n), i;
+	size_t len;
+	double v;
+
+	for (i = 0; i < nf; i++) {
+		f = next_field(&p, line + n, &len);
+		if (cn_rt_parse_num(f, len, &v) == 1)
+			return 0;
+	}
+	return 1;
+}
+
 static int select_columns(Header *h, const char *const *cols, int ncols, cn_csv *out,
 			  const char *name, cn_error *err)
 {
@@ -247,6 +294,9 @@ static int parse_row(const Header *h, cn_csv *out, char *line, size_t n, long li
 	long nf = count_fields(line, n), i;
 	size_t len;
 
+	if (nf != h->nfields && h->first_line)
+		return cn_rt_err(err, "%s:%ld: expected %ld field%s as on line %ld, got %ld", name,
+				 lineno, h->nfields, h->nfields == 1 ? "" : "s", h->first_line, nf);
 	if (nf != h->nfields)
 		return cn_rt_err(err, "%s:%ld: expected %ld field%s (header %s), got %ld", name,
 				 lineno, h->nfields, h->nfields == 1 ? "" : "s", h->shown, nf);
@@ -259,6 +309,10 @@ static int parse_row(const Header *h, cn_csv *out, char *line, size_t n, long li
 		if (h->sel[i] < 0)
 			continue;
 		bad = cn_rt_parse_num(f, len, &v);
+		if (bad && h->first_line)
+			return cn_rt_err(err, "%s:%ld: field %ld is not a %snumber: '%s'", name,
+					 lineno, i + 1, bad == 2 ? "finite " : "",
+					 cn_rt_quote(qv, sizeof qv, f, len));
 		if (bad)
 			return cn_rt_err(
 				err, "%s:%ld: field %ld ('%s') is not a %snumber: '%s'", name,
@@ -271,8 +325,10 @@ static int parse_row(const Header *h, cn_csv *out, char *line, size_t n, long li
 	return 0;
 }
 
-static int load(FILE *f, const char *name, const char *const *cols, int ncols, cn_csv *out,
-		cn_error *err)
+/* table: the header is optional and no rows is an empty table (cnetc's const
+ * tables); else a header row is required and at least one row. */
+static int load(FILE *f, const char *name, const char *const *cols, int ncols, int table,
+		cn_csv *out, cn_error *err)
 {
 	cn_rt_lines lr;
 	Header h;
@@ -287,6 +343,10 @@ static int load(FILE *f, const char *name, const char *const *cols, int ncols, c
 		r = cn_rt_lines_next(&lr, &line, &n, name, err);
 		if (r < 0)
 			goto done;
+		if (r == 0 && table) {
+			rc = 0;
+			goto done;
+		}
 		if (r == 0) {
 			cn_rt_err(err,
 				  "%s:%ld: empty file: expected a header row naming the columns",
@@ -298,10 +358,18 @@ static int load(FILE *f, const char *name, const char *const *cols, int ncols, c
 			n -= 3;
 		}
 	} while (is_blank(line, n));
-	out->header_line = lr.lineno;
-	if (parse_header(&h, line, n, lr.lineno, name, err) ||
-	    select_columns(&h, cols, ncols, out, name, err))
-		goto done;
+	if (table && all_numbers(line, n)) {
+		if (no_header(&h, line, n, lr.lineno, name, err) ||
+		    select_columns(&h, cols, ncols, out, name, err) ||
+		    grow_rows(out, &cap, name, err) ||
+		    parse_row(&h, out, line, n, lr.lineno, name, err))
+			goto done;
+	} else {
+		out->header_line = lr.lineno;
+		if (parse_header(&h, line, n, lr.lineno, name, err) ||
+		    select_columns(&h, cols, ncols, out, name, err))
+			goto done;
+	}
 	while ((r = cn_rt_lines_next(&lr, &line, &n, name, err)) > 0) {
 		if (is_blank(line, n))
 			continue;
@@ -312,7 +380,7 @@ static int load(FILE *f, const char *name, const char *const *cols, int ncols, c
 	}
 	if (r < 0)
 		goto done;
-	if (out->nrows == 0) {
+	if (out->nrows == 0 && !table) {
 		cn_rt_err(err, "%s:%ld: no data rows after the header", name, out->header_line);
 		goto done;
 	}
@@ -335,9 +403,20 @@ int cn_csv_load(const char *name, void *file, const char *const *cols, int ncols
 		if (!f)
 			return 1;
 	}
-	rc = load(f, name, cols, ncols, out, err);
+	rc = load(f, name, cols, ncols, 0, out, err);
 	if (!file)
 		fclose(f);
+	if (rc)
+		cn_csv_free(out);
+	return rc;
+}
+
+int cn_rt_csv_table(const char *name, FILE *file, cn_csv *out, cn_error *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	rc = load(file, name, NULL, 0, 1, out, err);
 	if (rc)
 		cn_csv_free(out);
 	return rc;

@@ -32,8 +32,7 @@ typedef struct cn_rt_lines {
 void cn_rt_lines_init(cn_rt_lines *lr, FILE *f);
 /* 1: a line, 0: end of file, -1: error (read error or out of memory, with
  * the message "NAME: ..." in err). */
-int cn_rt_lines_next(cn_rt_lines *lr, char **line, size_t *len, const char *name,
-		     cn_error *err);
+int cn_rt_lines_next(cn_rt_lines *lr, char **line, size_t *len, const char *name, cn_error *err);
 void cn_rt_lines_free(cn_rt_lines *lr);
 
 /* Open a regular file for reading (a FIFO, device or directory is refused:
@@ -46,6 +45,15 @@ FILE *cn_rt_open_read(const char *path, cn_error *err);
  * --max-input-size sets another, once, before reading anything. */
 #define CN_RT_MAX_INPUT ((size_t)1 << 30)
 void cn_rt_set_max_input(size_t bytes);
+
+/* cnetc's reader of `const C[R][K] = csv "FILE"` (csv.c): a table of
+ * numbers from file, named name in messages.  The header row is optional (a
+ * first line whose fields are all numbers is the first row, and the columns
+ * are then unnamed, ""), and a file without rows gives nrows 0.  Without a
+ * header the messages are "FILE:LINE: expected 2 fields as on line 1, got 3"
+ * and "FILE:LINE: field 2 is not a number: 'abc'"; the others are
+ * cn_csv_load's. */
+int cn_rt_csv_table(const char *name, FILE *file, cn_csv *out, cn_error *err);
 
 /* Format into err->msg; returns 1 so that callers can `return cn_rt_err(...)`. */
 int cn_rt_err(cn_error *err, const char *fmt, ...) CN_RT_PRINTF(2, 3);

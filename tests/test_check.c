@@ -56,6 +56,8 @@ static Model *try_check(const char *text)
 	Program *p = parse_source(arena, &d, &src);
 	cr_assert_eq(d.errors, 0, "syntax errors");
 	Model *m = check_program(arena, &d, p, tmpdir);
+	if (m)
+		m = hard_model(arena, &d, m);
 	diag_finish(&d);
 	fclose(f);
 	cr_assert_eq(m == NULL, d.errors > 0);

@@ -103,6 +103,8 @@ static char *run_check_w(const char *name, bool werror)
 	Model *m = NULL;
 	if (!d.errors)
 		m = check_program(a, &d, p, dir);
+	if (m)
+		m = hard_model(a, &d, m);
 	if (is_warning_case(name) && !werror)
 		cr_expect(m && !d.errors, "%s.cnet: warnings only, but no model", name);
 	else

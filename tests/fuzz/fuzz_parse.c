@@ -54,6 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* const ... = csv "file" reads relative to the examples, so the
 		 * seed corpus reaches the checker's CSV reader too. */
 		Model *model = check_program(arena, &diag, prog, CNET_FUZZ_DIR);
+		if (model)
+			model = hard_model(arena, &diag, model);
 		if (model) {
 			model_summary(out, model);
 			Lowered *lw = lower_model(arena, model);
