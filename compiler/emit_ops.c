@@ -210,8 +210,8 @@ static void lanes_close(const Emitter *E, const char *ind)
 
 /* ------------------------------------------------------------ elementwise */
 
-/* Expand an op template: A B C are operand elements, K the constant,
- * $f( a libm call in the model's precision. */
+/* Expand an op template (ops.h): A B C are operand elements, K the constant,
+ * F(f)( a libm call in the model's precision. */
 static void expand(const Emitter *E, const char *t, const char *ops[3], double k)
 {
 	char kb[48];
@@ -220,14 +220,14 @@ static void expand(const Emitter *E, const char *t, const char *ops[3], double k
 			fputs(ops[*t - 'A'], E->out);
 		} else if (*t == 'K') {
 			fputs(lit(E, kb, k), E->out);
-		} else if (*t == '$') {
-			const char *open = strchr(t, '(');
-			int len = (int)(open - t - 1);
-			if (!E->o->dbl && len == 4 && !strncmp(t + 1, "tanh", 4))
+		} else if (*t == 'F' && t[1] == '(') {
+			const char *name = t + 2, *close = strchr(name, ')');
+			int len = (int)(close - name);
+			if (!E->o->dbl && len == 4 && !strncmp(name, "tanh", 4))
 				fprintf(E->out, "%s_tanhf", E->P);
 			else
-				fprintf(E->out, "%.*s%s", len, t + 1, E->o->dbl ? "" : "f");
-			t = open - 1;
+				fprintf(E->out, "%.*s%s", len, name, E->o->dbl ? "" : "f");
+			t = close;
 		} else {
 			fputc(*t, E->out);
 		}
@@ -238,24 +238,11 @@ static void expand(const Emitter *E, const char *t, const char *ops[3], double k
 static const char *template_of(const Emitter *E, const Ins *in, char *buf, size_t n)
 {
 	char kb[48];
-	if (in->op == OP_POW) {
-		if (in->k == 1)
-			return "A";
-		if (in->k == 2)
-			return "A * A";
-		if (in->k == 3)
-			return "A * A * A";
-		if (in->k == 0.5)
-			return "$sqrt(A)";
-		if (in->k == -1)
-			return "1 / A";
-	}
-	if (in->op == OP_POW_D) {
-		if (in->k == 1)
-			return "B";
-		if (in->k == 2)
-			return "B * K * A";
-		snprintf(buf, n, "B * K * $pow(A, %s)", lit(E, kb, in->k - 1));
+	const char *form = op_form(in);
+	if (form)
+		return form;
+	if (in->op == OP_POW_D) { /* k - 1 as one literal */
+		snprintf(buf, n, "B * K * F(pow)(A, %s)", lit(E, kb, in->k - 1));
 		return buf;
 	}
 	return op_info[in->op].tmpl;
@@ -1236,21 +1223,13 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 static bool keep_root(const Ins *in, const void *ctx)
 {
 	EmitFn fn = *(const EmitFn *)ctx;
-	switch (in->op) {
-	case OP_OUTPUT:
+	if (op_is(in->op, OF_OUT))
 		return fn == EMIT_PREDICT || fn == EMIT_PREDICT_N;
-	case OP_STAT_SUM:
-	case OP_STAT_EACH:
-	case OP_STAT_MAX:
-	case OP_STAT_SAT:
+	if (op_is(in->op, OF_STAT))
 		return fn == EMIT_EVAL || fn == EMIT_GRAD;
-	case OP_ACC_DENSE:
-	case OP_ACC_L2:
-	case OP_STAT_PP:
+	if (op_is(in->op, OF_STEP))
 		return fn == EMIT_GRAD;
-	default:
-		return false;
-	}
+	return false;
 }
 
 static bool uses(const Emitter *E, Op op)
@@ -1263,34 +1242,18 @@ static bool uses(const Emitter *E, Op op)
 
 static bool uses_params(const Emitter *E)
 {
-	for (int i = 0; i < E->ir->len; i++) {
-		Op op = E->ir->ins[i].op;
-		if (E->live[i] &&
-		    (op == OP_DENSE || op == OP_DENSE_T || op == OP_L2 || op == OP_ACC_L2))
+	for (int i = 0; i < E->ir->len; i++)
+		if (E->live[i] && op_is(E->ir->ins[i].op, OF_READS_W))
 			return true;
-	}
 	return false;
 }
 
 /* Whether a live value of op has an array of its own, v<i>[size][lanes]: not
- * the leaves read where they are (the block's inputs and targets, literals,
- * const tables, multipliers, lanes, the given output). */
+ * the leaves read where they are (ops.h's OF_IN_PLACE: the block's inputs and
+ * targets, literals, const tables, multipliers, lanes, the given output). */
 bool emit_stored(Op op)
 {
-	switch (op) {
-	case OP_INPUT:
-	case OP_TARGET:
-	case OP_NUM:
-	case OP_CONSTV:
-	case OP_STATE:
-	case OP_PSTATE:
-	case OP_RHO:
-	case OP_LANE:
-	case OP_YIN:
-		return false;
-	default:
-		return true;
-	}
+	return !op_is(op, OF_IN_PLACE);
 }
 
 /* The static const tables of the consts that the functions emitted index
