@@ -41,20 +41,6 @@ static void give(Adjoints *ad, int v, int c)
 	ad->tail[v] = n;
 }
 
-static int with_k(Ir *ir, Op op, int a, int b, int c, double k)
-{
-	int sa = a >= 0 ? ir->ins[a].size : 0, sb = b >= 0 ? ir->ins[b].size : 0;
-	int sc = c >= 0 ? ir->ins[c].size : 0;
-	int size = sa > sb ? sa : sb;
-	size = size > sc ? size : sc;
-	/* B * 1 * A^0 is B: an op that would not read A would leave A's buffer
-	 * set but unused in the generated C (issue 17) */
-	if (op == OP_POW_D && k == 1 && b >= 0 && c < 0 && ir->ins[b].size == size)
-		return b;
-	Ins in = {.op = op, .size = size, .a = a, .b = b, .c = c, .k = k};
-	return ir_add(ir, in);
-}
-
 static int make(Ir *ir, Op op, int size, int a, int lo, int layer, int cst)
 {
 	Ins in = {.op = op,
@@ -125,14 +111,14 @@ static void adj_div(const Dx *d)
 static void adj_pow(const Dx *d) /* A^0 is 1 everywhere: no gradient (B 0 A^-1 is NaN at 0) */
 {
 	if (d->in.k != 0)
-		give(d->ad, d->a, with_k(d->ir, OP_POW_D, d->a, d->g, -1, d->in.k));
+		give(d->ad, d->a, ir_k(d->ir, OP_POW_D, d->a, d->g, -1, d->in.k));
 }
 
 /* f(x) whose derivative op reads x (or the result, at_result) and the adjoint */
 static void adj_by(const Dx *d, Op op, bool at_result)
 {
 	double k = op_is(op, OF_HAS_K) ? d->in.k : 0;
-	give(d->ad, d->a, with_k(d->ir, op, at_result ? d->v : d->a, d->g, -1, k));
+	give(d->ad, d->a, ir_k(d->ir, op, at_result ? d->v : d->a, d->g, -1, k));
 }
 
 static void adj_relu(const Dx *d)
@@ -197,7 +183,7 @@ static void adj_elu(const Dx *d)
 
 static void adj_huber(const Dx *d)
 {
-	int r = with_k(d->ir, OP_HUBER_D, d->a, d->b, d->g, d->in.k);
+	int r = ir_k(d->ir, OP_HUBER_D, d->a, d->b, d->g, d->in.k);
 	give(d->ad, d->a, r);
 	if (needs(d, d->b))
 		give(d->ad, d->b, ir_unary(d->ir, OP_NEG, r));
@@ -313,7 +299,7 @@ static void adj_l2(const Dx *d)
 /* linear in B, piecewise constant in A */
 static void adj_linear_b(const Dx *d)
 {
-	give(d->ad, d->b, with_k(d->ir, d->in.op, d->a, d->g, -1, d->in.k));
+	give(d->ad, d->b, ir_k(d->ir, d->in.op, d->a, d->g, -1, d->in.k));
 }
 
 /* linear in C, piecewise constant in A and B */
@@ -373,10 +359,10 @@ static void adj_elu_d(const Dx *d) /* B k e^A below 0 */
 	if (needs(d, d->a)) {
 		int bg = ir_binary(ir, OP_MUL, d->b, d->g);
 		give(d->ad, d->a,
-		     ir_binary(ir, OP_SUB, with_k(ir, OP_ELU_D, d->a, bg, -1, d->in.k),
+		     ir_binary(ir, OP_SUB, ir_k(ir, OP_ELU_D, d->a, bg, -1, d->in.k),
 			       ir_binary(ir, OP_RELU_D, d->a, bg)));
 	}
-	give(d->ad, d->b, with_k(ir, OP_ELU_D, d->a, d->g, -1, d->in.k));
+	give(d->ad, d->b, ir_k(ir, OP_ELU_D, d->a, d->g, -1, d->in.k));
 }
 
 static void adj_sin_d(const Dx *d) /* B cos A */
@@ -404,9 +390,9 @@ static void adj_pow_d(const Dx *d) /* B k A^(k-1) */
 	if (needs(d, d->a) && k != 1)
 		give(d->ad, d->a,
 		     ir_binary(ir, OP_MUL, ir_num(ir, k),
-			       with_k(ir, OP_POW_D, d->a, ir_binary(ir, OP_MUL, d->b, d->g), -1,
-				      k - 1)));
-	give(d->ad, d->b, with_k(ir, OP_POW_D, d->a, d->g, -1, k));
+			       ir_k(ir, OP_POW_D, d->a, ir_binary(ir, OP_MUL, d->b, d->g), -1,
+				    k - 1)));
+	give(d->ad, d->b, ir_k(ir, OP_POW_D, d->a, d->g, -1, k));
 }
 
 static void adj_softmax_d(const Dx *d) /* A B - A (A.B): symmetric in B */

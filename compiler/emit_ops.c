@@ -157,25 +157,16 @@ static const char *ref(const Emitter *E, char buf[EMIT_REF], int v, const char *
 /* The number of scalar operations of an op, for the unrolling decision. */
 static int work(const Emitter *E, const Ins *in)
 {
-	switch (in->op) {
-	case OP_DENSE:
-	case OP_DENSE_T:
-	case OP_ACC_DENSE:
-	case OP_L2:
-	case OP_ACC_L2:
+	if (op_is(in->op, OF_LAYER))
 		return layer(E, in->layer)->in * layer(E, in->layer)->out;
-	case OP_MATVEC:
-	case OP_MATVEC_T:
+	if (op_is(in->op, OF_CST) && !op_is(in->op, OF_IN_PLACE))
 		return const_sym(E, in->cst)->rows * const_sym(E, in->cst)->cols;
-	default: {
-		int s = in->size;
-		if (in->a >= 0 && E->ir->ins[in->a].size > s)
-			s = E->ir->ins[in->a].size;
-		for (int i = 0; i < in->nargs; i++)
-			s += E->ir->ins[in->args[i]].size;
-		return s;
-	}
-	}
+	int s = in->size;
+	if (in->a >= 0 && E->ir->ins[in->a].size > s)
+		s = E->ir->ins[in->a].size;
+	for (int i = 0; i < in->nargs; i++)
+		s += E->ir->ins[in->args[i]].size;
+	return s;
 }
 
 static bool unrolled(const Emitter *E, const Ins *in)
@@ -1129,11 +1120,6 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 		fprintf(E->out, "%s}\n", ind);
 		return;
 	}
-	case OP_SUM:
-	case OP_MEAN:
-	case OP_DOT:
-		emit_reduce(E, v, ind);
-		return;
 	case OP_SOFTMAX:
 	case OP_LOGSOFTMAX:
 		emit_softmax(E, v, ind);
@@ -1209,8 +1195,12 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 		}
 		return;
 	default:
-		if (op_info[in->op].tmpl) {
+		if (op_is(in->op, OF_ELEM)) {
 			emit_elementwise(E, v, ind);
+			return;
+		}
+		if (op_is(in->op, OF_REDUCE)) { /* SUM, MEAN, DOT */
+			emit_reduce(E, v, ind);
 			return;
 		}
 		die("no emitter for %s", op_info[in->op].name);

@@ -173,6 +173,12 @@ int ir_add(Ir *ir, Ins in)
 			if (is_num(ir, b, in.op == OP_SUB ? 0 : 1) && sa == in.size)
 				return a;
 			break;
+		case OP_POW_D: /* B * 1 * A^0 is B: an op that would not read A would
+				* leave A's buffer set but unused in the generated C
+				* (issue 17) */
+			if (in.k == 1 && in.c < 0 && sb == in.size)
+				return b;
+			break;
 		case OP_NEG:
 			if (ir->ins[a].op == OP_NEG)
 				return ir->ins[a].a;
@@ -243,6 +249,16 @@ int ir_ternary(Ir *ir, Op op, int a, int b, int c)
 	in.a = a;
 	in.b = b;
 	in.c = c;
+	return ir_add(ir, in);
+}
+
+int ir_k(Ir *ir, Op op, int a, int b, int c, double k)
+{
+	Ins in = blank(op, 0);
+	in.a = a;
+	in.b = b;
+	in.c = c;
+	in.k = k;
 	return ir_add(ir, in);
 }
 

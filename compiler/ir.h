@@ -116,6 +116,8 @@ int ir_num(Ir *ir, double k);
 int ir_unary(Ir *ir, Op op, int a);
 int ir_binary(Ir *ir, Op op, int a, int b);
 int ir_ternary(Ir *ir, Op op, int a, int b, int c);
+/* op of up to three operands (-1: none) with the constant k */
+int ir_k(Ir *ir, Op op, int a, int b, int c, double k);
 int ir_slice(Ir *ir, int a, int lo, int hi);
 int ir_bcast(Ir *ir, int a, int size, double k);
 /* Mark the values reachable from the roots selected by keep(ins, ctx). */

@@ -24,18 +24,6 @@ static int size(const Ir *ir, int v)
 	return ir->ins[v].size;
 }
 
-static int with_k(Ir *ir, Op op, int a, int b, int c, double k)
-{
-	int sa = a >= 0 ? size(ir, a) : 0, sb = b >= 0 ? size(ir, b) : 0;
-	int sc = c >= 0 ? size(ir, c) : 0;
-	int s = sa > sb ? sa : sb;
-	/* B * 1 * A^0 is B (see autodiff.c's with_k) */
-	if (op == OP_POW_D && k == 1 && b >= 0 && c < 0 && sb == (s > sc ? s : sc))
-		return b;
-	Ins in = {.op = op, .size = s > sc ? s : sc, .a = a, .b = b, .c = c, .k = k};
-	return ir_add(ir, in);
-}
-
 /* Sums and products where -1 stands for zero. */
 static int add(Ir *ir, int x, int y)
 {
@@ -60,7 +48,7 @@ static int neg(Ir *ir, int x)
 /* f(A, x) with x linear (the derivative ops' adjoint operand): zero in, zero out. */
 static int lin(Ir *ir, Op op, int a, int x, double k)
 {
-	return x < 0 ? -1 : with_k(ir, op, a, x, -1, k);
+	return x < 0 ? -1 : ir_k(ir, op, a, x, -1, k);
 }
 
 static int lin3(Ir *ir, Op op, int a, int b, int x)
@@ -217,8 +205,8 @@ static int tan_elu(const Tx *d)
 static int tan_huber(const Tx *d)
 {
 	Ir *ir = d->ir;
-	int da = d->ta < 0 ? -1 : with_k(ir, OP_HUBER_D, d->a, d->b, d->ta, d->in.k);
-	int db = d->tb < 0 ? -1 : with_k(ir, OP_HUBER_D, d->a, d->b, d->tb, d->in.k);
+	int da = d->ta < 0 ? -1 : ir_k(ir, OP_HUBER_D, d->a, d->b, d->ta, d->in.k);
+	int db = d->tb < 0 ? -1 : ir_k(ir, OP_HUBER_D, d->a, d->b, d->tb, d->in.k);
 	return sub(ir, da, db);
 }
 
