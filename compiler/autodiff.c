@@ -41,20 +41,6 @@ static void give(Adjoints *ad, int v, int c)
 	ad->tail[v] = n;
 }
 
-static int with_k(Ir *ir, Op op, int a, int b, int c, double k)
-{
-	int sa = a >= 0 ? ir->ins[a].size : 0, sb = b >= 0 ? ir->ins[b].size : 0;
-	int sc = c >= 0 ? ir->ins[c].size : 0;
-	int size = sa > sb ? sa : sb;
-	size = size > sc ? size : sc;
-	/* B * 1 * A^0 is B: an op that would not read A would leave A's buffer
-	 * set but unused in the generated C (issue 17) */
-	if (op == OP_POW_D && k == 1 && b >= 0 && c < 0 && ir->ins[b].size == size)
-		return b;
-	Ins in = {.op = op, .size = size, .a = a, .b = b, .c = c, .k = k};
-	return ir_add(ir, in);
-}
-
 static int make(Ir *ir, Op op, int size, int a, int lo, int layer, int cst)
 {
 	Ins in = {.op = op,
@@ -68,245 +54,424 @@ static int make(Ir *ir, Op op, int size, int a, int lo, int layer, int cst)
 	return ir_add(ir, in);
 }
 
+/* One rule's view of a forward instruction: value v, a copy of its
+ * instruction (adding instructions may move the array), its operands and its
+ * adjoint g. */
+typedef struct Dx {
+	Adjoints *ad;
+	Ir *ir;
+	int v;
+	Ins in;
+	int a, b, c;
+	int g;
+} Dx;
+
+/* whether operand x needs an adjoint */
+static bool needs(const Dx *d, int x)
+{
+	return d->ir->ins[x].grad;
+}
+
+/* ---------------------------------------------------- adjoint rules, per op */
+
+static void adj_neg(const Dx *d)
+{
+	give(d->ad, d->a, ir_unary(d->ir, OP_NEG, d->g));
+}
+
+static void adj_add(const Dx *d)
+{
+	give(d->ad, d->a, d->g);
+	give(d->ad, d->b, d->g);
+}
+
+static void adj_sub(const Dx *d)
+{
+	give(d->ad, d->a, d->g);
+	if (needs(d, d->b))
+		give(d->ad, d->b, ir_unary(d->ir, OP_NEG, d->g));
+}
+
+static void adj_mul(const Dx *d)
+{
+	if (needs(d, d->a))
+		give(d->ad, d->a, ir_binary(d->ir, OP_MUL, d->g, d->b));
+	if (needs(d, d->b))
+		give(d->ad, d->b, ir_binary(d->ir, OP_MUL, d->g, d->a));
+}
+
+static void adj_div(const Dx *d)
+{
+	if (needs(d, d->a))
+		give(d->ad, d->a, ir_binary(d->ir, OP_DIV, d->g, d->b));
+	if (needs(d, d->b))
+		give(d->ad, d->b, ir_ternary(d->ir, OP_DIV_DB, d->v, d->b, d->g));
+}
+
+static void adj_pow(const Dx *d) /* A^0 is 1 everywhere: no gradient (B 0 A^-1 is NaN at 0) */
+{
+	if (d->in.k != 0)
+		give(d->ad, d->a, ir_k(d->ir, OP_POW_D, d->a, d->g, -1, d->in.k));
+}
+
+/* f(x) whose derivative op reads x (or the result, at_result) and the adjoint */
+static void adj_by(const Dx *d, Op op, bool at_result)
+{
+	double k = op_is(op, OF_HAS_K) ? d->in.k : 0;
+	give(d->ad, d->a, ir_k(d->ir, op, at_result ? d->v : d->a, d->g, -1, k));
+}
+
+static void adj_relu(const Dx *d)
+{
+	adj_by(d, OP_RELU_D, false);
+}
+
+static void adj_tanh(const Dx *d)
+{
+	adj_by(d, OP_TANH_D, true);
+}
+
+static void adj_sigmoid(const Dx *d)
+{
+	adj_by(d, OP_SIGMOID_D, true);
+}
+
+static void adj_softplus(const Dx *d)
+{
+	adj_by(d, OP_SOFTPLUS_D, false);
+}
+
+static void adj_exp(const Dx *d)
+{
+	give(d->ad, d->a, ir_binary(d->ir, OP_MUL, d->g, d->v));
+}
+
+static void adj_log(const Dx *d)
+{
+	give(d->ad, d->a, ir_binary(d->ir, OP_DIV, d->g, d->a));
+}
+
+static void adj_sqrt(const Dx *d)
+{
+	adj_by(d, OP_SQRT_D, true);
+}
+
+static void adj_abs(const Dx *d)
+{
+	adj_by(d, OP_ABS_D, false);
+}
+
+static void adj_sin(const Dx *d)
+{
+	adj_by(d, OP_SIN_D, false);
+}
+
+static void adj_cos(const Dx *d)
+{
+	adj_by(d, OP_COS_D, false);
+}
+
+static void adj_leaky(const Dx *d)
+{
+	adj_by(d, OP_LEAKY_D, false);
+}
+
+static void adj_elu(const Dx *d)
+{
+	adj_by(d, OP_ELU_D, false);
+}
+
+static void adj_huber(const Dx *d)
+{
+	int r = ir_k(d->ir, OP_HUBER_D, d->a, d->b, d->g, d->in.k);
+	give(d->ad, d->a, r);
+	if (needs(d, d->b))
+		give(d->ad, d->b, ir_unary(d->ir, OP_NEG, r));
+}
+
+/* a binary op whose partial derivatives are the ops da(A, B, g), db(A, B, g) */
+static void adj_partials(const Dx *d, Op da, Op db)
+{
+	if (needs(d, d->a))
+		give(d->ad, d->a, ir_ternary(d->ir, da, d->a, d->b, d->g));
+	if (needs(d, d->b))
+		give(d->ad, d->b, ir_ternary(d->ir, db, d->a, d->b, d->g));
+}
+
+static void adj_bce(const Dx *d)
+{
+	adj_partials(d, OP_BCE_D, OP_BCE_DT);
+}
+
+static void adj_max2(const Dx *d)
+{
+	adj_partials(d, OP_MAX_DA, OP_MAX_DB);
+}
+
+static void adj_min2(const Dx *d)
+{
+	adj_partials(d, OP_MIN_DA, OP_MIN_DB);
+}
+
+static void adj_sum(const Dx *d)
+{
+	give(d->ad, d->a, ir_bcast(d->ir, d->g, d->ir->ins[d->a].size, 1));
+}
+
+static void adj_mean(const Dx *d)
+{
+	int n = d->ir->ins[d->a].size;
+	give(d->ad, d->a, ir_bcast(d->ir, d->g, n, 1.0 / n));
+}
+
+static void adj_dot(const Dx *d)
+{
+	if (needs(d, d->a))
+		give(d->ad, d->a, ir_binary(d->ir, OP_MUL, d->b, d->g));
+	if (needs(d, d->b))
+		give(d->ad, d->b, ir_binary(d->ir, OP_MUL, d->a, d->g));
+}
+
+static void adj_softmax(const Dx *d)
+{
+	give(d->ad, d->a, ir_binary(d->ir, OP_SOFTMAX_D, d->v, d->g));
+}
+
+static void adj_logsoftmax(const Dx *d)
+{
+	give(d->ad, d->a, ir_binary(d->ir, OP_LOGSOFTMAX_D, d->v, d->g));
+}
+
+static void adj_slice(const Dx *d)
+{
+	give(d->ad, d->a, make(d->ir, OP_PAD, d->ir->ins[d->a].size, d->g, d->in.lo, 0, 0));
+}
+
+static void adj_bcast(const Dx *d)
+{
+	give(d->ad, d->a,
+	     ir_binary(d->ir, OP_MUL, ir_num(d->ir, d->in.k), ir_unary(d->ir, OP_SUM, d->g)));
+}
+
+static void adj_concat(const Dx *d)
+{
+	for (int i = 0, off = 0; i < d->in.nargs; i++) {
+		int s = d->ir->ins[d->in.args[i]].size;
+		give(d->ad, d->in.args[i], ir_slice(d->ir, d->g, off, off + s));
+		off += s;
+	}
+}
+
+static void adj_dense(const Dx *d)
+{
+	Ins acc = {.op = OP_ACC_DENSE,
+		   .a = d->g,
+		   .b = d->a,
+		   .c = -1,
+		   .layer = d->in.layer,
+		   .channel = d->ad->channel,
+		   .nobias = d->in.nobias};
+	ir_add(d->ir, acc);
+	if (needs(d, d->a))
+		give(d->ad, d->a,
+		     make(d->ir, OP_DENSE_T, d->ir->ins[d->a].size, d->g, 0, d->in.layer, 0));
+}
+
+static void adj_matvec(const Dx *d)
+{
+	give(d->ad, d->a, make(d->ir, OP_MATVEC_T, d->ir->ins[d->a].size, d->g, 0, 0, d->in.cst));
+}
+
+static void adj_l2(const Dx *d)
+{
+	Ins acc = {.op = OP_ACC_L2,
+		   .a = d->g,
+		   .b = -1,
+		   .c = -1,
+		   .layer = d->in.layer,
+		   .channel = d->ad->channel};
+	ir_add(d->ir, acc);
+}
+
+/* The derivative ops that tangents (tangent.c) bring into the forward pass:
+ * B is linear, A the point. */
+
+/* linear in B, piecewise constant in A */
+static void adj_linear_b(const Dx *d)
+{
+	give(d->ad, d->b, ir_k(d->ir, d->in.op, d->a, d->g, -1, d->in.k));
+}
+
+/* linear in C, piecewise constant in A and B */
+static void adj_linear_c(const Dx *d)
+{
+	give(d->ad, d->c, ir_ternary(d->ir, d->in.op, d->a, d->b, d->g));
+}
+
+static void adj_tanh_d(const Dx *d) /* B (1 - A^2) */
+{
+	Ir *ir = d->ir;
+	if (needs(d, d->a))
+		give(d->ad, d->a,
+		     ir_binary(ir, OP_MUL, ir_num(ir, -2),
+			       ir_binary(ir, OP_MUL, d->a, ir_binary(ir, OP_MUL, d->b, d->g))));
+	give(d->ad, d->b, ir_binary(ir, OP_TANH_D, d->a, d->g));
+}
+
+static void adj_sigmoid_d(const Dx *d) /* B A (1 - A) */
+{
+	Ir *ir = d->ir;
+	if (needs(d, d->a))
+		give(d->ad, d->a,
+		     ir_binary(ir, OP_MUL, ir_binary(ir, OP_MUL, d->b, d->g),
+			       ir_binary(ir, OP_SUB, ir_num(ir, 1),
+					 ir_binary(ir, OP_MUL, ir_num(ir, 2), d->a))));
+	give(d->ad, d->b, ir_binary(ir, OP_SIGMOID_D, d->a, d->g));
+}
+
+static void adj_softplus_d(const Dx *d) /* B sigmoid(A), B above 20 */
+{
+	Ir *ir = d->ir;
+	if (needs(d, d->a))
+		give(d->ad, d->a,
+		     ir_binary(ir, OP_SP_MASK, d->a,
+			       ir_binary(ir, OP_SIGMOID_D, ir_unary(ir, OP_SIGMOID, d->a),
+					 ir_binary(ir, OP_MUL, d->b, d->g))));
+	give(d->ad, d->b, ir_binary(ir, OP_SOFTPLUS_D, d->a, d->g));
+}
+
+static void adj_sqrt_d(const Dx *d) /* B / (2A) */
+{
+	Ir *ir = d->ir;
+	if (needs(d, d->a))
+		give(d->ad, d->a,
+		     ir_unary(ir, OP_NEG,
+			      ir_binary(ir, OP_DIV,
+					ir_binary(ir, OP_SQRT_D, d->a,
+						  ir_binary(ir, OP_MUL, d->b, d->g)),
+					d->a)));
+	give(d->ad, d->b, ir_binary(ir, OP_SQRT_D, d->a, d->g));
+}
+
+static void adj_elu_d(const Dx *d) /* B k e^A below 0 */
+{
+	Ir *ir = d->ir;
+	if (needs(d, d->a)) {
+		int bg = ir_binary(ir, OP_MUL, d->b, d->g);
+		give(d->ad, d->a,
+		     ir_binary(ir, OP_SUB, ir_k(ir, OP_ELU_D, d->a, bg, -1, d->in.k),
+			       ir_binary(ir, OP_RELU_D, d->a, bg)));
+	}
+	give(d->ad, d->b, ir_k(ir, OP_ELU_D, d->a, d->g, -1, d->in.k));
+}
+
+static void adj_sin_d(const Dx *d) /* B cos A */
+{
+	Ir *ir = d->ir;
+	if (needs(d, d->a))
+		give(d->ad, d->a, ir_binary(ir, OP_COS_D, d->a, ir_binary(ir, OP_MUL, d->b, d->g)));
+	give(d->ad, d->b, ir_binary(ir, OP_SIN_D, d->a, d->g));
+}
+
+static void adj_cos_d(const Dx *d) /* -B sin A */
+{
+	Ir *ir = d->ir;
+	if (needs(d, d->a))
+		give(d->ad, d->a,
+		     ir_unary(ir, OP_NEG,
+			      ir_binary(ir, OP_SIN_D, d->a, ir_binary(ir, OP_MUL, d->b, d->g))));
+	give(d->ad, d->b, ir_binary(ir, OP_COS_D, d->a, d->g));
+}
+
+static void adj_pow_d(const Dx *d) /* B k A^(k-1) */
+{
+	Ir *ir = d->ir;
+	double k = d->in.k;
+	if (needs(d, d->a) && k != 1)
+		give(d->ad, d->a,
+		     ir_binary(ir, OP_MUL, ir_num(ir, k),
+			       ir_k(ir, OP_POW_D, d->a, ir_binary(ir, OP_MUL, d->b, d->g), -1,
+				    k - 1)));
+	give(d->ad, d->b, ir_k(ir, OP_POW_D, d->a, d->g, -1, k));
+}
+
+static void adj_softmax_d(const Dx *d) /* A B - A (A.B): symmetric in B */
+{
+	Ir *ir = d->ir;
+	int a = d->a, b = d->b, g = d->g;
+	if (needs(d, a))
+		give(d->ad, a,
+		     ir_binary(ir, OP_SUB,
+			       ir_binary(ir, OP_MUL, g,
+					 ir_binary(ir, OP_SUB, b, ir_binary(ir, OP_DOT, a, b))),
+			       ir_binary(ir, OP_MUL, b, ir_binary(ir, OP_DOT, g, a))));
+	give(d->ad, b, ir_binary(ir, OP_SOFTMAX_D, a, g));
+}
+
+/* The adjoint rule of each op that can stand between a parameter and the
+ * root; NULL: none (leaves without parameters, reverse-pass and side-effect
+ * ops). */
+static void (*const adjoint[OP_COUNT])(const Dx *) = {
+	[OP_NEG] = adj_neg,
+	[OP_ADD] = adj_add,
+	[OP_SUB] = adj_sub,
+	[OP_MUL] = adj_mul,
+	[OP_DIV] = adj_div,
+	[OP_POW] = adj_pow,
+	[OP_RELU] = adj_relu,
+	[OP_TANH] = adj_tanh,
+	[OP_SIGMOID] = adj_sigmoid,
+	[OP_SOFTPLUS] = adj_softplus,
+	[OP_EXP] = adj_exp,
+	[OP_LOG] = adj_log,
+	[OP_SQRT] = adj_sqrt,
+	[OP_ABS] = adj_abs,
+	[OP_SIN] = adj_sin,
+	[OP_COS] = adj_cos,
+	[OP_LEAKY] = adj_leaky,
+	[OP_ELU] = adj_elu,
+	[OP_HUBER] = adj_huber,
+	[OP_BCE] = adj_bce,
+	[OP_MAX2] = adj_max2,
+	[OP_MIN2] = adj_min2,
+	[OP_RELU_D] = adj_linear_b,
+	[OP_TANH_D] = adj_tanh_d,
+	[OP_SIGMOID_D] = adj_sigmoid_d,
+	[OP_SOFTPLUS_D] = adj_softplus_d,
+	[OP_SQRT_D] = adj_sqrt_d,
+	[OP_ABS_D] = adj_linear_b,
+	[OP_SIN_D] = adj_sin_d,
+	[OP_COS_D] = adj_cos_d,
+	[OP_LEAKY_D] = adj_linear_b,
+	[OP_ELU_D] = adj_elu_d,
+	[OP_POW_D] = adj_pow_d,
+	[OP_MAX_DA] = adj_linear_c,
+	[OP_MAX_DB] = adj_linear_c,
+	[OP_MIN_DA] = adj_linear_c,
+	[OP_MIN_DB] = adj_linear_c,
+	[OP_SP_MASK] = adj_linear_b,
+	[OP_SUM] = adj_sum,
+	[OP_MEAN] = adj_mean,
+	[OP_DOT] = adj_dot,
+	[OP_SOFTMAX] = adj_softmax,
+	[OP_LOGSOFTMAX] = adj_logsoftmax,
+	[OP_SOFTMAX_D] = adj_softmax_d,
+	[OP_BCAST] = adj_bcast,
+	[OP_SLICE] = adj_slice,
+	[OP_CONCAT] = adj_concat,
+	[OP_DENSE] = adj_dense,
+	[OP_MATVEC] = adj_matvec,
+	[OP_L2] = adj_l2,
+};
+
 /* The derivative rule of one forward instruction v with adjoint g. */
 static void rule(Adjoints *ad, int v, int g)
 {
 	Ir *ir = ad->ir;
-	Ins in = ir->ins[v]; /* a copy: adding instructions may move the array */
-	int a = in.a, b = in.b;
-	switch (in.op) {
-	case OP_NEG:
-		give(ad, a, ir_unary(ir, OP_NEG, g));
-		break;
-	case OP_ADD:
-		give(ad, a, g);
-		give(ad, b, g);
-		break;
-	case OP_SUB:
-		give(ad, a, g);
-		if (ir->ins[b].grad)
-			give(ad, b, ir_unary(ir, OP_NEG, g));
-		break;
-	case OP_MUL:
-		if (ir->ins[a].grad)
-			give(ad, a, ir_binary(ir, OP_MUL, g, b));
-		if (ir->ins[b].grad)
-			give(ad, b, ir_binary(ir, OP_MUL, g, a));
-		break;
-	case OP_DIV:
-		if (ir->ins[a].grad)
-			give(ad, a, ir_binary(ir, OP_DIV, g, b));
-		if (ir->ins[b].grad)
-			give(ad, b, ir_ternary(ir, OP_DIV_DB, v, b, g));
-		break;
-	case OP_POW: /* A^0 is 1 everywhere: no gradient (B 0 A^-1 is NaN at 0) */
-		if (in.k != 0)
-			give(ad, a, with_k(ir, OP_POW_D, a, g, -1, in.k));
-		break;
-	case OP_RELU:
-		give(ad, a, ir_binary(ir, OP_RELU_D, a, g));
-		break;
-	case OP_TANH:
-		give(ad, a, ir_binary(ir, OP_TANH_D, v, g));
-		break;
-	case OP_SIGMOID:
-		give(ad, a, ir_binary(ir, OP_SIGMOID_D, v, g));
-		break;
-	case OP_SOFTPLUS:
-		give(ad, a, ir_binary(ir, OP_SOFTPLUS_D, a, g));
-		break;
-	case OP_EXP:
-		give(ad, a, ir_binary(ir, OP_MUL, g, v));
-		break;
-	case OP_LOG:
-		give(ad, a, ir_binary(ir, OP_DIV, g, a));
-		break;
-	case OP_SQRT:
-		give(ad, a, ir_binary(ir, OP_SQRT_D, v, g));
-		break;
-	case OP_ABS:
-		give(ad, a, ir_binary(ir, OP_ABS_D, a, g));
-		break;
-	case OP_SIN:
-		give(ad, a, ir_binary(ir, OP_SIN_D, a, g));
-		break;
-	case OP_COS:
-		give(ad, a, ir_binary(ir, OP_COS_D, a, g));
-		break;
-	case OP_LEAKY:
-		give(ad, a, with_k(ir, OP_LEAKY_D, a, g, -1, in.k));
-		break;
-	case OP_ELU:
-		give(ad, a, with_k(ir, OP_ELU_D, a, g, -1, in.k));
-		break;
-	case OP_HUBER: {
-		int d = with_k(ir, OP_HUBER_D, a, b, g, in.k);
-		give(ad, a, d);
-		if (ir->ins[b].grad)
-			give(ad, b, ir_unary(ir, OP_NEG, d));
-		break;
-	}
-	case OP_BCE:
-		if (ir->ins[a].grad)
-			give(ad, a, ir_ternary(ir, OP_BCE_D, a, b, g));
-		if (ir->ins[b].grad)
-			give(ad, b, ir_ternary(ir, OP_BCE_DT, a, b, g));
-		break;
-	case OP_MAX2:
-	case OP_MIN2: {
-		bool mx = in.op == OP_MAX2;
-		if (ir->ins[a].grad)
-			give(ad, a, ir_ternary(ir, mx ? OP_MAX_DA : OP_MIN_DA, a, b, g));
-		if (ir->ins[b].grad)
-			give(ad, b, ir_ternary(ir, mx ? OP_MAX_DB : OP_MIN_DB, a, b, g));
-		break;
-	}
-	case OP_SUM:
-		give(ad, a, ir_bcast(ir, g, ir->ins[a].size, 1));
-		break;
-	case OP_MEAN:
-		give(ad, a, ir_bcast(ir, g, ir->ins[a].size, 1.0 / ir->ins[a].size));
-		break;
-	case OP_DOT:
-		if (ir->ins[a].grad)
-			give(ad, a, ir_binary(ir, OP_MUL, b, g));
-		if (ir->ins[b].grad)
-			give(ad, b, ir_binary(ir, OP_MUL, a, g));
-		break;
-	case OP_SOFTMAX:
-		give(ad, a, ir_binary(ir, OP_SOFTMAX_D, v, g));
-		break;
-	case OP_LOGSOFTMAX:
-		give(ad, a, ir_binary(ir, OP_LOGSOFTMAX_D, v, g));
-		break;
-	case OP_SLICE:
-		give(ad, a, make(ir, OP_PAD, ir->ins[a].size, g, in.lo, 0, 0));
-		break;
-	case OP_BCAST:
-		give(ad, a, ir_binary(ir, OP_MUL, ir_num(ir, in.k), ir_unary(ir, OP_SUM, g)));
-		break;
-	case OP_CONCAT:
-		for (int i = 0, off = 0; i < in.nargs; i++) {
-			int s = ir->ins[in.args[i]].size;
-			give(ad, in.args[i], ir_slice(ir, g, off, off + s));
-			off += s;
-		}
-		break;
-	case OP_DENSE: {
-		Ins acc = {.op = OP_ACC_DENSE,
-			   .a = g,
-			   .b = a,
-			   .c = -1,
-			   .layer = in.layer,
-			   .channel = ad->channel,
-			   .nobias = in.nobias};
-		ir_add(ir, acc);
-		if (ir->ins[a].grad)
-			give(ad, a, make(ir, OP_DENSE_T, ir->ins[a].size, g, 0, in.layer, 0));
-		break;
-	}
-	case OP_MATVEC:
-		give(ad, a, make(ir, OP_MATVEC_T, ir->ins[a].size, g, 0, 0, in.cst));
-		break;
-	case OP_L2: {
-		Ins acc = {.op = OP_ACC_L2,
-			   .a = g,
-			   .b = -1,
-			   .c = -1,
-			   .layer = in.layer,
-			   .channel = ad->channel};
-		ir_add(ir, acc);
-		break;
-	}
-	/* the derivative ops that tangents (tangent.c) bring into the forward
-	 * pass: B is linear, A the point */
-	case OP_RELU_D:
-	case OP_ABS_D:
-	case OP_LEAKY_D:
-	case OP_SP_MASK:
-		give(ad, b, with_k(ir, in.op, a, g, -1, in.k));
-		break;
-	case OP_MAX_DA:
-	case OP_MAX_DB:
-	case OP_MIN_DA:
-	case OP_MIN_DB:
-		give(ad, in.c, ir_ternary(ir, in.op, a, b, g));
-		break;
-	case OP_TANH_D: /* B (1 - A^2) */
-		if (ir->ins[a].grad)
-			give(ad, a,
-			     ir_binary(ir, OP_MUL, ir_num(ir, -2),
-				       ir_binary(ir, OP_MUL, a, ir_binary(ir, OP_MUL, b, g))));
-		give(ad, b, ir_binary(ir, OP_TANH_D, a, g));
-		break;
-	case OP_SIGMOID_D: /* B A (1 - A) */
-		if (ir->ins[a].grad)
-			give(ad, a,
-			     ir_binary(ir, OP_MUL, ir_binary(ir, OP_MUL, b, g),
-				       ir_binary(ir, OP_SUB, ir_num(ir, 1),
-						 ir_binary(ir, OP_MUL, ir_num(ir, 2), a))));
-		give(ad, b, ir_binary(ir, OP_SIGMOID_D, a, g));
-		break;
-	case OP_SOFTPLUS_D: /* B sigmoid(A), B above 20 */
-		if (ir->ins[a].grad)
-			give(ad, a,
-			     ir_binary(ir, OP_SP_MASK, a,
-				       ir_binary(ir, OP_SIGMOID_D, ir_unary(ir, OP_SIGMOID, a),
-						 ir_binary(ir, OP_MUL, b, g))));
-		give(ad, b, ir_binary(ir, OP_SOFTPLUS_D, a, g));
-		break;
-	case OP_SQRT_D: /* B / (2A) */
-		if (ir->ins[a].grad)
-			give(ad, a,
-			     ir_unary(ir, OP_NEG,
-				      ir_binary(ir, OP_DIV,
-						ir_binary(ir, OP_SQRT_D, a,
-							  ir_binary(ir, OP_MUL, b, g)),
-						a)));
-		give(ad, b, ir_binary(ir, OP_SQRT_D, a, g));
-		break;
-	case OP_ELU_D: /* B k e^A below 0 */
-		if (ir->ins[a].grad) {
-			int bg = ir_binary(ir, OP_MUL, b, g);
-			give(ad, a,
-			     ir_binary(ir, OP_SUB, with_k(ir, OP_ELU_D, a, bg, -1, in.k),
-				       ir_binary(ir, OP_RELU_D, a, bg)));
-		}
-		give(ad, b, with_k(ir, OP_ELU_D, a, g, -1, in.k));
-		break;
-	case OP_SIN_D: /* B cos A */
-		if (ir->ins[a].grad)
-			give(ad, a, ir_binary(ir, OP_COS_D, a, ir_binary(ir, OP_MUL, b, g)));
-		give(ad, b, ir_binary(ir, OP_SIN_D, a, g));
-		break;
-	case OP_COS_D: /* -B sin A */
-		if (ir->ins[a].grad)
-			give(ad, a,
-			     ir_unary(ir, OP_NEG,
-				      ir_binary(ir, OP_SIN_D, a, ir_binary(ir, OP_MUL, b, g))));
-		give(ad, b, ir_binary(ir, OP_COS_D, a, g));
-		break;
-	case OP_POW_D: /* B k A^(k-1) */
-		if (ir->ins[a].grad && in.k != 1)
-			give(ad, a,
-			     ir_binary(ir, OP_MUL, ir_num(ir, in.k),
-				       with_k(ir, OP_POW_D, a, ir_binary(ir, OP_MUL, b, g), -1,
-					      in.k - 1)));
-		give(ad, b, with_k(ir, OP_POW_D, a, g, -1, in.k));
-		break;
-	case OP_SOFTMAX_D: /* A B - A (A.B): symmetric in B */
-		if (ir->ins[a].grad)
-			give(ad, a,
-			     ir_binary(ir, OP_SUB,
-				       ir_binary(ir, OP_MUL, g,
-						 ir_binary(ir, OP_SUB, b,
-							   ir_binary(ir, OP_DOT, a, b))),
-				       ir_binary(ir, OP_MUL, b, ir_binary(ir, OP_DOT, g, a))));
-		give(ad, b, ir_binary(ir, OP_SOFTMAX_D, a, g));
-		break;
-	default:
-		die("no derivative rule for %s", op_info[in.op].name);
-	}
+	Dx d = {ad, ir, v, ir->ins[v], ir->ins[v].a, ir->ins[v].b, ir->ins[v].c, g};
+	if (!adjoint[d.in.op])
+		die("no derivative rule for %s", op_info[d.in.op].name);
+	adjoint[d.in.op](&d);
 }
 
 void autodiff(Ir *ir, int root, int seed, int channel)

@@ -196,25 +196,16 @@ static const char *ref(const Emitter *E, char buf[EMIT_REF], int v, const char *
 /* The number of scalar operations of an op, for the unrolling decision. */
 static int work(const Emitter *E, const Ins *in)
 {
-	switch (in->op) {
-	case OP_DENSE:
-	case OP_DENSE_T:
-	case OP_ACC_DENSE:
-	case OP_L2:
-	case OP_ACC_L2:
+	if (op_is(in->op, OF_LAYER))
 		return layer(E, in->layer)->in * layer(E, in->layer)->out;
-	case OP_MATVEC:
-	case OP_MATVEC_T:
+	if (op_is(in->op, OF_CST) && !op_is(in->op, OF_IN_PLACE))
 		return const_sym(E, in->cst)->rows * const_sym(E, in->cst)->cols;
-	default: {
-		int s = in->size;
-		if (in->a >= 0 && E->ir->ins[in->a].size > s)
-			s = E->ir->ins[in->a].size;
-		for (int i = 0; i < in->nargs; i++)
-			s += E->ir->ins[in->args[i]].size;
-		return s;
-	}
-	}
+	int s = in->size;
+	if (in->a >= 0 && E->ir->ins[in->a].size > s)
+		s = E->ir->ins[in->a].size;
+	for (int i = 0; i < in->nargs; i++)
+		s += E->ir->ins[in->args[i]].size;
+	return s;
 }
 
 static bool unrolled(const Emitter *E, const Ins *in)
@@ -263,8 +254,8 @@ static void dest(const Emitter *E, int v, int e, const char *ind)
 
 /* ------------------------------------------------------------ elementwise */
 
-/* Expand an op template: A B C are operand elements, K the constant,
- * $f( a libm call in the model's precision. */
+/* Expand an op template (ops.h): A B C are operand elements, K the constant,
+ * F(f)( a libm call in the model's precision. */
 static void expand(const Emitter *E, const char *t, const char *ops[3], double k)
 {
 	char kb[48];
@@ -273,14 +264,14 @@ static void expand(const Emitter *E, const char *t, const char *ops[3], double k
 			fputs(ops[*t - 'A'], E->out);
 		} else if (*t == 'K') {
 			fputs(lit(E, kb, k), E->out);
-		} else if (*t == '$') {
-			const char *open = strchr(t, '(');
-			int len = (int)(open - t - 1);
-			if (!E->o->dbl && len == 4 && !strncmp(t + 1, "tanh", 4))
+		} else if (*t == 'F' && t[1] == '(') {
+			const char *name = t + 2, *close = strchr(name, ')');
+			int len = (int)(close - name);
+			if (!E->o->dbl && len == 4 && !strncmp(name, "tanh", 4))
 				fprintf(E->out, "%s_tanhf", E->P);
 			else
-				fprintf(E->out, "%.*s%s", len, t + 1, E->o->dbl ? "" : "f");
-			t = open - 1;
+				fprintf(E->out, "%.*s%s", len, name, E->o->dbl ? "" : "f");
+			t = close;
 		} else {
 			fputc(*t, E->out);
 		}
@@ -291,24 +282,11 @@ static void expand(const Emitter *E, const char *t, const char *ops[3], double k
 static const char *template_of(const Emitter *E, const Ins *in, char *buf, size_t n)
 {
 	char kb[48];
-	if (in->op == OP_POW) {
-		if (in->k == 1)
-			return "A";
-		if (in->k == 2)
-			return "A * A";
-		if (in->k == 3)
-			return "A * A * A";
-		if (in->k == 0.5)
-			return "$sqrt(A)";
-		if (in->k == -1)
-			return "1 / A";
-	}
-	if (in->op == OP_POW_D) {
-		if (in->k == 1)
-			return "B";
-		if (in->k == 2)
-			return "B * K * A";
-		snprintf(buf, n, "B * K * $pow(A, %s)", lit(E, kb, in->k - 1));
+	const char *form = op_form(in);
+	if (form)
+		return form;
+	if (in->op == OP_POW_D) { /* k - 1 as one literal */
+		snprintf(buf, n, "B * K * F(pow)(A, %s)", lit(E, kb, in->k - 1));
 		return buf;
 	}
 	return op_info[in->op].tmpl;
@@ -1228,11 +1206,6 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 		fprintf(E->out, "%s}\n", ind);
 		return;
 	}
-	case OP_SUM:
-	case OP_MEAN:
-	case OP_DOT:
-		emit_reduce(E, v, ind);
-		return;
 	case OP_SOFTMAX:
 	case OP_LOGSOFTMAX:
 		emit_softmax(E, v, ind);
@@ -1308,8 +1281,12 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 		}
 		return;
 	default:
-		if (op_info[in->op].tmpl) {
+		if (op_is(in->op, OF_ELEM)) {
 			emit_elementwise(E, v, ind);
+			return;
+		}
+		if (op_is(in->op, OF_REDUCE)) { /* SUM, MEAN, DOT */
+			emit_reduce(E, v, ind);
 			return;
 		}
 		die("no emitter for %s", op_info[in->op].name);
@@ -1322,21 +1299,13 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 static bool keep_root(const Ins *in, const void *ctx)
 {
 	EmitFn fn = *(const EmitFn *)ctx;
-	switch (in->op) {
-	case OP_OUTPUT:
+	if (op_is(in->op, OF_OUT))
 		return fn == EMIT_PREDICT || fn == EMIT_PREDICT_N;
-	case OP_STAT_SUM:
-	case OP_STAT_EACH:
-	case OP_STAT_MAX:
-	case OP_STAT_SAT:
+	if (op_is(in->op, OF_STAT))
 		return fn == EMIT_EVAL || fn == EMIT_GRAD;
-	case OP_ACC_DENSE:
-	case OP_ACC_L2:
-	case OP_STAT_PP:
+	if (op_is(in->op, OF_STEP))
 		return fn == EMIT_GRAD;
-	default:
-		return false;
-	}
+	return false;
 }
 
 static bool uses(const Emitter *E, Op op)
@@ -1349,36 +1318,19 @@ static bool uses(const Emitter *E, Op op)
 
 static bool uses_params(const Emitter *E)
 {
-	for (int i = 0; i < E->ir->len; i++) {
-		Op op = E->ir->ins[i].op;
-		if (E->live[i] &&
-		    (op == OP_DENSE || op == OP_DENSE_T || op == OP_L2 || op == OP_ACC_L2))
+	for (int i = 0; i < E->ir->len; i++)
+		if (E->live[i] && op_is(E->ir->ins[i].op, OF_READS_W))
 			return true;
-	}
 	return false;
 }
 
 /* Whether a live value of op has an array of its own, v<i>[size][lanes]: not
- * the leaves read where they are (the block's inputs and targets, literals,
- * const tables, multipliers, lanes, the given output), nor slices, read in
- * their operand's array. */
+ * what ops.h marks OF_IN_PLACE: the leaves read where they are (the block's
+ * inputs and targets, literals, const tables, multipliers, lanes, the given
+ * output) and slices, read in their operand's array. */
 bool emit_stored(Op op)
 {
-	switch (op) {
-	case OP_INPUT:
-	case OP_TARGET:
-	case OP_NUM:
-	case OP_CONSTV:
-	case OP_STATE:
-	case OP_PSTATE:
-	case OP_RHO:
-	case OP_LANE:
-	case OP_YIN:
-	case OP_SLICE:
-		return false;
-	default:
-		return true;
-	}
+	return !op_is(op, OF_IN_PLACE);
 }
 
 /* The static const tables of the consts that the functions emitted index

@@ -5,9 +5,12 @@
  * emit.c lays them out) and the inputs; produces the output y, computed in
  * double whatever the model's precision.  cnetc export uses it for the
  * reference outputs of its --test program: an evaluation of the same IR that
- * shares no code with the emitter, so a mistake in the emitted C shows.
+ * shares no code with the emitter but the elementwise templates of ops.h
+ * (whose meaning the PyTorch references of tests/ check), so a mistake in
+ * the emitted C shows.
  * Every op the forward pass of a model can contain (tangents of d() included)
- * is evaluated as emit_ops.c emits it; the reverse-pass and statistics ops
+ * is evaluated as emit_ops.c emits it: an elementwise op by op_eval, the
+ * same template expression (ops.h); the reverse-pass and statistics ops
  * never reach an OUTPUT and are a compiler bug here.
  */
 #include <math.h>
@@ -16,103 +19,10 @@
 
 #include "ir.h"
 
-static double elementwise(const Ins *in, double a, double b, double c)
-{
-	double k = in->k;
-	switch (in->op) {
-	case OP_NEG:
-		return -a;
-	case OP_ADD:
-		return a + b;
-	case OP_SUB:
-		return a - b;
-	case OP_MUL:
-		return a * b;
-	case OP_DIV:
-		return a / b;
-	case OP_POW:
-		return k == 1 ? a : k == 2 ? a * a : k == 3 ? a * a * a : pow(a, k);
-	case OP_RELU:
-		return a < 0 ? 0 : a;
-	case OP_TANH:
-		return tanh(a);
-	case OP_SIGMOID:
-		return 1 / (1 + exp(-a));
-	case OP_SOFTPLUS:
-		return a > 20 ? a : log1p(exp(a));
-	case OP_EXP:
-		return exp(a);
-	case OP_LOG:
-		return log(a);
-	case OP_SQRT:
-		return sqrt(a);
-	case OP_ABS:
-		return fabs(a);
-	case OP_SIN:
-		return sin(a);
-	case OP_COS:
-		return cos(a);
-	case OP_LEAKY:
-		return a < 0 ? k * a : a;
-	case OP_ELU:
-		return a > 0 ? a : k * expm1(a);
-	case OP_HUBER:
-		return fabs(a - b) < k ? (a - b) * (a - b) / 2 : k * (fabs(a - b) - k / 2);
-	case OP_BCE:
-		return (1 - b) * a + fmax(-a, 0) + log1p(exp(-fabs(a)));
-	case OP_MAX2:
-		return a < b ? b : a;
-	case OP_MIN2:
-		return b < a ? b : a;
-	case OP_RELU_D:
-		return a > 0 ? b : 0;
-	case OP_TANH_D:
-		return b * (1 - a * a);
-	case OP_SIGMOID_D:
-		return b * a * (1 - a);
-	case OP_SOFTPLUS_D:
-		return a > 20 ? b : b * exp(a) / (exp(a) + 1);
-	case OP_SQRT_D:
-		return b / (2 * a);
-	case OP_ABS_D:
-		return a > 0 ? b : a < 0 ? -b : 0;
-	case OP_SIN_D:
-		return b * cos(a);
-	case OP_COS_D:
-		return -b * sin(a);
-	case OP_LEAKY_D:
-		return a > 0 ? b : k * b;
-	case OP_ELU_D:
-		return a > 0 ? b : b * k * exp(a);
-	case OP_POW_D:
-		return k == 1 ? b : k == 2 ? b * k * a : b * k * pow(a, k - 1);
-	case OP_DIV_DB:
-		return -c * a / b;
-	case OP_HUBER_D:
-		return a - b < -k ? -k * c : a - b > k ? k * c : (a - b) * c;
-	case OP_BCE_D:
-		return c * (1 / (1 + exp(-a)) - b);
-	case OP_BCE_DT:
-		return -c * a;
-	case OP_MAX_DA:
-		return a < b ? 0 : c;
-	case OP_MAX_DB:
-		return a < b ? c : 0;
-	case OP_MIN_DA:
-		return b < a ? 0 : c;
-	case OP_MIN_DB:
-		return b < a ? c : 0;
-	case OP_SP_MASK:
-		return a > 20 ? 0 : b;
-	default:
-		die("interp: no rule for %s", op_info[in->op].name);
-	}
-}
-
 static bool keep_output(const Ins *in, const void *ctx)
 {
 	(void)ctx;
-	return in->op == OP_OUTPUT;
+	return op_is(in->op, OF_OUT);
 }
 
 /* component k of value v; a size-1 value broadcasts */
@@ -251,11 +161,11 @@ void interp_forward(const Ir *ir, const double *p, const double *x, double *y)
 				y[k] = AT(a, k);
 			break;
 		default:
-			if (!op_info[in->op].tmpl)
+			if (!op_is(in->op, OF_ELEM))
 				die("interp: no rule for %s", op_info[in->op].name);
 			for (int k = 0; k < in->size; k++)
-				r[k] = elementwise(in, AT(a, k), b >= 0 ? AT(b, k) : 0,
-						   in->c >= 0 ? AT(in->c, k) : 0);
+				r[k] = op_eval(in, AT(a, k), b >= 0 ? AT(b, k) : 0,
+					       in->c >= 0 ? AT(in->c, k) : 0);
 		}
 	}
 	for (int v = 0; v < ir->len; v++)

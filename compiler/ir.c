@@ -12,7 +12,8 @@
 #include "ir.h"
 
 const OpInfo op_info[OP_COUNT] = {
-#define X(name, nargs, tmpl, doc) [OP_##name] = {#name, nargs, tmpl, doc},
+#define X(name, nargs, shape, flags, tmpl, doc) \
+	[OP_##name] = {#name, nargs, shape, flags, tmpl, doc},
 #include "ops.h"
 #undef X
 };
@@ -24,12 +25,6 @@ Ir *ir_new(Arena *a, const Model *m)
 	ir->model = m;
 	ir->output = ir->raw_output = ir->loss = ir->data_loss = -1;
 	return ir;
-}
-
-static bool side_effect(Op op)
-{
-	return op == OP_ACC_DENSE || op == OP_ACC_L2 || op == OP_STAT_SUM || op == OP_STAT_EACH ||
-		op == OP_STAT_MAX || op == OP_STAT_SAT || op == OP_STAT_PP || op == OP_OUTPUT;
 }
 
 static bool is_num(const Ir *ir, int v, double k)
@@ -50,43 +45,111 @@ static bool same(const Ins *x, const Ins *y)
 	return true;
 }
 
-/* Fold an elementwise op on scalar constants, where the op has a simple
- * arithmetic meaning; false if it should stay. */
+/* The template's tokens as C over doubles (see ops.h). */
+#define F(f) f
+
+double op_eval(const Ins *in, double A, double B, double C)
+{
+	double K = in->k;
+	(void)A, (void)B, (void)C;
+#define Y(o, kk, expr)                   \
+	if (in->op == OP_##o && K == kk) \
+		return expr;
+	POW_FORMS(Y)
+#undef Y
+	switch (in->op) {
+#define X(name, nargs, shape, flags, tmpl, doc)
+#define E(name, nargs, flags, expr, doc) \
+	case OP_##name:                  \
+		return expr;
+#include "ops.h"
+#undef X
+	default:
+		die("op_eval: %s is not elementwise", op_info[in->op].name);
+	}
+}
+
+#undef F
+
+const char *op_form(const Ins *in)
+{
+#define Y(o, kk, expr)                       \
+	if (in->op == OP_##o && in->k == kk) \
+		return #expr;
+	POW_FORMS(Y)
+#undef Y
+	return NULL;
+}
+
+/* Fold an elementwise op on scalar constants by its template; false if the
+ * value is not finite (it stays to be computed where it is used). */
 static bool fold(const Ir *ir, const Ins *in, double *out)
 {
-	if (!op_info[in->op].tmpl || in->size != 1)
+	if (!op_is(in->op, OF_ELEM) || in->size != 1)
 		return false;
-	double a = in->a >= 0 ? ir->ins[in->a].k : 0, b = in->b >= 0 ? ir->ins[in->b].k : 0;
-	if ((in->a >= 0 && ir->ins[in->a].op != OP_NUM) ||
-	    (in->b >= 0 && ir->ins[in->b].op != OP_NUM) || in->c >= 0)
-		return false;
-	switch (in->op) {
-	case OP_NEG:
-		*out = -a;
-		return true;
-	case OP_ADD:
-		*out = a + b;
-		return true;
-	case OP_SUB:
-		*out = a - b;
-		return true;
-	case OP_MUL:
-		*out = a * b;
-		return true;
-	case OP_DIV:
-		*out = a / b;
-		return isfinite(*out);
-	case OP_POW:
-		*out = pow(a, in->k);
-		return isfinite(*out);
-	default:
-		return false;
+	int ops[3] = {in->a, in->b, in->c};
+	double k[3] = {0, 0, 0};
+	for (int i = 0; i < 3; i++) {
+		if (ops[i] < 0)
+			continue;
+		if (ir->ins[ops[i]].op != OP_NUM)
+			return false;
+		k[i] = ir->ins[ops[i]].k;
 	}
+	*out = op_eval(in, k[0], k[1], k[2]);
+	return isfinite(*out);
+}
+
+static int size_of(const Ir *ir, int v)
+{
+	return v >= 0 ? ir->ins[v].size : 0;
+}
+
+static int bigger(int x, int y)
+{
+	return x > y ? x : y;
+}
+
+/* The size of in's result by its op's shape rule (ops.h). */
+static int shape(const Ir *ir, const Ins *in)
+{
+	const Model *m = ir->model;
+	switch (op_info[in->op].shape) {
+	case SH_GIVEN:
+		return in->size;
+	case SH_ELEM:
+		return bigger(bigger(size_of(ir, in->a), size_of(ir, in->b)), size_of(ir, in->c));
+	case SH_ONE:
+		return 1;
+	case SH_NONE:
+		return 0;
+	case SH_SLICE:
+		return in->hi - in->lo;
+	case SH_CONCAT: {
+		int n = 0;
+		for (int i = 0; i < in->nargs; i++)
+			n += size_of(ir, in->args[i]);
+		return n;
+	}
+	case SH_LAYER_OUT:
+		return ((const Symbol *)m->layers.items[in->layer])->out;
+	case SH_LAYER_IN:
+		return ((const Symbol *)m->layers.items[in->layer])->in;
+	case SH_ROWS:
+		return ((const Symbol *)m->consts.items[in->cst])->rows;
+	case SH_COLS:
+		return ((const Symbol *)m->consts.items[in->cst])->cols;
+	}
+	unreachable();
 }
 
 int ir_add(Ir *ir, Ins in)
 {
-	if (!side_effect(in.op)) {
+	int size = shape(ir, &in);
+	if (in.size && in.size != size)
+		die("%s of size %d, its shape rule gives %d", op_info[in.op].name, in.size, size);
+	in.size = size;
+	if (!op_is(in.op, OF_SIDE)) {
 		double k;
 		if (fold(ir, &in, &k))
 			return ir_num(ir, k);
@@ -109,6 +172,12 @@ int ir_add(Ir *ir, Ins in)
 		case OP_DIV:
 			if (is_num(ir, b, in.op == OP_SUB ? 0 : 1) && sa == in.size)
 				return a;
+			break;
+		case OP_POW_D: /* B * 1 * A^0 is B: an op that would not read A would
+				* leave A's buffer set but unused in the generated C
+				* (issue 17) */
+			if (in.k == 1 && in.c < 0 && sb == in.size)
+				return b;
 			break;
 		case OP_NEG:
 			if (ir->ins[a].op == OP_NEG)
@@ -134,7 +203,7 @@ int ir_add(Ir *ir, Ins in)
 		ir->cap = cap;
 	}
 	/* a value needs an adjoint if it depends on a parameter */
-	bool grad = in.op == OP_DENSE || in.op == OP_L2;
+	bool grad = op_is(in.op, OF_PARAM);
 	int ops[3] = {in.a, in.b, in.c};
 	for (int i = 0; i < 3; i++)
 		if (ops[i] >= 0 && ir->ins[ops[i]].grad)
@@ -142,7 +211,7 @@ int ir_add(Ir *ir, Ins in)
 	for (int i = 0; i < in.nargs; i++)
 		if (ir->ins[in.args[i]].grad)
 			grad = true;
-	in.grad = grad && !side_effect(in.op);
+	in.grad = grad && !op_is(in.op, OF_SIDE);
 	ir->ins[ir->len] = in;
 	return ir->len++;
 }
@@ -159,31 +228,16 @@ int ir_num(Ir *ir, double k)
 	return ir_add(ir, in);
 }
 
-static int size_of(const Ir *ir, int v)
-{
-	return v >= 0 ? ir->ins[v].size : 0;
-}
-
-static int bigger(int x, int y)
-{
-	return x > y ? x : y;
-}
-
-static bool reduces(Op op)
-{
-	return op == OP_SUM || op == OP_MEAN || op == OP_DOT;
-}
-
 int ir_unary(Ir *ir, Op op, int a)
 {
-	Ins in = blank(op, reduces(op) ? 1 : size_of(ir, a));
+	Ins in = blank(op, 0);
 	in.a = a;
 	return ir_add(ir, in);
 }
 
 int ir_binary(Ir *ir, Op op, int a, int b)
 {
-	Ins in = blank(op, reduces(op) ? 1 : bigger(size_of(ir, a), size_of(ir, b)));
+	Ins in = blank(op, 0);
 	in.a = a;
 	in.b = b;
 	return ir_add(ir, in);
@@ -191,16 +245,26 @@ int ir_binary(Ir *ir, Op op, int a, int b)
 
 int ir_ternary(Ir *ir, Op op, int a, int b, int c)
 {
-	Ins in = blank(op, bigger(bigger(size_of(ir, a), size_of(ir, b)), size_of(ir, c)));
+	Ins in = blank(op, 0);
 	in.a = a;
 	in.b = b;
 	in.c = c;
 	return ir_add(ir, in);
 }
 
+int ir_k(Ir *ir, Op op, int a, int b, int c, double k)
+{
+	Ins in = blank(op, 0);
+	in.a = a;
+	in.b = b;
+	in.c = c;
+	in.k = k;
+	return ir_add(ir, in);
+}
+
 int ir_slice(Ir *ir, int a, int lo, int hi)
 {
-	Ins in = blank(OP_SLICE, hi - lo);
+	Ins in = blank(OP_SLICE, 0);
 	in.a = a;
 	in.lo = lo;
 	in.hi = hi;
@@ -247,31 +311,16 @@ void ir_dump(FILE *out, const Ir *ir)
 		else
 			fputs("        ", out);
 		fputs(op_info[in->op].name, out);
-		switch (in->op) {
-		case OP_INPUT:
+		if (in->op == OP_INPUT)
 			fprintf(out, " %s", ((Symbol *)m->inputs.items[in->index])->name);
-			break;
-		case OP_TARGET:
+		else if (in->op == OP_TARGET)
 			fprintf(out, " %s", ((Symbol *)m->targets.items[in->index])->name);
-			break;
-		case OP_NUM:
+		else if (in->op == OP_NUM)
 			fprintf(out, " %s", fmt_double(buf, in->k));
-			break;
-		case OP_CONSTV:
-		case OP_MATVEC:
-		case OP_MATVEC_T:
+		else if (op_is(in->op, OF_CST))
 			fprintf(out, " %s", ((Symbol *)m->consts.items[in->cst])->name);
-			break;
-		case OP_DENSE:
-		case OP_DENSE_T:
-		case OP_L2:
-		case OP_ACC_DENSE:
-		case OP_ACC_L2:
+		else if (op_is(in->op, OF_LAYER))
 			fprintf(out, " %s", ((Symbol *)m->layers.items[in->layer])->name);
-			break;
-		default:
-			break;
-		}
 		if (in->a >= 0)
 			fprintf(out, " %%%d", in->a);
 		if (in->b >= 0)
@@ -280,43 +329,16 @@ void ir_dump(FILE *out, const Ir *ir)
 			fprintf(out, " %%%d", in->c);
 		for (int j = 0; j < in->nargs; j++)
 			fprintf(out, " %%%d", in->args[j]);
-		switch (in->op) {
-		case OP_SLICE:
+		if (in->op == OP_SLICE)
 			fprintf(out, " [%d:%d]", in->lo, in->hi);
-			break;
-		case OP_PAD:
-		case OP_STATE:
-		case OP_PSTATE:
-		case OP_RHO:
-		case OP_STAT_PP:
-		case OP_STAT_SUM:
-		case OP_STAT_EACH:
-		case OP_STAT_MAX:
-		case OP_STAT_SAT:
+		if (op_is(in->op, OF_HAS_LO))
 			fprintf(out, " @%d", in->lo);
-			break;
-		case OP_ACC_DENSE:
-		case OP_ACC_L2:
+		if (op_is(in->op, OF_SIDE) && op_is(in->op, OF_LAYER)) /* ACC_* */
 			fprintf(out, " channel %d%s", in->channel, in->nobias ? " nobias" : "");
-			break;
-		case OP_DENSE:
-			if (in->nobias)
-				fputs(" nobias", out);
-			break;
-		case OP_POW:
-		case OP_LEAKY:
-		case OP_ELU:
-		case OP_HUBER:
-		case OP_LEAKY_D:
-		case OP_ELU_D:
-		case OP_POW_D:
-		case OP_HUBER_D:
-		case OP_BCAST:
+		else if (in->op == OP_DENSE && in->nobias)
+			fputs(" nobias", out);
+		if (op_is(in->op, OF_HAS_K))
 			fprintf(out, " k=%s", fmt_double(buf, in->k));
-			break;
-		default:
-			break;
-		}
 		fputs(in->grad ? "  (grad)\n" : "\n", out);
 	}
 }

@@ -19,20 +19,67 @@
 #include "cnet.h"
 
 typedef enum Op {
-#define X(name, nargs, tmpl, doc) OP_##name,
+#define X(name, nargs, shape, flags, tmpl, doc) OP_##name,
 #include "ops.h"
 #undef X
 	OP_COUNT
 } Op;
 
+/* How ir_add sizes an op's result from its operands (the SHAPE column). */
+typedef enum Shape {
+	SH_GIVEN,     /* the size the caller sets (leaves, BCAST, PAD) */
+	SH_ELEM,      /* the largest operand's: a size-1 operand broadcasts */
+	SH_ONE,       /* 1 (scalars, reductions) */
+	SH_NONE,      /* 0: a side effect defines no value */
+	SH_SLICE,     /* hi - lo */
+	SH_CONCAT,    /* the sum of the args' sizes */
+	SH_LAYER_OUT, /* the layer's outputs */
+	SH_LAYER_IN,  /* the layer's inputs */
+	SH_ROWS,      /* the const matrix's rows */
+	SH_COLS,      /* the const matrix's columns */
+} Shape;
+
+/* An op's properties (the FLAGS column). */
+enum {
+	OF_ELEM =
+		1 << 0, /* elementwise: its template computes component k from the operands' k-th */
+	OF_IN_PLACE = 1 << 1, /* read where it lives (a leaf, or a slice in its operand): no array v<i> */
+	OF_REDUCE = 1 << 2,   /* a reduction of its operands to size 1 */
+	OF_PARAM = 1 << 3,    /* its value is a function of the parameters (a source of Ins.grad) */
+	OF_READS_W = 1 << 4,  /* the emitted code reads the parameters p */
+	OF_SIDE = 1 << 5,     /* a side effect: defines no value, never shared, a root */
+	OF_OUT = 1 << 6,      /* root of P_predict: writes the output */
+	OF_STAT = 1 << 7,     /* root of P_eval and P_grad: a statistic into acc */
+	OF_STEP = 1 << 8,     /* root of P_grad only: gradients, per-point records */
+	OF_HAS_K = 1 << 9,    /* reads its constant k (part of its meaning, dumped) */
+	OF_HAS_LO = 1 << 10,  /* reads its slot or offset lo (dumped as @lo) */
+	OF_LAYER = 1 << 11,   /* names a layer (Ins.layer) */
+	OF_CST = 1 << 12,     /* names a const (Ins.cst) */
+};
+
 typedef struct OpInfo {
 	const char *name;
-	int nargs;        /* -1: variadic (CONCAT) */
+	int nargs; /* -1: variadic (CONCAT) */
+	Shape shape;
+	unsigned flags;
 	const char *tmpl; /* elementwise template, or NULL */
 	const char *doc;
 } OpInfo;
 
+/* Exponents of POW and POW_D with an exact cheaper form, emitted and
+ * evaluated alike: Y(OP, k, EXPR), EXPR in the template's tokens. */
+/* clang-format off */
+#define POW_FORMS(Y) \
+	Y(POW, 1, A) Y(POW, 2, A * A) Y(POW, 3, A * A * A) Y(POW, 0.5, F(sqrt)(A)) \
+	Y(POW, -1, 1 / A) Y(POW_D, 1, B) Y(POW_D, 2, B * K * A)
+/* clang-format on */
+
 extern const OpInfo op_info[OP_COUNT];
+
+static inline bool op_is(Op op, unsigned flags)
+{
+	return (op_info[op].flags & flags) != 0;
+}
 
 typedef struct Ins {
 	Op op;
@@ -69,9 +116,16 @@ int ir_num(Ir *ir, double k);
 int ir_unary(Ir *ir, Op op, int a);
 int ir_binary(Ir *ir, Op op, int a, int b);
 int ir_ternary(Ir *ir, Op op, int a, int b, int c);
+/* op of up to three operands (-1: none) with the constant k */
+int ir_k(Ir *ir, Op op, int a, int b, int c, double k);
 int ir_slice(Ir *ir, int a, int lo, int hi);
 int ir_bcast(Ir *ir, int a, int size, double k);
 /* Mark the values reachable from the roots selected by keep(ins, ctx). */
+/* An elementwise op's value in double at one component (its template, or its
+ * POW_FORMS form), for constant folding and interp.c. */
+double op_eval(const Ins *in, double A, double B, double C);
+/* The POW_FORMS template of in, or NULL. */
+const char *op_form(const Ins *in);
 void ir_live(const Ir *ir, bool (*keep)(const Ins *, const void *), const void *ctx, bool *live);
 void ir_dump(FILE *out, const Ir *ir);
 

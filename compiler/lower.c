@@ -92,13 +92,6 @@ static int unary_k(Lower *L, Op op, int a, double k)
 	return ir_add(L->ir, in);
 }
 
-static int binary_k(Lower *L, Op op, int a, int b, double k)
-{
-	int sa = L->ir->ins[a].size, sb = L->ir->ins[b].size;
-	Ins in = {.op = op, .size = sa > sb ? sa : sb, .a = a, .b = b, .c = -1, .k = k};
-	return ir_add(L->ir, in);
-}
-
 static int arg(Lower *L, const Expr *call, int i)
 {
 	return lower_expr(L, call->args[i].value);
@@ -138,37 +131,52 @@ static int lower_deriv(Lower *L, const Expr *e)
 	return ir_add(ir, in);
 }
 
+/* How each built-in of the language lowers (compiler/doc/language.md,
+ * "Built-in functions"): one row each; check.c knows their names and
+ * arities. */
+typedef enum Lowering {
+	BY_NONE, /* not an expression of the IR (data generators) */
+	BY_OP,   /* the op of its arguments, with k = fn_arg when the op reads k */
+	BY_LOSS, /* the same, averaged over the components of a vector */
+	BY_RULE, /* its own case in lower_call */
+} Lowering;
+
+static const struct {
+	Op op;
+	Lowering by;
+} builtin[] = {
+	[FN_RELU] = {OP_RELU, BY_OP},        [FN_TANH] = {OP_TANH, BY_OP},
+	[FN_SIGMOID] = {OP_SIGMOID, BY_OP},  [FN_SOFTPLUS] = {OP_SOFTPLUS, BY_OP},
+	[FN_EXP] = {OP_EXP, BY_OP},          [FN_LOG] = {OP_LOG, BY_OP},
+	[FN_SQRT] = {OP_SQRT, BY_OP},        [FN_ABS] = {OP_ABS, BY_OP},
+	[FN_SIN] = {OP_SIN, BY_OP},          [FN_COS] = {OP_COS, BY_OP},
+	[FN_LEAKY_RELU] = {OP_LEAKY, BY_OP}, [FN_ELU] = {OP_ELU, BY_OP},
+	[FN_SOFTMAX] = {OP_SOFTMAX, BY_OP},  [FN_SUM] = {OP_SUM, BY_OP},
+	[FN_MEAN] = {OP_MEAN, BY_OP},        [FN_DOT] = {OP_DOT, BY_OP},
+	[FN_CONCAT] = {OP_CONCAT, BY_RULE},  [FN_MSE] = {OP_SUB, BY_RULE},
+	[FN_MAE] = {OP_ABS, BY_RULE},        [FN_HUBER] = {OP_HUBER, BY_LOSS},
+	[FN_BCE_LOGITS] = {OP_BCE, BY_LOSS}, [FN_CROSS_ENTROPY] = {OP_LOGSOFTMAX, BY_RULE},
+	[FN_L2] = {OP_L2, BY_RULE},          [FN_LAYER] = {OP_DENSE, BY_RULE},
+	[FN_D] = {OP_CONCAT, BY_RULE},       [FN_LAPLACIAN] = {OP_ADD, BY_RULE},
+	[FN_DIV] = {OP_ADD, BY_RULE},
+};
+
 static int lower_call(Lower *L, const Expr *e)
 {
 	Ir *ir = L->ir;
-	static const Op elementwise[] = {
-		[FN_RELU] = OP_RELU,         [FN_TANH] = OP_TANH,       [FN_SIGMOID] = OP_SIGMOID,
-		[FN_SOFTPLUS] = OP_SOFTPLUS, [FN_EXP] = OP_EXP,         [FN_LOG] = OP_LOG,
-		[FN_SQRT] = OP_SQRT,         [FN_ABS] = OP_ABS,         [FN_SIN] = OP_SIN,
-		[FN_COS] = OP_COS,           [FN_SOFTMAX] = OP_SOFTMAX, [FN_SUM] = OP_SUM,
-		[FN_MEAN] = OP_MEAN,
-	};
+	Lowering by =
+		(size_t)e->fn < sizeof builtin / sizeof *builtin ? builtin[e->fn].by : BY_NONE;
+	if (by == BY_OP || by == BY_LOSS) {
+		Op op = builtin[e->fn].op;
+		Ins in = {.op = op, .a = arg(L, e, 0), .b = -1, .c = -1};
+		if (op_info[op].nargs == 2)
+			in.b = arg(L, e, 1);
+		if (op_is(op, OF_HAS_K))
+			in.k = e->fn_arg;
+		int v = ir_add(ir, in);
+		return by == BY_LOSS ? mean_if_vector(L, v) : v;
+	}
 	switch (e->fn) {
-	case FN_RELU:
-	case FN_TANH:
-	case FN_SIGMOID:
-	case FN_SOFTPLUS:
-	case FN_EXP:
-	case FN_LOG:
-	case FN_SQRT:
-	case FN_ABS:
-	case FN_SIN:
-	case FN_COS:
-	case FN_SOFTMAX:
-	case FN_SUM:
-	case FN_MEAN:
-		return ir_unary(ir, elementwise[e->fn], arg(L, e, 0));
-	case FN_LEAKY_RELU:
-		return unary_k(L, OP_LEAKY, arg(L, e, 0), e->fn_arg);
-	case FN_ELU:
-		return unary_k(L, OP_ELU, arg(L, e, 0), e->fn_arg);
-	case FN_DOT:
-		return ir_binary(ir, OP_DOT, arg(L, e, 0), arg(L, e, 1));
 	case FN_CONCAT: {
 		Ins in = {.op = OP_CONCAT, .a = -1, .b = -1, .c = -1, .nargs = e->nargs};
 		in.args = arena_alloc(ir->arena, sizeof(int) * (size_t)e->nargs);
@@ -194,11 +202,6 @@ static int lower_call(Lower *L, const Expr *e)
 	case FN_MAE:
 		return mean_if_vector(
 			L, ir_unary(ir, OP_ABS, ir_binary(ir, OP_SUB, arg(L, e, 0), arg(L, e, 1))));
-	case FN_HUBER:
-		return mean_if_vector(L,
-				      binary_k(L, OP_HUBER, arg(L, e, 0), arg(L, e, 1), e->fn_arg));
-	case FN_BCE_LOGITS:
-		return mean_if_vector(L, ir_binary(ir, OP_BCE, arg(L, e, 0), arg(L, e, 1)));
 	case FN_CROSS_ENTROPY: {
 		int logp = ir_unary(ir, OP_LOGSOFTMAX, arg(L, e, 0));
 		return ir_unary(ir, OP_NEG, ir_binary(ir, OP_DOT, arg(L, e, 1), logp));

@@ -1,98 +1,112 @@
 /*
- * ops.h - the IR's op table: one row per op, included with X defined.
+ * ops.h - the IR's op table, the one definition of each op: one row per op,
+ * included with X and E defined (E defaults to X with its template as a
+ * string).
  *
- *   X(NAME, NARGS, TEMPLATE, DOC)
+ *   X(NAME, NARGS, SHAPE, FLAGS, TEMPLATE, DOC)   other ops (TEMPLATE NULL)
+ *   E(NAME, NARGS, FLAGS, EXPR, DOC)              elementwise ops
  *
- * Elementwise ops carry a C expression template over their operands' k-th
- * elements: A, B, C stand for the operands (a size-1 operand broadcasts), K for
- * the op's constant, and $f( for the libm function f in the model's precision
- * (expf or exp).  Other ops have a NULL template and their own emitter in
- * emit.c.  Derivative rules live in autodiff.c (adjoints, one case per op)
- * and tangent.c (tangents, one case per op); every op a rule of either file
- * produces has a rule in both, so derivatives nest.
+ * SHAPE is the rule ir_add sizes the result by (SH_* in ir.h); FLAGS the
+ * op's properties (OF_* in ir.h).  An elementwise op's EXPR is a C
+ * expression over its operands' k-th elements: A, B, C stand for the
+ * operands (a size-1 operand broadcasts), K for the op's constant, and
+ * F(f)(...) for the libm function f.  The same tokens are compiled as a
+ * double function (op_eval in ir.c: constant folding and interp.c) and
+ * stringified for emission (emit_ops.c writes F(f)( as expf( or exp( by the
+ * model's precision), so what is folded, interpreted and emitted is one
+ * expression.  An elementwise row is sized by the larger operand (SH_ELEM).
+ * Other ops have their own emitter in emit_ops.c.  The derivative rules are
+ * IR-building functions in tables indexed by op: adjoint[] in autodiff.c
+ * and tangent[] in tangent.c; every op a rule produces has a rule in both,
+ * so derivatives nest.
  */
+#ifndef E
+#define E(name, nargs, flags, expr, doc) X(name, nargs, SH_ELEM, (flags) | OF_ELEM, #expr, doc)
+#endif
 
 /* leaves */
-X(INPUT,     0, NULL, "input tensor `index`")
-X(TARGET,    0, NULL, "target tensor `index`")
-X(NUM,       0, NULL, "the scalar constant k")
-X(CONSTV,    0, NULL, "const vector `cst`, inlined as literals")
-X(STATE,     0, NULL, "multipliers m->lambda[lo .. lo+size)")
-X(PSTATE,    0, NULL, "this point's multipliers m->lam_pp[lo + point * size ..) (per_point)")
-X(RHO,       0, NULL, "the augmented penalty m->rho[lo]")
-X(YIN,       0, NULL, "an output value given by the caller (a constraint's g at any y)")
-X(LANE,      0, NULL, "1 for a sample of the batch, 0 for a spare lane of the last block")
+X(INPUT, 0, SH_GIVEN, OF_IN_PLACE, NULL, "input tensor `index`")
+X(TARGET, 0, SH_GIVEN, OF_IN_PLACE, NULL, "target tensor `index`")
+X(NUM, 0, SH_ONE, OF_IN_PLACE, NULL, "the scalar constant k")
+X(CONSTV, 0, SH_GIVEN, OF_IN_PLACE | OF_CST, NULL, "const vector `cst`, inlined as literals")
+X(STATE, 0, SH_GIVEN, OF_IN_PLACE | OF_HAS_LO, NULL, "multipliers m->lambda[lo .. lo+size)")
+X(PSTATE, 0, SH_GIVEN, OF_IN_PLACE | OF_HAS_LO, NULL, "this point's multipliers m->lam_pp[lo + point * size ..) (per_point)")
+X(RHO, 0, SH_ONE, OF_IN_PLACE | OF_HAS_LO, NULL, "the augmented penalty m->rho[lo]")
+X(YIN, 0, SH_GIVEN, OF_IN_PLACE, NULL, "an output value given by the caller (a constraint's g at any y)")
+X(LANE, 0, SH_ONE, OF_IN_PLACE, NULL, "1 for a sample of the batch, 0 for a spare lane of the last block")
 
 /* elementwise, forward */
-X(NEG,       1, "-A", "negation")
-X(ADD,       2, "A + B", "sum")
-X(SUB,       2, "A - B", "difference")
-X(MUL,       2, "A * B", "product")
-X(DIV,       2, "A / B", "quotient")
-X(POW,       1, "$pow(A, K)", "A to the constant power k")
-X(RELU,      1, "(A < 0 ? 0 : A)", "max(0, A), NaN propagates")
-X(TANH,      1, "$tanh(A)", "tanh")
-X(SIGMOID,   1, "1 / (1 + $exp(-A))", "logistic function")
-X(SOFTPLUS,  1, "(A > 20 ? A : $log1p($exp(A)))", "log(1 + e^A), PyTorch's threshold 20")
-X(EXP,       1, "$exp(A)", "e^A")
-X(LOG,       1, "$log(A)", "natural logarithm")
-X(SQRT,      1, "$sqrt(A)", "square root")
-X(ABS,       1, "$fabs(A)", "absolute value")
-X(SIN,       1, "$sin(A)", "sine")
-X(COS,       1, "$cos(A)", "cosine")
-X(LEAKY,     1, "(A < 0 ? K * A : A)", "leaky_relu with slope k")
-X(ELU,       1, "(A > 0 ? A : K * $expm1(A))", "elu with alpha k")
-X(HUBER,     2, "($fabs(A - B) < K ? (A - B) * (A - B) / 2 : K * ($fabs(A - B) - K / 2))", "huber loss of A - B with delta k")
-X(BCE,       2, "((1 - B) * A + $fmax(-A, 0) + $log1p($exp(-$fabs(A))))", "binary cross-entropy of logit A and target B")
-X(MAX2,      2, "(A < B ? B : A)", "max(A, B), A if equal")
-X(MIN2,      2, "(B < A ? B : A)", "min(A, B), A if equal")
+E(NEG, 1, 0, -A, "negation")
+E(ADD, 2, 0, A + B, "sum")
+E(SUB, 2, 0, A - B, "difference")
+E(MUL, 2, 0, A * B, "product")
+E(DIV, 2, 0, A / B, "quotient")
+E(POW, 1, OF_HAS_K, F(pow)(A, K), "A to the constant power k")
+E(RELU, 1, 0, (A < 0 ? 0 : A), "max(0, A), NaN propagates")
+E(TANH, 1, 0, F(tanh)(A), "tanh")
+E(SIGMOID, 1, 0, 1 / (1 + F(exp)(-A)), "logistic function")
+E(SOFTPLUS, 1, 0, (A > 20 ? A : F(log1p)(F(exp)(A))), "log(1 + e^A), PyTorch's threshold 20")
+E(EXP, 1, 0, F(exp)(A), "e^A")
+E(LOG, 1, 0, F(log)(A), "natural logarithm")
+E(SQRT, 1, 0, F(sqrt)(A), "square root")
+E(ABS, 1, 0, F(fabs)(A), "absolute value")
+E(SIN, 1, 0, F(sin)(A), "sine")
+E(COS, 1, 0, F(cos)(A), "cosine")
+E(LEAKY, 1, OF_HAS_K, (A < 0 ? K * A : A), "leaky_relu with slope k")
+E(ELU, 1, OF_HAS_K, (A > 0 ? A : K * F(expm1)(A)), "elu with alpha k")
+E(HUBER, 2, OF_HAS_K, (F(fabs)(A - B) < K ? (A - B) * (A - B) / 2 : K * (F(fabs)(A - B) - K / 2)), "huber loss of A - B with delta k")
+E(BCE, 2, 0, ((1 - B) * A + F(fmax)(-A, 0) + F(log1p)(F(exp)(-F(fabs)(A)))), "binary cross-entropy of logit A and target B")
+E(MAX2, 2, 0, (A < B ? B : A), "max(A, B), A if equal")
+E(MIN2, 2, 0, (B < A ? B : A), "min(A, B), A if equal")
 
 /* elementwise, derivatives (the last operand is the incoming adjoint) */
-X(RELU_D,    2, "(A > 0 ? B : 0)", "relu': A = x")
-X(TANH_D,    2, "B * (1 - A * A)", "tanh': A = tanh(x)")
-X(SIGMOID_D, 2, "B * A * (1 - A)", "sigmoid': A = sigmoid(x)")
-X(SOFTPLUS_D, 2, "(A > 20 ? B : B * $exp(A) / ($exp(A) + 1))", "softplus': A = x")
-X(SQRT_D,    2, "B / (2 * A)", "sqrt': A = sqrt(x)")
-X(ABS_D,     2, "(A > 0 ? B : A < 0 ? -B : 0)", "abs': A = x, sign(0) = 0")
-X(SIN_D,     2, "B * $cos(A)", "sin': A = x")
-X(COS_D,     2, "-B * $sin(A)", "cos': A = x")
-X(LEAKY_D,   2, "(A > 0 ? B : K * B)", "leaky_relu': A = x")
-X(ELU_D,     2, "(A > 0 ? B : B * K * $exp(A))", "elu': A = x")
-X(POW_D,     2, "B * K * $pow(A, K - 1)", "pow': A = x")
-X(DIV_DB,    3, "-C * A / B", "d(A/B)/dB: A = quotient, B = divisor")
-X(HUBER_D,   3, "(A - B < -K ? -K * C : A - B > K ? K * C : (A - B) * C)", "d huber / dA")
-X(BCE_D,     3, "C * (1 / (1 + $exp(-A)) - B)", "d bce / d logit")
-X(BCE_DT,    3, "-C * A", "d bce / d target")
-X(MAX_DA,    3, "(A < B ? 0 : C)", "d max / dA")
-X(MAX_DB,    3, "(A < B ? C : 0)", "d max / dB")
-X(MIN_DA,    3, "(B < A ? 0 : C)", "d min / dA")
-X(MIN_DB,    3, "(B < A ? C : 0)", "d min / dB")
-X(SP_MASK,   2, "(A > 20 ? 0 : B)", "B where softplus(A) is not the identity: A = x")
+E(RELU_D, 2, 0, (A > 0 ? B : 0), "relu': A = x")
+E(TANH_D, 2, 0, B * (1 - A * A), "tanh': A = tanh(x)")
+E(SIGMOID_D, 2, 0, B * A * (1 - A), "sigmoid': A = sigmoid(x)")
+E(SOFTPLUS_D, 2, 0, (A > 20 ? B : B * F(exp)(A) / (F(exp)(A) + 1)), "softplus': A = x")
+E(SQRT_D, 2, 0, B / (2 * A), "sqrt': A = sqrt(x)")
+E(ABS_D, 2, 0, (A > 0 ? B : A < 0 ? -B : 0), "abs': A = x, sign(0) = 0")
+E(SIN_D, 2, 0, B * F(cos)(A), "sin': A = x")
+E(COS_D, 2, 0, -B * F(sin)(A), "cos': A = x")
+E(LEAKY_D, 2, OF_HAS_K, (A > 0 ? B : K * B), "leaky_relu': A = x")
+E(ELU_D, 2, OF_HAS_K, (A > 0 ? B : B * K * F(exp)(A)), "elu': A = x")
+E(POW_D, 2, OF_HAS_K, B * K * F(pow)(A, K - 1), "pow': A = x")
+E(DIV_DB, 3, 0, -C * A / B, "d(A/B)/dB: A = quotient, B = divisor")
+E(HUBER_D, 3, OF_HAS_K, (A - B < -K ? -K * C : A - B > K ? K * C : (A - B) * C), "d huber / dA")
+E(BCE_D, 3, 0, C * (1 / (1 + F(exp)(-A)) - B), "d bce / d logit")
+E(BCE_DT, 3, 0, -C * A, "d bce / d target")
+E(MAX_DA, 3, 0, (A < B ? 0 : C), "d max / dA")
+E(MAX_DB, 3, 0, (A < B ? C : 0), "d max / dB")
+E(MIN_DA, 3, 0, (B < A ? 0 : C), "d min / dA")
+E(MIN_DB, 3, 0, (B < A ? C : 0), "d min / dB")
+E(SP_MASK, 2, 0, (A > 20 ? 0 : B), "B where softplus(A) is not the identity: A = x")
 
 /* vector ops */
-X(SUM,       1, NULL, "sum of the components, size 1")
-X(MEAN,      1, NULL, "mean of the components, size 1")
-X(DOT,       2, NULL, "dot product, size 1")
-X(SOFTMAX,   1, NULL, "softmax, max-subtracted")
-X(LOGSOFTMAX, 1, NULL, "log-softmax, max-subtracted")
-X(SOFTMAX_D, 2, NULL, "softmax': A = softmax(x), B = adjoint")
-X(LOGSOFTMAX_D, 2, NULL, "log_softmax': A = log_softmax(x), B = adjoint")
-X(BCAST,     1, NULL, "k * A[0] in each of `size` components")
-X(SLICE,     1, NULL, "A[lo .. hi)")
-X(PAD,       1, NULL, "zeros of `size` with A at offset lo")
-X(CONCAT,    -1, NULL, "the args one after another")
-X(DENSE,     1, NULL, "layer `layer`: W A + b (W A with nobias)")
-X(DENSE_T,   1, NULL, "layer `layer`: W^T A")
-X(MATVEC,    1, NULL, "const matrix `cst` times A")
-X(MATVEC_T,  1, NULL, "const matrix `cst` transposed times A")
-X(L2,        0, NULL, "sum of squares of layer `layer`'s W")
+X(SUM, 1, SH_ONE, OF_REDUCE, NULL, "sum of the components, size 1")
+X(MEAN, 1, SH_ONE, OF_REDUCE, NULL, "mean of the components, size 1")
+X(DOT, 2, SH_ONE, OF_REDUCE, NULL, "dot product, size 1")
+X(SOFTMAX, 1, SH_ELEM, 0, NULL, "softmax, max-subtracted")
+X(LOGSOFTMAX, 1, SH_ELEM, 0, NULL, "log-softmax, max-subtracted")
+X(SOFTMAX_D, 2, SH_ELEM, 0, NULL, "softmax': A = softmax(x), B = adjoint")
+X(LOGSOFTMAX_D, 2, SH_ELEM, 0, NULL, "log_softmax': A = log_softmax(x), B = adjoint")
+X(BCAST, 1, SH_GIVEN, OF_HAS_K, NULL, "k * A[0] in each of `size` components")
+X(SLICE, 1, SH_SLICE, OF_IN_PLACE, NULL, "A[lo .. hi), read in its operand's array")
+X(PAD, 1, SH_GIVEN, OF_HAS_LO, NULL, "zeros of `size` with A at offset lo")
+X(CONCAT, -1, SH_CONCAT, 0, NULL, "the args one after another")
+X(DENSE, 1, SH_LAYER_OUT, OF_LAYER | OF_PARAM | OF_READS_W, NULL, "layer `layer`: W A + b (W A with nobias)")
+X(DENSE_T, 1, SH_LAYER_IN, OF_LAYER | OF_READS_W, NULL, "layer `layer`: W^T A")
+X(MATVEC, 1, SH_ROWS, OF_CST, NULL, "const matrix `cst` times A")
+X(MATVEC_T, 1, SH_COLS, OF_CST, NULL, "const matrix `cst` transposed times A")
+X(L2, 0, SH_ONE, OF_LAYER | OF_PARAM | OF_READS_W, NULL, "sum of squares of layer `layer`'s W")
 
 /* side effects */
-X(ACC_DENSE, 2, NULL, "grad[channel]: W += A B^T, b += A unless nobias (A = adjoint, B = layer input)")
-X(ACC_L2,    1, NULL, "grad[channel]: W += 2 A[0] W")
-X(STAT_SUM,  1, NULL, "acc[lo] += sum of A")
-X(STAT_EACH, 1, NULL, "acc[lo + j] += A[j]")
-X(STAT_MAX,  1, NULL, "acc[lo] = max(acc[lo], max of A)")
-X(STAT_SAT,  1, NULL, "acc[lo] += count of A[j] <= 1e-6")
-X(STAT_PP,   1, NULL, "acc[lo + point * size(A) + j] = A[j]: each point's c (per_point)")
-X(OUTPUT,    1, NULL, "the model's output y = A")
+X(ACC_DENSE, 2, SH_NONE, OF_SIDE | OF_STEP | OF_LAYER, NULL, "grad[channel]: W += A B^T, b += A unless nobias (A = adjoint, B = layer input)")
+X(ACC_L2, 1, SH_NONE, OF_SIDE | OF_STEP | OF_LAYER | OF_READS_W, NULL, "grad[channel]: W += 2 A[0] W")
+X(STAT_SUM, 1, SH_NONE, OF_SIDE | OF_STAT | OF_HAS_LO, NULL, "acc[lo] += sum of A")
+X(STAT_EACH, 1, SH_NONE, OF_SIDE | OF_STAT | OF_HAS_LO, NULL, "acc[lo + j] += A[j]")
+X(STAT_MAX, 1, SH_NONE, OF_SIDE | OF_STAT | OF_HAS_LO, NULL, "acc[lo] = max(acc[lo], max of A)")
+X(STAT_SAT, 1, SH_NONE, OF_SIDE | OF_STAT | OF_HAS_LO, NULL, "acc[lo] += count of A[j] <= 1e-6")
+X(STAT_PP, 1, SH_NONE, OF_SIDE | OF_STEP | OF_HAS_LO, NULL, "acc[lo + point * size(A) + j] = A[j]: each point's c (per_point)")
+X(OUTPUT, 1, SH_NONE, OF_SIDE | OF_OUT, NULL, "the model's output y = A")
+
+#undef E

@@ -24,18 +24,6 @@ static int size(const Ir *ir, int v)
 	return ir->ins[v].size;
 }
 
-static int with_k(Ir *ir, Op op, int a, int b, int c, double k)
-{
-	int sa = a >= 0 ? size(ir, a) : 0, sb = b >= 0 ? size(ir, b) : 0;
-	int sc = c >= 0 ? size(ir, c) : 0;
-	int s = sa > sb ? sa : sb;
-	/* B * 1 * A^0 is B (see autodiff.c's with_k) */
-	if (op == OP_POW_D && k == 1 && b >= 0 && c < 0 && sb == (s > sc ? s : sc))
-		return b;
-	Ins in = {.op = op, .size = s > sc ? s : sc, .a = a, .b = b, .c = c, .k = k};
-	return ir_add(ir, in);
-}
-
 /* Sums and products where -1 stands for zero. */
 static int add(Ir *ir, int x, int y)
 {
@@ -60,7 +48,7 @@ static int neg(Ir *ir, int x)
 /* f(A, x) with x linear (the derivative ops' adjoint operand): zero in, zero out. */
 static int lin(Ir *ir, Op op, int a, int x, double k)
 {
-	return x < 0 ? -1 : with_k(ir, op, a, x, -1, k);
+	return x < 0 ? -1 : ir_k(ir, op, a, x, -1, k);
 }
 
 static int lin3(Ir *ir, Op op, int a, int b, int x)
@@ -73,201 +61,439 @@ static int zeros(Ir *ir, int n)
 	return ir_bcast(ir, ir_num(ir, 0), n, 1);
 }
 
+/* One rule's view of value v: a copy of its instruction (adding instructions
+ * may move the array), its operands, their tangents (-1: zero) and the
+ * direction. */
+typedef struct Tx {
+	Tan *T;
+	Ir *ir;
+	int v;
+	Ins in;
+	int a, b, c;
+	int ta, tb, tc;
+	int input, comp;
+} Tx;
+
+/* ---------------------------------------------------- tangent rules, per op */
+
+static int tan_input(const Tx *d)
+{
+	Ir *ir = d->ir;
+	if (d->in.index != d->input)
+		return -1;
+	if (d->in.size == 1)
+		return ir_num(ir, 1);
+	Ins pad = {.op = OP_PAD,
+		   .size = d->in.size,
+		   .a = ir_num(ir, 1),
+		   .b = -1,
+		   .c = -1,
+		   .lo = d->comp};
+	return ir_add(ir, pad);
+}
+
+static int tan_target(const Tx *d)
+{
+	die("a derivative through target %d (refused by check)", d->in.index);
+}
+
+/* a value that does not depend on the input */
+static int tan_zero(const Tx *d)
+{
+	(void)d;
+	return -1;
+}
+
+static int tan_neg(const Tx *d)
+{
+	return neg(d->ir, d->ta);
+}
+
+static int tan_add(const Tx *d)
+{
+	return add(d->ir, d->ta, d->tb);
+}
+
+static int tan_sub(const Tx *d)
+{
+	return sub(d->ir, d->ta, d->tb);
+}
+
+static int tan_mul(const Tx *d)
+{
+	return add(d->ir, mul(d->ir, d->ta, d->b), mul(d->ir, d->a, d->tb));
+}
+
+static int tan_div(const Tx *d) /* (ta - v tb) / b */
+{
+	int n = sub(d->ir, d->ta, mul(d->ir, d->v, d->tb));
+	return n < 0 ? -1 : ir_binary(d->ir, OP_DIV, n, d->b);
+}
+
+static int tan_pow(const Tx *d) /* A^0 is 1 everywhere: tangent zero (B 0 A^-1 is NaN at 0) */
+{
+	return d->in.k == 0 ? -1 : lin(d->ir, OP_POW_D, d->a, d->ta, d->in.k);
+}
+
+/* f(x) whose derivative op reads x (or the result, at_result) and the tangent */
+static int tan_by(const Tx *d, Op op, bool at_result)
+{
+	double k = op_is(op, OF_HAS_K) ? d->in.k : 0;
+	return lin(d->ir, op, at_result ? d->v : d->a, d->ta, k);
+}
+
+static int tan_relu(const Tx *d)
+{
+	return tan_by(d, OP_RELU_D, false);
+}
+
+static int tan_tanh(const Tx *d)
+{
+	return tan_by(d, OP_TANH_D, true);
+}
+
+static int tan_sigmoid(const Tx *d)
+{
+	return tan_by(d, OP_SIGMOID_D, true);
+}
+
+static int tan_softplus(const Tx *d)
+{
+	return tan_by(d, OP_SOFTPLUS_D, false);
+}
+
+static int tan_exp(const Tx *d)
+{
+	return mul(d->ir, d->ta, d->v);
+}
+
+static int tan_log(const Tx *d)
+{
+	return d->ta < 0 ? -1 : ir_binary(d->ir, OP_DIV, d->ta, d->a);
+}
+
+static int tan_sqrt(const Tx *d)
+{
+	return tan_by(d, OP_SQRT_D, true);
+}
+
+static int tan_abs(const Tx *d)
+{
+	return tan_by(d, OP_ABS_D, false);
+}
+
+static int tan_sin(const Tx *d)
+{
+	return tan_by(d, OP_SIN_D, false);
+}
+
+static int tan_cos(const Tx *d)
+{
+	return tan_by(d, OP_COS_D, false);
+}
+
+static int tan_leaky(const Tx *d)
+{
+	return tan_by(d, OP_LEAKY_D, false);
+}
+
+static int tan_elu(const Tx *d)
+{
+	return tan_by(d, OP_ELU_D, false);
+}
+
+static int tan_huber(const Tx *d)
+{
+	Ir *ir = d->ir;
+	int da = d->ta < 0 ? -1 : ir_k(ir, OP_HUBER_D, d->a, d->b, d->ta, d->in.k);
+	int db = d->tb < 0 ? -1 : ir_k(ir, OP_HUBER_D, d->a, d->b, d->tb, d->in.k);
+	return sub(ir, da, db);
+}
+
+/* a binary op whose partial derivatives are the ops da(A, B, t), db(A, B, t) */
+static int tan_partials(const Tx *d, Op da, Op db)
+{
+	return add(d->ir, lin3(d->ir, da, d->a, d->b, d->ta), lin3(d->ir, db, d->a, d->b, d->tb));
+}
+
+static int tan_bce(const Tx *d)
+{
+	return tan_partials(d, OP_BCE_D, OP_BCE_DT);
+}
+
+static int tan_max2(const Tx *d)
+{
+	return tan_partials(d, OP_MAX_DA, OP_MAX_DB);
+}
+
+static int tan_min2(const Tx *d)
+{
+	return tan_partials(d, OP_MIN_DA, OP_MIN_DB);
+}
+
+/* linear in B, piecewise constant in A */
+static int tan_linear_b(const Tx *d)
+{
+	return lin(d->ir, d->in.op, d->a, d->tb, d->in.k);
+}
+
+/* linear in C, piecewise constant in A and B */
+static int tan_linear_c(const Tx *d)
+{
+	return lin3(d->ir, d->in.op, d->a, d->b, d->tc);
+}
+
+static int tan_tanh_d(const Tx *d) /* B (1 - A^2): -2 A B tA */
+{
+	Ir *ir = d->ir;
+	return sub(ir, lin(ir, OP_TANH_D, d->a, d->tb, 0),
+		   mul(ir, ir_num(ir, 2), mul(ir, ir_binary(ir, OP_MUL, d->a, d->b), d->ta)));
+}
+
+static int tan_sigmoid_d(const Tx *d) /* B A (1 - A): B (1 - 2A) tA */
+{
+	Ir *ir = d->ir;
+	return add(ir, lin(ir, OP_SIGMOID_D, d->a, d->tb, 0),
+		   mul(ir,
+		       ir_binary(ir, OP_MUL, d->b,
+				 ir_binary(ir, OP_SUB, ir_num(ir, 1),
+					   ir_binary(ir, OP_MUL, ir_num(ir, 2), d->a))),
+		       d->ta));
+}
+
+static int tan_softplus_d(const Tx *d) /* B sigmoid(A) below 20: B sigmoid'(A) tA, masked */
+{
+	Ir *ir = d->ir;
+	return add(
+		ir, lin(ir, OP_SOFTPLUS_D, d->a, d->tb, 0),
+		lin(ir, OP_SP_MASK, d->a,
+		    lin(ir, OP_SIGMOID_D, ir_unary(ir, OP_SIGMOID, d->a), mul(ir, d->b, d->ta), 0),
+		    0));
+}
+
+static int tan_sqrt_d(const Tx *d) /* B / (2A): -B tA / (2 A^2) */
+{
+	Ir *ir = d->ir;
+	return sub(ir, lin(ir, OP_SQRT_D, d->a, d->tb, 0),
+		   d->ta < 0 ? -1
+			     : ir_binary(ir, OP_DIV,
+					 lin(ir, OP_SQRT_D, d->a, mul(ir, d->b, d->ta), 0), d->a));
+}
+
+static int tan_elu_d(const Tx *d) /* below 0: B k e^A, whose A-derivative is itself */
+{
+	Ir *ir = d->ir;
+	return add(ir, lin(ir, OP_ELU_D, d->a, d->tb, d->in.k),
+		   sub(ir, lin(ir, OP_ELU_D, d->a, mul(ir, d->b, d->ta), d->in.k),
+		       lin(ir, OP_RELU_D, d->a, mul(ir, d->b, d->ta), 0)));
+}
+
+static int tan_sin_d(const Tx *d) /* B cos A: -B sin A tA */
+{
+	Ir *ir = d->ir;
+	return add(ir, lin(ir, OP_SIN_D, d->a, d->tb, 0),
+		   lin(ir, OP_COS_D, d->a, mul(ir, d->b, d->ta), 0));
+}
+
+static int tan_cos_d(const Tx *d) /* -B sin A: -B cos A tA */
+{
+	Ir *ir = d->ir;
+	return sub(ir, lin(ir, OP_COS_D, d->a, d->tb, 0),
+		   lin(ir, OP_SIN_D, d->a, mul(ir, d->b, d->ta), 0));
+}
+
+static int tan_pow_d(const Tx *d) /* B k A^(k-1): B k (k-1) A^(k-2) tA */
+{
+	Ir *ir = d->ir;
+	double k = d->in.k;
+	return add(ir, lin(ir, OP_POW_D, d->a, d->tb, k),
+		   k == 1 ? -1
+			  : mul(ir, ir_num(ir, k),
+				lin(ir, OP_POW_D, d->a, mul(ir, d->b, d->ta), k - 1)));
+}
+
+static int tan_reduce(const Tx *d) /* SUM, MEAN: linear */
+{
+	return d->ta < 0 ? -1 : ir_unary(d->ir, d->in.op, d->ta);
+}
+
+static int tan_dot(const Tx *d)
+{
+	Ir *ir = d->ir;
+	return add(ir, d->ta < 0 ? -1 : ir_binary(ir, OP_DOT, d->ta, d->b),
+		   d->tb < 0 ? -1 : ir_binary(ir, OP_DOT, d->a, d->tb));
+}
+
+static int tan_softmax(const Tx *d) /* the Jacobian is symmetric: its product is softmax' */
+{
+	return lin(d->ir, OP_SOFTMAX_D, d->v, d->ta, 0);
+}
+
+static int tan_logsoftmax(const Tx *d) /* tA - softmax . tA */
+{
+	Ir *ir = d->ir;
+	return d->ta < 0 ? -1
+			 : ir_binary(ir, OP_SUB, d->ta,
+				     ir_binary(ir, OP_DOT, ir_unary(ir, OP_EXP, d->v), d->ta));
+}
+
+static int tan_softmax_d(const Tx *d) /* A B - A (A.B): tA B + A tB - tA (A.B) - A (tA.B + A.tB) */
+{
+	Ir *ir = d->ir;
+	int a = d->a, b = d->b, ta = d->ta;
+	int r = lin(ir, OP_SOFTMAX_D, a, d->tb, 0);
+	if (ta >= 0) {
+		int ab = ir_binary(ir, OP_DOT, a, b);
+		r = add(ir, r,
+			ir_binary(
+				ir, OP_SUB, ir_binary(ir, OP_MUL, ta, b),
+				ir_binary(ir, OP_ADD, ir_binary(ir, OP_MUL, ta, ab),
+					  ir_binary(ir, OP_MUL, a, ir_binary(ir, OP_DOT, ta, b)))));
+	}
+	return r;
+}
+
+static int tan_bcast(const Tx *d)
+{
+	return d->ta < 0 ? -1 : ir_bcast(d->ir, d->ta, d->in.size, d->in.k);
+}
+
+static int tan_slice(const Tx *d)
+{
+	return d->ta < 0 ? -1 : ir_slice(d->ir, d->ta, d->in.lo, d->in.hi);
+}
+
+static int tan_pad(const Tx *d)
+{
+	if (d->ta < 0)
+		return -1;
+	Ins pad = {.op = OP_PAD, .size = d->in.size, .a = d->ta, .b = -1, .c = -1, .lo = d->in.lo};
+	return ir_add(d->ir, pad);
+}
+
+static int tan_concat(const Tx *d)
+{
+	Ir *ir = d->ir;
+	const Ins *in = &d->in;
+	bool any = false;
+	for (int i = 0; i < in->nargs; i++)
+		any |= d->T->t[in->args[i]] >= 0;
+	if (!any)
+		return -1;
+	Ins cat = *in;
+	cat.args = arena_alloc(ir->arena, sizeof(int) * (size_t)in->nargs);
+	for (int i = 0; i < in->nargs; i++) {
+		int ti = d->T->t[in->args[i]];
+		cat.args[i] = ti >= 0 ? ti : zeros(ir, size(ir, in->args[i]));
+	}
+	return ir_add(ir, cat);
+}
+
+static int tan_dense(const Tx *d) /* W tA, without the bias */
+{
+	if (d->ta < 0)
+		return -1;
+	Ins r = d->in;
+	r.a = d->ta;
+	r.nobias = true;
+	return ir_add(d->ir, r);
+}
+
+static int tan_matvec(const Tx *d)
+{
+	if (d->ta < 0)
+		return -1;
+	Ins mv = d->in;
+	mv.a = d->ta;
+	return ir_add(d->ir, mv);
+}
+
+/* The tangent rule of each op a forward pass can contain; NULL: none (the
+ * reverse-pass and side-effect ops). */
+static int (*const tangent[OP_COUNT])(const Tx *) = {
+	[OP_INPUT] = tan_input,
+	[OP_TARGET] = tan_target,
+	[OP_NUM] = tan_zero,
+	[OP_CONSTV] = tan_zero,
+	[OP_STATE] = tan_zero,
+	[OP_PSTATE] = tan_zero,
+	[OP_RHO] = tan_zero,
+	[OP_YIN] = tan_zero,
+	[OP_LANE] = tan_zero,
+	[OP_L2] = tan_zero,
+	[OP_NEG] = tan_neg,
+	[OP_ADD] = tan_add,
+	[OP_SUB] = tan_sub,
+	[OP_MUL] = tan_mul,
+	[OP_DIV] = tan_div,
+	[OP_POW] = tan_pow,
+	[OP_RELU] = tan_relu,
+	[OP_TANH] = tan_tanh,
+	[OP_SIGMOID] = tan_sigmoid,
+	[OP_SOFTPLUS] = tan_softplus,
+	[OP_EXP] = tan_exp,
+	[OP_LOG] = tan_log,
+	[OP_SQRT] = tan_sqrt,
+	[OP_ABS] = tan_abs,
+	[OP_SIN] = tan_sin,
+	[OP_COS] = tan_cos,
+	[OP_LEAKY] = tan_leaky,
+	[OP_ELU] = tan_elu,
+	[OP_HUBER] = tan_huber,
+	[OP_BCE] = tan_bce,
+	[OP_MAX2] = tan_max2,
+	[OP_MIN2] = tan_min2,
+	[OP_RELU_D] = tan_linear_b,
+	[OP_TANH_D] = tan_tanh_d,
+	[OP_SIGMOID_D] = tan_sigmoid_d,
+	[OP_SOFTPLUS_D] = tan_softplus_d,
+	[OP_SQRT_D] = tan_sqrt_d,
+	[OP_ABS_D] = tan_linear_b,
+	[OP_SIN_D] = tan_sin_d,
+	[OP_COS_D] = tan_cos_d,
+	[OP_LEAKY_D] = tan_linear_b,
+	[OP_ELU_D] = tan_elu_d,
+	[OP_POW_D] = tan_pow_d,
+	[OP_MAX_DA] = tan_linear_c,
+	[OP_MAX_DB] = tan_linear_c,
+	[OP_MIN_DA] = tan_linear_c,
+	[OP_MIN_DB] = tan_linear_c,
+	[OP_SP_MASK] = tan_linear_b,
+	[OP_SUM] = tan_reduce,
+	[OP_MEAN] = tan_reduce,
+	[OP_DOT] = tan_dot,
+	[OP_SOFTMAX] = tan_softmax,
+	[OP_LOGSOFTMAX] = tan_logsoftmax,
+	[OP_SOFTMAX_D] = tan_softmax_d,
+	[OP_BCAST] = tan_bcast,
+	[OP_SLICE] = tan_slice,
+	[OP_PAD] = tan_pad,
+	[OP_CONCAT] = tan_concat,
+	[OP_DENSE] = tan_dense,
+	[OP_MATVEC] = tan_matvec,
+};
+
 /* The tangent of value v, its operands' tangents known. */
 static int rule(Tan *T, int v, int input, int comp)
 {
 	Ir *ir = T->ir;
-	Ins in = ir->ins[v]; /* a copy: adding instructions may move the array */
-	int a = in.a, b = in.b, c = in.c;
-	int ta = a >= 0 ? T->t[a] : -1, tb = b >= 0 ? T->t[b] : -1, tc = c >= 0 ? T->t[c] : -1;
-	switch (in.op) {
-	case OP_INPUT:
-		if (in.index != input)
-			return -1;
-		if (in.size == 1)
-			return ir_num(ir, 1);
-		{
-			Ins pad = {.op = OP_PAD,
-				   .size = in.size,
-				   .a = ir_num(ir, 1),
-				   .b = -1,
-				   .c = -1,
-				   .lo = comp};
-			return ir_add(ir, pad);
-		}
-	case OP_TARGET:
-		die("a derivative through target %d (refused by check)", in.index);
-	case OP_NUM:
-	case OP_CONSTV:
-	case OP_STATE:
-	case OP_PSTATE:
-	case OP_RHO:
-	case OP_YIN:
-	case OP_LANE:
-	case OP_L2:
-		return -1;
-	case OP_NEG:
-		return neg(ir, ta);
-	case OP_ADD:
-		return add(ir, ta, tb);
-	case OP_SUB:
-		return sub(ir, ta, tb);
-	case OP_MUL:
-		return add(ir, mul(ir, ta, b), mul(ir, a, tb));
-	case OP_DIV: { /* (ta - v tb) / b */
-		int n = sub(ir, ta, mul(ir, v, tb));
-		return n < 0 ? -1 : ir_binary(ir, OP_DIV, n, b);
-	}
-	case OP_POW: /* A^0 is 1 everywhere: tangent zero (B 0 A^-1 is NaN at 0) */
-		return in.k == 0 ? -1 : lin(ir, OP_POW_D, a, ta, in.k);
-	case OP_RELU:
-		return lin(ir, OP_RELU_D, a, ta, 0);
-	case OP_TANH:
-		return lin(ir, OP_TANH_D, v, ta, 0);
-	case OP_SIGMOID:
-		return lin(ir, OP_SIGMOID_D, v, ta, 0);
-	case OP_SOFTPLUS:
-		return lin(ir, OP_SOFTPLUS_D, a, ta, 0);
-	case OP_EXP:
-		return mul(ir, ta, v);
-	case OP_LOG:
-		return ta < 0 ? -1 : ir_binary(ir, OP_DIV, ta, a);
-	case OP_SQRT:
-		return lin(ir, OP_SQRT_D, v, ta, 0);
-	case OP_ABS:
-		return lin(ir, OP_ABS_D, a, ta, 0);
-	case OP_SIN:
-		return lin(ir, OP_SIN_D, a, ta, 0);
-	case OP_COS:
-		return lin(ir, OP_COS_D, a, ta, 0);
-	case OP_LEAKY:
-		return lin(ir, OP_LEAKY_D, a, ta, in.k);
-	case OP_ELU:
-		return lin(ir, OP_ELU_D, a, ta, in.k);
-	case OP_HUBER: {
-		int da = ta < 0 ? -1 : with_k(ir, OP_HUBER_D, a, b, ta, in.k);
-		int db = tb < 0 ? -1 : with_k(ir, OP_HUBER_D, a, b, tb, in.k);
-		return sub(ir, da, db);
-	}
-	case OP_BCE:
-		return add(ir, lin3(ir, OP_BCE_D, a, b, ta), lin3(ir, OP_BCE_DT, a, b, tb));
-	case OP_MAX2:
-		return add(ir, lin3(ir, OP_MAX_DA, a, b, ta), lin3(ir, OP_MAX_DB, a, b, tb));
-	case OP_MIN2:
-		return add(ir, lin3(ir, OP_MIN_DA, a, b, ta), lin3(ir, OP_MIN_DB, a, b, tb));
-	case OP_SP_MASK:
-	case OP_RELU_D:
-	case OP_ABS_D:
-	case OP_LEAKY_D:
-		/* linear in B, piecewise constant in A */
-		return lin(ir, in.op, a, tb, in.k);
-	case OP_MAX_DA:
-	case OP_MAX_DB:
-	case OP_MIN_DA:
-	case OP_MIN_DB:
-		return lin3(ir, in.op, a, b, tc);
-	case OP_TANH_D: /* B (1 - A^2): -2 A B tA */
-		return sub(ir, lin(ir, OP_TANH_D, a, tb, 0),
-			   mul(ir, ir_num(ir, 2), mul(ir, ir_binary(ir, OP_MUL, a, b), ta)));
-	case OP_SIGMOID_D: /* B A (1 - A): B (1 - 2A) tA */
-		return add(ir, lin(ir, OP_SIGMOID_D, a, tb, 0),
-			   mul(ir,
-			       ir_binary(ir, OP_MUL, b,
-					 ir_binary(ir, OP_SUB, ir_num(ir, 1),
-						   ir_binary(ir, OP_MUL, ir_num(ir, 2), a))),
-			       ta));
-	case OP_SOFTPLUS_D: /* B sigmoid(A) below 20: B sigmoid'(A) tA, masked */
-		return add(
-			ir, lin(ir, OP_SOFTPLUS_D, a, tb, 0),
-			lin(ir, OP_SP_MASK, a,
-			    lin(ir, OP_SIGMOID_D, ir_unary(ir, OP_SIGMOID, a), mul(ir, b, ta), 0),
-			    0));
-	case OP_SQRT_D: /* B / (2A): -B tA / (2 A^2) */
-		return sub(ir, lin(ir, OP_SQRT_D, a, tb, 0),
-			   ta < 0 ? -1
-				  : ir_binary(ir, OP_DIV, lin(ir, OP_SQRT_D, a, mul(ir, b, ta), 0),
-					      a));
-	case OP_ELU_D: /* below 0: B k e^A, whose A-derivative is itself */
-		return add(ir, lin(ir, OP_ELU_D, a, tb, in.k),
-			   sub(ir, lin(ir, OP_ELU_D, a, mul(ir, b, ta), in.k),
-			       lin(ir, OP_RELU_D, a, mul(ir, b, ta), 0)));
-	case OP_SIN_D: /* B cos A: -B sin A tA */
-		return add(ir, lin(ir, OP_SIN_D, a, tb, 0),
-			   lin(ir, OP_COS_D, a, mul(ir, b, ta), 0));
-	case OP_COS_D: /* -B sin A: -B cos A tA */
-		return sub(ir, lin(ir, OP_COS_D, a, tb, 0),
-			   lin(ir, OP_SIN_D, a, mul(ir, b, ta), 0));
-	case OP_POW_D: /* B k A^(k-1): B k (k-1) A^(k-2) tA */
-		return add(ir, lin(ir, OP_POW_D, a, tb, in.k),
-			   in.k == 1 ? -1
-				     : mul(ir, ir_num(ir, in.k),
-					   lin(ir, OP_POW_D, a, mul(ir, b, ta), in.k - 1)));
-	case OP_SUM:
-	case OP_MEAN:
-		return ta < 0 ? -1 : ir_unary(ir, in.op, ta);
-	case OP_DOT:
-		return add(ir, ta < 0 ? -1 : ir_binary(ir, OP_DOT, ta, b),
-			   tb < 0 ? -1 : ir_binary(ir, OP_DOT, a, tb));
-	case OP_SOFTMAX: /* the Jacobian is symmetric: its product is softmax' */
-		return lin(ir, OP_SOFTMAX_D, v, ta, 0);
-	case OP_LOGSOFTMAX: /* tA - softmax . tA */
-		return ta < 0 ? -1
-			      : ir_binary(ir, OP_SUB, ta,
-					  ir_binary(ir, OP_DOT, ir_unary(ir, OP_EXP, v), ta));
-	case OP_SOFTMAX_D: { /* A B - A (A.B): tA B + A tB - tA (A.B) - A (tA.B + A.tB) */
-		int r = lin(ir, OP_SOFTMAX_D, a, tb, 0);
-		if (ta >= 0) {
-			int ab = ir_binary(ir, OP_DOT, a, b);
-			r = add(ir, r,
-				ir_binary(ir, OP_SUB, ir_binary(ir, OP_MUL, ta, b),
-					  ir_binary(ir, OP_ADD, ir_binary(ir, OP_MUL, ta, ab),
-						    ir_binary(ir, OP_MUL, a,
-							      ir_binary(ir, OP_DOT, ta, b)))));
-		}
-		return r;
-	}
-	case OP_BCAST:
-		return ta < 0 ? -1 : ir_bcast(ir, ta, in.size, in.k);
-	case OP_SLICE:
-		return ta < 0 ? -1 : ir_slice(ir, ta, in.lo, in.hi);
-	case OP_PAD: {
-		if (ta < 0)
-			return -1;
-		Ins pad = {.op = OP_PAD, .size = in.size, .a = ta, .b = -1, .c = -1, .lo = in.lo};
-		return ir_add(ir, pad);
-	}
-	case OP_CONCAT: {
-		bool any = false;
-		for (int i = 0; i < in.nargs; i++)
-			any |= T->t[in.args[i]] >= 0;
-		if (!any)
-			return -1;
-		Ins cat = in;
-		cat.args = arena_alloc(ir->arena, sizeof(int) * (size_t)in.nargs);
-		for (int i = 0; i < in.nargs; i++) {
-			int ti = T->t[in.args[i]];
-			cat.args[i] = ti >= 0 ? ti : zeros(ir, size(ir, in.args[i]));
-		}
-		return ir_add(ir, cat);
-	}
-	case OP_DENSE: { /* W tA, without the bias */
-		if (ta < 0)
-			return -1;
-		Ins d = in;
-		d.a = ta;
-		d.nobias = true;
-		return ir_add(ir, d);
-	}
-	case OP_MATVEC: {
-		if (ta < 0)
-			return -1;
-		Ins mv = in;
-		mv.a = ta;
-		return ir_add(ir, mv);
-	}
-	default:
-		die("no tangent rule for %s", op_info[in.op].name);
-	}
+	const Ins *in = &ir->ins[v];
+	int a = in->a, b = in->b, c = in->c;
+	Tx d = {T,
+		ir,
+		v,
+		*in,
+		a,
+		b,
+		c,
+		a >= 0 ? T->t[a] : -1,
+		b >= 0 ? T->t[b] : -1,
+		c >= 0 ? T->t[c] : -1,
+		input,
+		comp};
+	if (!tangent[d.in.op])
+		die("no tangent rule for %s", op_info[d.in.op].name);
+	return tangent[d.in.op](&d);
 }
 
 int ir_tangent(Ir *ir, int v, int input, int comp)
