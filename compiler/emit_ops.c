@@ -180,7 +180,7 @@ static int work(const Emitter *E, const Ins *in)
 
 static bool unrolled(const Emitter *E, const Ins *in)
 {
-	return work(E, in) <= E->o->unroll_max;
+	return E->synth || /* a generator's values are scalars */ work(E, in) <= E->o->unroll_max;
 }
 
 /* P_LANES before a short loop over the lanes of a block: gcc -O3 unrolls a
@@ -198,6 +198,8 @@ void emit_lane_macro(const Emitter *E)
 /* "for (int l = 0; l < LANES; l++) {" around unrolled statements */
 static void lanes_open(const Emitter *E, const char *ind)
 {
+	if (E->synth) /* one sample at a time: l is 0 throughout */
+		return;
 	if (E->lanes <= 16)
 		fprintf(E->out, "%s%s_LANES\n", ind, E->P);
 	fprintf(E->out, "%sfor (int l = 0; l < %d; l++) {\n", ind, E->lanes);
@@ -205,6 +207,8 @@ static void lanes_open(const Emitter *E, const char *ind)
 
 static void lanes_close(const Emitter *E, const char *ind)
 {
+	if (E->synth)
+		return;
 	fprintf(E->out, "%s}\n", ind);
 }
 
@@ -238,6 +242,8 @@ static void expand(const Emitter *E, const char *t, const char *ops[3], double k
 static const char *template_of(const Emitter *E, const Ins *in, char *buf, size_t n)
 {
 	char kb[48];
+	if (E->synth) /* a generator's ops as written: bit for bit the C it always was */
+		return op_info[in->op].tmpl;
 	if (in->op == OP_POW) {
 		if (in->k == 1)
 			return "A";
@@ -1118,6 +1124,25 @@ static char *stat_kinds(const Emitter *E)
 	return kind;
 }
 
+/* A generator's draw (the RNG's next number, in instruction order) or the
+ * store of one scalar of the generated sample, in a one-lane block. */
+static void emit_synth_ins(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	char b1[EMIT_REF], b2[EMIT_REF];
+	lanes_open(E, ind);
+	if (in->op == OP_RAND_U || in->op == OP_RAND_N)
+		fprintf(E->out, "%s\tv%d[0][l] = cn_rng_%s(r, %s, %s);\n", ind, v,
+			in->op == OP_RAND_U ? "uniform" : "normal", ref(E, b1, in->a, NULL, 0),
+			ref(E, b2, in->b, NULL, 0));
+	else
+		fprintf(E->out, "%s\t%s[i * %d + %d] = (%s_real)%s;\n", ind,
+			in->op == OP_SET_X ? "x" : "t", in->op == OP_SET_X ? E->ni : E->nt,
+			(in->op == OP_SET_X ? E->in_off : E->tgt_off)[in->index] + in->lo, E->P,
+			ref(E, b1, in->a, NULL, 0));
+	lanes_close(E, ind);
+}
+
 static void emit_ins(const Emitter *E, int v, const char *ind)
 {
 	const Ins *in = &E->ir->ins[v];
@@ -1186,6 +1211,12 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 	case OP_STAT_SAT:
 		emit_stat(E, v, ind);
 		return;
+	case OP_RAND_U:
+	case OP_RAND_N:
+	case OP_SET_X:
+	case OP_SET_T:
+		emit_synth_ins(E, v, ind);
+		return;
 	case OP_OUTPUT:
 		if (!unrolled(E, in)) { /* a wide output: one loop over it */
 			int no = E->ir->ins[in->a].size;
@@ -1248,6 +1279,11 @@ static bool keep_root(const Ins *in, const void *ctx)
 	case OP_ACC_L2:
 	case OP_STAT_PP:
 		return fn == EMIT_GRAD;
+	case OP_RAND_U: /* every draw is made, used or not: the stream stays put */
+	case OP_RAND_N:
+	case OP_SET_X:
+	case OP_SET_T:
+		return fn == EMIT_SYNTH;
 	default:
 		return false;
 	}
@@ -1316,13 +1352,51 @@ void emit_tables(const Emitter *E)
 	}
 }
 
+/* The body of a generator, P_synth(r, xv, tv, n): the samples one at a time,
+ * each value a double of one lane, the draws in instruction order. */
+static void emit_synth_body(Emitter *E)
+{
+	FILE *out = E->out;
+	EmitFn fn = EMIT_SYNTH;
+	const EmitOptions *o = E->o;
+	EmitOptions od = *o;
+	od.dbl = true; /* the data are computed in double, then rounded once */
+	E->o = &od;
+	E->synth = true;
+	E->lanes = 1;
+	ir_live(E->ir, keep_root, &fn, E->live);
+	fprintf(out, "\t%s_real *x = xv, *t = tv;\n", E->P);
+	if (!uses(E, OP_SET_X))
+		fputs("\t(void)x;\n", out);
+	if (!uses(E, OP_SET_T))
+		fputs("\t(void)t;\n", out);
+	fputs("\tfor (long i = 0; i < n; i++) {\n\t\tconst int l = 0; /* the one lane */\n", out);
+	for (int i = 0; i < E->ir->len; i++) {
+		const Ins *in = &E->ir->ins[i];
+		if (E->live[i] && in->size && emit_stored(in->op))
+			fprintf(out, "\t\tdouble v%d[1][1]; /* %s */\n", i, op_info[in->op].name);
+	}
+	for (int i = 0; i < E->ir->len; i++)
+		if (E->live[i])
+			emit_ins(E, i, "\t");
+	fputs("\t\t(void)l;\n", out);
+	fputs("\t}\n", out);
+	E->synth = false;
+	E->o = o;
+}
+
 /*
  * The body of P_predict (one sample: x, y), P_eval or P_grad (n samples: x,
- * t, acc and for P_grad grad), after the function's opening brace.
+ * t, acc and for P_grad grad), or of a generator (EMIT_SYNTH), after the
+ * function's opening brace.
  */
 void emit_body(Emitter *E, EmitFn fn)
 {
 	FILE *out = E->out;
+	if (fn == EMIT_SYNTH) {
+		emit_synth_body(E);
+		return;
+	}
 	ir_live(E->ir, keep_root, &fn, E->live);
 	int L = E->lanes = fn == EMIT_PREDICT ? 1 : emit_lanes(E);
 	int ng = E->np * E->lw->nchannels;

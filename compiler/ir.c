@@ -29,7 +29,8 @@ Ir *ir_new(Arena *a, const Model *m)
 static bool side_effect(Op op)
 {
 	return op == OP_ACC_DENSE || op == OP_ACC_L2 || op == OP_STAT_SUM || op == OP_STAT_EACH ||
-		op == OP_STAT_MAX || op == OP_STAT_SAT || op == OP_STAT_PP || op == OP_OUTPUT;
+		op == OP_STAT_MAX || op == OP_STAT_SAT || op == OP_STAT_PP || op == OP_OUTPUT ||
+		op == OP_RAND_U || op == OP_RAND_N || op == OP_SET_X || op == OP_SET_T;
 }
 
 static bool is_num(const Ir *ir, int v, double k)
@@ -249,10 +250,16 @@ void ir_dump(FILE *out, const Ir *ir)
 		fputs(op_info[in->op].name, out);
 		switch (in->op) {
 		case OP_INPUT:
+		case OP_SET_X:
 			fprintf(out, " %s", ((Symbol *)m->inputs.items[in->index])->name);
 			break;
 		case OP_TARGET:
+		case OP_SET_T:
 			fprintf(out, " %s", ((Symbol *)m->targets.items[in->index])->name);
+			break;
+		case OP_RAND_U:
+		case OP_RAND_N:
+			fprintf(out, " #%d", in->index);
 			break;
 		case OP_NUM:
 			fprintf(out, " %s", fmt_double(buf, in->k));
@@ -283,6 +290,10 @@ void ir_dump(FILE *out, const Ir *ir)
 		switch (in->op) {
 		case OP_SLICE:
 			fprintf(out, " [%d:%d]", in->lo, in->hi);
+			break;
+		case OP_SET_X:
+		case OP_SET_T:
+			fprintf(out, " [%d]", in->lo);
 			break;
 		case OP_PAD:
 		case OP_STATE:
