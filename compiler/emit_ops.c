@@ -1124,6 +1124,18 @@ static char *stat_kinds(const Emitter *E)
 	return kind;
 }
 
+/* Whether a live instruction reads value v (a draw nothing reads is made all
+ * the same, into no variable). */
+static bool read_later(const Emitter *E, int v)
+{
+	for (int i = v + 1; i < E->ir->len; i++) {
+		const Ins *in = &E->ir->ins[i];
+		if (E->live[i] && (in->a == v || in->b == v || in->c == v))
+			return true;
+	}
+	return false;
+}
+
 /* A generator's draw (the RNG's next number, in instruction order) or the
  * store of one scalar of the generated sample, in a one-lane block. */
 static void emit_synth_ins(const Emitter *E, int v, const char *ind)
@@ -1131,7 +1143,11 @@ static void emit_synth_ins(const Emitter *E, int v, const char *ind)
 	const Ins *in = &E->ir->ins[v];
 	char b1[EMIT_REF], b2[EMIT_REF];
 	lanes_open(E, ind);
-	if (in->op == OP_RAND_U || in->op == OP_RAND_N)
+	if ((in->op == OP_RAND_U || in->op == OP_RAND_N) && !read_later(E, v))
+		fprintf(E->out, "%s\t(void)cn_rng_%s(r, %s, %s); /* unused */\n", ind,
+			in->op == OP_RAND_U ? "uniform" : "normal", ref(E, b1, in->a, NULL, 0),
+			ref(E, b2, in->b, NULL, 0));
+	else if (in->op == OP_RAND_U || in->op == OP_RAND_N)
 		fprintf(E->out, "%s\tv%d[0][l] = cn_rng_%s(r, %s, %s);\n", ind, v,
 			in->op == OP_RAND_U ? "uniform" : "normal", ref(E, b1, in->a, NULL, 0),
 			ref(E, b2, in->b, NULL, 0));
@@ -1373,7 +1389,7 @@ static void emit_synth_body(Emitter *E)
 	fputs("\tfor (long i = 0; i < n; i++) {\n\t\tconst int l = 0; /* the one lane */\n", out);
 	for (int i = 0; i < E->ir->len; i++) {
 		const Ins *in = &E->ir->ins[i];
-		if (E->live[i] && in->size && emit_stored(in->op))
+		if (E->live[i] && in->size && emit_stored(in->op) && read_later(E, i))
 			fprintf(out, "\t\tdouble v%d[1][1]; /* %s */\n", i, op_info[in->op].name);
 	}
 	for (int i = 0; i < E->ir->len; i++)
