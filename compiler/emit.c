@@ -1058,208 +1058,24 @@ static void emit_functions(Emitter *E)
 
 /* ------------------------------------------------------------ data block */
 
-typedef struct DataVar {
-	const char *name;
-	int size;
-} DataVar;
-
-static int data_var(const DataVar *vars, int n, const char *name)
-{
-	for (int i = n - 1; i >= 0; i--)
-		if (!strcmp(vars[i].name, name))
-			return i;
-	return -1;
-}
-
-/* The value of a constant expression the checker accepted as one. */
-static double const_value(const Expr *e)
-{
-	switch (e->kind) {
-	case EXPR_NUM:
-		return e->num;
-	case EXPR_NEG:
-		return -const_value(e->lhs);
-	case EXPR_ADD:
-		return const_value(e->lhs) + const_value(e->rhs);
-	case EXPR_SUB:
-		return const_value(e->lhs) - const_value(e->rhs);
-	case EXPR_MUL:
-		return const_value(e->lhs) * const_value(e->rhs);
-	case EXPR_DIV:
-		return const_value(e->lhs) / const_value(e->rhs);
-	case EXPR_POW:
-		return pow(const_value(e->lhs), const_value(e->rhs));
-	default:
-		die("not a constant: %s", expr_kind_name(e->kind));
-	}
-}
-
-/* Hoist the generator calls of e, left to right, into numbered temporaries:
- * C leaves the order of operand evaluation open, and the draws must not
- * depend on the compiler. */
-static void hoist_draws(const Emitter *E, const Expr *e, int *next, const char *ind)
-{
-	char b1[48], b2[48];
-	switch (e->kind) {
-	case EXPR_CALL:
-		if (e->fn == FN_UNIFORM || e->fn == FN_NORMAL) {
-			fprintf(E->out, "%sconst double r%d = cn_rng_%s(r, %s, %s);\n", ind,
-				(*next)++, e->fn == FN_UNIFORM ? "uniform" : "normal",
-				dlit(b1, const_value(e->args[0].value)),
-				dlit(b2, const_value(e->args[1].value)));
-			return;
-		}
-		for (int i = 0; i < e->nargs; i++)
-			hoist_draws(E, e->args[i].value, next, ind);
-		return;
-	default:
-		if (e->lhs)
-			hoist_draws(E, e->lhs, next, ind);
-		if (e->rhs)
-			hoist_draws(E, e->rhs, next, ind);
-		return;
-	}
-}
-
-static void data_expr(const Emitter *E, const Expr *e, const DataVar *vars, int nvars, int comp,
-		      int *next)
+/* P_synth (the data block's generator) or P_synth_dN (domain d's): n samples
+ * of the generator's IR, lower_synth's, drawn from r one sample at a time and
+ * computed in double, whatever the model's precision. */
+static void emit_synth(Emitter *E, const Ir *ir, const char *fname)
 {
 	FILE *out = E->out;
-	char b1[48];
-	int k = e->size == 1 ? 0 : comp;
-	switch (e->kind) {
-	case EXPR_NUM:
-		fputs(dlit(b1, e->num), out);
-		return;
-	case EXPR_NAME: {
-		int v = data_var(vars, nvars, e->name);
-		if (v < 0)
-			die("data name '%s' unbound", e->name);
-		fprintf(out, "d%d[%d]", v, vars[v].size == 1 ? 0 : k);
-		return;
-	}
-	case EXPR_NEG:
-		fputs("-(", out);
-		data_expr(E, e->lhs, vars, nvars, k, next);
-		fputc(')', out);
-		return;
-	case EXPR_ADD:
-	case EXPR_SUB:
-	case EXPR_MUL:
-	case EXPR_DIV: {
-		const char *op = e->kind == EXPR_ADD ? " + "
-			: e->kind == EXPR_SUB        ? " - "
-			: e->kind == EXPR_MUL        ? " * "
-						     : " / ";
-		fputc('(', out);
-		data_expr(E, e->lhs, vars, nvars, k, next);
-		fputs(op, out);
-		data_expr(E, e->rhs, vars, nvars, k, next);
-		fputc(')', out);
-		return;
-	}
-	case EXPR_POW:
-		fputs("pow(", out);
-		data_expr(E, e->lhs, vars, nvars, k, next);
-		fprintf(out, ", %s)", dlit(b1, e->fn_arg));
-		return;
-	case EXPR_INDEX:
-		data_expr(E, e->lhs, vars, nvars, e->lo_idx, next);
-		return;
-	case EXPR_CALL: {
-		static const char *const fns[] = {
-			[FN_TANH] = "tanh", [FN_EXP] = "exp", [FN_LOG] = "log", [FN_SQRT] = "sqrt",
-			[FN_ABS] = "fabs",  [FN_SIN] = "sin", [FN_COS] = "cos",
-		};
-		switch (e->fn) {
-		case FN_UNIFORM:
-		case FN_NORMAL:
-			fprintf(out, "r%d", (*next)++);
-			return;
-		case FN_RELU:
-			fputs("fmax(0.0, ", out);
-			break;
-		case FN_SIGMOID:
-			fputs("1 / (1 + exp(-", out);
-			data_expr(E, e->args[0].value, vars, nvars, k, next);
-			fputs("))", out);
-			return;
-		case FN_SOFTPLUS:
-			fputs("log1p(exp(", out);
-			data_expr(E, e->args[0].value, vars, nvars, k, next);
-			fputs("))", out);
-			return;
-		case FN_TANH:
-		case FN_EXP:
-		case FN_LOG:
-		case FN_SQRT:
-		case FN_ABS:
-		case FN_SIN:
-		case FN_COS:
-			fprintf(out, "%s(", fns[e->fn]);
-			break;
-		default:
-			die("data expression '%s' cannot be emitted", e->name);
-		}
-		data_expr(E, e->args[0].value, vars, nvars, k, next);
-		fputc(')', out);
-		return;
-	}
-	default:
-		die("data expression kind %s cannot be emitted", expr_kind_name(e->kind));
-	}
-}
-
-static void emit_synth(const Emitter *E, const PtrVec *gens, const char *fname)
-{
-	FILE *out = E->out;
-	const Model *m = E->m;
-	DataVar *vars = calloc((size_t)max1(gens->len), sizeof *vars);
-	if (!vars)
+	const Ir *main_ir = E->ir;
+	bool *main_live = E->live;
+	E->ir = ir;
+	E->live = calloc((size_t)max1(ir->len), sizeof(bool));
+	if (!E->live)
 		fatal("out of memory:");
 	fprintf(out, "static void %s_%s(cn_rng *r, void *xv, void *tv, long n)\n{\n", E->P, fname);
-	fprintf(out, "\t%s_real *x = xv, *t = tv;\n\tfor (long i = 0; i < n; i++) {\n", E->P);
-	for (int g = 0; g < gens->len; g++) {
-		const Symbol *s = gens->items[g];
-		int size = s->size;
-		for (int k = 0; k < m->inputs.len; k++)
-			if (!strcmp(((Symbol *)m->inputs.items[k])->name, s->name))
-				size = ((Symbol *)m->inputs.items[k])->size;
-		for (int k = 0; k < m->targets.len; k++)
-			if (!strcmp(((Symbol *)m->targets.items[k])->name, s->name))
-				size = ((Symbol *)m->targets.items[k])->size;
-		if (size < 1)
-			size = 1;
-		fprintf(out, "\t\tdouble d%d[%d]; /* %s */\n", g, size, s->name);
-		for (int k = 0; k < size; k++) {
-			int draws = 0, used = 0;
-			fputs("\t\t{\n", out);
-			hoist_draws(E, s->value, &draws, "\t\t\t");
-			fprintf(out, "\t\t\td%d[%d] = ", g, k);
-			data_expr(E, s->value, vars, g, k, &used);
-			fputs(";\n\t\t}\n", out);
-		}
-		vars[g].name = s->name;
-		vars[g].size = size;
-	}
-	for (int k = 0; k < m->inputs.len; k++) {
-		const Symbol *s = m->inputs.items[k];
-		int v = data_var(vars, gens->len, s->name);
-		for (int j = 0; j < s->size; j++)
-			fprintf(out, "\t\tx[i * %d + %d] = (%s_real)d%d[%d];\n", E->ni,
-				E->in_off[k] + j, E->P, v, j);
-	}
-	for (int k = 0; gens == &m->data.gens && k < m->targets.len; k++) {
-		const Symbol *s = m->targets.items[k];
-		int v = data_var(vars, gens->len, s->name);
-		for (int j = 0; j < s->size; j++)
-			fprintf(out, "\t\tt[i * %d + %d] = (%s_real)d%d[%d];\n", E->nt,
-				E->tgt_off[k] + j, E->P, v, j);
-	}
-	if (!m->targets.len || gens != &m->data.gens)
-		fputs("\t\t(void)t;\n", out);
-	fputs("\t}\n}\n\n", out);
-	free(vars);
+	emit_body(E, EMIT_SYNTH);
+	fputs("}\n\n", out);
+	free(E->live);
+	E->ir = main_ir;
+	E->live = main_live;
 }
 
 /* ------------------------------------------------------------ descriptor */
@@ -1382,15 +1198,14 @@ static void emit_describe(Emitter *E)
 		"static void %s_constraint_v(const void *m, int k, const void *x, const void *y, "
 		"void *g)\n{\n\t%s_constraint(m, k, x, y, g);\n}\n\n",
 		P, P);
-	bool synth = m->data.present && !m->data.csv;
+	bool synth = E->lw->synth_ir[0] != NULL;
 	if (synth)
-		emit_synth(E, &m->data.gens, "synth");
+		emit_synth(E, E->lw->synth_ir[0], "synth");
 	for (int d = 0; d < m->domains.len; d++) {
-		const Domain *dom = m->domains.items[d];
 		char name[32];
 		snprintf(name, sizeof name, "synth_d%d", d);
-		if (!dom->spec.csv)
-			emit_synth(E, &dom->spec.gens, name);
+		if (E->lw->synth_ir[1 + d])
+			emit_synth(E, E->lw->synth_ir[1 + d], name);
 	}
 	if (m->domains.len) {
 		fprintf(out, "static void %s_domain_synth(int d, cn_rng *r, void *x, long n)\n{\n",

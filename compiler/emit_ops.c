@@ -210,7 +210,7 @@ static int work(const Emitter *E, const Ins *in)
 
 static bool unrolled(const Emitter *E, const Ins *in)
 {
-	return work(E, in) <= E->o->unroll_max;
+	return E->synth || /* a generator's values are scalars */ work(E, in) <= E->o->unroll_max;
 }
 
 /* P_LANES before a short loop over the lanes of a block: gcc -O3 unrolls a
@@ -228,6 +228,8 @@ void emit_lane_macro(const Emitter *E)
 /* "for (int l = 0; l < LANES; l++) {" around unrolled statements */
 static void lanes_open(const Emitter *E, const char *ind)
 {
+	if (E->synth) /* one sample at a time: l is 0 throughout */
+		return;
 	if (E->fuse && E->fuse->open >= 0)
 		return; /* inside a fused loop: emit_body opened it */
 	if (E->lanes <= 16)
@@ -237,7 +239,7 @@ static void lanes_open(const Emitter *E, const char *ind)
 
 static void lanes_close(const Emitter *E, const char *ind)
 {
-	if (E->fuse && E->fuse->open >= 0)
+	if (E->synth || (E->fuse && E->fuse->open >= 0))
 		return;
 	fprintf(E->out, "%s}\n", ind);
 }
@@ -282,6 +284,8 @@ static void expand(const Emitter *E, const char *t, const char *ops[3], double k
 static const char *template_of(const Emitter *E, const Ins *in, char *buf, size_t n)
 {
 	char kb[48];
+	if (E->synth) /* a generator's ops as written: bit for bit the C it always was */
+		return op_info[in->op].tmpl;
 	const char *form = op_form(in);
 	if (form)
 		return form;
@@ -1182,6 +1186,41 @@ static char *stat_kinds(const Emitter *E)
 	return kind;
 }
 
+/* Whether a live instruction reads value v (a draw nothing reads is made all
+ * the same, into no variable). */
+static bool read_later(const Emitter *E, int v)
+{
+	for (int i = v + 1; i < E->ir->len; i++) {
+		const Ins *in = &E->ir->ins[i];
+		if (E->live[i] && (in->a == v || in->b == v || in->c == v))
+			return true;
+	}
+	return false;
+}
+
+/* A generator's draw (the RNG's next number, in instruction order) or the
+ * store of one scalar of the generated sample, in a one-lane block. */
+static void emit_synth_ins(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	char b1[EMIT_REF], b2[EMIT_REF];
+	lanes_open(E, ind);
+	if ((in->op == OP_RAND_U || in->op == OP_RAND_N) && !read_later(E, v))
+		fprintf(E->out, "%s\t(void)cn_rng_%s(r, %s, %s); /* unused */\n", ind,
+			in->op == OP_RAND_U ? "uniform" : "normal", ref(E, b1, in->a, NULL, 0),
+			ref(E, b2, in->b, NULL, 0));
+	else if (in->op == OP_RAND_U || in->op == OP_RAND_N)
+		fprintf(E->out, "%s\tv%d[0][l] = cn_rng_%s(r, %s, %s);\n", ind, v,
+			in->op == OP_RAND_U ? "uniform" : "normal", ref(E, b1, in->a, NULL, 0),
+			ref(E, b2, in->b, NULL, 0));
+	else
+		fprintf(E->out, "%s\t%s[i * %d + %d] = (%s_real)%s;\n", ind,
+			in->op == OP_SET_X ? "x" : "t", in->op == OP_SET_X ? E->ni : E->nt,
+			(in->op == OP_SET_X ? E->in_off : E->tgt_off)[in->index] + in->lo, E->P,
+			ref(E, b1, in->a, NULL, 0));
+	lanes_close(E, ind);
+}
+
 static void emit_ins(const Emitter *E, int v, const char *ind)
 {
 	const Ins *in = &E->ir->ins[v];
@@ -1245,6 +1284,12 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 	case OP_STAT_SAT:
 		emit_stat(E, v, ind);
 		return;
+	case OP_RAND_U:
+	case OP_RAND_N:
+	case OP_SET_X:
+	case OP_SET_T:
+		emit_synth_ins(E, v, ind);
+		return;
 	case OP_OUTPUT:
 		if (!unrolled(E, in)) { /* a wide output: one loop over it */
 			int no = E->ir->ins[in->a].size;
@@ -1305,6 +1350,8 @@ static bool keep_root(const Ins *in, const void *ctx)
 		return fn == EMIT_EVAL || fn == EMIT_GRAD;
 	if (op_is(in->op, OF_STEP))
 		return fn == EMIT_GRAD;
+	if (op_is(in->op, OF_SYNTH)) /* every draw is made, used or not */
+		return fn == EMIT_SYNTH;
 	return false;
 }
 
@@ -1497,13 +1544,51 @@ static void fuse_free(Emitter *E)
 	E->fuse = NULL;
 }
 
+/* The body of a generator, P_synth(r, xv, tv, n): the samples one at a time,
+ * each value a double of one lane, the draws in instruction order. */
+static void emit_synth_body(Emitter *E)
+{
+	FILE *out = E->out;
+	EmitFn fn = EMIT_SYNTH;
+	const EmitOptions *o = E->o;
+	EmitOptions od = *o;
+	od.dbl = true; /* the data are computed in double, then rounded once */
+	E->o = &od;
+	E->synth = true;
+	E->lanes = 1;
+	ir_live(E->ir, keep_root, &fn, E->live);
+	fprintf(out, "\t%s_real *x = xv, *t = tv;\n", E->P);
+	if (!uses(E, OP_SET_X))
+		fputs("\t(void)x;\n", out);
+	if (!uses(E, OP_SET_T))
+		fputs("\t(void)t;\n", out);
+	fputs("\tfor (long i = 0; i < n; i++) {\n\t\tconst int l = 0; /* the one lane */\n", out);
+	for (int i = 0; i < E->ir->len; i++) {
+		const Ins *in = &E->ir->ins[i];
+		if (E->live[i] && in->size && emit_stored(in->op) && read_later(E, i))
+			fprintf(out, "\t\tdouble v%d[1][1]; /* %s */\n", i, op_info[in->op].name);
+	}
+	for (int i = 0; i < E->ir->len; i++)
+		if (E->live[i])
+			emit_ins(E, i, "\t");
+	fputs("\t\t(void)l;\n", out);
+	fputs("\t}\n", out);
+	E->synth = false;
+	E->o = o;
+}
+
 /*
  * The body of P_predict (one sample: x, y), P_eval or P_grad (n samples: x,
- * t, acc and for P_grad grad), after the function's opening brace.
+ * t, acc and for P_grad grad), or of a generator (EMIT_SYNTH), after the
+ * function's opening brace.
  */
 void emit_body(Emitter *E, EmitFn fn)
 {
 	FILE *out = E->out;
+	if (fn == EMIT_SYNTH) {
+		emit_synth_body(E);
+		return;
+	}
 	ir_live(E->ir, keep_root, &fn, E->live);
 	int L = E->lanes = fn == EMIT_PREDICT ? 1 : emit_lanes(E);
 	int ng = E->np * E->lw->nchannels;

@@ -315,78 +315,6 @@ static long forward_flops(const Emitter *E)
 
 /* ------------------------------------------------------------ --test */
 
-typedef struct DataVals {
-	const char *name;
-	int size;
-	double *v;
-} DataVals;
-
-/* One component of a data-block expression, its draws in source order. */
-static double data_eval(const Expr *e, const DataVals *vars, int nvars, int comp, cn_rng *r)
-{
-	int k = e->size == 1 ? 0 : comp;
-	switch (e->kind) {
-	case EXPR_NUM:
-		return e->num;
-	case EXPR_NAME:
-		for (int i = nvars - 1; i >= 0; i--)
-			if (!strcmp(vars[i].name, e->name))
-				return vars[i].v[vars[i].size == 1 ? 0 : k];
-		die("data name '%s' unbound", e->name);
-	case EXPR_NEG:
-		return -data_eval(e->lhs, vars, nvars, k, r);
-	case EXPR_ADD:
-	case EXPR_SUB:
-	case EXPR_MUL:
-	case EXPR_DIV: {
-		double a = data_eval(e->lhs, vars, nvars, k, r);
-		double b = data_eval(e->rhs, vars, nvars, k, r);
-		return e->kind == EXPR_ADD    ? a + b
-			: e->kind == EXPR_SUB ? a - b
-			: e->kind == EXPR_MUL ? a * b
-					      : a / b;
-	}
-	case EXPR_POW:
-		return pow(data_eval(e->lhs, vars, nvars, k, r), e->fn_arg);
-	case EXPR_INDEX:
-		return data_eval(e->lhs, vars, nvars, e->lo_idx, r);
-	case EXPR_CALL: {
-		if (e->fn == FN_UNIFORM || e->fn == FN_NORMAL) {
-			double a = e->args[0].value->num, b = e->args[1].value->num;
-			return e->fn == FN_UNIFORM ? cn_rng_uniform(r, a, b)
-						   : cn_rng_normal(r, a, b);
-		}
-		double a = data_eval(e->args[0].value, vars, nvars, k, r);
-		switch (e->fn) {
-		case FN_RELU:
-			return fmax(0.0, a);
-		case FN_SIGMOID:
-			return 1 / (1 + exp(-a));
-		case FN_SOFTPLUS:
-			return log1p(exp(a));
-		case FN_TANH:
-			return tanh(a);
-		case FN_EXP:
-			return exp(a);
-		case FN_LOG:
-			return log(a);
-		case FN_SQRT:
-			return sqrt(a);
-		case FN_ABS:
-			return fabs(a);
-		case FN_SIN:
-			return sin(a);
-		case FN_COS:
-			return cos(a);
-		default:
-			die("data expression '%s' cannot be evaluated", e->name);
-		}
-	}
-	default:
-		die("data expression kind %s cannot be evaluated", expr_kind_name(e->kind));
-	}
-}
-
 #define TEST_N 1000
 
 /* TEST_N input rows (ni each, rounded to the model's precision): the data
@@ -394,47 +322,21 @@ static double data_eval(const Expr *e, const DataVals *vars, int nvars, int comp
 static double *test_inputs(const Emitter *E)
 {
 	const Model *m = E->m;
-	const PtrVec *gens = &m->data.gens;
-	bool synth = m->data.present && !m->data.csv && gens->len;
+	const Ir *gen = m->data.gens.len ? E->lw->synth_ir[0] : NULL;
 	double *x = calloc((size_t)TEST_N * (size_t)(E->ni ? E->ni : 1), sizeof(double));
-	DataVals *vars = calloc((size_t)(gens->len ? gens->len : 1), sizeof *vars);
-	if (!x || !vars)
+	if (!x)
 		fatal("out of memory:");
 	cn_rng r;
 	cn_rng_seed(&r, (uint64_t)m->train.seed, CN_STREAM_DATA);
 	for (int i = 0; i < TEST_N; i++) {
 		double *row = x + (size_t)i * (size_t)E->ni;
-		for (int j = 0; !synth && j < E->ni; j++)
+		if (gen)
+			interp_synth(gen, &r, row);
+		for (int j = 0; !gen && j < E->ni; j++)
 			row[j] = cn_rng_uniform(&r, -1, 1);
-		for (int g = 0; synth && g < gens->len; g++) {
-			const Symbol *s = gens->items[g];
-			int size = s->binds ? s->binds->size : s->size;
-			size = size < 1 ? 1 : size;
-			vars[g].name = s->name;
-			vars[g].size = size;
-			free(vars[g].v);
-			vars[g].v = calloc((size_t)size, sizeof(double));
-			if (!vars[g].v)
-				fatal("out of memory:");
-			for (int k = 0; k < size; k++)
-				vars[g].v[k] = data_eval(s->value, vars, g, k, &r);
-		}
-		for (int k = 0; synth && k < m->inputs.len; k++) {
-			const Symbol *s = m->inputs.items[k];
-			for (int g = gens->len - 1; g >= 0; g--)
-				if (!strcmp(vars[g].name, s->name)) {
-					for (int j = 0; j < s->size; j++)
-						row[E->in_off[k] + j] =
-							vars[g].v[vars[g].size == 1 ? 0 : j];
-					break;
-				}
-		}
 		for (int j = 0; !E->o->dbl && j < E->ni; j++)
 			row[j] = (double)(float)row[j];
 	}
-	for (int g = 0; g < gens->len; g++)
-		free(vars[g].v);
-	free(vars);
 	return x;
 }
 

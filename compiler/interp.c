@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cnetrt.h"
 #include "ir.h"
 
 static bool keep_output(const Ins *in, const void *ctx)
@@ -175,4 +176,42 @@ void interp_forward(const Ir *ir, const double *p, const double *x, double *y)
 	free(w_off);
 	free(b_off);
 	free(in_off);
+}
+
+/* One sample of a generator's IR (lower_synth) in double, as the emitted
+ * P_synth computes it: the draws from r in instruction order, each input
+ * component into the sample's row x (ni reals, inputs at their offsets). */
+void interp_synth(const Ir *ir, struct cn_rng *r, double *x)
+{
+	const Model *m = ir->model;
+	double *val = calloc((size_t)(ir->len ? ir->len : 1), sizeof(double));
+	if (!val)
+		fatal("out of memory:");
+	for (int v = 0; v < ir->len; v++) {
+		const Ins *in = &ir->ins[v];
+		double a = in->a >= 0 ? val[in->a] : 0, b = in->b >= 0 ? val[in->b] : 0;
+		switch (in->op) {
+		case OP_NUM:
+			val[v] = in->k;
+			break;
+		case OP_RAND_U:
+			val[v] = cn_rng_uniform(r, a, b);
+			break;
+		case OP_RAND_N:
+			val[v] = cn_rng_normal(r, a, b);
+			break;
+		case OP_SET_X: {
+			int off = 0;
+			for (int k = 0; k < in->index; k++)
+				off += ((const Symbol *)m->inputs.items[k])->size;
+			x[off + in->lo] = a;
+			break;
+		}
+		case OP_SET_T:
+			break;
+		default:
+			val[v] = op_eval(in, a, b, in->c >= 0 ? val[in->c] : 0);
+		}
+	}
+	free(val);
 }

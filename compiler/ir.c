@@ -311,10 +311,12 @@ void ir_dump(FILE *out, const Ir *ir)
 		else
 			fputs("        ", out);
 		fputs(op_info[in->op].name, out);
-		if (in->op == OP_INPUT)
+		if (in->op == OP_INPUT || in->op == OP_SET_X)
 			fprintf(out, " %s", ((Symbol *)m->inputs.items[in->index])->name);
-		else if (in->op == OP_TARGET)
+		else if (in->op == OP_TARGET || in->op == OP_SET_T)
 			fprintf(out, " %s", ((Symbol *)m->targets.items[in->index])->name);
+		else if (in->op == OP_RAND_U || in->op == OP_RAND_N)
+			fprintf(out, " #%d", in->index);
 		else if (in->op == OP_NUM)
 			fprintf(out, " %s", fmt_double(buf, in->k));
 		else if (op_is(in->op, OF_CST))
@@ -331,6 +333,8 @@ void ir_dump(FILE *out, const Ir *ir)
 			fprintf(out, " %%%d", in->args[j]);
 		if (in->op == OP_SLICE)
 			fprintf(out, " [%d:%d]", in->lo, in->hi);
+		if (in->op == OP_SET_X || in->op == OP_SET_T)
+			fprintf(out, " [%d]", in->lo);
 		if (op_is(in->op, OF_HAS_LO))
 			fprintf(out, " @%d", in->lo);
 		if (op_is(in->op, OF_SIDE) && op_is(in->op, OF_LAYER)) /* ACC_* */

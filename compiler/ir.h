@@ -55,6 +55,7 @@ enum {
 	OF_HAS_LO = 1 << 10,  /* reads its slot or offset lo (dumped as @lo) */
 	OF_LAYER = 1 << 11,   /* names a layer (Ins.layer) */
 	OF_CST = 1 << 12,     /* names a const (Ins.cst) */
+	OF_SYNTH = 1 << 13,   /* root of a generator (P_synth): a draw, made used or not */
 };
 
 typedef struct OpInfo {
@@ -166,11 +167,32 @@ typedef struct Lowered {
 	Ir **set_ir;
 	int *set_acc;     /* first of the set's 3 slots: loss, data loss, count */
 	int *set_channel; /* its gradient channel */
+	/* Point sets' generators (lower_data.c): synth_ir[0] the data block's,
+	 * synth_ir[1 + d] domain d's; NULL for a csv file or no data block. */
+	Ir **synth_ir;
+	int *set_total; /* per set: its per-point total loss, -1 when unused */
+	int *con_q;     /* per constraint: its c_j (augmented), or -1 */
 } Lowered;
 
+/* lower_forward, then lower_reverse. */
 Lowered *lower_model(Arena *a, const Model *m);
 /* The IR of a constant expression e (e->is_const), its value the OUTPUT. */
 Ir *lower_const(Arena *a, const Model *m, const Expr *e);
+/* The forward IR of every point set, the constraints' g and the generators,
+ * with the layouts of the statistics, multipliers and gradient channels. */
+Lowered *lower_forward(Arena *a, const Model *m);
+/* Append each set's reverse pass (autodiff) to its IR: the forward IR stays
+ * a prefix of it. */
+void lower_reverse(Lowered *lw);
+/* --dump=layout: parameters, a sample's row, statistics slots, multipliers. */
+void layout_dump(FILE *out, const Lowered *lw);
+
+/* ---------------------------------------------------------------- lower_data.c */
+
+/* The generator of a data or domain block as IR of one sample: RAND_U and
+ * RAND_N draws in the order the RNG makes them, the bindings' components,
+ * then SET_X (and, with targets, SET_T) for each input (target) scalar. */
+Ir *lower_synth(Arena *a, const Model *m, const DataSpec *ds, bool targets);
 
 /* ---------------------------------------------------------------- autodiff.c */
 
@@ -213,6 +235,7 @@ typedef enum EmitFn {
 	EMIT_PREDICT_N, /* forward to the output, n samples in blocks */
 	EMIT_EVAL,      /* forward and statistics, n samples */
 	EMIT_GRAD,      /* forward, statistics and reverse pass, n samples */
+	EMIT_SYNTH,     /* a generator (lower_synth): n samples, one at a time, in double */
 } EmitFn;
 
 /* The longest prefix of generated names (--prefix, else the model name):
@@ -237,6 +260,7 @@ typedef struct Emitter {
 	int lanes;           /* samples per block in the function being emitted */
 	bool lane_grads;     /* parameter gradients summed per lane first */
 	bool yin;            /* the function takes an output (P_constraint's g) */
+	bool synth;          /* emitting a generator: ops exactly as written (no pow rewrite) */
 	int count_slot;      /* acc slot of the point count of the set emitted */
 	long pp_batch, pp_n; /* a domain with per-point multipliers: batch, points */
 	bool *cst_used;      /* per const: a function emitted indexes its table */
@@ -273,6 +297,10 @@ void emit_layout_comment(const Emitter *E);
  * inputs, p the flat parameters (declaration order), y the outputs.  The IR
  * of a constant expression (lower_const) reads neither: p and x may be NULL. */
 void interp_forward(const Ir *ir, const double *p, const double *x, double *y);
+struct cn_rng;
+/* One sample of a generator's IR (lower_synth) in double: draws from r in
+ * instruction order, the inputs into the row x (their SET_X). */
+void interp_synth(const Ir *ir, struct cn_rng *r, double *x);
 
 /* ---------------------------------------------------------------- export.c */
 

@@ -392,10 +392,9 @@ Ir *lower_const(Arena *a, const Model *m, const Expr *e)
 }
 
 /* The terms of point set `set` (0: the training data, 1 + d: domain d) in
- * their own per-point IR: losses and constraints over the set, their
- * statistics, and the reverse pass into the set's channel (plus the
- * augmented components' channels).  Returns the per-point total loss, or -1
- * when nothing is evaluated over the set. */
+ * their own per-point IR: losses and constraints over the set and their
+ * statistics (lower_reverse appends the reverse pass).  Returns the per-point
+ * total loss, or -1 when nothing is evaluated over the set. */
 static int lower_set(Lower *L, Lowered *lw, int set)
 {
 	Ir *ir = L->ir;
@@ -408,15 +407,13 @@ static int lower_set(Lower *L, Lowered *lw, int set)
 			data = add_term(ir, data,
 					mean_if_vector(L, lower_expr(L, m->losses.items[i])));
 	int total = data;
-	int *q = arena_alloc(ir->arena, sizeof(int) * (size_t)(ncon ? ncon : 1));
 	bool any = data >= 0;
 	for (int k = 0; k < ncon; k++) {
 		const Constraint *c = m->constraints.items[k];
-		q[k] = -1;
 		if (c->over != dom)
 			continue;
 		any = true;
-		int term = lower_constraint(L, c, &lw->con[k], &q[k]);
+		int term = lower_constraint(L, c, &lw->con[k], &lw->con_q[k]);
 		if (term >= 0)
 			total = add_term(ir, total, term);
 	}
@@ -430,11 +427,21 @@ static int lower_set(Lower *L, Lowered *lw, int set)
 	ir->loss = total;
 	stat(L, OP_STAT_SUM, total, lw->set_acc[set]);
 	stat(L, OP_STAT_SUM, data, lw->set_acc[set] + 1);
+	return total;
+}
 
-	/* the reverse pass starts from 1 per point (0 in a spare lane) */
-	int lane = leaf(L, OP_LANE, 1, 0, 0);
+/* The reverse pass of set `set` whose per-point total loss is `total`: from 1
+ * per point (0 in a spare lane) into the set's channel, and from each
+ * augmented component c_j into its own channel. */
+static void reverse_set(Lowered *lw, int set, int total)
+{
+	Ir *ir = lw->set_ir[set];
+	const Model *m = ir->model;
+	const Domain *dom = set ? m->domains.items[set - 1] : NULL;
+	Ins lane_leaf = {.op = OP_LANE, .size = 1, .a = -1, .b = -1, .c = -1};
+	int lane = ir_add(ir, lane_leaf);
 	autodiff(ir, total, lane, lw->set_channel[set]);
-	for (int k = 0; k < ncon; k++) {
+	for (int k = 0; k < m->constraints.len; k++) {
 		const Constraint *c = m->constraints.items[k];
 		if (lw->con[k].channel < 0 || c->over != dom)
 			continue;
@@ -445,13 +452,26 @@ static int lower_set(Lower *L, Lowered *lw, int set)
 				    .b = -1,
 				    .c = -1,
 				    .lo = j};
-			autodiff(ir, q[k], ir_add(ir, seed), lw->con[k].channel + j);
+			autodiff(ir, lw->con_q[k], ir_add(ir, seed), lw->con[k].channel + j);
 		}
 	}
-	return total;
+}
+
+void lower_reverse(Lowered *lw)
+{
+	for (int s = 0; s < lw->nsets; s++)
+		if (lw->set_ir[s] && lw->set_total[s] >= 0)
+			reverse_set(lw, s, lw->set_total[s]);
 }
 
 Lowered *lower_model(Arena *a, const Model *m)
+{
+	Lowered *lw = lower_forward(a, m);
+	lower_reverse(lw);
+	return lw;
+}
+
+Lowered *lower_forward(Arena *a, const Model *m)
 {
 	Lowered *lw = arena_alloc(a, sizeof *lw);
 	Lower L = {.ir = ir_new(a, m), .m = m};
@@ -463,6 +483,8 @@ Lowered *lower_model(Arena *a, const Model *m)
 	lw->set_acc = arena_alloc(a, sizeof(int) * (size_t)lw->nsets);
 	lw->set_channel = arena_alloc(a, sizeof(int) * (size_t)lw->nsets);
 	lw->con = arena_alloc(a, sizeof(ConLayout) * (size_t)(ncon ? ncon : 1));
+	lw->con_q = arena_alloc(a, sizeof(int) * (size_t)(ncon ? ncon : 1));
+	lw->set_total = arena_alloc(a, sizeof(int) * (size_t)lw->nsets);
 	lw->nchannels = 1;
 	int slot = ACC_CON(0), naug = 0;
 	for (int k = 0; k < ncon; k++) {
@@ -475,6 +497,7 @@ Lowered *lower_model(Arena *a, const Model *m)
 		cl->csum = slot;
 		slot += c->ncomp;
 		cl->lambda = cl->channel = cl->pp = cl->pp_acc = cl->aug = -1;
+		lw->con_q[k] = -1;
 		if (c->method.kind == METHOD_AUGMENTED)
 			cl->aug = naug++;
 		if (c->method.per_point) {
@@ -508,19 +531,29 @@ Lowered *lower_model(Arena *a, const Model *m)
 		lower_sym(&L, m->tensors.items[i]);
 	ir->output = lower_sym(&L, m->output);
 	stat(&L, OP_OUTPUT, ir->output, 0);
-	lw->data_used = lower_set(&L, lw, 0) >= 0;
+	lw->set_total[0] = lower_set(&L, lw, 0);
+	lw->data_used = lw->set_total[0] >= 0;
 	lw->set_ir[0] = ir;
 	for (int d = 0; d < m->domains.len; d++) {
+		lw->set_total[1 + d] = -1;
 		if (!((const Domain *)m->domains.items[d])->used)
 			continue;
 		Lower D = {.ir = ir_new(a, m), .m = m};
-		lower_set(&D, lw, 1 + d);
+		lw->set_total[1 + d] = lower_set(&D, lw, 1 + d);
 		lw->set_ir[1 + d] = D.ir;
 	}
 
 	lw->con_g = arena_alloc(a, sizeof(Ir *) * (size_t)(ncon ? ncon : 1));
 	for (int k = 0; k < ncon; k++)
 		lw->con_g[k] = lower_constraint_g(a, m, k);
+
+	lw->synth_ir = arena_alloc(a, sizeof(Ir *) * (size_t)lw->nsets);
+	lw->synth_ir[0] =
+		m->data.present && !m->data.csv ? lower_synth(a, m, &m->data, true) : NULL;
+	for (int d = 0; d < m->domains.len; d++) {
+		const Domain *dom = m->domains.items[d];
+		lw->synth_ir[1 + d] = dom->spec.csv ? NULL : lower_synth(a, m, &dom->spec, false);
+	}
 	return lw;
 }
 
@@ -696,4 +729,63 @@ static int lower_hard(Lower *L, int z)
 		return z;
 	int y = reparametrise(L, z);
 	return H->nrows ? project(L, y) : y;
+}
+
+/* ------------------------------------------------------------ layout */
+
+static const char *set_name(const Model *m, int set)
+{
+	return set ? ((const Domain *)m->domains.items[set - 1])->name : "the training data";
+}
+
+/* --dump=layout: where everything the generated code indexes sits, in the
+ * order emit_setup and lower_forward place it. */
+void layout_dump(FILE *out, const Lowered *lw)
+{
+	const Model *m = lw->ir->model;
+	int np = 0, row = 0;
+	fputs("parameters (reals, declaration order)\n", out);
+	for (int l = 0; l < m->layers.len; l++) {
+		const Symbol *L = m->layers.items[l];
+		fprintf(out, "  %s.W  (%d, %d) row-major at %d\n", L->name, L->out, L->in, np);
+		np += L->in * L->out;
+		if (L->bias) {
+			fprintf(out, "  %s.b  (%d) at %d\n", L->name, L->out, np);
+			np += L->out;
+		}
+	}
+	fprintf(out, "  %d in all\nsample row\n", np);
+	for (int i = 0; i < m->inputs.len; i++, row += ((Symbol *)m->inputs.items[i - 1])->size)
+		fprintf(out, "  input %s  (%d) at %d\n", ((Symbol *)m->inputs.items[i])->name,
+			((Symbol *)m->inputs.items[i])->size, row);
+	row = 0;
+	for (int i = 0; i < m->targets.len; i++, row += ((Symbol *)m->targets.items[i - 1])->size)
+		fprintf(out, "  target %s  (%d) at %d\n", ((Symbol *)m->targets.items[i])->name,
+			((Symbol *)m->targets.items[i])->size, row);
+	fprintf(out, "statistics (%d doubles)\n", lw->nacc);
+	for (int s = 0; s < lw->nsets; s++)
+		if (lw->set_ir[s])
+			fprintf(out,
+				"  %s: loss @%d, data loss @%d, count @%d; gradient channel %d\n",
+				set_name(m, s), lw->set_acc[s], lw->set_acc[s] + 1,
+				lw->set_acc[s] + 2, lw->set_channel[s]);
+	for (int k = 0; k < m->constraints.len; k++) {
+		const Constraint *c = m->constraints.items[k];
+		const ConLayout *cl = &lw->con[k];
+		fprintf(out,
+			"  constraint %s over %s: viol @%d, max @%d, sat @%d, c sums @%d..%d\n",
+			c->label, set_name(m, cl->set), cl->viol, cl->max, cl->sat, cl->csum,
+			cl->csum + c->ncomp - 1);
+		if (cl->lambda >= 0)
+			fprintf(out, "    multipliers lambda[%d..%d]\n", cl->lambda,
+				cl->lambda + c->ncomp - 1);
+		if (cl->pp >= 0)
+			fprintf(out, "    per-point multipliers lam_pp from %d, batch c @%d\n",
+				cl->pp, cl->pp_acc);
+		if (cl->aug >= 0)
+			fprintf(out, "    rho[%d], gradient channels %d..%d\n", cl->aug,
+				cl->channel, cl->channel + c->ncomp - 1);
+	}
+	fprintf(out, "multipliers %d, per-point multipliers %d, gradient channels %d\n",
+		lw->nlambda, lw->nlam_pp, lw->nchannels);
 }

@@ -1,6 +1,7 @@
 /*
  * main.c - the cnetc driver: command line, then the pipeline as a flat list of
- * stage calls, each able to dump its result (--dump=ast|ir).
+ * stage calls, each able to dump its result (--dump=ast|lowered|ir|layout;
+ * compiler/doc/HACKING.md describes the stages).
  *
  *   cnetc check MODEL.cnet
  *   cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]
@@ -28,7 +29,7 @@
 #include "run.h"
 
 static const char usage_text[] =
-	"usage: cnetc check MODEL.cnet [--dump=ast|ir] [--Werror]\n"
+	"usage: cnetc check MODEL.cnet [--dump=ast|lowered|ir|layout] [--Werror]\n"
 	"       cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]\n"
 	"                     [--precision float|double] [--depfile FILE] [--unroll-max N]\n"
 	"                     [--lanes N] [--vector-bits 128|256|512] [--mpi]\n"
@@ -91,7 +92,9 @@ static const char options_text[] =
 	"                       file; a bigger one is an error (default 67108864, 64 MiB)\n"
 	"  --no-cache           run: build in a temporary directory and keep nothing\n"
 	"  -v, --verbose        run: say whether the program comes from the cache\n"
-	"  --dump=ast|ir        print the syntax tree or the IR with its reverse pass\n"
+	"  --dump=STAGE         print a stage's result: ast (the syntax tree), lowered (the\n"
+	"                       forward IR), ir (with the reverse pass), layout (where\n"
+	"                       parameters, statistics and multipliers sit); repeatable\n"
 	"  --Werror             make the model's warnings errors (exit status 1)\n"
 	"  --version            print the version of cnetc\n"
 	"  --help               print this help\n";
@@ -111,7 +114,7 @@ typedef struct Options {
 	int lanes;
 	int vector_bits;
 	bool no_cache, verbose;
-	bool dump_ast, dump_ir;
+	bool dump_ast, dump_lowered, dump_ir, dump_layout;
 	bool werror;
 	bool freestanding, stats;
 	const char *params, *weights, *test, *fortran; /* export */
@@ -252,10 +255,15 @@ static void parse_args(int argc, char **argv, Options *o)
 		} else if (!strncmp(a, "--dump=", 7)) {
 			if (!strcmp(a + 7, "ast"))
 				o->dump_ast = true;
+			else if (!strcmp(a + 7, "lowered"))
+				o->dump_lowered = true;
 			else if (!strcmp(a + 7, "ir"))
 				o->dump_ir = true;
+			else if (!strcmp(a + 7, "layout"))
+				o->dump_layout = true;
 			else
-				usage_error("unknown dump '%s' (known: ast, ir)", a + 7);
+				usage_error("unknown dump '%s' (known: ast, lowered, ir, layout)",
+					    a + 7);
 		} else if (is_opt(a, "-o")) {
 			o->output = value_of(argc, argv, &i);
 		} else if (is_opt(a, "--header")) {
@@ -585,6 +593,34 @@ static void write_depfile(Arena *a, const Options *o, const PtrVec paths, int nt
 	}
 }
 
+/* --dump=lowered and --dump=ir: every IR of the model, the point sets' (the
+ * training data's first), each constraint's g at a given output, and the
+ * generators of the data and domain blocks. */
+static void dump_irs(const Lowered *lw, const Model *m)
+{
+	for (int s = 0; s < lw->nsets; s++) {
+		if (!lw->set_ir[s])
+			continue;
+		if (s)
+			printf("# over domain %s\n", ((Domain *)m->domains.items[s - 1])->name);
+		ir_dump(stdout, lw->set_ir[s]);
+	}
+	for (int k = 0; k < m->constraints.len; k++) {
+		printf("# constraint %s: g at a given output\n",
+		       ((Constraint *)m->constraints.items[k])->label);
+		ir_dump(stdout, lw->con_g[k]);
+	}
+	for (int s = 0; s < lw->nsets; s++)
+		if (lw->synth_ir[s]) {
+			if (s)
+				printf("# generator of domain %s\n",
+				       ((Domain *)m->domains.items[s - 1])->name);
+			else
+				puts("# generator of the data block");
+			ir_dump(stdout, lw->synth_ir[s]);
+		}
+}
+
 static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -611,9 +647,11 @@ int main(int argc, char **argv)
 	diag_init(&diag, &src, stderr);
 	diag.werror = opt.werror;
 
+	/* parse */
 	Program *prog = parse_source(arena, &diag, &src);
 	if (opt.dump_ast)
 		ast_dump(stdout, &src, prog);
+	/* check: names, shapes, settings; today also the hard-constraint algebra */
 	Model *model = NULL;
 	if (!diag.errors)
 		model = check_program(arena, &diag, prog, dir_of(arena, opt.input));
@@ -630,17 +668,21 @@ int main(int argc, char **argv)
 
 	int status = 0;
 	bool compiling = strcmp(opt.command, "check") != 0;
-	if (compiling || opt.dump_ir) {
-		Lowered *lw = lower_model(arena, model);
-		if (opt.dump_ir) {
-			ir_dump(stdout, lw->ir);
-			for (int d = 1; d < lw->nsets; d++)
-				if (lw->set_ir[d]) {
-					printf("# over domain %s\n",
-					       ((Domain *)model->domains.items[d - 1])->name);
-					ir_dump(stdout, lw->set_ir[d]);
-				}
-		}
+	if (compiling || opt.dump_lowered || opt.dump_ir || opt.dump_layout) {
+		/* lower: the forward IRs, the generators, the statistics layout */
+		Lowered *lw = lower_forward(arena, model);
+		if (opt.dump_lowered)
+			dump_irs(lw, model);
+		/* autodiff: each point set's reverse pass appended to its IR */
+		lower_reverse(lw);
+		/* simplify and dead code: ir_add folds and shares as it builds,
+		 * and emit keeps per function what its roots need (ir_live) */
+		if (opt.dump_ir)
+			dump_irs(lw, model);
+		/* layout: parameters, rows, statistics, multipliers, channels */
+		if (opt.dump_layout)
+			layout_dump(stdout, lw);
+		/* emit (compile, export, run) */
 		if (!opt.prefix && strlen(model->name) > CN_MAX_PREFIX) {
 			fprintf(stderr,
 				"cnetc: error: the model name '%.40s...' is longer "

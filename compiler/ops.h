@@ -34,6 +34,8 @@ X(PSTATE, 0, SH_GIVEN, OF_IN_PLACE | OF_HAS_LO, NULL, "this point's multipliers 
 X(RHO, 0, SH_ONE, OF_IN_PLACE | OF_HAS_LO, NULL, "the augmented penalty m->rho[lo]")
 X(YIN, 0, SH_GIVEN, OF_IN_PLACE, NULL, "an output value given by the caller (a constraint's g at any y)")
 X(LANE, 0, SH_ONE, OF_IN_PLACE, NULL, "1 for a sample of the batch, 0 for a spare lane of the last block")
+X(RAND_U, 2, SH_ONE, OF_SIDE | OF_SYNTH, NULL, "the generator's next draw of uniform(A, B), A and B numbers (draw `index`)")
+X(RAND_N, 2, SH_ONE, OF_SIDE | OF_SYNTH, NULL, "the generator's next draw of normal(A, B): mean A, sd B (draw `index`)")
 
 /* elementwise, forward */
 E(NEG, 1, 0, -A, "negation")
@@ -108,5 +110,7 @@ X(STAT_MAX, 1, SH_NONE, OF_SIDE | OF_STAT | OF_HAS_LO, NULL, "acc[lo] = max(acc[
 X(STAT_SAT, 1, SH_NONE, OF_SIDE | OF_STAT | OF_HAS_LO, NULL, "acc[lo] += count of A[j] <= 1e-6")
 X(STAT_PP, 1, SH_NONE, OF_SIDE | OF_STEP | OF_HAS_LO, NULL, "acc[lo + point * size(A) + j] = A[j]: each point's c (per_point)")
 X(OUTPUT, 1, SH_NONE, OF_SIDE | OF_OUT, NULL, "the model's output y = A")
+X(SET_X, 1, SH_NONE, OF_SIDE | OF_SYNTH, NULL, "a generated sample's input `index`, component lo = A (size 1)")
+X(SET_T, 1, SH_NONE, OF_SIDE | OF_SYNTH, NULL, "a generated sample's target `index`, component lo = A (size 1)")
 
 #undef E

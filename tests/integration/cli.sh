@@ -36,7 +36,7 @@ expect "no command given"
 expect "unknown command 'frob' (known: check, compile, run, export)" frob "$model"
 expect "unknown option '--bogus'" compile "$model" --bogus
 expect "unknown option '-x'" -x
-expect "unknown dump 'foo' (known: ast, ir)" check "$model" --dump=foo
+expect "unknown dump 'foo' (known: ast, lowered, ir, layout)" check "$model" --dump=foo
 expect "'compile' needs a model file" compile
 expect "option '-o' needs a value" compile "$model" -o
 expect "option '--header' needs a value" compile "$model" --header
@@ -175,4 +175,18 @@ expect "--no-cache and --verbose belong to 'run'" compile "$model" -v
 rm -f out err
 
 [ $fail -eq 0 ] && echo "cli: ok"
+# --dump=lowered is the forward IR: a prefix of --dump=ir's training IR
+# (the reverse pass only appends); --dump=layout places the parameters
+d=$model
+"$cnetc" check "$d" --dump=lowered | sed -n '2,/^#/p' | grep -v '^#' >lowered
+"$cnetc" check "$d" --dump=ir | sed -n '2,/^#/p' | grep -v '^#' >ir
+n=$(wc -l <lowered)
+if [ "$n" -lt 5 ] || [ "$n" -ge "$(wc -l <ir)" ] || ! head -n "$n" ir | cmp -s - lowered ||
+	grep -q '_D \|ACC_DENSE' lowered || ! grep -q 'ACC_DENSE' ir; then
+	echo "FAIL: --dump=lowered is not the forward part of --dump=ir"
+	fail=1
+fi
+"$cnetc" check "$model" --dump=layout | grep -q '^  fc1.W  (.*) row-major at 0$' ||
+	{ echo "FAIL: --dump=layout does not place fc1.W at 0"; fail=1; }
+
 exit $fail
