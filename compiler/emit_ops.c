@@ -1317,7 +1317,7 @@ static bool param_pointers(const Emitter *E)
 }
 
 /* The source of a value, on one line of at most ORIGIN_MAX characters:
- * NAME SEP TEXT, the source's comments dropped and its white space
+ * NAME SEP TEXT, the source's comments (language.md 1.1) dropped and its white space
  * collapsed; when too long, the innermost parentheses first become (...),
  * then the text is cut.  Only characters that cannot end or disturb a C
  * comment ("* /", "??" trigraphs, backslashes, control bytes). */
@@ -1340,7 +1340,8 @@ static void origin_text(const Emitter *E, const Origin *o, char out[ORIGIN_MAX +
 	n = len < 0 ? 0 : (size_t)len < cap ? (size_t)len : cap - 1;
 	for (size_t i = 0; i < tn; i++) {
 		char c = t[i];
-		if (c == '/' && i + 1 < tn && t[i + 1] == '/') { /* to the line's end */
+		if (c == '#' ||
+		    (c == '/' && i + 1 < tn && t[i + 1] == '/')) { /* to the line's end */
 			while (i < tn && t[i] != '\n')
 				i++;
 			c = ' ';

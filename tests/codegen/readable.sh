@@ -44,7 +44,7 @@ grep -q 'const real \*L__y_b_ = ' "$work/odd.c" || fail "no L__y_b_"
 grep -q 'const real \*out_W = ' "$work/odd.c" || fail "no out_W"
 grep -q '/\* h = relu(_X(x)) + tanh(__y(x)) \* sum(x) \* .*  we__ird.cnet:10 \*/$' \
 	"$work/odd.c" || fail "h's comment"
-grep -q '/\* small: sum(y) <= 100  we__ird.cnet:15 \*/$' "$work/odd.c" || fail "small's comment"
+grep -q '/\* small: sum(y) <= 100  we__ird.cnet:17 \*/$' "$work/odd.c" || fail "small's comment"
 ccs=0
 for cc in gcc clang; do
 	command -v $cc >/dev/null 2>&1 || continue
