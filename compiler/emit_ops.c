@@ -90,6 +90,19 @@ static const Symbol *layer(const Emitter *E, int l)
 	return E->m->layers.items[l];
 }
 
+/* The local pointer to layer l's weights (what 'W') or bias ('b') in the
+ * function bodies: fc1_W, fc1_b.  The suffix keeps them apart from every
+ * generated name and C keyword; a name that C reserves (_X, __x) gets an L
+ * in front and a longer suffix (L_X_W_), which no other layer's name has. */
+static const char *pname(const Emitter *E, char buf[EMIT_REF], int l, char what)
+{
+	const char *name = layer(E, l)->name;
+	bool reserved = name[0] == '_' && (name[1] == '_' || (name[1] >= 'A' && name[1] <= 'Z'));
+	snprintf(buf, EMIT_REF, "%s%.*s_%c%s", reserved ? "L" : "", CN_MAX_PREFIX, name, what,
+		 reserved ? "_" : "");
+	return buf;
+}
+
 /* Component k (or, with j != NULL, component j) of value v in lane l. */
 /* Fused lane loops (issue 17): consecutive instructions whose code is one
  * statement per component inside "for (int l = 0; l < LANES; l++)" share
@@ -797,20 +810,22 @@ static void emit_dense(const Emitter *E, int v, const char *ind)
 {
 	const Ins *in = &E->ir->ins[v];
 	const Symbol *Ly = layer(E, in->layer);
-	int IN = Ly->in, OUT = Ly->out, w = E->w_off[in->layer],
-	    b = in->nobias ? -1 : E->b_off[in->layer], L = E->lanes;
-	char b1[EMIT_REF];
+	int IN = Ly->in, OUT = Ly->out, L = E->lanes;
+	bool b = !in->nobias && E->b_off[in->layer] >= 0;
+	char b1[EMIT_REF], W[EMIT_REF], B[EMIT_REF];
+	pname(E, W, in->layer, 'W');
+	pname(E, B, in->layer, 'b');
 	if (unrolled(E, in)) {
 		lanes_open(E, ind);
 		for (int r = 0; r < OUT; r++) {
 			dest(E, v, r, ind);
-			if (b >= 0 && IN > 1)
+			if (b && IN > 1)
 				fputc('(', E->out);
 			for (int c = 0; c < IN; c++)
-				fprintf(E->out, "%sp[%d] * %s", c ? " + " : "", w + r * IN + c,
+				fprintf(E->out, "%s%s[%d] * %s", c ? " + " : "", W, r * IN + c,
 					ref(E, b1, in->a, NULL, c));
-			if (b >= 0)
-				fprintf(E->out, "%s + p[%d]", IN > 1 ? ")" : "", b + r);
+			if (b)
+				fprintf(E->out, "%s + %s[%d]", IN > 1 ? ")" : "", B, r);
 			fputs(";\n", E->out);
 		}
 		lanes_close(E, ind);
@@ -818,24 +833,24 @@ static void emit_dense(const Emitter *E, int v, const char *ind)
 	}
 	if (lane_base(E, b1, in->a)) {
 		*E->mm_used = true;
-		fprintf(E->out, "%s%s_mm(%d, %d, %d, p + %d, %d, 1, %s, %d, &v%d[0][0], %d, 0);\n",
-			ind, E->P, OUT, L, IN, w, IN, b1, L, v, L);
-		if (b >= 0)
+		fprintf(E->out, "%s%s_mm(%d, %d, %d, %s, %d, 1, %s, %d, &v%d[0][0], %d, 0);\n", ind,
+			E->P, OUT, L, IN, W, IN, b1, L, v, L);
+		if (b)
 			fprintf(E->out,
 				"%sfor (int r = 0; r < %d; r++)\n%s\tfor (int l = 0; l < %d; l++)\n"
-				"%s\t\tv%d[r][l] += p[%d + r];\n",
-				ind, OUT, ind, L, ind, v, b);
+				"%s\t\tv%d[r][l] += %s[r];\n",
+				ind, OUT, ind, L, ind, v, B);
 		return;
 	}
 	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n", ind, OUT);
-	fprintf(E->out, "%s\tconst real *w = p + %d + r * %d;\n", ind, w, IN);
+	fprintf(E->out, "%s\tconst real *w = %s + r * %d;\n", ind, W, IN);
 	fprintf(E->out, "%s\treal s[%d] = {0};\n", ind, L);
 	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
 		ind, IN, ind, L);
 	fprintf(E->out, "%s\t\t\ts[l] += w[c] * %s;\n", ind, ref(E, b1, in->a, "c", 0));
 	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n", ind, L);
-	if (b >= 0)
-		fprintf(E->out, "%s\t\tv%d[r][l] = s[l] + p[%d + r];\n", ind, v, b);
+	if (b)
+		fprintf(E->out, "%s\t\tv%d[r][l] = s[l] + %s[r];\n", ind, v, B);
 	else
 		fprintf(E->out, "%s\t\tv%d[r][l] = s[l];\n", ind, v);
 	fprintf(E->out, "%s}\n", ind);
@@ -846,14 +861,15 @@ static void emit_dense_t(const Emitter *E, int v, const char *ind)
 {
 	const Ins *in = &E->ir->ins[v];
 	const Symbol *Ly = layer(E, in->layer);
-	int IN = Ly->in, OUT = Ly->out, w = E->w_off[in->layer], L = E->lanes;
-	char b1[EMIT_REF];
+	int IN = Ly->in, OUT = Ly->out, L = E->lanes;
+	char b1[EMIT_REF], W[EMIT_REF];
+	pname(E, W, in->layer, 'W');
 	if (unrolled(E, in)) {
 		lanes_open(E, ind);
 		for (int c = 0; c < IN; c++) {
 			dest(E, v, c, ind);
 			for (int r = 0; r < OUT; r++)
-				fprintf(E->out, "%sp[%d] * %s", r ? " + " : "", w + r * IN + c,
+				fprintf(E->out, "%s%s[%d] * %s", r ? " + " : "", W, r * IN + c,
 					ref(E, b1, in->a, NULL, r));
 			fputs(";\n", E->out);
 		}
@@ -862,13 +878,13 @@ static void emit_dense_t(const Emitter *E, int v, const char *ind)
 	}
 	if (lane_base(E, b1, in->a)) {
 		*E->mm_used = true;
-		fprintf(E->out, "%s%s_mm(%d, %d, %d, p + %d, 1, %d, %s, %d, &v%d[0][0], %d, 0);\n",
-			ind, E->P, IN, L, OUT, w, IN, b1, L, v, L);
+		fprintf(E->out, "%s%s_mm(%d, %d, %d, %s, 1, %d, %s, %d, &v%d[0][0], %d, 0);\n", ind,
+			E->P, IN, L, OUT, W, IN, b1, L, v, L);
 		return;
 	}
 	zero_loop(E, v, 0, IN, ind);
 	fprintf(E->out, "%sfor (int r = 0; r < %d; r++) {\n", ind, OUT);
-	fprintf(E->out, "%s\tconst real *w = p + %d + r * %d;\n", ind, w, IN);
+	fprintf(E->out, "%s\tconst real *w = %s + r * %d;\n", ind, W, IN);
 	fprintf(E->out, "%s\tfor (int c = 0; c < %d; c++)\n%s\t\tfor (int l = 0; l < %d; l++)\n",
 		ind, IN, ind, L);
 	fprintf(E->out, "%s\t\t\tv%d[c][l] += w[c] * %s;\n%s}\n", ind, v, ref(E, b1, in->a, "r", 0),
@@ -1016,10 +1032,12 @@ static void emit_matvec(const Emitter *E, int v, const char *ind)
 static void emit_l2(const Emitter *E, int v, const char *ind)
 {
 	const Ins *in = &E->ir->ins[v];
-	int w = E->w_off[in->layer], n = work(E, in);
+	int n = work(E, in);
+	char W[EMIT_REF];
+	pname(E, W, in->layer, 'W');
 	fprintf(E->out, "%s{\n%s\treal s = 0;\n%s\tfor (int j = 0; j < %d; j++)\n", ind, ind, ind,
 		n);
-	fprintf(E->out, "%s\t\ts += p[%d + j] * p[%d + j];\n", ind, w, w);
+	fprintf(E->out, "%s\t\ts += %s[j] * %s[j];\n", ind, W, W);
 	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[0][l] = s;\n%s}\n", ind,
 		E->lanes, ind, v, ind);
 }
@@ -1029,12 +1047,12 @@ static void emit_acc_l2(const Emitter *E, int v, const char *ind)
 {
 	const Ins *in = &E->ir->ins[v];
 	int w = E->w_off[in->layer], n = work(E, in);
-	char g[EMIT_REF];
+	char g[EMIT_REF], W[EMIT_REF];
 	fprintf(E->out, "%s{\n%s\treal s = 0;\n%s\tfor (int l = 0; l < %d; l++)\n%s\t\ts += %s;\n",
 		ind, ind, ind, E->lanes, ind, ref(E, g, in->a, NULL, 0));
 	fprintf(E->out,
-		"%s\tfor (int j = 0; j < %d; j++)\n%s\t\tgrad[%d + j] += 2 * s * p[%d + j];\n%s}\n",
-		ind, n, ind, in->channel * E->np + w, w, ind);
+		"%s\tfor (int j = 0; j < %d; j++)\n%s\t\tgrad[%d + j] += 2 * s * %s[j];\n%s}\n",
+		ind, n, ind, in->channel * E->np + w, pname(E, W, in->layer, 'W'), ind);
 }
 
 /* STAT_* of more than unroll_max components: the same sums, maxima and
@@ -1363,12 +1381,154 @@ static bool uses(const Emitter *E, Op op)
 	return false;
 }
 
-static bool uses_params(const Emitter *E)
+/* The named pointers into the parameters that the live instructions read
+ * (const real *fc1_W = m->param + 0;), in the order of the layers; false if
+ * there are none. */
+static bool param_pointers(const Emitter *E)
 {
-	for (int i = 0; i < E->ir->len; i++)
-		if (E->live[i] && op_is(E->ir->ins[i].op, OF_READS_W))
-			return true;
-	return false;
+	int nl = E->m->layers.len;
+	char *need = calloc((size_t)nl + 1, 1); /* 1 W, 2 W and b */
+	if (!need)
+		abort();
+	for (int i = 0; i < E->ir->len; i++) {
+		const Ins *in = &E->ir->ins[i];
+		if (!E->live[i])
+			continue;
+		if (in->op == OP_DENSE && !in->nobias && E->b_off[in->layer] >= 0)
+			need[in->layer] = 2;
+		else if ((in->op == OP_DENSE || in->op == OP_DENSE_T || in->op == OP_L2 ||
+			  in->op == OP_ACC_L2) &&
+			 !need[in->layer])
+			need[in->layer] = 1;
+	}
+	const char *base = E->o->param_array ? E->o->param_array : "m->param";
+	bool any = false;
+	for (int l = 0; l < nl; l++) {
+		char buf[EMIT_REF];
+		const Symbol *Ly = layer(E, l);
+		if (need[l])
+			fprintf(E->out, "\tconst real *%s = %s + %d; /* (%d, %d) row-major */\n",
+				pname(E, buf, l, 'W'), base, E->w_off[l], Ly->out, Ly->in);
+		if (need[l] == 2)
+			fprintf(E->out, "\tconst real *%s = %s + %d; /* (%d) */\n",
+				pname(E, buf, l, 'b'), base, E->b_off[l], Ly->out);
+		any |= need[l] != 0;
+	}
+	free(need);
+	return any;
+}
+
+/* The source of a value, on one line of at most ORIGIN_MAX characters:
+ * NAME SEP TEXT, the source's comments (language.md 1.1) dropped and its white space
+ * collapsed; when too long, the innermost parentheses first become (...),
+ * then the text is cut.  Only characters that cannot end or disturb a C
+ * comment ("* /", "??" trigraphs, backslashes, control bytes). */
+#define ORIGIN_MAX 60
+static void origin_text(const Emitter *E, const Origin *o, char out[ORIGIN_MAX + 8])
+{
+	const Source *src = E->o->src;
+	size_t cap = 2 * ORIGIN_MAX + 256, n = 0;
+	char *flat = malloc(cap);
+	if (!flat)
+		abort();
+	const char *t = o->text;
+	size_t tn = t ? strlen(t) : 0;
+	if (!t && src && o->loc.begin >= 0 && o->loc.end <= (int)src->len &&
+	    o->loc.begin < o->loc.end) {
+		t = src->text + o->loc.begin;
+		tn = (size_t)(o->loc.end - o->loc.begin);
+	}
+	int len = snprintf(flat, cap, "%s%s", o->name, o->sep);
+	n = len < 0 ? 0 : (size_t)len < cap ? (size_t)len : cap - 1;
+	for (size_t i = 0; i < tn; i++) {
+		char c = t[i];
+		if (c == '#' ||
+		    (c == '/' && i + 1 < tn && t[i + 1] == '/')) { /* to the line's end */
+			while (i < tn && t[i] != '\n')
+				i++;
+			c = ' ';
+		} else if (c == '/' && i + 1 < tn && t[i + 1] == '*') {
+			for (i += 2; i + 1 < tn && !(t[i] == '*' && t[i + 1] == '/'); i++)
+				;
+			i++;
+			c = ' ';
+		}
+		if (c == '\\' || (unsigned char)c < 0x20 || (unsigned char)c > 0x7e)
+			c = ' ';
+		if (c == ' ' && (n == 0 || flat[n - 1] == ' '))
+			continue;
+		if (n + 4 >= cap) {
+			cap *= 2;
+			char *f = realloc(flat, cap);
+			if (!f)
+				abort();
+			flat = f;
+		}
+		if ((c == '/' && n && flat[n - 1] == '*') ||
+		    (c == '?' && n && flat[n - 1] == '?') || (c == '*' && n && flat[n - 1] == '/'))
+			flat[n++] = ' ';
+		flat[n++] = c;
+	}
+	while (n && flat[n - 1] == ' ')
+		n--;
+	flat[n] = 0;
+	/* the parentheses deeper than d become (...), d from the deepest up */
+	int deepest = 0;
+	for (int i = 0, dep = 0; flat[i]; i++) {
+		dep += flat[i] == '(' ? 1 : flat[i] == ')' ? -1 : 0;
+		deepest = dep > deepest ? dep : deepest;
+	}
+	for (int d = deepest; d >= 0; d--) {
+		size_t k = 0;
+		int dep = 0;
+		for (size_t i = 0; flat[i] && k <= ORIGIN_MAX; i++) {
+			char c = flat[i];
+			if (c == ')')
+				dep--;
+			if (dep <= d || (c == ')' && dep == d))
+				out[k++] = c;
+			else if (dep == d + 1 && flat[i - 1] == '(') {
+				memcpy(out + k, "...", 3);
+				k += 3;
+			}
+			if (c == '(')
+				dep++;
+		}
+		if (k <= ORIGIN_MAX) {
+			out[k] = 0;
+			free(flat);
+			return;
+		}
+	}
+	memcpy(out, flat, ORIGIN_MAX - 3);
+	memcpy(out + ORIGIN_MAX - 3, "...", 4);
+	free(flat);
+}
+
+/* "/\* h = concat(...)  junction.cnet:31 *\/" above the first instruction of a
+ * named value. */
+static void emit_origin(const Emitter *E, const Origin *o, const char *ind)
+{
+	char text[ORIGIN_MAX + 8];
+	origin_text(E, o, text);
+	const Source *src = E->o->src;
+	if (!src) {
+		fprintf(E->out, "%s/* %s */\n", ind, text);
+		return;
+	}
+	int line, col;
+	diag_line_col(src, o->loc.begin, &line, &col);
+	const char *file = strrchr(src->path, '/');
+	file = file ? file + 1 : src->path;
+	char fb[64];
+	int fl = 0;
+	for (; file[fl] && fl < 48; fl++) /* a path is no machine's: only its name */
+		fb[fl] = file[fl] == '*' || file[fl] == '?' || file[fl] == '\\' ||
+				(unsigned char)file[fl] < 0x20 || (unsigned char)file[fl] > 0x7e
+			? '_'
+			: file[fl];
+	fb[fl] = 0;
+	fprintf(E->out, "%s/* %s  %s:%d */\n", ind, text, fb, line);
 }
 
 /* Whether a live value of op has an array of its own, v<i>[size][lanes]: not
@@ -1595,10 +1755,7 @@ void emit_body(Emitter *E, EmitFn fn)
 	E->lane_grads = fn == EMIT_GRAD && ng > 0 && ng * L <= 16384; /* no gl[0][L] */
 	const char *ind = fn == EMIT_PREDICT ? "\t" : "\t\t";
 
-	if (uses_params(E))
-		fprintf(out, "\tconst real *p = %s;\n",
-			E->o->param_array ? E->o->param_array : "m->param");
-	else if (!E->o->param_array)
+	if (!param_pointers(E) && !E->o->param_array)
 		fputs("\t(void)m;\n", out);
 	if (fn != EMIT_PREDICT && !uses(E, OP_INPUT))
 		fputs("\t(void)x;\n", out); /* nothing is evaluated over this set */
@@ -1687,11 +1844,18 @@ void emit_body(Emitter *E, EmitFn fn)
 	for (int i = 0; i < E->ir->len; i++) {
 		const Ins *in = &E->ir->ins[i];
 		if (E->live[i] && in->size && emit_stored(in->op) && !f->scalar[i])
-			fprintf(out, "%sreal v%d[%d][%d]; /* %s */\n", ind, i, in->size, L,
-				op_info[in->op].name);
+			fprintf(out, "%sreal v%d[%d][%d]; /* %s%s%s */\n", ind, i, in->size, L,
+				op_info[in->op].name, in->origin ? ", " : "",
+				in->origin ? in->origin->name : "");
 	}
+	const Origin **said = calloc((size_t)E->ir->len + 1, sizeof *said);
+	int nsaid = 0;
+	bool reverse = false;
+	if (!said)
+		abort();
 	for (int i = 0; i < E->ir->len; i++) {
-		if (!E->live[i] || !emit_stored(E->ir->ins[i].op))
+		const Ins *in = &E->ir->ins[i];
+		if (!E->live[i] || !emit_stored(in->op))
 			continue;
 		if (f->open >= 0 && f->region[i] != f->open) {
 			f->open = -1;
@@ -1701,8 +1865,22 @@ void emit_body(Emitter *E, EmitFn fn)
 			lanes_open(E, ind);
 			f->open = f->region[i];
 		}
+		if (E->ir->reverse >= 0 && i >= E->ir->reverse && !reverse) {
+			fprintf(out, "%s/* ---- reverse pass ---- */\n", ind);
+			reverse = true;
+		}
+		if (in->origin) {
+			int k = 0;
+			while (k < nsaid && said[k] != in->origin)
+				k++;
+			if (k == nsaid) {
+				said[nsaid++] = in->origin;
+				emit_origin(E, in->origin, ind);
+			}
+		}
 		emit_ins(E, i, ind);
 	}
+	free(said);
 	if (f->open >= 0) {
 		f->open = -1;
 		lanes_close(E, ind);

@@ -23,7 +23,7 @@ Ir *ir_new(Arena *a, const Model *m)
 	Ir *ir = arena_alloc(a, sizeof *ir);
 	ir->arena = a;
 	ir->model = m;
-	ir->output = ir->raw_output = ir->loss = ir->data_loss = -1;
+	ir->output = ir->raw_output = ir->loss = ir->data_loss = ir->reverse = -1;
 	return ir;
 }
 
@@ -212,6 +212,8 @@ int ir_add(Ir *ir, Ins in)
 		if (ir->ins[in.args[i]].grad)
 			grad = true;
 	in.grad = grad && !op_is(in.op, OF_SIDE);
+	if (!in.origin) /* a shared instruction keeps the origin it was first added for */
+		in.origin = ir->origin;
 	ir->ins[ir->len] = in;
 	return ir->len++;
 }

@@ -82,6 +82,16 @@ static inline bool op_is(Op op, unsigned flags)
 	return (op_info[op].flags & flags) != 0;
 }
 
+/* The source a value was lowered for, shared by all its instructions: the
+ * emitter writes "NAME SEP TEXT  FILE:LINE" above the first of them, TEXT
+ * the source at loc (or text when it is not one span of the source). */
+typedef struct Origin {
+	const char *name; /* a tensor, "loss", a constraint's label, "output y" */
+	const char *sep;  /* " = ", " ", ": " */
+	const char *text; /* NULL: the source text at loc */
+	Loc loc;
+} Origin;
+
 typedef struct Ins {
 	Op op;
 	int size;    /* components of the result (0 for side effects) */
@@ -96,6 +106,8 @@ typedef struct Ins {
 	double k;    /* NUM value, POW exponent, slopes, huber delta, BCAST scale */
 	bool nobias; /* DENSE, ACC_DENSE: the weights only (a tangent of a layer) */
 	bool grad;   /* depends on a parameter (needs an adjoint) */
+	/* the named value it was first lowered for, or NULL */
+	const Origin *origin;
 } Ins;
 
 typedef struct Ir {
@@ -107,6 +119,10 @@ typedef struct Ir {
 	int raw_output; /* z, before enforcement */
 	int loss;       /* per-sample total loss (size 1) */
 	int data_loss;  /* per-sample data loss (size 1) */
+	/* set by lower: stamped on the instructions ir_add appends */
+	const Origin *origin;
+	/* the first instruction of the reverse pass, or -1 */
+	int reverse;
 } Ir;
 
 /* ---------------------------------------------------------------- ir.c */

@@ -58,12 +58,44 @@ static int leaf(Lower *L, Op op, int size, int index, int cst)
 
 static int lower_hard(Lower *L, int z);
 
+/* The instructions added from here on were lowered for NAME SEP TEXT (the
+ * source at loc when text is NULL); returns the origin it replaces. */
+static const Origin *set_origin(Lower *L, const char *name, const char *sep, const char *text,
+				Loc loc)
+{
+	const Origin *outer = L->ir->origin;
+	Origin *o = arena_alloc(L->ir->arena, sizeof *o);
+	*o = (Origin){.name = name, .sep = sep, .text = text, .loc = loc};
+	L->ir->origin = o;
+	return outer;
+}
+
+/* The output's hard enforcement: "output y: hard mass, ..." at the first
+ * hard constraint. */
+static void hard_origin(Lower *L, const Symbol *y)
+{
+	const Model *m = L->m;
+	const char *labels = "";
+	Loc loc = m->loc;
+	for (int k = 0, n = 0; k < m->constraints.len; k++) {
+		const Constraint *c = m->constraints.items[k];
+		if (!c->hard)
+			continue;
+		if (!n++)
+			loc = c->loc;
+		labels = arena_printf(L->ir->arena, "%s%s%s", labels, n > 1 ? ", " : "", c->label);
+	}
+	set_origin(L, arena_printf(L->ir->arena, "output %s", y->name), ": ",
+		   arena_printf(L->ir->arena, "hard %s", labels), loc);
+}
+
 /* A named tensor, lowered on first use; the output gets its enforcement. */
 static int lower_sym(Lower *L, Symbol *s)
 {
 	int v = lookup(L, s);
 	if (v >= 0)
 		return v;
+	const Origin *outer = L->ir->origin;
 	switch (s->kind) {
 	case SYM_INPUT:
 	case SYM_TARGET:
@@ -73,6 +105,7 @@ static int lower_sym(Lower *L, Symbol *s)
 		v = leaf(L, OP_CONSTV, s->size, 0, s->index);
 		break;
 	case SYM_TENSOR:
+		set_origin(L, s->name, " = ", NULL, s->value->loc);
 		v = lower_expr(L, s->value);
 		break;
 	default:
@@ -80,8 +113,11 @@ static int lower_sym(Lower *L, Symbol *s)
 	}
 	if (s == L->m->output) {
 		L->ir->raw_output = v;
+		if (L->m->hard.present)
+			hard_origin(L, s);
 		v = lower_hard(L, v);
 	}
+	L->ir->origin = outer;
 	bind(L, s, v);
 	return v;
 }
@@ -364,6 +400,7 @@ static Ir *lower_constraint_g(Arena *a, const Model *m, int k)
 {
 	Lower L = {.ir = ir_new(a, m), .m = m};
 	const Constraint *c = m->constraints.items[k];
+	set_origin(&L, c->label, ": ", NULL, c->loc);
 	bool deriv = false;
 	for (int r = 0; r < c->nrel; r++)
 		deriv |= c->lhs[r]->has_deriv || c->rhs[r]->has_deriv;
@@ -402,10 +439,13 @@ static int lower_set(Lower *L, Lowered *lw, int set)
 	const Domain *dom = set ? m->domains.items[set - 1] : NULL;
 	int ncon = m->constraints.len;
 	int data = -1;
-	for (int i = 0; i < m->losses.len; i++)
-		if (m->loss_over.items[i] == dom)
-			data = add_term(ir, data,
-					mean_if_vector(L, lower_expr(L, m->losses.items[i])));
+	for (int i = 0; i < m->losses.len; i++) {
+		const Expr *e = m->losses.items[i];
+		if (m->loss_over.items[i] != dom)
+			continue;
+		set_origin(L, "loss", " ", NULL, e->loc);
+		data = add_term(ir, data, mean_if_vector(L, lower_expr(L, e)));
+	}
 	int total = data;
 	bool any = data >= 0;
 	for (int k = 0; k < ncon; k++) {
@@ -413,10 +453,12 @@ static int lower_set(Lower *L, Lowered *lw, int set)
 		if (c->over != dom)
 			continue;
 		any = true;
+		set_origin(L, c->label, ": ", NULL, c->loc);
 		int term = lower_constraint(L, c, &lw->con[k], &lw->con_q[k]);
 		if (term >= 0)
 			total = add_term(ir, total, term);
 	}
+	ir->origin = NULL;
 	if (!any)
 		return -1;
 	if (data < 0)
@@ -438,6 +480,8 @@ static void reverse_set(Lowered *lw, int set, int total)
 	Ir *ir = lw->set_ir[set];
 	const Model *m = ir->model;
 	const Domain *dom = set ? m->domains.items[set - 1] : NULL;
+	ir->origin = NULL;
+	ir->reverse = ir->len; /* the reverse pass starts here */
 	Ins lane_leaf = {.op = OP_LANE, .size = 1, .a = -1, .b = -1, .c = -1};
 	int lane = ir_add(ir, lane_leaf);
 	autodiff(ir, total, lane, lw->set_channel[set]);
