@@ -197,6 +197,15 @@ static const struct {
 	[FN_DIV] = {OP_ADD, BY_RULE},
 };
 
+Op lower_unary_op(Builtin fn)
+{
+	if (fn < 0 || fn >= (int)(sizeof builtin / sizeof *builtin) || builtin[fn].by != BY_OP)
+		return OP_COUNT;
+	Op op = builtin[fn].op;
+	const OpInfo *oi = &op_info[op];
+	return oi->nargs == 1 && (oi->flags & OF_ELEM) && !(oi->flags & OF_HAS_K) ? op : OP_COUNT;
+}
+
 static int lower_call(Lower *L, const Expr *e)
 {
 	Ir *ir = L->ir;

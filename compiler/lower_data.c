@@ -70,12 +70,6 @@ static int draw(Gen *G, Op op, const Expr *e)
 /* Component comp of e (component 0 of a size-1 e). */
 static int gen_expr(Gen *G, const Expr *e, int comp)
 {
-	static const Op unary[] = {
-		[FN_RELU] = OP_RELU,         [FN_TANH] = OP_TANH, [FN_SIGMOID] = OP_SIGMOID,
-		[FN_SOFTPLUS] = OP_SOFTPLUS, [FN_EXP] = OP_EXP,   [FN_LOG] = OP_LOG,
-		[FN_SQRT] = OP_SQRT,         [FN_ABS] = OP_ABS,   [FN_SIN] = OP_SIN,
-		[FN_COS] = OP_COS,
-	};
 	Ir *ir = G->ir;
 	int k = e->size == 1 ? 0 : comp;
 	switch (e->kind) {
@@ -109,8 +103,9 @@ static int gen_expr(Gen *G, const Expr *e, int comp)
 	case EXPR_CALL:
 		if (e->fn == FN_UNIFORM || e->fn == FN_NORMAL)
 			return draw(G, e->fn == FN_UNIFORM ? OP_RAND_U : OP_RAND_N, e);
-		if (e->fn >= 0 && e->fn < (int)(sizeof unary / sizeof *unary) && unary[e->fn])
-			return ir_unary(ir, unary[e->fn], gen_expr(G, e->args[0].value, k));
+		if (lower_unary_op(e->fn) != OP_COUNT) /* lower.c's row of the built-in */
+			return ir_unary(ir, lower_unary_op(e->fn),
+					gen_expr(G, e->args[0].value, k));
 		die("data expression '%s' cannot be lowered", e->name);
 	default:
 		die("data expression kind %s cannot be lowered", expr_kind_name(e->kind));
