@@ -125,6 +125,7 @@ typedef struct Fuse {
 	int nst, nsv;
 	int *st_k, *st_kind, *st_q;
 	int *sv_of; /* per value: its first sv row, or -1 */
+	int *sv_at; /* per value: the statistic that stores its rows */
 } Fuse;
 
 #define FUSE_STATS 64
@@ -1124,23 +1125,11 @@ static void emit_stat(const Emitter *E, int v, const char *ind)
 		return;
 	}
 	if (E->fuse && E->fuse->table) { /* rows of sv, once per value */
-		Fuse *f = E->fuse;
-		if (f->sv_of[in->a] >= 0)
-			return;
-		f->sv_of[in->a] = f->nsv;
-		for (int e = 0; e < n; e++)
-			fprintf(E->out, "%s\tsv[%d][l] = %s;\n", ind, f->nsv++,
-				ref(E, b1, in->a, NULL, e));
-		return;
-	}
-	if (sums && E->fuse && E->fuse->open >= 0) {
-		/* in a fused loop: the spare lanes select 0 before the conversion,
-		 * so the loop still vectorises (a conversion under a condition
-		 * would not, with -ftrapping-math) */
-		for (int e = 0; e < n; e++)
-			fprintf(E->out, "%s\tal[%d][l] += (double)(l < cnt ? %s : 0);\n", ind,
-				in->op == OP_STAT_EACH ? in->lo + e : in->lo,
-				ref(E, b1, in->a, NULL, e));
+		const Fuse *f = E->fuse;
+		if (f->sv_at[in->a] == v)
+			for (int e = 0; e < n; e++)
+				fprintf(E->out, "%s\tsv[%d][l] = %s;\n", ind, f->sv_of[in->a] + e,
+					ref(E, b1, in->a, NULL, e));
 		return;
 	}
 	snprintf(in2, sizeof in2, "%s%s", ind, sums ? "\t" : "");
@@ -1581,10 +1570,9 @@ static bool fusable(const Emitter *E, const Ins *in)
 	case OP_DENSE_T:
 	case OP_MATVEC:
 	case OP_MATVEC_T:
-	case OP_STAT_MAX:
+	case OP_STAT_MAX: /* fused only with the statistics table: emit_stat */
 	case OP_STAT_SAT:
-		return true;
-	case OP_STAT_SUM: /* the lane mask inside the loop: emit_stat */
+	case OP_STAT_SUM:
 	case OP_STAT_EACH:
 		return true;
 	case OP_ACC_DENSE:
@@ -1630,7 +1618,8 @@ static Fuse *fuse_plan(const Emitter *E)
 		f->st_kind = malloc(sizeof(int) * (size_t)nst);
 		f->st_q = malloc(sizeof(int) * (size_t)nst);
 		f->sv_of = malloc(sizeof(int) * (size_t)ir->len);
-		if (!f->st_k || !f->st_kind || !f->st_q || !f->sv_of)
+		f->sv_at = malloc(sizeof(int) * (size_t)ir->len);
+		if (!f->st_k || !f->st_kind || !f->st_q || !f->sv_of || !f->sv_at)
 			abort();
 		int nsv = 0;
 		for (int i = 0; i < ir->len; i++)
@@ -1648,6 +1637,7 @@ static Fuse *fuse_plan(const Emitter *E)
 			int n = ir->ins[in->a].size;
 			if (f->sv_of[in->a] < 0) {
 				f->sv_of[in->a] = nsv;
+				f->sv_at[in->a] = i;
 				nsv += n;
 			}
 			for (int e = 0; e < n; e++) {
@@ -1657,8 +1647,6 @@ static Fuse *fuse_plan(const Emitter *E)
 			}
 		}
 		f->nsv = nsv;
-		for (int i = 0; i < ir->len; i++) /* emit_stat numbers them again */
-			f->sv_of[i] = -1;
 	}
 	int run = -1, count = 0, next = 0;
 	for (int i = 0; i < ir->len; i++) {
@@ -1700,6 +1688,7 @@ static void fuse_free(Emitter *E)
 	free(E->fuse->st_kind);
 	free(E->fuse->st_q);
 	free(E->fuse->sv_of);
+	free(E->fuse->sv_at);
 	free(E->fuse);
 	E->fuse = NULL;
 }
@@ -1839,7 +1828,6 @@ void emit_body(Emitter *E, EmitFn fn)
 					tabs[t][s]);
 			fputs("};\n", out);
 		}
-		f->nsv = 0;
 	}
 	for (int i = 0; i < E->ir->len; i++) {
 		const Ins *in = &E->ir->ins[i];
