@@ -780,8 +780,6 @@ static bool lane_base(const Emitter *E, char buf[EMIT_REF], int v)
 		v = in->a;
 		in = &E->ir->ins[v];
 	}
-	if (row && (in->size == 1 || (E->fuse && E->fuse->scalar[v])))
-		return false;
 	switch (in->op) {
 	case OP_NUM:
 	case OP_CONSTV:
