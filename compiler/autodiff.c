@@ -249,8 +249,8 @@ static void adj_slice(const Dx *d)
 
 static void adj_bcast(const Dx *d)
 {
-	give(d->ad, d->a,
-	     ir_binary(d->ir, OP_MUL, ir_num(d->ir, d->in.k), ir_unary(d->ir, OP_SUM, d->g)));
+	int k = ir_num(d->ir, d->in.k);
+	give(d->ad, d->a, ir_binary(d->ir, OP_MUL, k, ir_unary(d->ir, OP_SUM, d->g)));
 }
 
 static void adj_concat(const Dx *d)
@@ -311,32 +311,36 @@ static void adj_linear_c(const Dx *d)
 static void adj_tanh_d(const Dx *d) /* B (1 - A^2) */
 {
 	Ir *ir = d->ir;
-	if (needs(d, d->a))
+	if (needs(d, d->a)) {
+		int m2 = ir_num(ir, -2);
 		give(d->ad, d->a,
-		     ir_binary(ir, OP_MUL, ir_num(ir, -2),
+		     ir_binary(ir, OP_MUL, m2,
 			       ir_binary(ir, OP_MUL, d->a, ir_binary(ir, OP_MUL, d->b, d->g))));
+	}
 	give(d->ad, d->b, ir_binary(ir, OP_TANH_D, d->a, d->g));
 }
 
 static void adj_sigmoid_d(const Dx *d) /* B A (1 - A) */
 {
 	Ir *ir = d->ir;
-	if (needs(d, d->a))
-		give(d->ad, d->a,
-		     ir_binary(ir, OP_MUL, ir_binary(ir, OP_MUL, d->b, d->g),
-			       ir_binary(ir, OP_SUB, ir_num(ir, 1),
-					 ir_binary(ir, OP_MUL, ir_num(ir, 2), d->a))));
+	if (needs(d, d->a)) {
+		int bg = ir_binary(ir, OP_MUL, d->b, d->g);
+		int one = ir_num(ir, 1);
+		int a2 = ir_binary(ir, OP_MUL, ir_num(ir, 2), d->a);
+		give(d->ad, d->a, ir_binary(ir, OP_MUL, bg, ir_binary(ir, OP_SUB, one, a2)));
+	}
 	give(d->ad, d->b, ir_binary(ir, OP_SIGMOID_D, d->a, d->g));
 }
 
 static void adj_softplus_d(const Dx *d) /* B sigmoid(A), B above 20 */
 {
 	Ir *ir = d->ir;
-	if (needs(d, d->a))
+	if (needs(d, d->a)) {
+		int s = ir_unary(ir, OP_SIGMOID, d->a);
+		int bg = ir_binary(ir, OP_MUL, d->b, d->g);
 		give(d->ad, d->a,
-		     ir_binary(ir, OP_SP_MASK, d->a,
-			       ir_binary(ir, OP_SIGMOID_D, ir_unary(ir, OP_SIGMOID, d->a),
-					 ir_binary(ir, OP_MUL, d->b, d->g))));
+		     ir_binary(ir, OP_SP_MASK, d->a, ir_binary(ir, OP_SIGMOID_D, s, bg)));
+	}
 	give(d->ad, d->b, ir_binary(ir, OP_SOFTPLUS_D, d->a, d->g));
 }
 
@@ -358,9 +362,8 @@ static void adj_elu_d(const Dx *d) /* B k e^A below 0 */
 	Ir *ir = d->ir;
 	if (needs(d, d->a)) {
 		int bg = ir_binary(ir, OP_MUL, d->b, d->g);
-		give(d->ad, d->a,
-		     ir_binary(ir, OP_SUB, ir_k(ir, OP_ELU_D, d->a, bg, -1, d->in.k),
-			       ir_binary(ir, OP_RELU_D, d->a, bg)));
+		int e = ir_k(ir, OP_ELU_D, d->a, bg, -1, d->in.k);
+		give(d->ad, d->a, ir_binary(ir, OP_SUB, e, ir_binary(ir, OP_RELU_D, d->a, bg)));
 	}
 	give(d->ad, d->b, ir_k(ir, OP_ELU_D, d->a, d->g, -1, d->in.k));
 }
@@ -387,11 +390,12 @@ static void adj_pow_d(const Dx *d) /* B k A^(k-1) */
 {
 	Ir *ir = d->ir;
 	double k = d->in.k;
-	if (needs(d, d->a) && k != 1)
+	if (needs(d, d->a) && k != 1) {
+		int kk = ir_num(ir, k);
+		int bg = ir_binary(ir, OP_MUL, d->b, d->g);
 		give(d->ad, d->a,
-		     ir_binary(ir, OP_MUL, ir_num(ir, k),
-			       ir_k(ir, OP_POW_D, d->a, ir_binary(ir, OP_MUL, d->b, d->g), -1,
-				    k - 1)));
+		     ir_binary(ir, OP_MUL, kk, ir_k(ir, OP_POW_D, d->a, bg, -1, k - 1)));
+	}
 	give(d->ad, d->b, ir_k(ir, OP_POW_D, d->a, d->g, -1, k));
 }
 
@@ -399,12 +403,12 @@ static void adj_softmax_d(const Dx *d) /* A B - A (A.B): symmetric in B */
 {
 	Ir *ir = d->ir;
 	int a = d->a, b = d->b, g = d->g;
-	if (needs(d, a))
-		give(d->ad, a,
-		     ir_binary(ir, OP_SUB,
-			       ir_binary(ir, OP_MUL, g,
-					 ir_binary(ir, OP_SUB, b, ir_binary(ir, OP_DOT, a, b))),
-			       ir_binary(ir, OP_MUL, b, ir_binary(ir, OP_DOT, g, a))));
+	if (needs(d, a)) {
+		int left = ir_binary(ir, OP_MUL, g,
+				     ir_binary(ir, OP_SUB, b, ir_binary(ir, OP_DOT, a, b)));
+		int right = ir_binary(ir, OP_MUL, b, ir_binary(ir, OP_DOT, g, a));
+		give(d->ad, a, ir_binary(ir, OP_SUB, left, right));
+	}
 	give(d->ad, b, ir_binary(ir, OP_SOFTMAX_D, a, g));
 }
 

@@ -241,12 +241,15 @@ static int lower_call(Lower *L, const Expr *e)
 		return ir_add(ir, in);
 	}
 	case FN_MSE: {
-		int d = ir_binary(ir, OP_SUB, arg(L, e, 0), arg(L, e, 1));
+		int a = arg(L, e, 0);
+		int d = ir_binary(ir, OP_SUB, a, arg(L, e, 1));
 		return mean_if_vector(L, ir_binary(ir, OP_MUL, d, d));
 	}
-	case FN_MAE:
-		return mean_if_vector(
-			L, ir_unary(ir, OP_ABS, ir_binary(ir, OP_SUB, arg(L, e, 0), arg(L, e, 1))));
+	case FN_MAE: {
+		int a = arg(L, e, 0);
+		int d = ir_binary(ir, OP_SUB, a, arg(L, e, 1));
+		return mean_if_vector(L, ir_unary(ir, OP_ABS, d));
+	}
 	case FN_CROSS_ENTROPY: {
 		int logp = ir_unary(ir, OP_LOGSOFTMAX, arg(L, e, 0));
 		return ir_unary(ir, OP_NEG, ir_binary(ir, OP_DOT, arg(L, e, 1), logp));
@@ -271,6 +274,16 @@ static bool is_const_matrix(const Expr *e)
 	return e->kind == EXPR_NAME && e->sym && e->sym->kind == SYM_CONST && e->sym->cols > 0;
 }
 
+/* Operands are lowered in source order, each in its own statement: C leaves
+ * the order of a call's arguments open, and the IR's numbering must not
+ * depend on the compiler that built cnetc. */
+static int lower_binary(Lower *L, Op op, const Expr *e)
+{
+	int a = lower_expr(L, e->lhs);
+	int b = lower_expr(L, e->rhs);
+	return ir_binary(L->ir, op, a, b);
+}
+
 static int lower_expr(Lower *L, const Expr *e)
 {
 	Ir *ir = L->ir;
@@ -282,9 +295,9 @@ static int lower_expr(Lower *L, const Expr *e)
 	case EXPR_NEG:
 		return ir_unary(ir, OP_NEG, lower_expr(L, e->lhs));
 	case EXPR_ADD:
-		return ir_binary(ir, OP_ADD, lower_expr(L, e->lhs), lower_expr(L, e->rhs));
+		return lower_binary(L, OP_ADD, e);
 	case EXPR_SUB:
-		return ir_binary(ir, OP_SUB, lower_expr(L, e->lhs), lower_expr(L, e->rhs));
+		return lower_binary(L, OP_SUB, e);
 	case EXPR_MUL:
 		if (is_const_matrix(e->lhs)) {
 			Ins in = {.op = OP_MATVEC,
@@ -295,9 +308,9 @@ static int lower_expr(Lower *L, const Expr *e)
 				  .cst = e->lhs->sym->index};
 			return ir_add(ir, in);
 		}
-		return ir_binary(ir, OP_MUL, lower_expr(L, e->lhs), lower_expr(L, e->rhs));
+		return lower_binary(L, OP_MUL, e);
 	case EXPR_DIV:
-		return ir_binary(ir, OP_DIV, lower_expr(L, e->lhs), lower_expr(L, e->rhs));
+		return lower_binary(L, OP_DIV, e);
 	case EXPR_POW:
 		return unary_k(L, OP_POW, lower_expr(L, e->lhs), e->fn_arg);
 	case EXPR_INDEX:
@@ -317,7 +330,8 @@ static int lower_g(Lower *L, const Constraint *c)
 {
 	int g[2];
 	for (int r = 0; r < c->nrel; r++) {
-		g[r] = ir_binary(L->ir, OP_SUB, lower_expr(L, c->lhs[r]), lower_expr(L, c->rhs[r]));
+		int lhs = lower_expr(L, c->lhs[r]);
+		g[r] = ir_binary(L->ir, OP_SUB, lhs, lower_expr(L, c->rhs[r]));
 		if (L->ir->ins[g[r]].size != c->size[r])
 			g[r] = ir_bcast(L->ir, g[r], c->size[r], 1);
 	}
@@ -353,7 +367,8 @@ static int lower_constraint(Lower *L, const Constraint *c, const ConLayout *cl, 
 	switch (me->kind) {
 	case METHOD_PENALTY: {
 		int v = me->quadratic ? ir_binary(ir, OP_MUL, viol, viol) : viol;
-		return ir_binary(ir, OP_MUL, ir_num(ir, me->weight), mean_if_vector(L, v));
+		int w = ir_num(ir, me->weight);
+		return ir_binary(ir, OP_MUL, w, mean_if_vector(L, v));
 	}
 	case METHOD_LAGRANGIAN:
 	case METHOD_AUGMENTED:
@@ -375,11 +390,10 @@ static int lower_constraint(Lower *L, const Constraint *c, const ConLayout *cl, 
 					   .b = -1,
 					   .c = -1,
 					   .lo = cl->aug};
-				t = ir_binary(ir, OP_ADD, t,
-					      ir_binary(ir, OP_MUL,
-							ir_binary(ir, OP_MUL, ir_num(ir, 0.5),
-								  ir_add(ir, rho)),
-							ir_binary(ir, OP_DOT, q, q)));
+				int half = ir_num(ir, 0.5);
+				int hr = ir_binary(ir, OP_MUL, half, ir_add(ir, rho));
+				int qq = ir_binary(ir, OP_DOT, q, q);
+				t = ir_binary(ir, OP_ADD, t, ir_binary(ir, OP_MUL, hr, qq));
 			}
 			return t;
 		}
@@ -679,14 +693,17 @@ static int reparametrise(Lower *L, int z)
 			}
 			parts[np++] = zk;
 			break;
-		case HC_LOWER:
-			parts[np++] = ir_binary(ir, OP_ADD, bound(L, H->lo[k], H->lo_comp[k]),
-						ir_unary(ir, act, zk));
+		case HC_LOWER: {
+			int lo = bound(L, H->lo[k], H->lo_comp[k]);
+			parts[np++] = ir_binary(ir, OP_ADD, lo, ir_unary(ir, act, zk));
 			break;
-		case HC_UPPER:
-			parts[np++] = ir_binary(ir, OP_SUB, bound(L, H->up[k], H->up_comp[k]),
-						ir_unary(ir, act, ir_unary(ir, OP_NEG, zk)));
+		}
+		case HC_UPPER: {
+			int up = bound(L, H->up[k], H->up_comp[k]);
+			int nz = ir_unary(ir, OP_NEG, zk);
+			parts[np++] = ir_binary(ir, OP_SUB, up, ir_unary(ir, act, nz));
 			break;
+		}
 		case HC_BOTH: {
 			int lo = bound(L, H->lo[k], H->lo_comp[k]),
 			    up = bound(L, H->up[k], H->up_comp[k]);

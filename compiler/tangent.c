@@ -121,7 +121,8 @@ static int tan_sub(const Tx *d)
 
 static int tan_mul(const Tx *d)
 {
-	return add(d->ir, mul(d->ir, d->ta, d->b), mul(d->ir, d->a, d->tb));
+	int l = mul(d->ir, d->ta, d->b);
+	return add(d->ir, l, mul(d->ir, d->a, d->tb));
 }
 
 static int tan_div(const Tx *d) /* (ta - v tb) / b */
@@ -213,7 +214,8 @@ static int tan_huber(const Tx *d)
 /* a binary op whose partial derivatives are the ops da(A, B, t), db(A, B, t) */
 static int tan_partials(const Tx *d, Op da, Op db)
 {
-	return add(d->ir, lin3(d->ir, da, d->a, d->b, d->ta), lin3(d->ir, db, d->a, d->b, d->tb));
+	int l = lin3(d->ir, da, d->a, d->b, d->ta);
+	return add(d->ir, l, lin3(d->ir, db, d->a, d->b, d->tb));
 }
 
 static int tan_bce(const Tx *d)
@@ -246,70 +248,73 @@ static int tan_linear_c(const Tx *d)
 static int tan_tanh_d(const Tx *d) /* B (1 - A^2): -2 A B tA */
 {
 	Ir *ir = d->ir;
-	return sub(ir, lin(ir, OP_TANH_D, d->a, d->tb, 0),
-		   mul(ir, ir_num(ir, 2), mul(ir, ir_binary(ir, OP_MUL, d->a, d->b), d->ta)));
+	int l = lin(ir, OP_TANH_D, d->a, d->tb, 0);
+	int two = ir_num(ir, 2);
+	int ab = ir_binary(ir, OP_MUL, d->a, d->b);
+	return sub(ir, l, mul(ir, two, mul(ir, ab, d->ta)));
 }
 
 static int tan_sigmoid_d(const Tx *d) /* B A (1 - A): B (1 - 2A) tA */
 {
 	Ir *ir = d->ir;
-	return add(ir, lin(ir, OP_SIGMOID_D, d->a, d->tb, 0),
-		   mul(ir,
-		       ir_binary(ir, OP_MUL, d->b,
-				 ir_binary(ir, OP_SUB, ir_num(ir, 1),
-					   ir_binary(ir, OP_MUL, ir_num(ir, 2), d->a))),
-		       d->ta));
+	int l = lin(ir, OP_SIGMOID_D, d->a, d->tb, 0);
+	int one = ir_num(ir, 1);
+	int a2 = ir_binary(ir, OP_MUL, ir_num(ir, 2), d->a);
+	int f = ir_binary(ir, OP_MUL, d->b, ir_binary(ir, OP_SUB, one, a2));
+	return add(ir, l, mul(ir, f, d->ta));
 }
 
 static int tan_softplus_d(const Tx *d) /* B sigmoid(A) below 20: B sigmoid'(A) tA, masked */
 {
 	Ir *ir = d->ir;
-	return add(
-		ir, lin(ir, OP_SOFTPLUS_D, d->a, d->tb, 0),
-		lin(ir, OP_SP_MASK, d->a,
-		    lin(ir, OP_SIGMOID_D, ir_unary(ir, OP_SIGMOID, d->a), mul(ir, d->b, d->ta), 0),
-		    0));
+	int l = lin(ir, OP_SOFTPLUS_D, d->a, d->tb, 0);
+	int s = ir_unary(ir, OP_SIGMOID, d->a);
+	int r = lin(ir, OP_SIGMOID_D, s, mul(ir, d->b, d->ta), 0);
+	return add(ir, l, lin(ir, OP_SP_MASK, d->a, r, 0));
 }
 
 static int tan_sqrt_d(const Tx *d) /* B / (2A): -B tA / (2 A^2) */
 {
 	Ir *ir = d->ir;
-	return sub(ir, lin(ir, OP_SQRT_D, d->a, d->tb, 0),
-		   d->ta < 0 ? -1
-			     : ir_binary(ir, OP_DIV,
-					 lin(ir, OP_SQRT_D, d->a, mul(ir, d->b, d->ta), 0), d->a));
+	int l = lin(ir, OP_SQRT_D, d->a, d->tb, 0);
+	int r = d->ta < 0
+		? -1
+		: ir_binary(ir, OP_DIV, lin(ir, OP_SQRT_D, d->a, mul(ir, d->b, d->ta), 0), d->a);
+	return sub(ir, l, r);
 }
 
 static int tan_elu_d(const Tx *d) /* below 0: B k e^A, whose A-derivative is itself */
 {
 	Ir *ir = d->ir;
-	return add(ir, lin(ir, OP_ELU_D, d->a, d->tb, d->in.k),
-		   sub(ir, lin(ir, OP_ELU_D, d->a, mul(ir, d->b, d->ta), d->in.k),
-		       lin(ir, OP_RELU_D, d->a, mul(ir, d->b, d->ta), 0)));
+	int l = lin(ir, OP_ELU_D, d->a, d->tb, d->in.k);
+	int e = lin(ir, OP_ELU_D, d->a, mul(ir, d->b, d->ta), d->in.k);
+	int m = lin(ir, OP_RELU_D, d->a, mul(ir, d->b, d->ta), 0);
+	return add(ir, l, sub(ir, e, m));
 }
 
 static int tan_sin_d(const Tx *d) /* B cos A: -B sin A tA */
 {
 	Ir *ir = d->ir;
-	return add(ir, lin(ir, OP_SIN_D, d->a, d->tb, 0),
-		   lin(ir, OP_COS_D, d->a, mul(ir, d->b, d->ta), 0));
+	int l = lin(ir, OP_SIN_D, d->a, d->tb, 0);
+	return add(ir, l, lin(ir, OP_COS_D, d->a, mul(ir, d->b, d->ta), 0));
 }
 
 static int tan_cos_d(const Tx *d) /* -B sin A: -B cos A tA */
 {
 	Ir *ir = d->ir;
-	return sub(ir, lin(ir, OP_COS_D, d->a, d->tb, 0),
-		   lin(ir, OP_SIN_D, d->a, mul(ir, d->b, d->ta), 0));
+	int l = lin(ir, OP_COS_D, d->a, d->tb, 0);
+	return sub(ir, l, lin(ir, OP_SIN_D, d->a, mul(ir, d->b, d->ta), 0));
 }
 
 static int tan_pow_d(const Tx *d) /* B k A^(k-1): B k (k-1) A^(k-2) tA */
 {
 	Ir *ir = d->ir;
 	double k = d->in.k;
-	return add(ir, lin(ir, OP_POW_D, d->a, d->tb, k),
-		   k == 1 ? -1
-			  : mul(ir, ir_num(ir, k),
-				lin(ir, OP_POW_D, d->a, mul(ir, d->b, d->ta), k - 1)));
+	int l = lin(ir, OP_POW_D, d->a, d->tb, k);
+	if (k == 1)
+		return add(ir, l, -1);
+	int kk = ir_num(ir, k);
+	return add(ir, l, mul(ir, kk, lin(ir, OP_POW_D, d->a, mul(ir, d->b, d->ta), k - 1)));
 }
 
 static int tan_reduce(const Tx *d) /* SUM, MEAN: linear */
@@ -320,8 +325,8 @@ static int tan_reduce(const Tx *d) /* SUM, MEAN: linear */
 static int tan_dot(const Tx *d)
 {
 	Ir *ir = d->ir;
-	return add(ir, d->ta < 0 ? -1 : ir_binary(ir, OP_DOT, d->ta, d->b),
-		   d->tb < 0 ? -1 : ir_binary(ir, OP_DOT, d->a, d->tb));
+	int l = d->ta < 0 ? -1 : ir_binary(ir, OP_DOT, d->ta, d->b);
+	return add(ir, l, d->tb < 0 ? -1 : ir_binary(ir, OP_DOT, d->a, d->tb));
 }
 
 static int tan_softmax(const Tx *d) /* the Jacobian is symmetric: its product is softmax' */
@@ -344,11 +349,10 @@ static int tan_softmax_d(const Tx *d) /* A B - A (A.B): tA B + A tB - tA (A.B) -
 	int r = lin(ir, OP_SOFTMAX_D, a, d->tb, 0);
 	if (ta >= 0) {
 		int ab = ir_binary(ir, OP_DOT, a, b);
-		r = add(ir, r,
-			ir_binary(
-				ir, OP_SUB, ir_binary(ir, OP_MUL, ta, b),
-				ir_binary(ir, OP_ADD, ir_binary(ir, OP_MUL, ta, ab),
-					  ir_binary(ir, OP_MUL, a, ir_binary(ir, OP_DOT, ta, b)))));
+		int tab = ir_binary(ir, OP_MUL, ta, b);
+		int taab = ir_binary(ir, OP_MUL, ta, ab);
+		int atb = ir_binary(ir, OP_MUL, a, ir_binary(ir, OP_DOT, ta, b));
+		r = add(ir, r, ir_binary(ir, OP_SUB, tab, ir_binary(ir, OP_ADD, taab, atb)));
 	}
 	return r;
 }
