@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtins.h"
 #include "check.h"
 
 /* -------------------------------------------------------------- builtins */
@@ -60,42 +61,13 @@ typedef struct BuiltinInfo {
 	int nparams;
 } BuiltinInfo;
 
-#define B(n, f, c, p)                                     \
-	{                                                 \
-		n, f, c, p, (int)(sizeof p / sizeof p[0]) \
-	}
-static const BuiltinInfo builtins[] = {
-	B("relu", FN_RELU, CAT_ELEM, p_unary),
-	B("tanh", FN_TANH, CAT_ELEM, p_unary),
-	B("sigmoid", FN_SIGMOID, CAT_ELEM, p_unary),
-	B("softplus", FN_SOFTPLUS, CAT_ELEM, p_unary),
-	B("exp", FN_EXP, CAT_ELEM, p_unary),
-	B("log", FN_LOG, CAT_ELEM, p_unary),
-	B("sqrt", FN_SQRT, CAT_ELEM, p_unary),
-	B("abs", FN_ABS, CAT_ELEM, p_unary),
-	B("sin", FN_SIN, CAT_ELEM, p_unary),
-	B("cos", FN_COS, CAT_ELEM, p_unary),
-	B("leaky_relu", FN_LEAKY_RELU, CAT_ELEM, p_leaky),
-	B("elu", FN_ELU, CAT_ELEM, p_elu),
-	B("softmax", FN_SOFTMAX, CAT_SOFTMAX, p_unary),
-	B("sum", FN_SUM, CAT_REDUCE, p_unary),
-	B("mean", FN_MEAN, CAT_REDUCE, p_unary),
-	B("dot", FN_DOT, CAT_DOT, p_dot),
-	{"concat", FN_CONCAT, CAT_CONCAT, NULL, 0},
-	B("mse", FN_MSE, CAT_LOSS, p_loss),
-	B("mae", FN_MAE, CAT_LOSS, p_loss),
-	B("huber", FN_HUBER, CAT_LOSS, p_huber),
-	B("bce_logits", FN_BCE_LOGITS, CAT_LOSS, p_logits),
-	B("cross_entropy", FN_CROSS_ENTROPY, CAT_LOSS, p_logits),
-	B("l2", FN_L2, CAT_L2, p_l2),
-	B("uniform", FN_UNIFORM, CAT_GEN, p_uniform),
-	B("normal", FN_NORMAL, CAT_GEN, p_normal),
-	B("dense", FN_NONE, CAT_DENSE, p_dense),
-	B("d", FN_D, CAT_DERIV, p_d),
-	B("laplacian", FN_LAPLACIAN, CAT_DERIV, p_d),
-	B("div", FN_DIV, CAT_DERIV, p_div),
-};
-#undef B
+#define PARAMS(p) p, (int)(sizeof p / sizeof p[0])
+#define NO_PARAMS NULL, 0
+#define ROW(name, fn, cat, params, op, by) {name, fn, cat, params},
+static const BuiltinInfo builtins[] = {BUILTINS(ROW)};
+#undef ROW
+#undef NO_PARAMS
+#undef PARAMS
 
 static const BuiltinInfo *builtin(const char *name)
 {

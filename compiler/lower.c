@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "builtins.h"
 #include "ir.h"
 
 typedef struct Lower {
@@ -167,35 +168,24 @@ static int lower_deriv(Lower *L, const Expr *e)
 	return ir_add(ir, in);
 }
 
-/* How each built-in of the language lowers (compiler/doc/language.md,
- * "Built-in functions"): one row each; check.c knows their names and
- * arities. */
+/* How each built-in of the language lowers: its row in builtins.h. */
 typedef enum Lowering {
-	BY_NONE, /* not an expression of the IR (data generators) */
+	BY_NONE, /* not an expression of the IR (data generators, layer definitions) */
 	BY_OP,   /* the op of its arguments, with k = fn_arg when the op reads k */
 	BY_LOSS, /* the same, averaged over the components of a vector */
 	BY_RULE, /* its own case in lower_call */
 } Lowering;
 
+#define ROW(name, fn, cat, params, o, b) [fn] = {.op = o, .by = b},
 static const struct {
 	Op op;
 	Lowering by;
 } builtin[] = {
-	[FN_RELU] = {OP_RELU, BY_OP},        [FN_TANH] = {OP_TANH, BY_OP},
-	[FN_SIGMOID] = {OP_SIGMOID, BY_OP},  [FN_SOFTPLUS] = {OP_SOFTPLUS, BY_OP},
-	[FN_EXP] = {OP_EXP, BY_OP},          [FN_LOG] = {OP_LOG, BY_OP},
-	[FN_SQRT] = {OP_SQRT, BY_OP},        [FN_ABS] = {OP_ABS, BY_OP},
-	[FN_SIN] = {OP_SIN, BY_OP},          [FN_COS] = {OP_COS, BY_OP},
-	[FN_LEAKY_RELU] = {OP_LEAKY, BY_OP}, [FN_ELU] = {OP_ELU, BY_OP},
-	[FN_SOFTMAX] = {OP_SOFTMAX, BY_OP},  [FN_SUM] = {OP_SUM, BY_OP},
-	[FN_MEAN] = {OP_MEAN, BY_OP},        [FN_DOT] = {OP_DOT, BY_OP},
-	[FN_CONCAT] = {OP_CONCAT, BY_RULE},  [FN_MSE] = {OP_SUB, BY_RULE},
-	[FN_MAE] = {OP_ABS, BY_RULE},        [FN_HUBER] = {OP_HUBER, BY_LOSS},
-	[FN_BCE_LOGITS] = {OP_BCE, BY_LOSS}, [FN_CROSS_ENTROPY] = {OP_LOGSOFTMAX, BY_RULE},
-	[FN_L2] = {OP_L2, BY_RULE},          [FN_LAYER] = {OP_DENSE, BY_RULE},
-	[FN_D] = {OP_CONCAT, BY_RULE},       [FN_LAPLACIAN] = {OP_ADD, BY_RULE},
-	[FN_DIV] = {OP_ADD, BY_RULE},
+	BUILTINS(ROW)
+		/* a layer applied to a vector (not a named built-in) */
+		[FN_LAYER] = {.op = OP_DENSE, .by = BY_RULE},
 };
+#undef ROW
 
 Op lower_unary_op(Builtin fn)
 {
