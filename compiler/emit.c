@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cnetrt.h" /* CN_STAT_*: the stats layout the runtime reads */
 #include "ir.h"
 
 /* A double literal for the optimizer's scalars, whatever the precision. */
@@ -148,7 +149,7 @@ static void emit_decls(Emitter *E)
 	fprintf(out,
 		"#define %s_NUM_STATS %d /* loss, data loss, then per constraint: mean, max, "
 		"satisfied */\n",
-		P, 2 + 3 * m->constraints.len);
+		P, CN_NUM_STATS(m->constraints.len));
 	fprintf(out, "#define %s_GRAD_SIZE %d /* gradient sums: %d channel(s) of %d */\n", P,
 		E->np * E->lw->nchannels, E->lw->nchannels, E->np);
 	fprintf(out, "#define %s_ACC_SIZE %d /* statistics sums (doubles) */\n\n", P, E->lw->nacc);
@@ -468,7 +469,8 @@ static void emit_stats(const Emitter *E)
 	}
 	if (!used_m)
 		fputs("\t(void)m;\n", out);
-	fprintf(out, "\tstats[0] = loss;\n\tstats[1] = acc[%d] / n", ACC_DATA);
+	fprintf(out, "\tstats[%d] = loss;\n\tstats[%d] = acc[%d] / n", CN_STAT_LOSS,
+		CN_STAT_DATA_LOSS, ACC_DATA);
 	for (int st = 1; st < E->lw->nsets; st++)
 		if (E->lw->set_ir[st])
 			fprintf(out, " + acc[%d] / %s", E->lw->set_acc[st] + 1, set_n(st, nb));
@@ -476,10 +478,10 @@ static void emit_stats(const Emitter *E)
 	for (int k = 0; k < m->constraints.len; k++) {
 		const ConLayout *cl = &E->lw->con[k];
 		int nc = con(E, k)->ncomp;
-		fprintf(out, "\tstats[%d] = acc[%d] / (%s * %d); /* %s */\n", 2 + 3 * k, cl->viol,
-			set_n(cl->set, nb), nc, con(E, k)->label);
-		fprintf(out, "\tstats[%d] = acc[%d];\n", 3 + 3 * k, cl->max);
-		fprintf(out, "\tstats[%d] = acc[%d] / (%s * %d);\n", 4 + 3 * k, cl->sat,
+		fprintf(out, "\tstats[%d] = acc[%d] / (%s * %d); /* %s */\n", CN_STAT_VIOL(k),
+			cl->viol, set_n(cl->set, nb), nc, con(E, k)->label);
+		fprintf(out, "\tstats[%d] = acc[%d];\n", CN_STAT_MAX(k), cl->max);
+		fprintf(out, "\tstats[%d] = acc[%d] / (%s * %d);\n", CN_STAT_SAT(k), cl->sat,
 			set_n(cl->set, nb), nc);
 	}
 	fputs("}\n\n", out);
@@ -1287,7 +1289,7 @@ static void emit_describe(Emitter *E)
 		"\td->num_constraints = %d;\n\td->con_labels = con_labels;\n\td->con_lambdas = "
 		"con_lambdas;\n",
 		m->constraints.len);
-	fprintf(out, "\td->num_stats = %d;\n", 2 + 3 * m->constraints.len);
+	fprintf(out, "\td->num_stats = %d;\n", CN_NUM_STATS(m->constraints.len));
 	fprintf(out,
 		"\td->epochs = %ld;\n\td->batch = %ld;\n\td->shuffle = %d;\n\td->seed = "
 		"%ld;\n\td->log_every = %ld;\n",

@@ -243,6 +243,7 @@ typedef struct cn_model_desc {
 #define CN_STAT_VIOL(k) (2 + 3 * (k))
 #define CN_STAT_MAX(k) (3 + 3 * (k))
 #define CN_STAT_SAT(k) (4 + 3 * (k))
+#define CN_NUM_STATS(constraints) (2 + 3 * (constraints))
 
 /* ------------------------------------------------------------------ atomic output
  * Write to PATH.tmp.XXXXXX (mkstemp: a new file of this run's own, never

@@ -412,7 +412,7 @@ static const char *check_desc(const cn_model_desc *d)
 	    !d->end_epoch || !d->eval || !d->predict)
 		return "a required field is missing";
 	if (d->num_inputs < 1 || d->num_outputs < 1 || d->num_targets < 0 || d->num_tensors < 0 ||
-	    d->num_constraints < 0 || d->num_stats != 2 + 3 * d->num_constraints ||
+	    d->num_constraints < 0 || d->num_stats != CN_NUM_STATS(d->num_constraints) ||
 	    d->num_domains < 0)
 		return "inconsistent counts";
 	if (d->num_domains > 0 &&
