@@ -408,8 +408,9 @@ static Symbol *lookup(Checker *c, const char *name, Loc loc)
 	return NULL;
 }
 
-/* NAME in the data block: an earlier binding of the block. */
-static int check_data_name(Checker *c, Expr *e)
+/* NAME in the data block: an earlier binding of the block, else a const of
+ * the model (a const matrix only as the left operand of '*', matrix_ok). */
+static int check_data_name(Checker *c, Expr *e, bool matrix_ok)
 {
 	Symbol *s = table_get(&c->data, e->name);
 	if (!s) {
@@ -424,6 +425,16 @@ static int check_data_name(Checker *c, Expr *e)
 		} else if (model && (model->kind == SYM_INPUT || model->kind == SYM_TARGET)) {
 			diag_error(c->d, e->loc, "%s '%s' has no binding in the data block",
 				   kind_phrase(model), e->name);
+		} else if (model && model->kind == SYM_CONST) {
+			if (model->cols && !matrix_ok) {
+				diag_error(c->d, e->loc,
+					   "const matrix '%s' can only multiply a vector: '%s * v'",
+					   model->name, model->name);
+				return 0;
+			}
+			e->sym = model;
+			e->is_const = true;
+			return e->size = model->size;
 		} else if (model) {
 			diag_error(c->d, e->loc,
 				   "'%s' is %s of the model; data bindings can use only names "
@@ -443,12 +454,44 @@ static int check_data_name(Checker *c, Expr *e)
 	return e->size;
 }
 
+/* Whether the checked e draws random numbers (uniform or normal, in a data
+ * block). */
+static bool draws(const Expr *e)
+{
+	if (!e)
+		return false;
+	if (e->kind == EXPR_CALL) {
+		if (e->fn == FN_UNIFORM || e->fn == FN_NORMAL)
+			return true;
+		for (int i = 0; i < e->nargs; i++)
+			if (draws(e->args[i].value))
+				return true;
+		return false;
+	}
+	return draws(e->lhs) || draws(e->rhs);
+}
+
+/* In a data block a binding of size N is evaluated once per component, every
+ * draw in it again; softmax and a const matrix's product need all the
+ * components of their argument for each one of theirs, so a draw there would
+ * differ from component to component: refused. */
+static bool draw_free(Checker *c, const Expr *arg, const char *what)
+{
+	if (!draws(arg))
+		return true;
+	diag_error(c->d, arg->loc,
+		   "in the data block, the argument of %s cannot draw random numbers (each "
+		   "component would draw again); bind the draws to a name first",
+		   what);
+	return false;
+}
+
 /* NAME: an input, target, const vector or named tensor; a const matrix only
  * as the left operand of '*' (matrix_ok). */
 static int check_name(Checker *c, Expr *e, Ctx ctx, bool matrix_ok)
 {
 	if (ctx == CTX_DATA)
-		return check_data_name(c, e);
+		return check_data_name(c, e, matrix_ok);
 	Symbol *s = lookup(c, e->name, e->loc);
 	if (!s)
 		return 0;
@@ -497,7 +540,7 @@ static int check_arith(Checker *c, Expr *e, Ctx ctx)
 {
 	bool matvec = false;
 	int l;
-	if (e->kind == EXPR_MUL && e->lhs->kind == EXPR_NAME && ctx != CTX_DATA) {
+	if (e->kind == EXPR_MUL && e->lhs->kind == EXPR_NAME) {
 		l = check_name(c, e->lhs, ctx, true);
 		matvec = l && e->lhs->sym->kind == SYM_CONST && e->lhs->sym->cols;
 	} else {
@@ -511,6 +554,8 @@ static int check_arith(Checker *c, Expr *e, Ctx ctx)
 	take_flags(e, e->rhs);
 	if (matvec) {
 		Symbol *m = e->lhs->sym;
+		if (ctx == CTX_DATA && !draw_free(c, e->rhs, "a const matrix's product"))
+			return 0;
 		if (r != m->cols) {
 			diag_error(
 				c->d, e->loc,
@@ -589,12 +634,6 @@ static int check_index(Checker *c, Expr *e, Ctx ctx)
 static int check_slice(Checker *c, Expr *e, Ctx ctx)
 {
 	int n = check_expr(c, e->lhs, ctx);
-	if (ctx == CTX_DATA && n) {
-		diag_error(
-			c->d, e->loc,
-			"slices cannot be used in the data block; index single components 'v[i]'");
-		return 0;
-	}
 	if (!n)
 		return 0;
 	int lo = 0, hi = n;
@@ -836,26 +875,7 @@ static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 			return 0;
 		}
 		break;
-	case CAT_SOFTMAX:
-	case CAT_REDUCE:
-	case CAT_DOT:
-	case CAT_CONCAT:
-		if (ctx == CTX_DATA) {
-			diag_error(c->d, e->name_loc,
-				   "'%s' cannot be used in the data block (only uniform, normal, "
-				   "arithmetic and elementwise functions)",
-				   b->name);
-			return 0;
-		}
-		break;
-	case CAT_ELEM:
-		if (ctx == CTX_DATA && (b->fn == FN_LEAKY_RELU || b->fn == FN_ELU)) {
-			diag_error(c->d, e->name_loc,
-				   "'%s' cannot be used in the data block (only uniform, normal, "
-				   "arithmetic and elementwise functions without parameters)",
-				   b->name);
-			return 0;
-		}
+	default:
 		break;
 	}
 	if (b->cat == CAT_CONCAT)
@@ -915,6 +935,8 @@ static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 		e->fn_arg = b->nparams > 1 ? nums[1] : 0;
 		return e->size = a0->size;
 	case CAT_SOFTMAX:
+		if (ctx == CTX_DATA && !draw_free(c, a0, "'softmax'"))
+			return 0;
 		return e->size = a0->size;
 	case CAT_REDUCE:
 		return e->size = 1;

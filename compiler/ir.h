@@ -203,9 +203,9 @@ void lower_reverse(Lowered *lw);
 /* --dump=layout: parameters, a sample's row, statistics slots, multipliers. */
 void layout_dump(FILE *out, const Lowered *lw);
 
-/* The op of a one-argument elementwise built-in without a constant (relu,
- * tanh, exp, ...) from lower.c's registry, or OP_COUNT: the data block's
- * generators lower their built-ins by it too. */
+/* The op of a one-argument elementwise built-in (relu, tanh, exp, ...;
+ * leaky_relu and elu read the call's fn_arg as k) from the registry, or
+ * OP_COUNT: the data block's generators lower their built-ins by it too. */
 Op lower_unary_op(Builtin fn);
 
 /* ---------------------------------------------------------------- lower_data.c */

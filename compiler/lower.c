@@ -193,7 +193,7 @@ Op lower_unary_op(Builtin fn)
 		return OP_COUNT;
 	Op op = builtin[fn].op;
 	const OpInfo *oi = &op_info[op];
-	return oi->nargs == 1 && (oi->flags & OF_ELEM) && !(oi->flags & OF_HAS_K) ? op : OP_COUNT;
+	return oi->nargs == 1 && (oi->flags & OF_ELEM) ? op : OP_COUNT;
 }
 
 static int lower_call(Lower *L, const Expr *e)

@@ -67,6 +67,92 @@ static int draw(Gen *G, Op op, const Expr *e)
 	return ir_add(G->ir, in);
 }
 
+static int gen_expr(Gen *G, const Expr *e, int comp);
+
+/* Row k of the const matrix A times v: the sum over j of A[k][j] v[j], in
+ * order (the checker refuses draws in v, which every row would repeat). */
+static int gen_matvec(Gen *G, const Symbol *A, const Expr *v, int k)
+{
+	int acc = -1;
+	for (int j = 0; j < A->cols; j++) {
+		int a = ir_num(G->ir, A->values[k * A->cols + j]);
+		int t = ir_binary(G->ir, OP_MUL, a, gen_expr(G, v, j));
+		acc = acc < 0 ? t : ir_binary(G->ir, OP_ADD, acc, t);
+	}
+	return acc;
+}
+
+/* sum (mean: divided by n) of e's n components, component by component. */
+static int gen_sum(Gen *G, const Expr *e, bool mean)
+{
+	int acc = gen_expr(G, e, 0);
+	for (int j = 1; j < e->size; j++) {
+		int t = gen_expr(G, e, j);
+		acc = ir_binary(G->ir, OP_ADD, acc, t);
+	}
+	return mean && e->size > 1 ? ir_binary(G->ir, OP_DIV, acc, ir_num(G->ir, e->size)) : acc;
+}
+
+/* Component k of a call: a draw, an elementwise built-in, or a vector
+ * function evaluated over its argument's components (a size-1 result
+ * evaluated again for each component it is used at, draws included, as every
+ * size-1 value is). */
+static int gen_call(Gen *G, const Expr *e, int k)
+{
+	Ir *ir = G->ir;
+	const Expr *a0 = e->nargs > 0 ? e->args[0].value : NULL;
+	switch (e->fn) {
+	case FN_UNIFORM:
+	case FN_NORMAL:
+		return draw(G, e->fn == FN_UNIFORM ? OP_RAND_U : OP_RAND_N, e);
+	case FN_SUM:
+	case FN_MEAN:
+		return gen_sum(G, a0, e->fn == FN_MEAN);
+	case FN_DOT: {
+		int acc = -1;
+		for (int j = 0; j < a0->size; j++) {
+			int a = gen_expr(G, a0, j);
+			int t = ir_binary(ir, OP_MUL, a, gen_expr(G, e->args[1].value, j));
+			acc = acc < 0 ? t : ir_binary(ir, OP_ADD, acc, t);
+		}
+		return acc;
+	}
+	case FN_SOFTMAX: { /* e^(v_k - max v) / sum_j e^(v_j - max v); v draws nothing */
+		int m = gen_expr(G, a0, 0);
+		for (int j = 1; j < a0->size; j++) {
+			int t = gen_expr(G, a0, j);
+			m = ir_binary(ir, OP_MAX2, m, t);
+		}
+		int s = -1, ek = -1;
+		for (int j = 0; j < a0->size; j++) {
+			int t = ir_unary(ir, OP_EXP, ir_binary(ir, OP_SUB, gen_expr(G, a0, j), m));
+			if (j == k)
+				ek = t;
+			s = s < 0 ? t : ir_binary(ir, OP_ADD, s, t);
+		}
+		return ir_binary(ir, OP_DIV, ek, s);
+	}
+	case FN_CONCAT:
+		for (int i = 0, off = 0; i < e->nargs; i++) {
+			const Expr *p = e->args[i].value;
+			if (k < off + p->size)
+				return gen_expr(G, p, p->size == 1 ? 0 : k - off);
+			off += p->size;
+		}
+		die("concat component %d out of range", k);
+	default: {
+		Op op = lower_unary_op(e->fn); /* the registry's row of the built-in */
+		if (op == OP_COUNT)
+			die("data expression '%s' cannot be lowered", e->name);
+		Ins in = {.op = op, .size = 1, .b = -1, .c = -1};
+		if (op_is(op, OF_HAS_K))
+			in.k = e->fn_arg;
+		in.a = gen_expr(G, a0, k);
+		return ir_add(ir, in);
+	}
+	}
+}
+
 /* Component comp of e (component 0 of a size-1 e). */
 static int gen_expr(Gen *G, const Expr *e, int comp)
 {
@@ -76,14 +162,20 @@ static int gen_expr(Gen *G, const Expr *e, int comp)
 	case EXPR_NUM:
 		return ir_num(ir, e->num);
 	case EXPR_NAME: {
+		if (e->sym && e->sym->kind == SYM_CONST)
+			return ir_num(ir, e->sym->values[e->sym->size == 1 ? 0 : k]);
 		int v = gen_var(G, e->name);
 		return G->vals[v][G->sizes[v] == 1 ? 0 : k];
 	}
 	case EXPR_NEG:
 		return ir_unary(ir, OP_NEG, gen_expr(G, e->lhs, k));
+	case EXPR_MUL:
+		if (e->lhs->kind == EXPR_NAME && e->lhs->sym && e->lhs->sym->kind == SYM_CONST &&
+		    e->lhs->sym->cols > 0)
+			return gen_matvec(G, e->lhs->sym, e->rhs, k);
+		/* fall through */
 	case EXPR_ADD:
 	case EXPR_SUB:
-	case EXPR_MUL:
 	case EXPR_DIV: {
 		Op op = e->kind == EXPR_ADD   ? OP_ADD
 			: e->kind == EXPR_SUB ? OP_SUB
@@ -100,13 +192,10 @@ static int gen_expr(Gen *G, const Expr *e, int comp)
 	}
 	case EXPR_INDEX:
 		return gen_expr(G, e->lhs, e->lo_idx);
+	case EXPR_SLICE:
+		return gen_expr(G, e->lhs, e->lo_idx + k);
 	case EXPR_CALL:
-		if (e->fn == FN_UNIFORM || e->fn == FN_NORMAL)
-			return draw(G, e->fn == FN_UNIFORM ? OP_RAND_U : OP_RAND_N, e);
-		if (lower_unary_op(e->fn) != OP_COUNT) /* lower.c's row of the built-in */
-			return ir_unary(ir, lower_unary_op(e->fn),
-					gen_expr(G, e->args[0].value, k));
-		die("data expression '%s' cannot be lowered", e->name);
+		return gen_call(G, e, k);
 	default:
 		die("data expression kind %s cannot be lowered", expr_kind_name(e->kind));
 	}
