@@ -1000,6 +1000,8 @@ static void emit_lambdas(const Emitter *E)
 {
 	FILE *out = E->out;
 	int o = 0;
+	if (!E->lw->nlam_pp && E->lw->nrow_pp)
+		fputs("\t(void)m;\n", out); /* the rows' multipliers are the caller's */
 	if (!E->lw->nlam_pp && !E->lw->nrow_pp) {
 		fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tout[j] = m->lambda[j];\n}\n\n",
 			E->lw->nlambda);
