@@ -453,19 +453,14 @@ const char *relop_text(RelOp op)
 static bool resolve_over(Checker *c, Stmt *s, const Expr *value, Domain **out);
 
 /* per_point = true: one multiplier per point of a domain with fixed points,
- * whose number the model struct is sized by (samples N, resample false). */
-static bool check_per_point(Checker *c, Stmt *s, Constraint *k)
+ * whose number the model struct is sized by (samples N, resample false), or
+ * over the training data one per row, sized by the run (the caller's array). */
+static void check_per_point(Constraint *k, Loc at)
 {
-	Loc at = s->value->loc;
-	if (!k->over) {
-		diag_error(c->d, at,
-			   "per-point multipliers need the constraint over a domain with fixed "
-			   "points ('over NAME'); over the training data they are not supported");
-		return false;
-	}
+	if (!k->over)
+		return;
 	k->over->per_point = true;
 	k->over->per_point_loc = at;
-	return true;
 }
 
 /* constraint [LABEL:] A op B [op C] : METHOD;
@@ -527,8 +522,8 @@ static void check_constraint(Checker *c, Stmt *s, int position)
 		ok = false;
 	if (ok && !resolve_over(c, s, NULL, &k->over))
 		ok = false;
-	if (ok && k->method.per_point && !check_per_point(c, s, k))
-		ok = false;
+	if (ok && k->method.per_point)
+		check_per_point(k, s->value->loc);
 	if (ok && k->over && k->method.kind >= METHOD_HARD_CLAMP) {
 		diag_error(c->d, s->over->loc,
 			   "a hard constraint holds for every input and is not evaluated over a "

@@ -212,6 +212,40 @@ static void emit_decls(Emitter *E)
 		P, P, P, P);
 	fprintf(out, "void %s_end_epoch(%s_model *m);\n", P, P);
 	fprintf(out, "void %s_lambdas(const %s_model *m, double *out);\n", P, P);
+	if (E->lw->nrow_pp) {
+		fprintf(out,
+			"/* Per-point multipliers over the training data: %s_ROW_MULT per data "
+			"row,\n"
+			" * in the caller's lamr (rows x %s_ROW_MULT, filled by %s_init_rows).  A "
+			"step\n"
+			" * is %s_grad_rows on the batch (rows: each sample's data row, NULL for\n"
+			" * 0..n-1; crow: n x %s_ROW_MULT doubles for the rows' c), then "
+			"%s_apply,\n"
+			" * then %s_update_rows.  lamr NULL: every row's multipliers at init.\n"
+			" * %s_grad, %s_eval and %s_train_step use init and update none. */\n",
+			P, P, P, P, P, P, P, P, P, P);
+		fprintf(out, "#define %s_ROW_MULT %d\n", P, E->lw->nrow_pp);
+		fprintf(out,
+			"void %s_grad_rows(const %s_model *restrict m, const %s_real *restrict x, "
+			"const %s_real *restrict t,\n\tlong n, %s_real *restrict grad, double "
+			"*restrict acc, const long *rows, const %s_real *lamr, double *crow);\n",
+			P, P, P, P, P, P);
+		fprintf(out,
+			"void %s_eval_rows(const %s_model *m, const %s_real *x, const %s_real *t, "
+			"long n, double *stats,\n\tconst long *rows, const %s_real *lamr);\n",
+			P, P, P, P, P);
+		fprintf(out,
+			"void %s_eval_acc_rows(const %s_model *m, const %s_real *x, const %s_real "
+			"*t, long n, double *acc,\n\tconst long *rows, const %s_real *lamr);\n",
+			P, P, P, P, P);
+		fprintf(out,
+			"void %s_update_rows(%s_model *m, const long *rows, long n, const double "
+			"*crow, %s_real *lamr);\n",
+			P, P, P);
+		fprintf(out, "void %s_init_rows(%s_real *lamr, long nrows);\n", P, P);
+		fprintf(out, "void %s_row_lambdas(const %s_real *lamr, long nrows, double *out);\n",
+			P, P);
+	}
 	if (m->domains.len) {
 		fprintf(out,
 			"/* Domains (points that are not data): a training step is %s_grad on the\n"
@@ -457,7 +491,7 @@ static void emit_stats(const Emitter *E)
 		const Constraint *c = con(E, k);
 		const ConLayout *cl = &E->lw->con[k];
 		int a = cl->aug;
-		if (a >= 0 && cl->pp < 0) { /* per point, the term is in the loss sum */
+		if (a >= 0 && cl->pp < 0 && cl->row < 0) { /* per point, it is in the loss sum */
 			fprintf(out, "\tfor (int j = 0; j < %d; j++) /* %s: rho/2 c_j^2 */\n",
 				c->ncomp, c->label);
 			fprintf(out,
@@ -604,6 +638,8 @@ static void emit_multipliers(const Emitter *E)
 		int a = cl->aug;
 		if (cl->pp >= 0) {
 			emit_point_update(E, k);
+		} else if (cl->row >= 0) {
+			continue; /* the caller's rows: P_update_rows */
 		} else if (me->kind == METHOD_LAGRANGIAN) {
 			fprintf(out, "\tfor (int j = 0; j < %d; j++) { /* %s: lagrangian */\n",
 				c->ncomp, c->label);
@@ -822,12 +858,20 @@ static void emit_domain_functions(Emitter *E)
 			"\n\t\tbreak;\n\t}\n}\n\n",
 			f ? "" : "\t\t(void)grad;\n");
 	}
-	fprintf(out,
-		"void %s_eval_acc(const %s_model *m, const %s_real *x, const %s_real *t, long n, "
-		"double *acc)\n{\n\t(void)t;\n",
-		P, P, P, P);
-	emit_body(E, EMIT_EVAL);
-	fputs("}\n\n", out);
+	if (E->lw->nrow_pp) {
+		fprintf(out,
+			"void %s_eval_acc(const %s_model *m, const %s_real *x, const %s_real *t, "
+			"long n, double *acc)\n{\n\t%s_eval_acc_rows(m, x, t, n, acc, NULL, "
+			"NULL);\n}\n\n",
+			P, P, P, P, P);
+	} else {
+		fprintf(out,
+			"void %s_eval_acc(const %s_model *m, const %s_real *x, const %s_real *t, "
+			"long n, double *acc)\n{\n\t(void)t;\n",
+			P, P, P, P);
+		emit_body(E, EMIT_EVAL);
+		fputs("}\n\n", out);
+	}
 	fprintf(out,
 		"void %s_stats_of(const %s_model *m, const double *acc, double "
 		"*stats)\n{\n\t%s_stats(m, "
@@ -958,7 +1002,9 @@ static void emit_lambdas(const Emitter *E)
 {
 	FILE *out = E->out;
 	int o = 0;
-	if (!E->lw->nlam_pp) {
+	if (!E->lw->nlam_pp && E->lw->nrow_pp)
+		fputs("\t(void)m;\n", out); /* the rows' multipliers are the caller's */
+	if (!E->lw->nlam_pp && !E->lw->nrow_pp) {
 		fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tout[j] = m->lambda[j];\n}\n\n",
 			E->lw->nlambda);
 		return;
@@ -976,11 +1022,135 @@ static void emit_lambdas(const Emitter *E)
 				"\t\tout[%d] = s / %ld;\n\t\tout[%d] = mx;\n\t}\n",
 				c->label, n, cl->pp, o, n, o + 1);
 			o += 2;
+		} else if (cl->row >= 0) { /* the rows' are the caller's: P_row_lambdas */
+			fprintf(out, "\tout[%d] = out[%d] = 0; /* %s */\n", o, o + 1, c->label);
+			o += 2;
 		} else if (cl->lambda >= 0) {
 			fprintf(out,
 				"\tfor (int j = 0; j < %d; j++)\n\t\tout[%d + j] = m->lambda[%d + "
 				"j];\n",
 				c->ncomp, o, cl->lambda);
+			o += c->ncomp;
+		}
+	}
+	fputs("}\n\n", out);
+}
+
+/* The training data's functions when it has per-point multipliers (one per
+ * row, SPEC 10): the bodies take each sample's row, the rows' multipliers and
+ * a buffer for their c; P_grad, P_eval and P_eval_acc are them without (every
+ * row at init, nothing recorded).  P_update_rows is SPEC 6's rule for each
+ * row of the step; P_row_lambdas the mean and max of |lambda| over all rows. */
+static void emit_rows_functions(Emitter *E)
+{
+	FILE *out = E->out;
+	const char *P = E->P;
+	const Model *m = E->m;
+	int R = E->lw->nrow_pp;
+	char b1[48], b2[48];
+	fprintf(out, "static const real %s_row_init[%d] = {", P, R);
+	for (int k = 0, o = 0; k < m->constraints.len; k++)
+		for (int j = 0; E->lw->con[k].row >= 0 && j < con(E, k)->ncomp; j++, o++)
+			fprintf(out, "%s%s", o ? ", " : "", lit(E, b1, con(E, k)->method.init));
+	fputs("};\n\n", out);
+	E->rows = true;
+	fprintf(out,
+		"void %s_grad_rows(const %s_model *restrict m, const %s_real *restrict x, "
+		"const %s_real *restrict t,\n\tlong n, %s_real *restrict grad, double "
+		"*restrict acc, const long *rows, const %s_real *lamr, double *crow)\n{\n",
+		P, P, P, P, P, P);
+	fputs("\t(void)t;\n\t(void)rows;\n\t(void)lamr;\n\t(void)crow;\n", out);
+	emit_body(E, EMIT_GRAD);
+	fputs("}\n\n", out);
+	for (int f = 0; f < 2; f++) {
+		fprintf(out,
+			"void %s_eval%s_rows(const %s_model *m, const %s_real *x, const %s_real "
+			"*t, long n, double *%s,\n\tconst long *rows, const %s_real *lamr)\n{\n",
+			P, f ? "_acc" : "", P, P, P, f ? "acc" : "stats", P);
+		if (!f)
+			fprintf(out, "\tdouble acc[%d] = {0};\n", E->lw->nacc);
+		fputs("\t(void)t;\n\t(void)rows;\n\t(void)lamr;\n", out);
+		emit_body(E, EMIT_EVAL);
+		if (!f)
+			fprintf(out, "\t%s_stats(m, acc, stats);\n", P);
+		fputs("}\n\n", out);
+	}
+	E->rows = false;
+	fprintf(out,
+		"void %s_grad(const %s_model *restrict m, const %s_real *restrict x, const %s_real "
+		"*restrict t, long n,\n\t%s_real *restrict grad, double *restrict acc)\n{\n"
+		"\t%s_grad_rows(m, x, t, n, grad, acc, NULL, NULL, NULL);\n}\n\n",
+		P, P, P, P, P, P);
+	fprintf(out,
+		"void %s_eval(const %s_model *m, const %s_real *x, const %s_real *t, long n, "
+		"double *stats)\n{\n\t%s_eval_rows(m, x, t, n, stats, NULL, NULL);\n}\n\n",
+		P, P, P, P, P);
+
+	fprintf(out,
+		"void %s_update_rows(%s_model *m, const long *rows, long n, const double *crow, "
+		"%s_real *lamr)\n{\n",
+		P, P, P);
+	fputs("\tif (n <= 0)\n\t\treturn;\n", out);
+	bool used_m = false;
+	for (int k = 0; k < m->constraints.len; k++) {
+		const Constraint *c = con(E, k);
+		const ConLayout *cl = &E->lw->con[k];
+		const Method *me = &c->method;
+		if (cl->row < 0)
+			continue;
+		fprintf(out, "\t{ /* %s: per-row %s */\n", c->label, method_name(me->kind));
+		if (cl->aug >= 0)
+			fputs("\t\tdouble v = 0;\n", out);
+		fputs("\t\tfor (long i = 0; i < n; i++) {\n", out);
+		fputs("\t\t\tconst long p = rows ? rows[i] : i;\n", out);
+		fprintf(out, "\t\t\tfor (int j = 0; j < %d; j++) {\n", c->ncomp);
+		fprintf(out, "\t\t\t\tconst double c = crow[i * %d + %d + j];\n", R, cl->row);
+		fprintf(out, "\t\t\t\t%s_real *lam = &lamr[p * %d + %d + j];\n", P, R, cl->row);
+		if (me->kind == METHOD_LAGRANGIAN) {
+			fprintf(out,
+				"\t\t\t\tif (fabs(c) > %s)\n\t\t\t\t\t*lam += (%s_real)(%s * c);\n",
+				dlit(b1, me->tol), P, dlit(b2, me->lr));
+		} else {
+			fputs("\t\t\t\tv += fabs(c);\n", out);
+			fprintf(out, "\t\t\t\t*lam += (%s_real)(m->rho[%d] * c);\n", P, cl->aug);
+			used_m = true;
+		}
+		if (c->kind != CON_EQ)
+			fputs("\t\t\t\tif (*lam < 0)\n\t\t\t\t\t*lam = 0;\n", out);
+		fputs("\t\t\t}\n\t\t}\n", out);
+		if (cl->aug >= 0)
+			fprintf(out, "\t\tm->v_sum[%d] += v / (double)n;\n", cl->aug);
+		fputs("\t}\n", out);
+	}
+	if (!used_m)
+		fputs("\t(void)m;\n", out);
+	fputs("}\n\n", out);
+
+	fprintf(out, "void %s_init_rows(%s_real *lamr, long nrows)\n{\n", P, P);
+	fprintf(out,
+		"\tfor (long i = 0; i < nrows; i++)\n\t\tmemcpy(lamr + i * %d, %s_row_init, sizeof "
+		"%s_row_init);\n}\n\n",
+		R, P, P);
+
+	fprintf(out, "void %s_row_lambdas(const %s_real *lamr, long nrows, double *out)\n{\n", P,
+		P);
+	for (int k = 0, o = 0; k < m->constraints.len; k++) {
+		const ConLayout *cl = &E->lw->con[k];
+		const Constraint *c = con(E, k);
+		if (cl->row >= 0) {
+			fprintf(out,
+				"\t{ /* %s */\n\t\tdouble s = 0, mx = 0;\n\t\tfor (long i = 0; i < "
+				"nrows; i++)\n\t\t\tfor (int j = 0; j < %d; j++) {\n\t\t\t\tconst "
+				"double a = fabs((double)lamr[i * %d + %d + j]);\n"
+				"\t\t\t\ts += a;\n\t\t\t\tmx = a > mx ? a : mx;\n\t\t\t}\n"
+				"\t\tout[%d] = nrows > 0 ? s / ((double)nrows * %d) : "
+				"0;\n\t\tout[%d] = "
+				"mx;\n\t}\n",
+				c->label, c->ncomp, R, cl->row, o, c->ncomp, o + 1);
+			o += 2;
+		} else if (cl->pp >= 0) {
+			o += 2;
+		} else if (cl->lambda >= 0) {
 			o += c->ncomp;
 		}
 	}
@@ -1008,22 +1178,28 @@ static void emit_functions(Emitter *E)
 	emit_body(E, EMIT_PREDICT_N);
 	fputs("}\n\n", out);
 
-	fprintf(out,
-		"void %s_grad(const %s_model *restrict m, const %s_real *restrict x, const %s_real "
-		"*restrict t, long n,\n"
-		"\t%s_real *restrict grad, double *restrict acc)\n{\n",
-		P, P, P, P, P);
-	fputs("\t(void)t;\n", out);
-	emit_body(E, EMIT_GRAD);
-	fputs("}\n\n", out);
+	if (E->lw->nrow_pp) {
+		emit_rows_functions(E);
+	} else {
+		fprintf(out,
+			"void %s_grad(const %s_model *restrict m, const %s_real *restrict x, "
+			"const %s_real "
+			"*restrict t, long n,\n"
+			"\t%s_real *restrict grad, double *restrict acc)\n{\n",
+			P, P, P, P, P);
+		fputs("\t(void)t;\n", out);
+		emit_body(E, EMIT_GRAD);
+		fputs("}\n\n", out);
 
-	fprintf(out,
-		"void %s_eval(const %s_model *m, const %s_real *x, const %s_real *t, long n, "
-		"double *stats)\n{\n",
-		P, P, P, P);
-	fprintf(out, "\tdouble acc[%d] = {0};\n\t(void)t;\n", E->lw->nacc);
-	emit_body(E, EMIT_EVAL);
-	fprintf(out, "\t%s_stats(m, acc, stats);\n}\n\n", P);
+		fprintf(out,
+			"void %s_eval(const %s_model *m, const %s_real *x, const %s_real *t, long "
+			"n, "
+			"double *stats)\n{\n",
+			P, P, P, P);
+		fprintf(out, "\tdouble acc[%d] = {0};\n\t(void)t;\n", E->lw->nacc);
+		emit_body(E, EMIT_EVAL);
+		fprintf(out, "\t%s_stats(m, acc, stats);\n}\n\n", P);
+	}
 	emit_domain_functions(E);
 
 	emit_apply(E);
@@ -1103,14 +1279,14 @@ static void emit_names(FILE *out, const char *var, const PtrVec *syms)
 
 static int con_lambdas(const Emitter *E, int k)
 {
-	if (E->lw->con[k].pp >= 0)
+	if (E->lw->con[k].pp >= 0 || E->lw->con[k].row >= 0)
 		return 2; /* the mean and the max of |lambda| */
 	return E->lw->con[k].lambda >= 0 ? con(E, k)->ncomp : 0;
 }
 
 static int con_per_point(const Emitter *E, int k)
 {
-	return E->lw->con[k].pp >= 0;
+	return E->lw->con[k].pp >= 0 || E->lw->con[k].row >= 0;
 }
 
 static int con_ncomp(const Emitter *E, int k)
@@ -1200,6 +1376,38 @@ static void emit_describe(Emitter *E)
 		"static void %s_constraint_v(const void *m, int k, const void *x, const void *y, "
 		"void *g)\n{\n\t%s_constraint(m, k, x, y, g);\n}\n\n",
 		P, P);
+	if (E->lw->nrow_pp) {
+		fprintf(out,
+			"static void %s_grad_rows_v(const void *m, const void *x, const void *t, "
+			"long n, void *grad, double *acc,\n\tconst long *rows, const void *lamr, "
+			"double *crow)\n{\n\t%s_grad_rows(m, x, t, n, grad, acc, rows, lamr, "
+			"crow);\n}\n\n",
+			P, P);
+		fprintf(out,
+			"static void %s_eval_rows_v(const void *m, const void *x, const void *t, "
+			"long n, double *stats,\n\tconst long *rows, const void *lamr)\n{\n\t"
+			"%s_eval_rows(m, x, t, n, stats, rows, lamr);\n}\n\n",
+			P, P);
+		fprintf(out,
+			"static void %s_eval_acc_rows_v(const void *m, const void *x, const void "
+			"*t, long n, double *acc,\n\tconst long *rows, const void *lamr)\n{\n\t"
+			"%s_eval_acc_rows(m, x, t, n, acc, rows, lamr);\n}\n\n",
+			P, P);
+		fprintf(out,
+			"static void %s_update_rows_v(void *m, const long *rows, long n, const "
+			"double *crow, void *lamr)\n{\n\t%s_update_rows(m, rows, n, crow, "
+			"lamr);\n}\n\n",
+			P, P);
+		fprintf(out,
+			"static void %s_init_rows_v(void *lamr, long "
+			"nrows)\n{\n\t%s_init_rows(lamr, "
+			"nrows);\n}\n\n",
+			P, P);
+		fprintf(out,
+			"static void %s_row_lambdas_v(const void *lamr, long nrows, double "
+			"*out)\n{\n\t%s_row_lambdas(lamr, nrows, out);\n}\n\n",
+			P, P);
+	}
 	bool synth = E->lw->synth_ir[0] != NULL;
 	if (synth)
 		emit_synth(E, E->lw->synth_ir[0], "synth");
@@ -1264,7 +1472,7 @@ static void emit_describe(Emitter *E)
 	fputs(m->constraints.len ? "};\n" : "\"\"};\n", out);
 	emit_con_ints(E, "con_lambdas", con_lambdas);
 	emit_con_ints(E, "con_ncomp", con_ncomp);
-	if (E->lw->nlam_pp)
+	if (E->lw->nlam_pp || E->lw->nrow_pp)
 		emit_con_ints(E, "con_per_point", con_per_point);
 	emit_con_ints(E, "acc_max", con_acc_max);
 	fputs("\tmemset(d, 0, sizeof *d);\n", out);
@@ -1317,8 +1525,16 @@ static void emit_describe(Emitter *E)
 	fprintf(out, "\td->num_acc_max = %d;\n\td->acc_max = acc_max;\n", m->constraints.len);
 	fprintf(out, "\td->grad = %s_grad_v;\n\td->apply = %s_apply_v;\n", P, P);
 	fprintf(out, "\td->con_ncomp = con_ncomp;\n\td->constraint_g = %s_constraint_v;\n", P);
-	if (E->lw->nlam_pp)
+	if (E->lw->nlam_pp || E->lw->nrow_pp)
 		fputs("\td->con_per_point = con_per_point;\n", out);
+	if (E->lw->nrow_pp)
+		fprintf(out,
+			"\td->row_mult = %d;\n\td->grad_rows = %s_grad_rows_v;\n\td->eval_rows = "
+			"%s_eval_rows_v;\n\td->eval_acc_rows = "
+			"%s_eval_acc_rows_v;\n\td->update_rows "
+			"= %s_update_rows_v;\n\td->init_rows = %s_init_rows_v;\n\td->row_lambdas = "
+			"%s_row_lambdas_v;\n",
+			E->lw->nrow_pp, P, P, P, P, P, P);
 	emit_domain_desc(E);
 	fputs("}\n", out);
 }

@@ -175,7 +175,11 @@ static const char *ref(const Emitter *E, char buf[EMIT_REF], int v, const char *
 		snprintf(buf, EMIT_REF, "lane[l]");
 		return buf;
 	case OP_PSTATE:
-		if (j)
+		if (E->rows && j) /* the row's own, or the constraints' init (rstride 0) */
+			snprintf(buf, EMIT_REF, "rlam[prow[l] * rstride + %d + %s]", in->lo, j);
+		else if (E->rows)
+			snprintf(buf, EMIT_REF, "rlam[prow[l] * rstride + %d]", in->lo + k);
+		else if (j)
 			snprintf(buf, EMIT_REF, "m->lam_pp[%d + prow[l] * %d + %s]", in->lo,
 				 in->size, j);
 		else
@@ -1236,6 +1240,23 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 	case OP_STAT_PP: {
 		const Ins *q = &E->ir->ins[in->a];
 		char b2[EMIT_REF];
+		if (E->rows) { /* each row's c, by batch position, when the caller keeps them */
+			int R = E->lw->nrow_pp;
+			fprintf(E->out, "%sfor (int l = 0; crow && l < cnt; l++) {\n", ind);
+			if (!unrolled(E, in))
+				fprintf(E->out,
+					"%s\tfor (int j = 0; j < %d; j++)\n%s\t\tcrow[(i0 + l) * "
+					"%d + "
+					"%d + j] = (double)%s;\n",
+					ind, q->size, ind, R, in->lo, ref(E, b2, in->a, "j", 0));
+			else
+				for (int j = 0; j < q->size; j++)
+					fprintf(E->out,
+						"%s\tcrow[(i0 + l) * %d + %d] = (double)%s;\n", ind,
+						R, in->lo + j, ref(E, b2, in->a, NULL, j));
+			fprintf(E->out, "%s}\n", ind);
+			return;
+		}
 		fprintf(E->out, "%sfor (int l = 0; l < cnt; l++) {\n", ind);
 		if (!unrolled(E, in))
 			fprintf(E->out,
@@ -1777,7 +1798,13 @@ void emit_body(Emitter *E, EmitFn fn)
 	if (uses(E, OP_LANE))
 		fprintf(out, "%sreal lane[%d];\n", ind, L);
 	if (uses(E, OP_PSTATE))
-		fprintf(out, "%slong prow[%d]; /* each lane's point of the domain */\n", ind, L);
+		fprintf(out, "%slong prow[%d]; /* each lane's point of the %s */\n", ind, L,
+			E->rows ? "data" : "domain");
+	if (uses(E, OP_PSTATE) && E->rows) /* without the caller's: every row at init */
+		fprintf(out,
+			"%sconst real *rlam = lamr ? lamr : %s_row_init;\n%sconst long rstride = "
+			"lamr ? %d : 0;\n",
+			ind, E->P, ind, E->lw->nrow_pp);
 	if (fn == EMIT_PREDICT) {
 		if (uses(E, OP_INPUT))
 			fprintf(out, "\tfor (int k = 0; k < %d; k++)\n\t\txb[k][0] = x[k];\n",
@@ -1806,7 +1833,9 @@ void emit_body(Emitter *E, EmitFn fn)
 				E->nt, E->nt);
 		if (uses(E, OP_LANE))
 			fputs("\t\t\tlane[l] = l < cnt;\n", out);
-		if (uses(E, OP_PSTATE) && fn == EMIT_GRAD) /* the step's batch of the stream */
+		if (uses(E, OP_PSTATE) && E->rows) /* the sample's data row */
+			fputs("\t\t\tprow[l] = rows ? rows[i] : i;\n", out);
+		else if (uses(E, OP_PSTATE) && fn == EMIT_GRAD) /* the step's batch of the stream */
 			fprintf(out, "\t\t\tprow[l] = (long)((m->step * %ld + i) %% %ld);\n",
 				E->pp_batch, E->pp_n);
 		else if (uses(E, OP_PSTATE))

@@ -161,6 +161,8 @@ typedef struct ConLayout {
 	int lambda;         /* first multiplier in m->lambda, or -1 */
 	int pp;             /* per_point: first of its m->lam_pp (points x components), or -1 */
 	int pp_acc;         /* per_point: first acc slot of its c per batch point */
+	int row;            /* per_point over the training data: its first multiplier in
+			       a data row's (lamr[row * nrow_pp + row ..)), or -1 */
 	int aug;            /* augmented: its index in m->rho, or -1 */
 	int channel;        /* first gradient channel (augmented), or -1 */
 } ConLayout;
@@ -171,6 +173,7 @@ typedef struct Lowered {
 	int nacc;       /* accumulator doubles */
 	int nlambda;    /* multipliers */
 	int nlam_pp;    /* per-point multipliers (m->lam_pp) */
+	int nrow_pp;    /* per-point multipliers of one data row (caller's lamr) */
 	int nchannels;  /* gradient channels: 1 + augmented components */
 	Ir **con_g;     /* per constraint: its g as a function of x and a given y */
 	/* Point sets: 0 the training data (ir), 1 + d domain d of the model.  A
@@ -284,6 +287,7 @@ typedef struct Emitter {
 	bool synth;          /* emitting a generator: ops exactly as written (no pow rewrite) */
 	int count_slot;      /* acc slot of the point count of the set emitted */
 	long pp_batch, pp_n; /* a domain with per-point multipliers: batch, points */
+	bool rows;           /* the training data's function with per-row multipliers */
 	bool *cst_used;      /* per const: a function emitted indexes its table */
 	struct Fuse *fuse;   /* the function being emitted: its fused lane loops */
 	bool *mm_used;       /* some function emitted calls P_mm */

@@ -369,8 +369,12 @@ static int lower_constraint(Lower *L, const Constraint *c, const ConLayout *cl, 
 				   .a = -1,
 				   .b = -1,
 				   .c = -1,
-				   .lo = cl->pp};
-			Ins cs = {.op = OP_STAT_PP, .a = q, .b = -1, .c = -1, .lo = cl->pp_acc};
+				   .lo = cl->row >= 0 ? cl->row : cl->pp};
+			Ins cs = {.op = OP_STAT_PP,
+				  .a = q,
+				  .b = -1,
+				  .c = -1,
+				  .lo = cl->row >= 0 ? cl->row : cl->pp_acc};
 			ir_add(ir, cs);
 			int t = ir_binary(ir, OP_DOT, ir_add(ir, lam), q);
 			if (me->kind == METHOD_AUGMENTED) {
@@ -553,10 +557,15 @@ Lowered *lower_forward(Arena *a, const Model *m)
 		cl->sat = slot++;
 		cl->csum = slot;
 		slot += c->ncomp;
-		cl->lambda = cl->channel = cl->pp = cl->pp_acc = cl->aug = -1;
+		cl->lambda = cl->channel = cl->pp = cl->pp_acc = cl->row = cl->aug = -1;
 		lw->con_q[k] = -1;
 		if (c->method.kind == METHOD_AUGMENTED)
 			cl->aug = naug++;
+		if (c->method.per_point && !c->over) { /* one per data row: the caller's */
+			cl->row = lw->nrow_pp;
+			lw->nrow_pp += c->ncomp;
+			continue;
+		}
 		if (c->method.per_point) {
 			cl->pp = lw->nlam_pp;
 			lw->nlam_pp += (int)c->over->spec.samples * c->ncomp;
@@ -842,6 +851,9 @@ void layout_dump(FILE *out, const Lowered *lw)
 		if (cl->pp >= 0)
 			fprintf(out, "    per-point multipliers lam_pp from %d, batch c @%d\n",
 				cl->pp, cl->pp_acc);
+		if (cl->row >= 0)
+			fprintf(out, "    per-row multipliers lamr[row * %d + %d..%d]\n",
+				lw->nrow_pp, cl->row, cl->row + c->ncomp - 1);
 		if (cl->aug >= 0)
 			fprintf(out, "    rho[%d], gradient channels %d..%d\n", cl->aug,
 				cl->channel, cl->channel + c->ncomp - 1);

@@ -342,3 +342,17 @@ int cn_ckpt_read_either(const char *path, uint64_t model_hash, int real_size, vo
 	free(scratch);
 	return rc;
 }
+
+int cn_ckpt_payload_size(const char *path, size_t *psize, cn_error *err)
+{
+	FILE *f = cn_rt_open_read(path, err);
+	unsigned char head[CKPT_HEADER];
+	int ok;
+
+	if (!f)
+		return 1;
+	ok = fread(head, 1, sizeof head, f) == sizeof head && memcmp(head, magic, 8) == 0;
+	fclose(f);
+	*psize = ok && get_le(head + 24, 8) < UINT64_MAX / 2 ? (size_t)get_le(head + 24, 8) : 0;
+	return 0;
+}

@@ -231,6 +231,27 @@ typedef struct cn_model_desc {
 	 * layer's W (OUT x IN, row-major), {OUT, 0} for its b.  NULL (a model
 	 * generated before safetensors): such files are refused. */
 	const int *tensor_shape;
+
+	/* Per-point multipliers over the training data (SPEC 10): row_mult per
+	 * data row (0: none), in an array the runtime keeps (rows x row_mult
+	 * reals, filled by init_rows).  A step is grad_rows on each shard (rows:
+	 * each sample's row, NULL for 0..n-1; crow: n x row_mult doubles, the
+	 * shard's c by batch position), apply, then update_rows on the batch.
+	 * eval_rows and eval_acc_rows are eval and eval_acc with the rows'
+	 * multipliers (lamr NULL: every row at init); row_lambdas writes those
+	 * constraints' mean and max of |lambda| into lambdas' output.  grad,
+	 * eval, eval_acc and train_step of such a model use init and update
+	 * none. */
+	int row_mult;
+	void (*grad_rows)(const void *m, const void *x, const void *t, long n, void *grad,
+			  double *acc, const long *rows, const void *lamr, double *crow);
+	void (*eval_rows)(const void *m, const void *x, const void *t, long n, double *stats,
+			  const long *rows, const void *lamr);
+	void (*eval_acc_rows)(const void *m, const void *x, const void *t, long n, double *acc,
+			      const long *rows, const void *lamr);
+	void (*update_rows)(void *m, const long *rows, long n, const double *crow, void *lamr);
+	void (*init_rows)(void *lamr, long nrows);
+	void (*row_lambdas)(const void *lamr, long nrows, double *out);
 } cn_model_desc;
 
 /* Layout of the stats array filled by train_step and eval (num_stats doubles):
@@ -304,6 +325,9 @@ int cn_ckpt_read(const char *path, uint64_t model_hash, int real_size, void *pay
 int cn_ckpt_read_either(const char *path, uint64_t model_hash, int real_size, void *payload,
 			size_t size, size_t alt, size_t *got, cn_error *err);
 /* The checkpoint into an opened cn_outfile, which the caller commits. */
+/* The payload size a checkpoint's header gives (0 when it is not one; the
+ * read then says why). */
+int cn_ckpt_payload_size(const char *path, size_t *psize, cn_error *err);
 int cn_ckpt_write_out(cn_outfile *o, uint64_t model_hash, int real_size, const void *payload,
 		      size_t size, cn_error *err);
 

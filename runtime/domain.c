@@ -227,12 +227,18 @@ void cn_rt_eval_all(const cn_model_desc *d, const void *m, const Data *data, con
 {
 	int k;
 
+	if ((!dm || !dm->n) && d->row_mult) {
+		d->eval_rows(m, data->x, data->t, data->n, stats, NULL, data->lamr);
+		return;
+	}
 	if (!dm || !dm->n) {
 		d->eval(m, data->x, data->t, data->n, stats);
 		return;
 	}
 	memset(acc, 0, sizeof *acc * (size_t)d->acc_size);
-	if (data->n > 0)
+	if (data->n > 0 && d->row_mult)
+		d->eval_acc_rows(m, data->x, data->t, data->n, acc, NULL, data->lamr);
+	else if (data->n > 0)
 		d->eval_acc(m, data->x, data->t, data->n, acc);
 	for (k = 0; k < dm->n; k++)
 		if (d->domain_used[k])

@@ -156,7 +156,7 @@ int cn_rt_par_setup(Par *q, const cn_model_desc *d, int threads, int nranks)
 	q->d = d;
 	q->threads = threads;
 	q->nranks = nranks;
-	if (threads <= 1 && nranks <= 1 && d->num_domains == 0)
+	if (threads <= 1 && nranks <= 1 && d->num_domains == 0 && !d->row_mult)
 		return 0;
 	q->gstride = (gbytes + 63) / 64 * 64;
 	q->astride = ((size_t)d->acc_size + 7) / 8 * 8;
@@ -251,7 +251,13 @@ static void local_grad(Par *q, const void *m, const void *x, const void *t, long
 
 			memset(g, 0, gbytes);
 			memset(a, 0, sizeof *a * (size_t)d->acc_size);
-			if (hi > lo)
+			if (hi > lo && d->row_mult)
+				d->grad_rows(m, (const char *)x + (size_t)lo * xs,
+					     (const char *)t + (size_t)lo * ts, hi - lo, g, a,
+					     q->rows ? q->rows + lo : NULL, q->lamr,
+					     q->crow ? q->crow + (size_t)lo * (size_t)d->row_mult
+						     : NULL);
+			else if (hi > lo)
 				d->grad(m, (const char *)x + (size_t)lo * xs,
 					(const char *)t + (size_t)lo * ts, hi - lo, g, a);
 		}
@@ -316,7 +322,7 @@ static void domain_grads(Par *q, const void *m, int eval)
 
 void cn_rt_par_step(Par *q, void *m, const void *x, const void *t, long n, double *stats)
 {
-	if (q->threads <= 1 && q->nranks <= 1 && !q->dm) {
+	if (q->threads <= 1 && q->nranks <= 1 && !q->dm && !q->d->row_mult) {
 		q->d->train_step(m, x, t, n, stats);
 		return;
 	}
@@ -324,6 +330,10 @@ void cn_rt_par_step(Par *q, void *m, const void *x, const void *t, long n, doubl
 	domain_grads(q, m, 0);
 	allreduce(q);
 	q->d->apply(m, q->g0, q->acc, stats);
+	/* the rows' own multipliers, from the c their shards recorded (one
+	 * process: the runtime refuses row_mult under MPI) */
+	if (q->d->row_mult && q->lamr)
+		q->d->update_rows(m, q->rows, n, q->crow, q->lamr);
 }
 
 /* The report's statistics: d->eval in one process; over every rank's rows
@@ -339,6 +349,7 @@ void cn_rt_par_eval(Par *q, const void *m, const void *x, const void *t, long n,
 		data.x = (void *)x;
 		data.t = (void *)t;
 		data.n = n;
+		data.lamr = q->lamr;
 		cn_rt_eval_all(q->d, m, &data, q->dm, q->acc, stats);
 		return;
 	}

@@ -48,6 +48,7 @@ typedef struct Data {
 	void *t;           /* n x num_targets, row-major (NULL for predict) */
 	long first, total; /* under MPI: these are rows [first, first + n) of total */
 	cn_rng after;      /* the data generator after the data's draws: domains draw on */
+	const void *lamr;  /* per-row multipliers of these rows (row_mult), NULL: init */
 } Data;
 
 /* domain.c: the points of the model's domains (language.md, "Domains"), all
@@ -139,6 +140,9 @@ typedef struct Par {
 	void *scratch;            /* a model copy for eval under MPI */
 	int rank;                 /* this process: rank 0 adds the domains' terms */
 	const Domains *dm;        /* the domains' batches of a step, or NULL */
+	const long *rows;         /* per-row multipliers (row_mult): the step's rows, */
+	void *lamr;               /* all rows' multipliers (NULL: none kept), */
+	double *crow;             /* and the batch's c by position */
 } Par;
 int cn_rt_have_openmp(void);
 int cn_rt_par_setup(Par *q, const cn_model_desc *d, int threads, int nranks);

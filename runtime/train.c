@@ -71,7 +71,21 @@ typedef struct Loop {
 	void *best_m;          /* the model struct at the best epoch */
 	double base_lr;        /* the schedule's start: --lr, else the train block's */
 	Watch watch;           /* runaway multipliers */
+	void *lamr;            /* per-point multipliers over the data: rows x row_mult */
+	long *iota;            /* 0, 1, ...: the rows of an unshuffled batch */
+	double *crow;          /* the batch's c by position (bs x row_mult) */
+	unsigned char *ckrows; /* --resume: the checkpoint's rows section, or NULL */
+	size_t ckrows_size;
+	const char *resume; /* its path */
 } Loop;
+
+/* A checkpoint of a model with per-point multipliers over the data ends with
+ * u64 rows, then rows x row_mult reals (the model's type); one without (an
+ * older runtime's) starts every row at init. */
+static size_t rows_bytes(const cn_model_desc *d, long nrows)
+{
+	return 8 + (size_t)nrows * (size_t)d->row_mult * (size_t)d->real_size;
+}
 
 /* The learning rate after e epochs: torch.optim.lr_scheduler's closed forms
  * (StepLR, ExponentialLR, CosineAnnealingLR), which their chained updates
@@ -322,6 +336,8 @@ static int epoch(Loop *l, long e, double *bad_loss)
 		}
 		if (l->dm.n)
 			cn_rt_domain_batches(d, &l->dm, l->dstep, i);
+		if (l->lamr)
+			l->par.rows = (l->shuffling ? l->idx : l->iota) + start;
 		l->dstep++;
 		cn_rt_par_step(&l->par, l->m, x, t, nb, l->stats);
 		if (!isfinite(l->stats[CN_STAT_LOSS])) {
@@ -342,6 +358,8 @@ static int epoch(Loop *l, long e, double *bad_loss)
 			l->acc[s] /= (double)steps;
 	if (l->lam)
 		d->lambdas(l->m, l->lam);
+	if (l->lam && l->lamr)
+		d->row_lambdas(l->lamr, n, l->lam);
 	every = d->log_every > 0 ? d->log_every : l->epochs;
 	shown = !l->quiet && (e % every == 0 || e == l->epochs);
 	l->val_fresh = 0;
@@ -400,9 +418,21 @@ static int setup(Loop *l, const Program *p, const Data *data)
 		if (!l->idx || !l->xb || !l->tb)
 			return 1;
 	}
+	if (d->row_mult && n > 0) {
+		l->lamr = malloc((size_t)n * (size_t)d->row_mult * (size_t)d->real_size);
+		l->iota = malloc((size_t)n * sizeof *l->iota);
+		l->crow = malloc(cap * (size_t)d->row_mult * sizeof *l->crow);
+		if (!l->lamr || !l->iota || !l->crow)
+			return 1;
+		for (long i = 0; i < n; i++)
+			l->iota[i] = i;
+		d->init_rows(l->lamr, n);
+	}
 	if (cn_rt_par_setup(&l->par, d, (int)p->o.threads, p->nranks) ||
 	    cn_rt_watch_init(&l->watch, d))
 		return 1;
+	l->par.lamr = l->lamr;
+	l->par.crow = l->crow;
 	l->par.rank = p->rank;
 	l->par.dm = l->dm.n ? &l->dm : NULL;
 	return 0;
@@ -423,6 +453,10 @@ static void teardown(Loop *l)
 	cn_rt_watch_free(&l->watch);
 	cn_rt_plot_free(&l->plot);
 	cn_rt_free_domains(&l->dm);
+	free(l->lamr);
+	free(l->iota);
+	free(l->crow);
+	free(l->ckrows);
 }
 
 typedef struct Outputs {
@@ -453,7 +487,25 @@ static int finish_outputs(const Program *p, Loop *l, Outputs *out, unsigned char
 
 	if (out->params.file && cn_params_write_out(d, d->params(keep), &out->params, err))
 		return 1;
-	if (out->ckpt.file) {
+	if (out->ckpt.file && l->lamr) {
+		/* the rows' multipliers after the loop state */
+		long n = l->data->total;
+		size_t size = payload_size(d) + rows_bytes(d, n);
+		unsigned char *all = malloc(size);
+		uint64_t rows = (uint64_t)n;
+		int rc;
+
+		if (!all)
+			return cn_rt_err(err, "out of memory");
+		memcpy(all, l->m, d->model_size);
+		pack_loop(all + d->model_size, l);
+		memcpy(all + payload_size(d), &rows, 8);
+		memcpy(all + payload_size(d) + 8, l->lamr, rows_bytes(d, n) - 8);
+		rc = cn_ckpt_write_out(&out->ckpt, d->source_hash, d->real_size, all, size, err);
+		free(all);
+		if (rc)
+			return 1;
+	} else if (out->ckpt.file) {
 		memcpy(payload, l->m, d->model_size);
 		pack_loop(payload + d->model_size, l);
 		if (cn_ckpt_write_out(&out->ckpt, d->source_hash, d->real_size, payload,
@@ -468,6 +520,22 @@ static int finish_outputs(const Program *p, Loop *l, Outputs *out, unsigned char
 		(out->plot.file && cn_out_commit(&out->plot, err));
 }
 
+/* --resume of a model with per-point multipliers over the data: the
+ * checkpoint's rows section, for the rows this run loaded. */
+static int restore_rows(Loop *l, long n, cn_error *err)
+{
+	uint64_t rows;
+
+	memcpy(&rows, l->ckrows, 8);
+	if (rows != (uint64_t)n || l->ckrows_size != rows_bytes(l->d, n))
+		return cn_rt_err(err,
+				 "%s: the checkpoint holds per-point multipliers of %llu data "
+				 "rows, the data has %ld",
+				 l->resume, (unsigned long long)rows, n);
+	memcpy(l->lamr, l->ckrows + 8, l->ckrows_size - 8);
+	return 0;
+}
+
 /* The model to train: resumed from a checkpoint, or initialised and
  * optionally overwritten by --params-in; then --lr. */
 static int start(const Program *p, Loop *l, unsigned char *payload, cn_error *err)
@@ -478,10 +546,37 @@ static int start(const Program *p, Loop *l, unsigned char *payload, cn_error *er
 	if (o->resume) {
 		size_t got;
 
-		/* a checkpoint of a runtime before training v2 has no STOP_BYTES */
-		if (cn_ckpt_read_either(o->resume, d->source_hash, d->real_size, payload,
-					payload_size(d), d->model_size + LOOP_BYTES, &got, err))
+		size_t psize = 0;
+
+		if (d->row_mult && cn_ckpt_payload_size(o->resume, &psize, err))
 			return 1;
+		if (d->row_mult && psize > payload_size(d) + 8) {
+			/* with the rows' multipliers: checked against the data later */
+			unsigned char *all = malloc(psize);
+
+			if (!all)
+				return cn_rt_err(err, "out of memory");
+			if (cn_ckpt_read(o->resume, d->source_hash, d->real_size, all, psize,
+					 err)) {
+				free(all);
+				return 1;
+			}
+			l->ckrows_size = psize - payload_size(d);
+			l->ckrows = malloc(l->ckrows_size);
+			if (l->ckrows)
+				memcpy(l->ckrows, all + payload_size(d), l->ckrows_size);
+			memcpy(payload, all, payload_size(d));
+			free(all);
+			if (!l->ckrows)
+				return cn_rt_err(err, "out of memory");
+			got = payload_size(d);
+			l->resume = o->resume;
+		} else if (cn_ckpt_read_either(o->resume, d->source_hash, d->real_size, payload,
+					       payload_size(d), d->model_size + LOOP_BYTES, &got,
+					       err)) {
+			/* a checkpoint of a runtime before training v2 has no STOP_BYTES */
+			return 1;
+		}
 		memcpy(l->m, payload, d->model_size);
 		if (unpack_loop(payload + d->model_size, l, got == payload_size(d)))
 			return cn_rt_err(err, "%s: corrupt checkpoint (impossible loop state)",
@@ -560,10 +655,16 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 		: 0;
 	if (cn_rt_agree(p, rc, err.msg))
 		return 2;
+	if (d->row_mult && p->nranks > 1)
+		return cn_rt_fail(p,
+				  "per-point multipliers over the training data need one process "
+				  "(use --threads N, not MPI ranks)");
 	rc = setup(l, p, data) ||
 		(p->o.plot && cn_rt_plot_init(&l->plot, d, l->done + 1, l->epochs - l->done));
 	if (cn_rt_agree(p, rc ? 2 : 0, "out of memory"))
 		return 2;
+	if (l->ckrows && restore_rows(l, data->total, &err))
+		return cn_rt_fail(p, err.msg);
 	rc = p->rank == 0 && open_outputs(&p->o, out, &err) ? 2 : 0;
 	if (cn_rt_agree(p, rc, err.msg))
 		return 2;

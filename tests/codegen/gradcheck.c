@@ -8,6 +8,9 @@
  * generated code computed: data losses, penalties, Lagrangian terms with
  * nonzero multipliers, and augmented terms with their rho * c_j channels.  The
  * reference is (L(p + h) - L(p - h)) / 2h of the total loss gc_eval reports.
+ * A model with per-point multipliers over the data (gc_ROW_MULT) gets its
+ * rows' multipliers nonzero and different per row, and the step is
+ * gc_grad_rows and gc_apply, the loss gc_eval_rows with those multipliers.
  * Prints the worst relative error; fails above 1e-6.
  */
 #include <math.h>
@@ -17,12 +20,23 @@
 
 #include GC_HEADER
 
-enum { N = 7 };
+enum {
+	N = 7
+};
+
+#ifdef gc_ROW_MULT
+static gc_real lamr[N * gc_ROW_MULT];
+static double crow[N * gc_ROW_MULT];
+#endif
 
 static double total_loss(const gc_model *m, const gc_real *x, const gc_real *t)
 {
 	double stats[gc_NUM_STATS];
+#ifdef gc_ROW_MULT
+	gc_eval_rows(m, x, t, N, stats, NULL, lamr);
+#else
 	gc_eval(m, x, t, N, stats);
+#endif
 	return stats[0];
 }
 
@@ -46,7 +60,16 @@ int main(void)
 
 	double stats[gc_NUM_STATS];
 	moved = m;
+#ifdef gc_ROW_MULT
+	for (int j = 0; j < N * gc_ROW_MULT; j++)
+		lamr[j] = 0.3 + 0.15 * (j % 5) - 0.05 * (j % 3);
+	memset(moved.grad, 0, sizeof moved.grad);
+	memset(moved.acc, 0, sizeof moved.acc);
+	gc_grad_rows(&moved, x, t, N, moved.grad, moved.acc, NULL, lamr, crow);
+	gc_apply(&moved, moved.grad, moved.acc, stats);
+#else
 	gc_train_step(&moved, x, t, N, stats);
+#endif
 
 	const double h = 1e-5;
 	double worst = 0, worst_g = 0, worst_fd = 0, scale = 0;
@@ -74,7 +97,8 @@ int main(void)
 	printf("%s: %d parameters, largest gradient %.3g, worst relative error %.3g", GC_HEADER,
 	       gc_NUM_PARAMS, scale, worst);
 	if (where >= 0)
-		printf(" at parameter %d (generated %.12g, finite difference %.12g)", where, worst_g, worst_fd);
+		printf(" at parameter %d (generated %.12g, finite difference %.12g)", where,
+		       worst_g, worst_fd);
 	printf("\n");
 	if (!(scale > 0)) {
 		printf("FAIL: the gradient is zero everywhere\n");
@@ -93,7 +117,8 @@ int main(void)
 		gc_predict(&m, x + i * gc_NUM_INPUTS, y1);
 		for (int k = 0; k < gc_NUM_OUTPUTS; k++)
 			if (fabs(y1[k] - yn[i * gc_NUM_OUTPUTS + k]) > 1e-12 * (1 + fabs(y1[k]))) {
-				printf("FAIL: predict_n differs from predict at sample %d, output %d: "
+				printf("FAIL: predict_n differs from predict at sample %d, output "
+				       "%d: "
 				       "%.17g against %.17g\n",
 				       i, k, (double)yn[i * gc_NUM_OUTPUTS + k], (double)y1[k]);
 				return 1;

@@ -1326,6 +1326,75 @@ def fwd_v2_pp(P, S, dt):
     return [("data", mse(y, t))], [("wall", [ge(yw, 0.5 - xw)]), ("wall", [eq(deriv(yw, xw), 0.5)])]
 
 
+def data_v2_ppd(rng, n):
+    x = U(rng, n, 2, -1, 1)
+    t = np.stack([x[:, 0] + 0.5 * x[:, 1], 0.8 * x[:, 0] * x[:, 1]], axis=1)
+    return {"x": x, "t": t + N(rng, n, 2, 0.05)}
+
+
+@case2(name="v2_pp_data_lag",
+       covers="per-point multipliers over the training data (SPEC 10: one per row): "
+              "lagrangian(lr, init, tol, per_point) on an inequality and on a 2-component "
+              "equality, minibatches of 8 of 32 rows (each row's multipliers move only at its "
+              "step, by its own c); LABEL_lambda_mean/max over all rows; adam",
+       cnet="""
+// One multiplier per data row and component: y[0] stays under 0.7 and y[1] follows
+// 0.5 x[0] at each row, the multipliers of a row moving only at the step that uses it.
+model v2_pp_data_lag {
+    input  x[2];
+    target t[2];
+
+    layer fc1 = dense(2, 10);
+    layer fc2 = dense(10, 2);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint cap: y[0] <= 0.7 : lagrangian(lr = 0.5, init = 0.05, per_point = true);
+    constraint pair: y[1] == 0.5 * x : lagrangian(lr = 0.2, tol = 0.01, per_point = true);
+}
+""",
+       data=data_v2_ppd, optimizer=("adam", {"lr": 0.01}), epochs=25, samples=32, batch=8,
+       methods=[("cap", Lagrangian(lr=0.5, init=0.05, per_point=True)),
+                ("pair", Lagrangian(lr=0.2, tol=0.01, per_point=True))])
+def fwd_v2_ppd_lag(P, S, dt):
+    x, t = S["data"]["x"], S["data"]["t"]
+    y = mlp1(P, x)
+    return [("data", mse(y, t))], [("data", [le(y[:, :1], 0.7)]), ("data", [eq(y[:, 1:], 0.5 * x)])]
+
+
+@case2(name="v2_pp_data_aug",
+       covers="per-point multipliers over the training data: augmented(rho, growth, init, "
+              "per_point) on an equality, one rho for the constraint grown from V, the mean "
+              "over the epoch's steps of the batch mean of sum_j |c_pj| (minibatches of 10 of "
+              "40 rows, rho 0.3 grows to its cap 1); adam",
+       cnet="""
+// One multiplier per data row: the output's first component is held at x[0] + 0.5 x[1]
+// row by row, with one penalty factor rho for the constraint.
+model v2_pp_data_aug {
+    input  x[2];
+    target t[2];
+
+    layer fc1 = dense(2, 8);
+    layer fc2 = dense(8, 2);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint line: y[0] == x[0] + 0.5 * x[1] : augmented(rho = 0.3, growth = 1.5, rho_max = 1, init = 0.1, per_point = true);
+}
+""",
+       data=data_v2_ppd, optimizer=("adam", {"lr": 0.01}), epochs=25, samples=40,
+       batch=10,
+       methods=[("line", Augmented(rho=0.3, growth=1.5, rho_max=1, init=0.1, per_point=True))])
+def fwd_v2_ppd_aug(P, S, dt):
+    x, t = S["data"]["x"], S["data"]["t"]
+    y = mlp1(P, x)
+    return [("data", mse(y, t))], [("data", [eq(y[:, :1], x[:, :1] + 0.5 * x[:, 1:])])]
+
+
 # --- the seed conformance cases (only for --verify; their files come from elsewhere) ---
 
 # --- v2: validation, early stopping, learning-rate schedules (SPEC 14) -----------------
