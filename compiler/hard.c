@@ -986,20 +986,40 @@ static void project_rows(HardCheck *hc, int rows)
 	h->shift = rows == 1 && h->rows[0].equality;
 	for (int j = 0; j < n && h->shift; j++)
 		h->shift = h->rows[0].a[j] == 1;
-	if (h->clamp || h->shift || n <= MAX_PROJECT_OUTPUT)
+	if (h->clamp || h->shift)
 		return;
-	for (int i = 0; i < c->m->constraints.len; i++) {
-		Constraint *k = c->m->constraints.items[i];
-		if (k->method.kind == METHOD_HARD_PROJECT) {
-			hc->con = k;
-			hc->failed = false;
+	/* d() of the output would need the projection's tangent (not built) */
+	const Expr *deriv = NULL;
+	Model *m = c->m;
+	for (int i = 0; i < m->losses.len && !deriv; i++)
+		if (((Expr *)m->losses.items[i])->has_deriv)
+			deriv = m->losses.items[i];
+	for (int i = 0; i < m->constraints.len && !deriv; i++) {
+		Constraint *k = m->constraints.items[i];
+		for (int r = 0; r < k->nrel && !deriv; r++)
+			if (k->lhs[r]->has_deriv || k->rhs[r]->has_deriv)
+				deriv = k->lhs[r]->has_deriv ? k->lhs[r] : k->rhs[r];
+	}
+	if (n <= MAX_PROJECT_OUTPUT && !deriv)
+		return;
+	for (int i = 0; i < m->constraints.len; i++) {
+		Constraint *k = m->constraints.items[i];
+		if (k->method.kind != METHOD_HARD_PROJECT)
+			continue;
+		hc->con = k;
+		hc->failed = false;
+		if (n > MAX_PROJECT_OUTPUT) {
 			refuse(hc, k->loc,
 			       "hard(project) projects at most %d components, and the output %s "
-			       "has "
-			       "%d",
+			       "has %d",
 			       MAX_PROJECT_OUTPUT, c->out_sym->name, n);
-			return;
+		} else {
+			refuse(hc, k->loc,
+			       "hard(project) has no derivative with respect to the inputs, which "
+			       "d(...) of the output needs");
+			diag_note(c->d, deriv->loc, "the derivative is here");
 		}
+		return;
 	}
 }
 
