@@ -282,6 +282,24 @@ static void adj_matvec(const Dx *d)
 	give(d->ad, d->a, make(d->ir, OP_MATVEC_T, d->ir->ins[d->a].size, d->g, 0, 0, d->in.cst));
 }
 
+/* hard(project): the adjoints of z and of the bounds through the active
+ * set's KKT system, one PROJECT_BWD (runtime/proj.c, cn_project_bwd) */
+static void adj_project(const Dx *d)
+{
+	int n = d->ir->ins[d->a].size, nb = d->ir->ins[d->b].size;
+	Ins in = {.op = OP_PROJECT_BWD,
+		  .size = n + nb,
+		  .a = d->a,
+		  .b = d->b,
+		  .c = d->g,
+		  .cst = d->in.cst};
+	int t = ir_add(d->ir, in);
+	if (needs(d, d->a))
+		give(d->ad, d->a, ir_slice(d->ir, t, 0, n));
+	if (needs(d, d->b))
+		give(d->ad, d->b, ir_slice(d->ir, t, n, n + nb));
+}
+
 static void adj_l2(const Dx *d)
 {
 	Ins acc = {.op = OP_ACC_L2,
@@ -465,6 +483,7 @@ static void (*const adjoint[OP_COUNT])(const Dx *) = {
 	[OP_CONCAT] = adj_concat,
 	[OP_DENSE] = adj_dense,
 	[OP_MATVEC] = adj_matvec,
+	[OP_PROJECT] = adj_project,
 	[OP_L2] = adj_l2,
 };
 

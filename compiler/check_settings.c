@@ -18,7 +18,7 @@
 
 /* Methods and optimizers: their named parameters (SPEC 5, 6). */
 static const char *const penalty_words[] = {"linear", "quadratic", NULL};
-static const char *const hard_words[] = {"clamp", "relu", "softplus", "sigmoid", NULL};
+static const char *const hard_words[] = {"clamp", "relu", "softplus", "sigmoid", "project", NULL};
 static const Param p_sgd[] = {NUMBER("lr", 0.001, R_POS), NUMBER("momentum", 0, R_NONNEG)};
 static const Param p_adam[] = {
 	NUMBER("lr", 0.001, R_POS),
@@ -127,7 +127,8 @@ bool check_method(Checker *c, Expr *e, Constraint *k)
 		break;
 	case 3: {
 		static const MethodKind kinds[] = {METHOD_HARD_CLAMP, METHOD_HARD_RELU,
-						   METHOD_HARD_SOFTPLUS, METHOD_HARD_SIGMOID};
+						   METHOD_HARD_SOFTPLUS, METHOD_HARD_SIGMOID,
+						   METHOD_HARD_PROJECT};
 		int w = arg_word(c, "hard", &ps[0], slots[0]);
 		if (w < 0)
 			return false;

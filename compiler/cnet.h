@@ -316,6 +316,7 @@ typedef enum MethodKind {
 	METHOD_HARD_RELU,  /* hard(relu) */
 	METHOD_HARD_SOFTPLUS, /* hard(softplus) */
 	METHOD_HARD_SIGMOID,  /* hard(sigmoid) */
+	METHOD_HARD_PROJECT,  /* hard(project): the exact Euclidean projection */
 } MethodKind;
 
 typedef struct Method {
@@ -462,6 +463,9 @@ typedef struct Hard {
 	                     the projection is y_k = clamp(z_k, lower, upper) */
 	bool shift;       /* one equality row of all ones (sum(y) == s):
 	                     the projection is y = z + (s - sum(z)) / n */
+	bool project;     /* some constraint uses hard(project): the rows (any
+	                     number, any rank; pinv NULL) are projected onto
+	                     exactly, argmin ||y - z|| (runtime/proj.c) */
 } Hard;
 
 typedef struct Model {

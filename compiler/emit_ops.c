@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cnetrt.h" /* CN_PROJECT_WS */
 #include "ir.h"
 
 /* ------------------------------------------------------------ literals */
@@ -1031,6 +1032,51 @@ static void emit_matvec(const Emitter *E, int v, const char *ind)
 		ind, v, ind);
 }
 
+/* PROJECT, PROJECT_BWD (hard(project)): per lane, in double, a call of the
+ * runtime's cn_project / cn_project_bwd over the rows as static const
+ * tables, so the code does not grow with the rows beyond their data. */
+static void emit_project(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	const Symbol *C = const_sym(E, in->cst);
+	int nr = C->rows, n = C->cols - 1, L = E->lanes;
+	bool bwd = in->op == OP_PROJECT_BWD;
+	char b1[EMIT_REF];
+	fprintf(E->out, "%s{\n%s\tstatic const double A[%d] = {", ind, ind, nr * n);
+	for (int i = 0; i < nr; i++)
+		for (int j = 0; j < n; j++)
+			fprintf(E->out, "%s%.17g", i + j ? (j ? ", " : ",\n\t\t") : "",
+				C->values[i * C->cols + j]);
+	fprintf(E->out, "};\n%s\tstatic const double kind[%d] = {", ind, nr);
+	for (int i = 0; i < nr; i++)
+		fprintf(E->out, "%s%g", i ? ", " : "", C->values[i * C->cols + n]);
+	fprintf(E->out, "};\n%s\tdouble z[%d], b[%d], r[%d], ws[%d];\n", ind, n, 2 * nr,
+		bwd ? n + 2 * nr : n, CN_PROJECT_WS(n, nr));
+	if (bwd)
+		fprintf(E->out, "%s\tdouble g[%d];\n", ind, n);
+	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++) {\n", ind, L);
+	fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tz[j] = %s;\n", ind, n, ind,
+		ref(E, b1, in->a, "j", 0));
+	fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tb[j] = %s;\n", ind, 2 * nr,
+		ind, ref(E, b1, in->b, "j", 0));
+	if (bwd) {
+		fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tg[j] = %s;\n", ind, n,
+			ind, ref(E, b1, in->c, "j", 0));
+		fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tr[j] = 0;\n", ind,
+			n + 2 * nr, ind);
+		fprintf(E->out,
+			"%s\t\tcn_project_bwd(%d, %d, A, kind, b, b + %d, z, g, r, r + %d, r + %d, "
+			"ws);\n",
+			ind, n, nr, nr, n, n + nr);
+	} else {
+		fprintf(E->out, "%s\t\tcn_project(%d, %d, A, kind, b, b + %d, z, r, ws);\n", ind, n,
+			nr, nr);
+	}
+	fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tv%d[j][l] = (real)r[j];\n",
+		ind, in->size, ind, v);
+	fprintf(E->out, "%s\t}\n%s}\n", ind, ind);
+}
+
 /* L2: the sum of squares of a layer's W, the same in every lane */
 static void emit_l2(const Emitter *E, int v, const char *ind)
 {
@@ -1294,6 +1340,10 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 	case OP_MATVEC:
 	case OP_MATVEC_T:
 		emit_matvec(E, v, ind);
+		return;
+	case OP_PROJECT:
+	case OP_PROJECT_BWD:
+		emit_project(E, v, ind);
 		return;
 	case OP_L2:
 		emit_l2(E, v, ind);

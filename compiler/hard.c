@@ -25,6 +25,8 @@
 #define MAX_HARD_OUTPUT 4096      /* output size under hard constraints */
 #define MAX_HARD_COEFS (1L << 22) /* coefficients of one affine form */
 #define MAX_HARD_DEPTH 4096       /* nesting through named tensors */
+#define MAX_PROJECT_OUTPUT 128    /* hard(project): components (its workspace is on the stack) */
+#define MAX_PROJECT_ROWS 4096     /* hard(project): rows */
 
 static const char soft_hint[] = "use a soft method such as penalty(quadratic) or augmented";
 
@@ -573,7 +575,9 @@ static void add_row(HardCheck *hc, double *a, int k1, Expr *lo, Expr *up, int co
 			    same->con, row_name(hc, a));
 		return;
 	}
-	if (same) {
+	if (same && h->project) {
+		same = NULL; /* hard(project) takes repeated rows as they are */
+	} else if (same) {
 		const char *what = eq ? "equality" : lo ? "lower bound" : "upper bound";
 		if (same->con == hc->con) {
 			refuse(hc, hc->con->loc,
@@ -599,7 +603,11 @@ static void add_row(HardCheck *hc, double *a, int k1, Expr *lo, Expr *up, int co
 	if (nz == 1 && hc->unit_row[k1] < 0)
 		hc->unit_row[k1] = hc->rows.len;
 	vec_push(c->a, &hc->rows, r);
-	if (hc->rows.len > n) {
+	if (h->project && hc->rows.len > MAX_PROJECT_ROWS) {
+		refuse(hc, hc->con->loc,
+		       "hard(project) takes at most %d rows, and this one is row %d",
+		       MAX_PROJECT_ROWS, hc->rows.len);
+	} else if (!h->project && hc->rows.len > n) {
 		bool alone = ((HardRow *)hc->rows.items[0])->con == hc->con;
 		refuse(hc, hc->con->loc,
 		       "%s %d rows on the %d components of %s, which cannot be independent "
@@ -741,7 +749,8 @@ static void hard_constraint(HardCheck *hc, Constraint *k)
 			Expr *b = row_bound(hc, &hr, alpha);
 			int comp = b->size == 1 ? 0 : j;
 			Expr *lo = eq || alpha < 0 ? b : NULL, *up = eq || alpha > 0 ? b : NULL;
-			if (k->method.kind == METHOD_HARD_CLAMP)
+			if (k->method.kind == METHOD_HARD_CLAMP ||
+			    k->method.kind == METHOD_HARD_PROJECT)
 				add_row(hc, a, first, lo, up, comp, eq);
 			else
 				add_reparam(hc, first, eq ? b : lo, eq ? NULL : up, comp, eq, nz,
@@ -845,6 +854,8 @@ static int first_dependent(const double *a, int rows, int n)
 	return hi - 1;
 }
 
+static void project_rows(HardCheck *hc, int rows);
+
 void check_hard(Checker *c)
 {
 	Model *m = c->m;
@@ -858,8 +869,11 @@ void check_hard(Checker *c)
 	h->lo_comp = arena_alloc(c->a, sizeof(int) * (size_t)n);
 	h->up_comp = arena_alloc(c->a, sizeof(int) * (size_t)n);
 	h->con = arena_alloc(c->a, sizeof(Constraint *) * (size_t)n);
-	for (int i = 0; i < m->constraints.len; i++)
-		h->present |= ((Constraint *)m->constraints.items[i])->hard;
+	for (int i = 0; i < m->constraints.len; i++) {
+		Constraint *k = m->constraints.items[i];
+		h->present |= k->hard;
+		h->project |= k->hard && k->method.kind == METHOD_HARD_PROJECT;
+	}
 	if (!h->present)
 		return;
 	if (n > MAX_HARD_OUTPUT) {
@@ -890,13 +904,17 @@ void check_hard(Checker *c)
 			hard_constraint(&hc, k);
 		if (k->hard && !hc.failed)
 			warn_bound_layers(c, k, ylayers);
-		if (hc.rows.len > n)
+		if (hc.rows.len > (h->project ? MAX_PROJECT_ROWS : n))
 			break;
 	}
 	if (c->d->errors != before || !hc.rows.len)
 		return;
 
 	int rows = hc.rows.len;
+	if (h->project) {
+		project_rows(&hc, rows);
+		return;
+	}
 	double *a = arena_alloc(c->a, sizeof(double) * (size_t)rows * (size_t)n);
 	for (int i = 0; i < rows; i++)
 		memcpy(a + (size_t)i * (size_t)n, ((HardRow *)hc.rows.items[i])->a,
@@ -946,6 +964,63 @@ void check_hard(Checker *c)
 	h->shift = rows == 1 && h->rows[0].equality;
 	for (int j = 0; j < n && h->shift; j++)
 		h->shift = h->rows[0].a[j] == 1;
+}
+
+/* hard(project): every row as it is, of any rank; closed forms for plain
+ * bounds (a clamp) and one sum (a shift), else the general projection. */
+static void project_rows(HardCheck *hc, int rows)
+{
+	Checker *c = hc->c;
+	Hard *h = hc->h;
+	int n = hc->n;
+	h->nrows = rows;
+	h->rows = arena_alloc(c->a, sizeof(HardRow) * (size_t)rows);
+	h->clamp = true;
+	for (int i = 0; i < rows; i++) {
+		h->rows[i] = *(HardRow *)hc->rows.items[i];
+		int nz = 0;
+		for (int j = 0; j < n; j++)
+			nz += h->rows[i].a[j] != 0;
+		h->clamp &= nz == 1;
+	}
+	h->shift = rows == 1 && h->rows[0].equality;
+	for (int j = 0; j < n && h->shift; j++)
+		h->shift = h->rows[0].a[j] == 1;
+	if (h->clamp || h->shift)
+		return;
+	/* d() of the output would need the projection's tangent (not built) */
+	const Expr *deriv = NULL;
+	Model *m = c->m;
+	for (int i = 0; i < m->losses.len && !deriv; i++)
+		if (((Expr *)m->losses.items[i])->has_deriv)
+			deriv = m->losses.items[i];
+	for (int i = 0; i < m->constraints.len && !deriv; i++) {
+		Constraint *k = m->constraints.items[i];
+		for (int r = 0; r < k->nrel && !deriv; r++)
+			if (k->lhs[r]->has_deriv || k->rhs[r]->has_deriv)
+				deriv = k->lhs[r]->has_deriv ? k->lhs[r] : k->rhs[r];
+	}
+	if (n <= MAX_PROJECT_OUTPUT && !deriv)
+		return;
+	for (int i = 0; i < m->constraints.len; i++) {
+		Constraint *k = m->constraints.items[i];
+		if (k->method.kind != METHOD_HARD_PROJECT)
+			continue;
+		hc->con = k;
+		hc->failed = false;
+		if (n > MAX_PROJECT_OUTPUT) {
+			refuse(hc, k->loc,
+			       "hard(project) projects at most %d components, and the output %s "
+			       "has %d",
+			       MAX_PROJECT_OUTPUT, c->out_sym->name, n);
+		} else {
+			refuse(hc, k->loc,
+			       "hard(project) has no derivative with respect to the inputs, which "
+			       "d(...) of the output needs");
+			diag_note(c->d, deriv->loc, "the derivative is here");
+		}
+		return;
+	}
 }
 
 /* The stage: the checker's context with what the hard analysis reads (the

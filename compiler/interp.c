@@ -83,6 +83,23 @@ void interp_forward(const Ir *ir, const double *p, const double *x, double *y)
 				r[0] /= len;
 			break;
 		}
+		case OP_PROJECT: {
+			const Symbol *C = m->consts.items[in->cst];
+			int nr = C->rows, nc = C->cols - 1;
+			double *A = malloc(sizeof(double) * (size_t)(nr * nc + nr));
+			double *ws = malloc(sizeof(double) * (size_t)CN_PROJECT_WS(nc, nr));
+			if (!A || !ws)
+				fatal("out of memory:");
+			for (int i = 0; i < nr; i++) {
+				memcpy(A + i * nc, C->values + i * C->cols,
+				       sizeof(double) * (size_t)nc);
+				A[nr * nc + i] = C->values[i * C->cols + nc];
+			}
+			cn_project(nc, nr, A, A + nr * nc, val[b], val[b] + nr, val[a], r, ws);
+			free(A);
+			free(ws);
+			break;
+		}
 		case OP_SOFTMAX:
 		case OP_LOGSOFTMAX: {
 			double mx = AT(a, 0), s = 0;

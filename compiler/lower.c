@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "builtins.h"
+#include "cnetrt.h" /* CN_ROW_*: the row kinds of hard(project) */
 #include "ir.h"
 
 typedef struct Lower {
@@ -750,6 +751,36 @@ static int clamp(Lower *L, int z)
 }
 
 /*
+ * hard(project): y = PROJECT(z, [bl; bu]) over the const [A | kind] (m x
+ * n+1, kind a sum of CN_ROW_LO and CN_ROW_HI, or CN_ROW_EQ); an absent
+ * bound is 0 and unused, an equality's bound is both bl and bu.
+ */
+static int project_exact(Lower *L, int z)
+{
+	const Hard *H = &L->m->hard;
+	Ir *ir = L->ir;
+	int n = H->n, nr = H->nrows;
+	double *a = arena_alloc(ir->arena, sizeof(double) * (size_t)(nr * (n + 1)));
+	int *b = arena_alloc(ir->arena, sizeof(int) * (size_t)(2 * nr));
+	for (int r = 0; r < nr; r++) {
+		const HardRow *row = &H->rows[r];
+		memcpy(a + r * (n + 1), row->a, sizeof(double) * (size_t)n);
+		a[r * (n + 1) + n] = row->equality
+			? CN_ROW_EQ
+			: (row->lower ? CN_ROW_LO : 0) | (row->upper ? CN_ROW_HI : 0);
+		b[r] = row->lower ? bound(L, row->lower, row->lower_comp) : ir_num(ir, 0);
+		b[nr + r] = row->upper ? bound(L, row->upper, row->upper_comp) : ir_num(ir, 0);
+	}
+	Ins in = {.op = OP_PROJECT,
+		  .size = n,
+		  .a = z,
+		  .b = concat(L, b, 2 * nr),
+		  .c = -1,
+		  .cst = matrix(L, "hard_project", nr, n + 1, a)};
+	return ir_add(ir, in);
+}
+
+/*
  * y = z + A+ (relu(bl - A z) - relu(A z - bu)), with A z, bl and bu per row;
  * A and A+ are literals the compiler computed.  Specialised: plain bounds are
  * a clamp, and sum(y) == s is the uniform shift z + (s - sum(z)) / n.
@@ -761,6 +792,8 @@ static int project(Lower *L, int z)
 	int n = H->n, nr = H->nrows;
 	if (H->clamp)
 		return clamp(L, z);
+	if (H->project && !H->shift)
+		return project_exact(L, z);
 	if (H->shift) {
 		int s = bound(L, H->rows[0].lower, H->rows[0].lower_comp);
 		int d = ir_binary(ir, OP_SUB, s, ir_unary(ir, OP_SUM, z));

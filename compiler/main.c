@@ -687,9 +687,18 @@ int main(int argc, char **argv)
 			fprintf(stderr,
 				"cnetc: error: the model name '%.40s...' is longer "
 				"than " CN_MAX_PREFIX_S " characters, too long a prefix for the "
-							"generated names; give a shorter "
+				"generated names; give a shorter "
 				"one with --prefix\n",
 				model->name);
+			return 2;
+		}
+		if ((opt.freestanding || !strcmp(opt.command, "export")) && model->hard.project &&
+		    !model->hard.clamp && !model->hard.shift) {
+			fprintf(stderr,
+				"cnetc: error: %s: hard(project) calls the runtime's "
+				"cn_project (libcnetrt), which %s code does not link; use "
+				"'compile' without --freestanding\n",
+				opt.input, opt.freestanding ? "freestanding" : "exported");
 			return 2;
 		}
 		EmitOptions eo = {

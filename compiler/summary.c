@@ -26,6 +26,8 @@ const char *method_name(MethodKind k)
 		return "hard(softplus)";
 	case METHOD_HARD_SIGMOID:
 		return "hard(sigmoid)";
+	case METHOD_HARD_PROJECT:
+		return "hard(project)";
 	}
 	unreachable();
 }

@@ -384,6 +384,26 @@ int cn_ckpt_write_out(cn_outfile *o, uint64_t model_hash, int real_size, const v
  * data). */
 int cn_main(int argc, char **argv, const cn_model_desc *d);
 
+/* hard(project) (runtime/proj.c): y = the Euclidean projection of z (n) onto
+ * the rows lo_r <= a_r . y <= hi_r of A (m x n, row-major), kind[r] a sum of
+ * CN_ROW_LO and CN_ROW_HI, or CN_ROW_EQ (lo_r == hi_r).  Returns the number of
+ * active rows, or -1 if the rows admit no y (y is then the last iterate).
+ * cn_project_bwd adds the adjoints of z, lo and hi for the adjoint g of y.
+ * ws: CN_PROJECT_WS(n, m) doubles. */
+#define CN_ROW_LO 1
+#define CN_ROW_HI 2
+#define CN_ROW_EQ 4
+#define CN_PROJECT_KMAX(n, m) ((n) < 2 * (m) ? (n) : 2 * (m))
+#define CN_PROJECT_WS(n, m)                                                                 \
+	(CN_PROJECT_KMAX(n, m) * CN_PROJECT_KMAX(n, m) + 4 * CN_PROJECT_KMAX(n, m) + 2 * (n) + \
+	 (n) + 8)
+#define CN_PROJECT_ITERS(n, m) (4 * ((n) + 2 * (m)) + 16)
+int cn_project(int n, int m, const double *A, const double *kind, const double *lo,
+	       const double *hi, const double *z, double *y, double *ws);
+int cn_project_bwd(int n, int m, const double *A, const double *kind, const double *lo,
+		   const double *hi, const double *z, const double *g, double *dz, double *dlo,
+		   double *dhi, double *ws);
+
 #ifdef __cplusplus
 }
 #endif

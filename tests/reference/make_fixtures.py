@@ -774,6 +774,53 @@ def fwd_h2(P, X, C, dt):
     return y, [mse(y, t)], [[eq(rsum(y), s)]]
 
 
+def simplex_project(z):
+    """Euclidean projection of each row of z onto the simplex (y >= 0, sum(y) == 1), the
+    sort-based formula (Held, Wolfe and Crowder), differentiable in torch."""
+    u, _ = torch.sort(z, dim=1, descending=True)
+    css = torch.cumsum(u, dim=1) - 1
+    k = torch.arange(1, z.shape[1] + 1, dtype=z.dtype)
+    cond = (u - css / k) > 0
+    rho = cond.to(torch.int64).cumsum(1).argmax(1, keepdim=True)  # last index where cond holds
+    theta = css.gather(1, rho) / (rho + 1).to(z.dtype)
+    return F.relu(z - theta)
+
+
+def data_h7(rng, n):
+    x = U(rng, n, 2, -1, 1)
+    w = rng.dirichlet([1, 1, 1, 1], size=n)
+    return {"x": x, "t": w + N(rng, n, 4, 0.1)}
+
+
+@case(name="h_simplex",
+      covers="hard(project) onto the simplex y >= 0, sum(y) == 1 (the exact Euclidean projection; "
+             "the reference is the sort-based formula); adam",
+      cnet="""
+// A probability vector by exact projection: y >= 0 and sum(y) == 1.
+model h_simplex {
+    input  x[2];
+    target t[4];
+
+    layer fc1 = dense(2, 10);
+    layer fc2 = dense(10, 4);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint nonneg: y >= 0 : hard(project);
+    constraint total: sum(y) == 1 : hard(project);
+}
+""",
+      data=data_h7, optimizer=("adam", {"lr": 0.01}), epochs=60, samples=100,
+      methods=[("nonneg", Hard("project")), ("total", Hard("project"))])
+def fwd_h7(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    z = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    y = simplex_project(z)
+    return y, [mse(y, t)], [[ge(y, 0 * y)], [eq(rsum(y), 1 + 0 * rsum(y))]]
+
+
 def data_h3(rng, n):
     x = U(rng, n, 3, -1, 1)
     t = np.stack([x[:, 0] + x[:, 1], x[:, 1] * x[:, 2], 0.5 - x[:, 0]], axis=1) + N(rng, n, 3, 0.2)
