@@ -359,6 +359,38 @@ int cn_ckpt_write_out(cn_outfile *o, uint64_t model_hash, int real_size, const v
  * data). */
 int cn_main(int argc, char **argv, const cn_model_desc *d);
 
+/* ------------------------------------------------------------------ interval rules
+ * Sound enclosures for `verify` (SPEC 11; runtime/interval.c says how they
+ * round): [lo, hi] holds every value of the real function over the operands'
+ * intervals.  cn_iv_OP is the rule of the elementwise IR op OP (ops.h), one
+ * per row listed in CN_IV_RULES: A, B, C the operands (unused ones ignored),
+ * K the op's constant.  The bound code cnetc emits calls them; an op
+ * without a rule gets [-inf, inf]. */
+typedef struct cn_iv {
+	double lo, hi;
+} cn_iv;
+/* clang-format off */
+#define CN_IV_RULES(Y) \
+	Y(NEG) Y(ADD) Y(SUB) Y(MUL) Y(DIV) Y(POW) Y(RELU) Y(TANH) Y(SIGMOID) Y(SOFTPLUS) Y(EXP) \
+	Y(LOG) Y(SQRT) Y(ABS) Y(SIN) Y(COS) Y(LEAKY) Y(ELU) Y(HUBER) Y(BCE) Y(MAX2) Y(MIN2) \
+	Y(RELU_D) Y(TANH_D) Y(SIGMOID_D) Y(SOFTPLUS_D) Y(SQRT_D) Y(ABS_D) Y(SIN_D) Y(COS_D) \
+	Y(LEAKY_D) Y(ELU_D) Y(POW_D) Y(DIV_DB) Y(HUBER_D) Y(BCE_D) Y(BCE_DT) Y(MAX_DA) Y(MAX_DB) \
+	Y(MIN_DA) Y(MIN_DB) Y(SP_MASK)
+/* clang-format on */
+#define CN_IV_DECLARE(name) cn_iv cn_iv_##name(cn_iv A, cn_iv B, cn_iv C, double K);
+CN_IV_RULES(CN_IV_DECLARE)
+#undef CN_IV_DECLARE
+cn_iv cn_iv_point(double x);
+cn_iv cn_iv_add(cn_iv a, cn_iv b);
+cn_iv cn_iv_sub(cn_iv a, cn_iv b);
+cn_iv cn_iv_mul(cn_iv a, cn_iv b);
+cn_iv cn_iv_div(cn_iv a, cn_iv b);
+cn_iv cn_iv_sqr(cn_iv a);
+cn_iv cn_iv_exp(cn_iv a);
+cn_iv cn_iv_sigmoid(cn_iv a);
+cn_iv cn_iv_sin(cn_iv a);
+cn_iv cn_iv_cos(cn_iv a);
+
 #ifdef __cplusplus
 }
 #endif
