@@ -1223,6 +1223,7 @@ static void emit_describe(Emitter *E)
 		emit_domain_desc_fns(E);
 	}
 
+	emit_verify_fns(E);
 	fprintf(out, "void %s_describe(cn_model_desc *d)\n{\n", P);
 	emit_names(out, "input_cols", &m->inputs);
 	emit_names(out, "target_cols", &m->targets);
@@ -1318,6 +1319,7 @@ static void emit_describe(Emitter *E)
 	if (E->lw->nlam_pp)
 		fputs("\td->con_per_point = con_per_point;\n", out);
 	emit_domain_desc(E);
+	emit_verify_desc(E);
 	fputs("}\n", out);
 }
 

@@ -231,6 +231,19 @@ typedef struct cn_model_desc {
 	 * layer's W (OUT x IN, row-major), {OUT, 0} for its b.  NULL (a model
 	 * generated before safetensors): such files are refused. */
 	const int *tensor_shape;
+
+	/* verify (SPEC 11).  con_box encloses constraint k's components g over
+	 * the input box [lo, hi] (num_inputs doubles each) in [glo, ghi]
+	 * (interval arithmetic, runtime/interval.c).  Per constraint: con_eq 1
+	 * for an equality, con_hard 1 for a hard method, con_set its point set
+	 * (0 the data, 1 + d domain d).  Per point set and input scalar
+	 * (box_kind[s * num_inputs + i]): its generator's box, 1 uniform(a, b)
+	 * on [box_lo, box_hi], 2 a normal draw, 3 another expression, 0 no
+	 * generator (csv or none).  con_box NULL: generated before verify. */
+	void (*con_box)(const void *m, int k, const double *lo, const double *hi, double *glo,
+			double *ghi);
+	const int *con_eq, *con_hard, *con_set, *box_kind;
+	const double *box_lo, *box_hi;
 } cn_model_desc;
 
 /* Layout of the stats array filled by train_step and eval (num_stats doubles):
