@@ -125,28 +125,28 @@ static void emit_iv_ins(Emitter *E, const Ir *ir, int i, const char *yin, const 
 	case OP_DENSE_T: {
 		const Symbol *L = E->m->layers.items[in->layer];
 		int w = E->w_off[in->layer], b = E->b_off[in->layer];
+		bool bias = in->op == OP_DENSE && !in->nobias && b >= 0;
+		fprintf(out, "\t{\n\t\tconst %s_real *w = m->param + %d; /* %s.W (%d, %d) */\n",
+			E->P, w, L->name, L->out, L->in);
+		if (bias)
+			fprintf(out, "\t\tconst %s_real *b = m->param + %d; /* %s.b (%d) */\n",
+				E->P, b, L->name, L->out);
 		if (in->op == OP_DENSE_T) {
 			fprintf(out,
-				"\tfor (int c = 0; c < %d; c++) {\n\t\tcn_iv s = z;\n"
-				"\t\tfor (int o = 0; o < %d; o++)\n\t\t\ts = cn_iv_add(s, "
-				"cn_iv_mul(cn_iv_point(p[%d + o * %d + c]), %s));\n"
-				"\t\tv%d[c] = s;\n\t}\n",
-				L->in, L->out, w, L->in, at(ir, a, "o", b1), i);
+				"\t\tfor (int c = 0; c < %d; c++) {\n\t\t\tcn_iv s = z;\n"
+				"\t\t\tfor (int o = 0; o < %d; o++)\n\t\t\t\ts = cn_iv_add(s, "
+				"cn_iv_mul(cn_iv_point(w[o * %d + c]), %s));\n"
+				"\t\t\tv%d[c] = s;\n\t\t}\n\t}\n",
+				L->in, L->out, L->in, at(ir, a, "o", b1), i);
 			return;
 		}
-		if (in->nobias || b < 0)
-			fprintf(out, "\tfor (int o = 0; o < %d; o++) {\n\t\tcn_iv s = z;\n",
-				L->out);
-		else
-			fprintf(out,
-				"\tfor (int o = 0; o < %d; o++) {\n\t\tcn_iv s = "
-				"cn_iv_point(p[%d + o]);\n",
-				L->out, b);
+		fprintf(out, "\t\tfor (int o = 0; o < %d; o++) {\n\t\t\tcn_iv s = %s;\n", L->out,
+			bias ? "cn_iv_point(b[o])" : "z");
 		fprintf(out,
-			"\t\tfor (int c = 0; c < %d; c++)\n\t\t\ts = cn_iv_add(s, "
-			"cn_iv_mul(cn_iv_point(p[%d + o * %d + c]), %s));\n"
-			"\t\tv%d[o] = s;\n\t}\n",
-			L->in, w, L->in, at(ir, a, "c", b1), i);
+			"\t\t\tfor (int c = 0; c < %d; c++)\n\t\t\t\ts = cn_iv_add(s, "
+			"cn_iv_mul(cn_iv_point(w[o * %d + c]), %s));\n"
+			"\t\t\tv%d[o] = s;\n\t\t}\n\t}\n",
+			L->in, L->in, at(ir, a, "c", b1), i);
 		return;
 	}
 	case OP_SOFTMAX:
@@ -210,7 +210,7 @@ static void emit_iv_body(Emitter *E, const Ir *ir, const char *yin, const char *
 		fatal("out of memory:");
 	ir_live(ir, keep_output, NULL, live);
 	fputs("\tconst cn_iv z = {0, 0}, any = {-HUGE_VAL, HUGE_VAL};\n", out);
-	fputs("\t(void)z;\n\t(void)any;\n\t(void)p;\n\t(void)x;\n", out);
+	fputs("\t(void)z;\n\t(void)any;\n\t(void)m;\n\t(void)x;\n", out);
 	if (yin)
 		fprintf(out, "\t(void)%s;\n", yin);
 	for (int i = 0; i < ir->len; i++) {
@@ -237,9 +237,8 @@ void emit_verify_fns(Emitter *E)
 	int ncon = E->m->constraints.len;
 	fprintf(out,
 		"/* verify: intervals of the output over a box of inputs (runtime/interval.c) */\n"
-		"static void %s_ybox(const %s_model *m, const cn_iv *x, cn_iv *y)\n{\n"
-		"\tconst %s_real *p = m->param;\n",
-		P, P, P);
+		"static void %s_ybox(const %s_model *m, const cn_iv *x, cn_iv *y)\n{\n",
+		P, P);
 	emit_iv_body(E, E->lw->ir, NULL, "y");
 	fputs("}\n\n", out);
 	for (int k = 0; k < ncon; k++) {
@@ -248,8 +247,8 @@ void emit_verify_fns(Emitter *E)
 			"/* verify: %s's g over a box, the output's intervals given */\n"
 			"static void %s_gbox%d(const %s_model *m, const cn_iv *x, const cn_iv "
 			"*yin, "
-			"cn_iv *g)\n{\n\tconst %s_real *p = m->param;\n",
-			c->label, P, k, P, P);
+			"cn_iv *g)\n{\n",
+			c->label, P, k, P);
 		emit_iv_body(E, E->lw->con_g[k], "yin", "g");
 		fputs("}\n\n", out);
 	}
