@@ -80,7 +80,7 @@ static const struct Flag {
 	[F_BUDGET] = {"budget", 1, IN_VERIFY},
 	[F_TOL] = {"tol", 1, IN_VERIFY},
 	[F_ONLY] = {"only", 1, IN_VERIFY},
-	[F_STATS] = {"stats", 0, IN_VERIFY},
+	[F_STATS] = {"timing", 0, IN_VERIFY},
 	[F_HELP] = {"help", 0, IN_TRAIN | IN_PREDICT | IN_EVAL | IN_VERIFY},
 };
 
@@ -130,7 +130,7 @@ static void help(const Program *p)
 	       " [--seed N]\n"
 	       "       %*s [--sat-tol X]\n"
 	       "       %s verify --params-in FILE [--box v=a:b[,v=a:b...]] [--budget N] [--tol X]\n"
-	       "       %*s [--only LABEL] [--stats]\n\n",
+	       "       %*s [--only LABEL] [--timing]\n\n",
 	       s, (int)strlen(s), "", (int)strlen(s), "", (int)strlen(s), "", (int)strlen(s), "", s,
 	       s, (int)strlen(s) + 5, "", s, (int)strlen(s) + 7, "");
 	printf("Model %s: %d input%s, %d target%s, %d output%s, %d parameter%s, %d constraint%s "
@@ -210,7 +210,7 @@ static void help(const Program *p)
 	       "  --tol X             verify: g <= X (|g| <= X for equalities) counts as holding\n"
 	       "                      (default 0, 1e-6 for equalities)\n"
 	       "  --only LABEL        verify: that constraint alone\n"
-	       "  --stats             verify: boxes and milliseconds per constraint, on stderr\n"
+	       "  --timing            verify: boxes and milliseconds per constraint, on stderr\n"
 	       "  --help              show this help\n\n"
 	       "Exit status: 0 success, 1 training diverged (verify: a counterexample), 2 usage\n"
 	       "error or bad input, 3 verify could not decide.\n",
