@@ -1433,6 +1433,7 @@ static void emit_describe(Emitter *E)
 		emit_domain_desc_fns(E);
 	}
 
+	emit_verify_fns(E);
 	fprintf(out, "void %s_describe(cn_model_desc *d)\n{\n", P);
 	emit_names(out, "input_cols", &m->inputs);
 	emit_names(out, "target_cols", &m->targets);
@@ -1536,6 +1537,7 @@ static void emit_describe(Emitter *E)
 			"%s_row_lambdas_v;\n",
 			E->lw->nrow_pp, P, P, P, P, P, P);
 	emit_domain_desc(E);
+	emit_verify_desc(E);
 	fputs("}\n", out);
 }
 

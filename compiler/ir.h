@@ -316,6 +316,14 @@ uint64_t emit_source_hash(const Source *src);
 void emit_row_comment(FILE *out, const char *what, const PtrVec *syms);
 void emit_layout_comment(const Emitter *E);
 
+/* ---------------------------------------------------------------- interval.c */
+
+/* verify's bound code (SPEC 11): the output's and each constraint's g's
+ * intervals over a box of inputs, and P_box_v; then, inside P_describe, the
+ * descriptor's verify fields. */
+void emit_verify_fns(Emitter *E);
+void emit_verify_desc(Emitter *E);
+
 /* ---------------------------------------------------------------- interp.c */
 
 /* The forward pass of ir (its OUTPUT) in double for one sample: x the

@@ -252,6 +252,19 @@ typedef struct cn_model_desc {
 	void (*update_rows)(void *m, const long *rows, long n, const double *crow, void *lamr);
 	void (*init_rows)(void *lamr, long nrows);
 	void (*row_lambdas)(const void *lamr, long nrows, double *out);
+
+	/* verify (SPEC 11).  con_box encloses constraint k's components g over
+	 * the input box [lo, hi] (num_inputs doubles each) in [glo, ghi]
+	 * (interval arithmetic, runtime/interval.c).  Per constraint: con_eq 1
+	 * for an equality, con_hard 1 for a hard method, con_set its point set
+	 * (0 the data, 1 + d domain d).  Per point set and input scalar
+	 * (box_kind[s * num_inputs + i]): its generator's box, 1 uniform(a, b)
+	 * on [box_lo, box_hi], 2 a normal draw, 3 another expression, 0 no
+	 * generator (csv or none).  con_box NULL: generated before verify. */
+	void (*con_box)(const void *m, int k, const double *lo, const double *hi, double *glo,
+			double *ghi);
+	const int *con_eq, *con_hard, *con_set, *box_kind;
+	const double *box_lo, *box_hi;
 } cn_model_desc;
 
 /* Layout of the stats array filled by train_step and eval (num_stats doubles):
@@ -403,6 +416,38 @@ int cn_project(int n, int m, const double *A, const double *kind, const double *
 int cn_project_bwd(int n, int m, const double *A, const double *kind, const double *lo,
 		   const double *hi, const double *z, const double *g, double *dz, double *dlo,
 		   double *dhi, double *ws);
+
+/* ------------------------------------------------------------------ interval rules
+ * Sound enclosures for `verify` (SPEC 11; runtime/interval.c says how they
+ * round): [lo, hi] holds every value of the real function over the operands'
+ * intervals.  cn_iv_OP is the rule of the elementwise IR op OP (ops.h), one
+ * per row listed in CN_IV_RULES: A, B, C the operands (unused ones ignored),
+ * K the op's constant.  The bound code cnetc emits calls them; an op
+ * without a rule gets [-inf, inf]. */
+typedef struct cn_iv {
+	double lo, hi;
+} cn_iv;
+/* clang-format off */
+#define CN_IV_RULES(Y) \
+	Y(NEG) Y(ADD) Y(SUB) Y(MUL) Y(DIV) Y(POW) Y(RELU) Y(TANH) Y(SIGMOID) Y(SOFTPLUS) Y(EXP) \
+	Y(LOG) Y(SQRT) Y(ABS) Y(SIN) Y(COS) Y(LEAKY) Y(ELU) Y(HUBER) Y(BCE) Y(MAX2) Y(MIN2) \
+	Y(RELU_D) Y(TANH_D) Y(SIGMOID_D) Y(SOFTPLUS_D) Y(SQRT_D) Y(ABS_D) Y(SIN_D) Y(COS_D) \
+	Y(LEAKY_D) Y(ELU_D) Y(POW_D) Y(DIV_DB) Y(HUBER_D) Y(BCE_D) Y(BCE_DT) Y(MAX_DA) Y(MAX_DB) \
+	Y(MIN_DA) Y(MIN_DB) Y(SP_MASK)
+/* clang-format on */
+#define CN_IV_DECLARE(name) cn_iv cn_iv_##name(cn_iv A, cn_iv B, cn_iv C, double K);
+CN_IV_RULES(CN_IV_DECLARE)
+#undef CN_IV_DECLARE
+cn_iv cn_iv_point(double x);
+cn_iv cn_iv_add(cn_iv a, cn_iv b);
+cn_iv cn_iv_sub(cn_iv a, cn_iv b);
+cn_iv cn_iv_mul(cn_iv a, cn_iv b);
+cn_iv cn_iv_div(cn_iv a, cn_iv b);
+cn_iv cn_iv_sqr(cn_iv a);
+cn_iv cn_iv_exp(cn_iv a);
+cn_iv cn_iv_sigmoid(cn_iv a);
+cn_iv cn_iv_sin(cn_iv a);
+cn_iv cn_iv_cos(cn_iv a);
 
 #ifdef __cplusplus
 }

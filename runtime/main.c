@@ -38,6 +38,11 @@ enum {
 	F_VAL,
 	F_EARLY_STOP,
 	F_MAX_INPUT,
+	F_BOX,
+	F_BUDGET,
+	F_TOL,
+	F_ONLY,
+	F_STATS,
 	F_HELP,
 	NUM_FLAGS
 };
@@ -45,6 +50,7 @@ enum {
 #define IN_TRAIN (1u << MODE_TRAIN)
 #define IN_PREDICT (1u << MODE_PREDICT)
 #define IN_EVAL (1u << MODE_EVAL)
+#define IN_VERIFY (1u << MODE_VERIFY)
 
 static const struct Flag {
 	const char *name;
@@ -56,7 +62,7 @@ static const struct Flag {
 	[F_BATCH] = {"batch", 1, IN_TRAIN},
 	[F_LR] = {"lr", 1, IN_TRAIN},
 	[F_SEED] = {"seed", 1, IN_TRAIN | IN_EVAL},
-	[F_PARAMS_IN] = {"params-in", 1, IN_TRAIN | IN_PREDICT | IN_EVAL},
+	[F_PARAMS_IN] = {"params-in", 1, IN_TRAIN | IN_PREDICT | IN_EVAL | IN_VERIFY},
 	[F_PARAMS_OUT] = {"params-out", 1, IN_TRAIN},
 	[F_LOG] = {"log", 1, IN_TRAIN},
 	[F_SAVE] = {"save", 1, IN_TRAIN},
@@ -70,10 +76,15 @@ static const struct Flag {
 	[F_VAL] = {"val", 1, IN_TRAIN},
 	[F_EARLY_STOP] = {"early-stop", 1, IN_TRAIN},
 	[F_MAX_INPUT] = {"max-input-size", 1, IN_TRAIN | IN_PREDICT | IN_EVAL},
-	[F_HELP] = {"help", 0, IN_TRAIN | IN_PREDICT | IN_EVAL},
+	[F_BOX] = {"box", 1, IN_VERIFY},
+	[F_BUDGET] = {"budget", 1, IN_VERIFY},
+	[F_TOL] = {"tol", 1, IN_VERIFY},
+	[F_ONLY] = {"only", 1, IN_VERIFY},
+	[F_STATS] = {"timing", 0, IN_VERIFY},
+	[F_HELP] = {"help", 0, IN_TRAIN | IN_PREDICT | IN_EVAL | IN_VERIFY},
 };
 
-static const char *mode_names[] = {"train", "predict", "eval"};
+static const char *mode_names[] = {"train", "predict", "eval", "verify"};
 
 int cn_rt_fail(const Program *p, const char *msg)
 {
@@ -117,9 +128,11 @@ static void help(const Program *p)
 	       "       %s predict --params-in FILE [--data FILE.csv]\n"
 	       "       %s eval --params-in FILE [--data FILE.csv] [--domain NAME=FILE.csv ...]"
 	       " [--seed N]\n"
-	       "       %*s [--sat-tol X]\n\n",
+	       "       %*s [--sat-tol X]\n"
+	       "       %s verify --params-in FILE [--box v=a:b[,v=a:b...]] [--budget N] [--tol X]\n"
+	       "       %*s [--only LABEL] [--timing]\n\n",
 	       s, (int)strlen(s), "", (int)strlen(s), "", (int)strlen(s), "", (int)strlen(s), "", s,
-	       s, (int)strlen(s) + 5, "");
+	       s, (int)strlen(s) + 5, "", s, (int)strlen(s) + 7, "");
 	printf("Model %s: %d input%s, %d target%s, %d output%s, %d parameter%s, %d constraint%s "
 	       "(%s precision).\n\n",
 	       d->name, d->num_inputs, d->num_inputs == 1 ? "" : "s", d->num_targets,
@@ -143,7 +156,10 @@ static void help(const Program *p)
 	}
 	printf("  train               train the model (the default command)\n"
 	       "  predict             print the outputs for the input columns of the data, as CSV\n"
-	       "  eval                print the loss and the constraint report on the data\n\n");
+	       "  eval                print the loss and the constraint report on the data\n"
+	       "  verify              prove each constraint on a whole box of inputs, or find a\n"
+	       "                      point where it fails (exit 0 proven, 1 violated, 3 "
+	       "unknown)\n\n");
 	printf("  --data FILE.csv     data with a header naming the columns (- for stdin); "
 	       "default:\n"
 	       "                      %s\n",
@@ -186,8 +202,18 @@ static void help(const Program *p)
 	       "                      checkpoint); a bigger one is an error (default 1073741824,\n"
 	       "                      1 GiB; standard input is not capped)\n"
 	       "  --quiet             no progress lines and no final report\n"
+	       "  --box v=a:b,...     verify: the box (x=a:b sets all of a vector input x; "
+	       "default:\n"
+	       "                      the uniform generators of the constraint's domain, else of\n"
+	       "                      the data block)\n"
+	       "  --budget N          verify: boxes to try per constraint (default 10000)\n"
+	       "  --tol X             verify: g <= X (|g| <= X for equalities) counts as holding\n"
+	       "                      (default 0, 1e-6 for equalities)\n"
+	       "  --only LABEL        verify: that constraint alone\n"
+	       "  --timing            verify: boxes and milliseconds per constraint, on stderr\n"
 	       "  --help              show this help\n\n"
-	       "Exit status: 0 success, 1 training diverged, 2 usage error or bad input.\n",
+	       "Exit status: 0 success, 1 training diverged (verify: a counterexample), 2 usage\n"
+	       "error or bad input, 3 verify could not decide.\n",
 	       cn_rt_have_openmp() ? "" : "; built without OpenMP", val_default);
 }
 
@@ -301,6 +327,27 @@ static int set_flag(Program *p, int f, const char *v)
 	case F_DIVERGE_STOP:
 		o->diverge_stop = 1;
 		break;
+	case F_BOX:
+		o->box = v;
+		break;
+	case F_ONLY:
+		o->only = v;
+		break;
+	case F_STATS:
+		o->verify_stats = 1;
+		break;
+	case F_BUDGET:
+		if (parse_long(v, &o->budget))
+			return usage(p, "--budget expects a positive number of boxes, got '%s'", v);
+		o->has_budget = 1;
+		break;
+	case F_TOL:
+		errno = 0;
+		o->tol = strtod(v, &end);
+		if (end == v || *end || errno || !isfinite(o->tol) || o->tol < 0)
+			return usage(p, "--tol expects a non-negative number, got '%s'", v);
+		o->has_tol = 1;
+		break;
 	case F_LR:
 		errno = 0;
 		o->lr = strtod(v, &end);
@@ -318,7 +365,7 @@ static int parse_args(Program *p, int argc, char **argv)
 	int seen[NUM_FLAGS] = {0}, i = 1, f;
 
 	if (argc > 1) {
-		for (f = 0; f < 3; f++)
+		for (f = 0; f < 4; f++)
 			if (strcmp(argv[1], mode_names[f]) == 0) {
 				p->o.mode = (Mode)f;
 				i = 2;
@@ -609,7 +656,7 @@ void cn_rt_report(FILE *f, const cn_model_desc *d, const char *what, long n, con
 /* ------------------------------------------------------------------ predict, eval */
 
 /* The model for predict and eval: initialised, then the --params-in values. */
-static void *load_model(const Program *p, cn_error *err)
+void *cn_rt_load_model(const Program *p, cn_error *err)
 {
 	const cn_model_desc *d = p->d;
 	void *m = calloc(1, d->model_size);
@@ -638,7 +685,7 @@ static int predict(const Program *p)
 	long r;
 	int j;
 
-	m = load_model(p, &err);
+	m = cn_rt_load_model(p, &err);
 	if (!m)
 		return cn_rt_fail(p, err.msg);
 	if (cn_rt_load_data(p, d->seed, 0, &data, &err)) {
@@ -685,7 +732,7 @@ static int eval(const Program *p)
 	if (!stats)
 		return cn_rt_fail(p, "out of memory");
 	err.msg[0] = '\0';
-	m = load_model(p, &err);
+	m = cn_rt_load_model(p, &err);
 	if (!m) {
 		free(stats);
 		return cn_rt_fail(p, err.msg);
@@ -739,6 +786,8 @@ static int run_mode(Program *p, int argc, char **argv)
 		return predict(p);
 	case MODE_EVAL:
 		return eval(p);
+	case MODE_VERIFY:
+		return cn_rt_verify(p);
 	case MODE_TRAIN:
 		break;
 	}

@@ -11,7 +11,8 @@
 typedef enum Mode {
 	MODE_TRAIN,
 	MODE_PREDICT,
-	MODE_EVAL
+	MODE_EVAL,
+	MODE_VERIFY
 } Mode;
 
 #define CN_RT_MAX_DOMAIN_FLAGS 64
@@ -32,6 +33,12 @@ typedef struct Options {
 	int has_sat_tol, diverge_stop;
 	const char *domain_files[CN_RT_MAX_DOMAIN_FLAGS]; /* --domain NAME=FILE */
 	int ndomain_files;
+	/* verify (SPEC 11): --box, --only, --budget (has_budget), --tol (has_tol),
+	 * --stats (boxes and time per constraint on stderr) */
+	const char *box, *only;
+	long budget;
+	double tol;
+	int has_budget, has_tol, verify_stats;
 } Options;
 
 typedef struct Program {
@@ -96,6 +103,11 @@ int cn_rt_load_val(const Program *p, Data *data, Data *val, cn_error *err);
 void cn_rt_free_data(Data *data);
 void cn_rt_report(FILE *f, const cn_model_desc *d, const char *what, long n, const double *s);
 int cn_rt_train(const Program *p);
+/* The model with --params-in loaded (init from the seed first), or NULL
+ * with err set. */
+void *cn_rt_load_model(const Program *p, cn_error *err);
+/* verify.c: PROGRAM verify (SPEC 11); returns the exit status. */
+int cn_rt_verify(const Program *p);
 
 /* plot.c: --plot.  The rows of count epochs from number first are made by
  * init (nonzero: out of memory); add records one epoch's means (acc, as the
