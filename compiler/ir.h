@@ -162,7 +162,7 @@ typedef struct ConLayout {
 	int pp;             /* per_point: first of its m->lam_pp (points x components), or -1 */
 	int pp_acc;         /* per_point: first acc slot of its c per batch point */
 	int aug;            /* augmented: its index in m->rho, or -1 */
-	int channel;        /* first gradient channel (augmented), or -1 */
+	int coef;           /* augmented, not per point: its first m->coef (rho c_j), or -1 */
 } ConLayout;
 
 typedef struct Lowered {
@@ -171,7 +171,8 @@ typedef struct Lowered {
 	int nacc;       /* accumulator doubles */
 	int nlambda;    /* multipliers */
 	int nlam_pp;    /* per-point multipliers (m->lam_pp) */
-	int nchannels;  /* gradient channels: 1 + augmented components */
+	int nchannels;  /* gradient channels: 1 + domains */
+	int ncoef;      /* m->coef: rho c_j per augmented component (not per point) */
 	Ir **con_g;     /* per constraint: its g as a function of x and a given y */
 	/* Point sets: 0 the training data (ir), 1 + d domain d of the model.  A
 	 * set's terms are means over its own points: each set has its own
