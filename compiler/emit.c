@@ -172,6 +172,11 @@ static void emit_decls(Emitter *E)
 		"\tdouble rho[%d], v_prev[%d], v_sum[%d]; /* augmented: penalty, epoch violations "
 		"*/\n",
 		max1(E->naug), max1(E->naug), max1(E->naug));
+	if (E->lw->ncoef)
+		fprintf(out,
+			"\t%s_real coef[%d]; /* augmented: rho c_j of the step's forward pass "
+			"(%s_coef) */\n",
+			P, E->lw->ncoef, P);
 	fputs("\tlong epoch_steps; /* steps in the current epoch */\n", out);
 	fputs("\tlong step;        /* optimizer steps taken */\n", out);
 	if (is_adam(E))
@@ -246,6 +251,18 @@ static void emit_decls(Emitter *E)
 		fprintf(out, "void %s_row_lambdas(const %s_real *lamr, long nrows, double *out);\n",
 			P, P);
 	}
+	if (E->lw->ncoef && !m->domains.len)
+		fprintf(out,
+			"void %s_eval_acc(const %s_model *m, const %s_real *x, const %s_real *t, "
+			"long n, double *acc);\n",
+			P, P, P, P);
+	if (E->lw->ncoef)
+		fprintf(out,
+			"/* Augmented terms: a step is a forward pass over the whole batch\n"
+			" * (%s_eval_acc into zeroed acc, summed over every shard), then\n"
+			" * %s_coef (m->coef = rho c_j), then %s_grad and %s_apply. */\n"
+			"void %s_coef(%s_model *m, const double *acc);\n",
+			P, P, P, P, P, P);
 	if (m->domains.len) {
 		fprintf(out,
 			"/* Domains (points that are not data): a training step is %s_grad on the\n"
@@ -561,12 +578,9 @@ static void emit_optimizer(const Emitter *E)
 		for (int st = 1; st < E->lw->nsets; st++)
 			if (E->lw->set_channel[st] == ch)
 				set = st;
-		if (set && !E->lw->set_ir[set])
+		if (!set || !E->lw->set_ir[set])
 			continue; /* a domain nothing is evaluated over */
-		if (set)
-			fprintf(out, "\t\tg += gr[%d + i] * inv_n_%d;\n", ch * E->np, set - 1);
-		else
-			fprintf(out, "\t\tg += coef[%d] * gr[%d + i];\n", ch, ch * E->np);
+		fprintf(out, "\t\tg += gr[%d + i] * inv_n_%d;\n", ch * E->np, set - 1);
 	}
 	if (is_adam(E)) {
 		if (t->opt == OPT_ADAMW)
@@ -673,11 +687,37 @@ static void emit_multipliers(const Emitter *E)
 	}
 }
 
+/* P_coef: each augmented component's coefficient rho c_j, from the batch
+ * means of a forward pass over the step's batch (acc, every shard and rank
+ * summed), for the one reverse pass of P_grad (lower.c, reverse_set). */
+static void emit_coef(const Emitter *E)
+{
+	FILE *out = E->out;
+	const char *P = E->P;
+	char nb[24];
+	if (!E->lw->ncoef)
+		return;
+	fprintf(out, "void %s_coef(%s_model *m, const double *acc)\n{\n", P, P);
+	emit_counts(E);
+	for (int k = 0; k < E->m->constraints.len; k++) {
+		const ConLayout *cl = &E->lw->con[k];
+		if (cl->coef < 0)
+			continue;
+		fprintf(out, "\tfor (int j = 0; j < %d; j++) /* %s */\n", con(E, k)->ncomp,
+			con(E, k)->label);
+		fprintf(out, "\t\tm->coef[%d + j] = (%s_real)(m->rho[%d] * (acc[%d + j] / %s));\n",
+			cl->coef, P, cl->aug, cl->csum, set_n(cl->set, nb));
+	}
+	for (int s = 1; s < E->lw->nsets; s++) /* counts of sets no coefficient needs */
+		if (E->lw->set_ir[s])
+			fprintf(out, "\t(void)%s;\n", set_n(s, nb));
+	fputs("\t(void)n;\n}\n\n", out);
+}
+
 static void emit_apply(const Emitter *E)
 {
 	FILE *out = E->out;
 	const char *P = E->P;
-	int nch = E->lw->nchannels;
 	fprintf(out,
 		"void %s_apply(%s_model *m, const %s_real *grad, const double *acc, double "
 		"*stats)\n{\n",
@@ -689,27 +729,8 @@ static void emit_apply(const Emitter *E)
 		if (E->lw->set_ir[st])
 			fprintf(out, "\tconst %s_real inv_n_%d = (%s_real)(1 / %s);\n", P, st - 1,
 				P, set_n(st, nb));
-	bool channels = false;
-	for (int k = 0; k < E->m->constraints.len; k++)
-		channels |= E->lw->con[k].channel >= 0;
 	if (E->lw->nlam_pp)
 		fputs("\tconst long step0 = m->step; /* the domain batch's position */\n", out);
-	if (channels) {
-		fprintf(out, "\t%s_real coef[%d]; /* rho * c_j / n per augmented channel */\n", P,
-			nch);
-		for (int k = 0; k < E->m->constraints.len; k++) {
-			const ConLayout *cl = &E->lw->con[k];
-			int a = cl->aug;
-			if (cl->channel < 0)
-				continue;
-			fprintf(out, "\tfor (int j = 0; j < %d; j++)\n", con(E, k)->ncomp);
-			fprintf(out,
-				"\t\tcoef[%d + j] = (%s_real)(m->rho[%d] * (acc[%d + j] / %s) / "
-				"%s);\n",
-				cl->channel, P, a, cl->csum, set_n(cl->set, nb),
-				set_n(cl->set, nb));
-		}
-	}
 	fprintf(out, "\tif (stats)\n\t\t%s_stats(m, acc, stats);\n", P);
 	emit_optimizer(E);
 	emit_multipliers(E);
@@ -1199,14 +1220,28 @@ static void emit_functions(Emitter *E)
 		fprintf(out, "\tdouble acc[%d] = {0};\n\t(void)t;\n", E->lw->nacc);
 		emit_body(E, EMIT_EVAL);
 		fprintf(out, "\t%s_stats(m, acc, stats);\n}\n\n", P);
+		if (E->lw->ncoef && !E->m->domains.len) {
+			fprintf(out,
+				"void %s_eval_acc(const %s_model *m, const %s_real *x, const %s_real "
+				"*t, long n, double *acc)\n{\n\t(void)t;\n",
+				P, P, P, P);
+			emit_body(E, EMIT_EVAL);
+			fputs("}\n\n", out);
+		}
 	}
 	emit_domain_functions(E);
 
+	emit_coef(E);
 	emit_apply(E);
 	fprintf(out,
 		"void %s_train_step(%s_model *m, const %s_real *x, const %s_real *t, long n, "
 		"double *stats)\n{\n",
 		P, P, P, P);
+	if (E->lw->ncoef)
+		fprintf(out,
+			"\tmemset(m->acc, 0, sizeof m->acc); /* the batch means c_j first */\n"
+			"\t%s_eval_acc(m, x, t, n, m->acc);\n\t%s_coef(m, m->acc);\n",
+			P, P);
 	fputs("\tmemset(m->grad, 0, sizeof m->grad);\n\tmemset(m->acc, 0, sizeof m->acc);\n", out);
 	fprintf(out,
 		"\t%s_grad(m, x, t, n, m->grad, m->acc);\n\t%s_apply(m, m->grad, m->acc, "
@@ -1408,6 +1443,16 @@ static void emit_describe(Emitter *E)
 			"*out)\n{\n\t%s_row_lambdas(lamr, nrows, out);\n}\n\n",
 			P, P);
 	}
+	if (E->lw->ncoef && !m->domains.len)
+		fprintf(out,
+			"static void %s_eval_acc_v(const void *m, const void *x, const void *t, "
+			"long n, double *acc)\n{\n\t%s_eval_acc(m, x, t, n, acc);\n}\n\n",
+			P, P);
+	if (E->lw->ncoef)
+		fprintf(out,
+			"static void %s_coef_v(void *m, const double *acc)\n{\n\t%s_coef(m, "
+			"acc);\n}\n\n",
+			P, P);
 	bool synth = E->lw->synth_ir[0] != NULL;
 	if (synth)
 		emit_synth(E, E->lw->synth_ir[0], "synth");
@@ -1536,6 +1581,10 @@ static void emit_describe(Emitter *E)
 			"= %s_update_rows_v;\n\td->init_rows = %s_init_rows_v;\n\td->row_lambdas = "
 			"%s_row_lambdas_v;\n",
 			E->lw->nrow_pp, P, P, P, P, P, P);
+	if (E->lw->ncoef && !m->domains.len)
+		fprintf(out, "\td->eval_acc = %s_eval_acc_v;\n", P);
+	if (E->lw->ncoef)
+		fprintf(out, "\td->coef = %s_coef_v;\n", P);
 	emit_domain_desc(E);
 	emit_verify_desc(E);
 	fputs("}\n", out);

@@ -172,6 +172,12 @@ static const char *ref(const Emitter *E, char buf[EMIT_REF], int v, const char *
 		else
 			snprintf(buf, EMIT_REF, "m->lambda[%d]", in->lo + k);
 		return buf;
+	case OP_COEF:
+		if (j)
+			snprintf(buf, EMIT_REF, "m->coef[%d + %s]", in->lo, j);
+		else
+			snprintf(buf, EMIT_REF, "m->coef[%d]", in->lo + k);
+		return buf;
 	case OP_LANE:
 		snprintf(buf, EMIT_REF, "lane[l]");
 		return buf;
@@ -789,6 +795,7 @@ static bool lane_base(const Emitter *E, char buf[EMIT_REF], int v)
 	case OP_NUM:
 	case OP_CONSTV:
 	case OP_STATE:
+	case OP_COEF:
 	case OP_PSTATE:
 	case OP_RHO:
 	case OP_LANE:

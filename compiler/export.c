@@ -624,6 +624,8 @@ void export_train_stats(FILE *out, const Lowered *lw, const EmitOptions *eo)
 	if (lw->nlam_pp)
 		f[n++] = (Field){lw->nlam_pp, rs};
 	f[n++] = (Field){3L * naug, 8};
+	if (lw->ncoef)
+		f[n++] = (Field){lw->ncoef, rs};
 	f[n++] = (Field){2, -1};
 	if (adam)
 		f[n++] = (Field){2, 8};

@@ -164,7 +164,7 @@ typedef struct ConLayout {
 	int row;            /* per_point over the training data: its first multiplier in
 			       a data row's (lamr[row * nrow_pp + row ..)), or -1 */
 	int aug;            /* augmented: its index in m->rho, or -1 */
-	int channel;        /* first gradient channel (augmented), or -1 */
+	int coef;           /* augmented, not per point: its first m->coef (rho c_j), or -1 */
 } ConLayout;
 
 typedef struct Lowered {
@@ -174,7 +174,8 @@ typedef struct Lowered {
 	int nlambda;    /* multipliers */
 	int nlam_pp;    /* per-point multipliers (m->lam_pp) */
 	int nrow_pp;    /* per-point multipliers of one data row (caller's lamr) */
-	int nchannels;  /* gradient channels: 1 + augmented components */
+	int nchannels;  /* gradient channels: 1 + domains */
+	int ncoef;      /* m->coef: rho c_j per augmented component (not per point) */
 	Ir **con_g;     /* per constraint: its g as a function of x and a given y */
 	/* Point sets: 0 the training data (ir), 1 + d domain d of the model.  A
 	 * set's terms are means over its own points: each set has its own

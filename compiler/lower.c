@@ -4,9 +4,10 @@
  * Takes a Model that passed check (no user errors remain) and produces the IR
  * of one sample: named tensors in order, the output with its hard enforcement,
  * the data losses, each soft constraint's term, the statistics every
- * constraint reports, and the reverse pass into gradient channel 0 (plus one
- * channel per augmented-Lagrangian component, whose gradient P_apply scales by
- * rho * c_j once the batch means c_j are known).
+ * constraint reports, and one reverse pass per point set into its gradient
+ * channel.  An augmented component's (rho/2) c_j^2 has the gradient
+ * rho c_j grad c_j: the reverse pass seeds q_j with the leaf m->coef = rho c_j,
+ * which the step computes from a forward-only pass over the batch first.
  */
 #include <math.h>
 #include <string.h>
@@ -491,8 +492,10 @@ static int lower_set(Lower *L, Lowered *lw, int set)
 }
 
 /* The reverse pass of set `set` whose per-point total loss is `total`: from 1
- * per point (0 in a spare lane) into the set's channel, and from each
- * augmented component c_j into its own channel. */
+ * per point (0 in a spare lane) into the set's channel, of the total plus
+ * coef_j * q_j for each augmented component (coef_j = rho c_j, a leaf: the
+ * batch mean c_j is known before the pass), so that the channel holds the
+ * gradient of the augmented terms too, in one pass. */
 static void reverse_set(Lowered *lw, int set, int total)
 {
 	Ir *ir = lw->set_ir[set];
@@ -502,21 +505,21 @@ static void reverse_set(Lowered *lw, int set, int total)
 	ir->reverse = ir->len; /* the reverse pass starts here */
 	Ins lane_leaf = {.op = OP_LANE, .size = 1, .a = -1, .b = -1, .c = -1};
 	int lane = ir_add(ir, lane_leaf);
-	autodiff(ir, total, lane, lw->set_channel[set]);
+	int root = total;
 	for (int k = 0; k < m->constraints.len; k++) {
 		const Constraint *c = m->constraints.items[k];
-		if (lw->con[k].channel < 0 || c->over != dom)
+		if (lw->con[k].coef < 0 || c->over != dom)
 			continue;
-		for (int j = 0; j < c->ncomp; j++) {
-			Ins seed = {.op = OP_PAD,
-				    .size = c->ncomp,
-				    .a = lane,
-				    .b = -1,
-				    .c = -1,
-				    .lo = j};
-			autodiff(ir, lw->con_q[k], ir_add(ir, seed), lw->con[k].channel + j);
-		}
+		Ins coef = {.op = OP_COEF,
+			    .size = c->ncomp,
+			    .a = -1,
+			    .b = -1,
+			    .c = -1,
+			    .lo = lw->con[k].coef};
+		root = ir_binary(ir, OP_ADD, root,
+				 ir_binary(ir, OP_DOT, ir_add(ir, coef), lw->con_q[k]));
 	}
+	autodiff(ir, root, lane, lw->set_channel[set]);
 }
 
 void lower_reverse(Lowered *lw)
@@ -558,7 +561,7 @@ Lowered *lower_forward(Arena *a, const Model *m)
 		cl->sat = slot++;
 		cl->csum = slot;
 		slot += c->ncomp;
-		cl->lambda = cl->channel = cl->pp = cl->pp_acc = cl->row = cl->aug = -1;
+		cl->lambda = cl->coef = cl->pp = cl->pp_acc = cl->row = cl->aug = -1;
 		lw->con_q[k] = -1;
 		if (c->method.kind == METHOD_AUGMENTED)
 			cl->aug = naug++;
@@ -580,8 +583,8 @@ Lowered *lower_forward(Arena *a, const Model *m)
 			lw->nlambda += c->ncomp;
 		}
 		if (c->method.kind == METHOD_AUGMENTED) {
-			cl->channel = lw->nchannels;
-			lw->nchannels += c->ncomp;
+			cl->coef = lw->ncoef;
+			lw->ncoef += c->ncomp;
 		}
 	}
 	lw->set_acc[0] = ACC_LOSS;
@@ -888,9 +891,12 @@ void layout_dump(FILE *out, const Lowered *lw)
 			fprintf(out, "    per-row multipliers lamr[row * %d + %d..%d]\n",
 				lw->nrow_pp, cl->row, cl->row + c->ncomp - 1);
 		if (cl->aug >= 0)
-			fprintf(out, "    rho[%d], gradient channels %d..%d\n", cl->aug,
-				cl->channel, cl->channel + c->ncomp - 1);
+			fprintf(out, "    rho[%d]%s", cl->aug, cl->coef < 0 ? "\n" : "");
+		if (cl->coef >= 0)
+			fprintf(out, ", coef[%d..%d]\n", cl->coef, cl->coef + c->ncomp - 1);
 	}
-	fprintf(out, "multipliers %d, per-point multipliers %d, gradient channels %d\n",
-		lw->nlambda, lw->nlam_pp, lw->nchannels);
+	fprintf(out,
+		"multipliers %d, per-point multipliers %d, augmented coefficients %d, gradient "
+		"channels %d\n",
+		lw->nlambda, lw->nlam_pp, lw->ncoef, lw->nchannels);
 }

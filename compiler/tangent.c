@@ -420,6 +420,7 @@ static int (*const tangent[OP_COUNT])(const Tx *) = {
 	[OP_NUM] = tan_zero,
 	[OP_CONSTV] = tan_zero,
 	[OP_STATE] = tan_zero,
+	[OP_COEF] = tan_zero,
 	[OP_PSTATE] = tan_zero,
 	[OP_RHO] = tan_zero,
 	[OP_YIN] = tan_zero,

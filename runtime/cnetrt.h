@@ -167,13 +167,17 @@ typedef struct cn_model_desc {
 	 * multiplier updates, filling stats as train_step does.  Reduction is a
 	 * sum for every slot except the acc slots listed in acc_max, which
 	 * take the maximum.  train_step(m, ...) is exactly grad on the whole
-	 * batch followed by apply. */
+	 * batch followed by apply; with coef (models with augmented
+	 * constraints, else NULL) it first sums eval_acc over the whole batch
+	 * into zeroed acc, reduced as above, and calls coef(m, acc), which
+	 * sets the coefficients rho c_j grad then reads. */
 	size_t grad_size;
 	int acc_size;
 	int num_acc_max;
 	const int *acc_max;
 	void (*grad)(const void *m, const void *x, const void *t, long n, void *grad, double *acc);
 	void (*apply)(void *m, const void *grad, const double *acc, double *stats);
+	void (*coef)(void *m, const double *acc);
 
 	/* Constraint k's components g (con_ncomp[k] reals) at input x for an
 	 * output y given by the caller instead of the network's: g <= 0 holds

@@ -273,8 +273,30 @@ static void local_grad(Par *q, const void *m, const void *x, const void *t, long
 	reduce_acc(q);
 }
 
-/* Sum shard 0's buffers over the ranks; every rank gets the same sums. */
-static void allreduce(Par *q)
+/* This process's statistics of n samples (a forward pass, no gradient)
+ * into shard 0's acc, sharded and reduced as local_grad's. */
+static void local_forward(Par *q, const void *m, const void *x, const void *t, long n)
+{
+	const cn_model_desc *d = q->d;
+	size_t xs = (size_t)d->num_inputs * (size_t)d->real_size;
+	size_t ts = (size_t)d->num_targets * (size_t)d->real_size;
+	int T = q->threads, k;
+
+	CN_OMP(omp parallel for num_threads(T) schedule(static))
+	for (k = 0; k < T; k++) {
+		long lo = (long)((double)n * k / T), hi = (long)((double)n * (k + 1) / T);
+		double *a = q->acc + (size_t)k * q->astride;
+
+		memset(a, 0, sizeof *a * (size_t)d->acc_size);
+		if (hi > lo)
+			d->eval_acc(m, (const char *)x + (size_t)lo * xs,
+				    (const char *)t + (size_t)lo * ts, hi - lo, a);
+	}
+	reduce_acc(q);
+}
+
+/* Sum shard 0's acc over the ranks (the acc_max slots by maximum). */
+static void allreduce_acc(Par *q)
 {
 #ifdef CN_MPI
 	const cn_model_desc *d = q->d;
@@ -283,8 +305,6 @@ static void allreduce(Par *q)
 
 	if (q->nranks <= 1)
 		return;
-	MPI_Allreduce(MPI_IN_PLACE, q->g0, (int)d->grad_size,
-		      d->real_size == 4 ? MPI_FLOAT : MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
 	for (j = 0; j < d->num_acc_max; j++)
 		mx[j] = q->acc[d->acc_max[j]];
 	MPI_Allreduce(MPI_IN_PLACE, q->acc, d->acc_size, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
@@ -299,10 +319,24 @@ static void allreduce(Par *q)
 #endif
 }
 
+/* Sum shard 0's buffers over the ranks; every rank gets the same sums. */
+static void allreduce(Par *q)
+{
+#ifdef CN_MPI
+	if (q->nranks > 1)
+		MPI_Allreduce(MPI_IN_PLACE, q->g0, (int)q->d->grad_size,
+			      q->d->real_size == 4 ? MPI_FLOAT : MPI_DOUBLE, MPI_SUM,
+			      MPI_COMM_WORLD);
+#endif
+	allreduce_acc(q);
+}
+
 /* The domains' batches of this step (q->dm), added by rank 0 alone into
- * the reduced buffers before they are summed over the ranks.  With eval, the
+ * the reduced buffers before they are summed over the ranks.  With eval 1, the
  * statistics of every point of each domain instead (eval_domain: a point's
- * per-point multipliers are its own, not those of a batch position). */
+ * per-point multipliers are its own, not those of a batch position); with
+ * eval 2, the statistics of the step's batches (the forward pass before a
+ * step with augmented terms: only their c_j sums are read). */
 static void domain_grads(Par *q, const void *m, int eval)
 {
 	const Domains *dm = q->dm;
@@ -313,7 +347,9 @@ static void domain_grads(Par *q, const void *m, int eval)
 	for (k = 0; k < dm->n; k++) {
 		if (!q->d->domain_used[k])
 			continue;
-		if (eval) /* statistics of every point, each as itself (not a batch) */
+		if (eval == 2) /* statistics of the step's batch */
+			q->d->eval_domain(m, k, dm->xb[k], dm->nb[k], q->acc);
+		else if (eval) /* statistics of every point, each as itself (not a batch) */
 			q->d->eval_domain(m, k, dm->x[k], dm->npts[k], q->acc);
 		else
 			q->d->grad_domain(m, k, dm->xb[k], dm->nb[k], q->g0, q->acc);
@@ -325,6 +361,12 @@ void cn_rt_par_step(Par *q, void *m, const void *x, const void *t, long n, doubl
 	if (q->threads <= 1 && q->nranks <= 1 && !q->dm && !q->d->row_mult) {
 		q->d->train_step(m, x, t, n, stats);
 		return;
+	}
+	if (q->d->coef) { /* the batch means c_j first, for the one reverse pass */
+		local_forward(q, m, x, t, n);
+		domain_grads(q, m, 2);
+		allreduce_acc(q);
+		q->d->coef(m, q->acc);
 	}
 	local_grad(q, m, x, t, n);
 	domain_grads(q, m, 0);
