@@ -1222,7 +1222,8 @@ static void emit_functions(Emitter *E)
 		fprintf(out, "\t%s_stats(m, acc, stats);\n}\n\n", P);
 		if (E->lw->ncoef && !E->m->domains.len) {
 			fprintf(out,
-				"void %s_eval_acc(const %s_model *m, const %s_real *x, const %s_real "
+				"void %s_eval_acc(const %s_model *m, const %s_real *x, const "
+				"%s_real "
 				"*t, long n, double *acc)\n{\n\t(void)t;\n",
 				P, P, P, P);
 			emit_body(E, EMIT_EVAL);
@@ -1609,9 +1610,10 @@ void emit_setup(Emitter *E, FILE *out, const Lowered *lw, const EmitOptions *o)
 	E->tgt_off = calloc((size_t)max1(m->targets.len), sizeof(int));
 	E->live = calloc((size_t)max1(lw->ir->len), sizeof(bool));
 	E->cst_used = calloc((size_t)max1(m->consts.len), sizeof(bool));
+	E->prj_used = calloc((size_t)max1(m->consts.len), sizeof(bool));
 	E->mm_used = calloc(1, sizeof(bool));
 	if (!E->w_off || !E->b_off || !E->in_off || !E->tgt_off || !E->live || !E->cst_used ||
-	    !E->mm_used)
+	    !E->prj_used || !E->mm_used)
 		fatal("out of memory:");
 	for (int l = 0; l < m->layers.len; l++) {
 		const Symbol *L = m->layers.items[l];
@@ -1644,6 +1646,7 @@ void emit_teardown(Emitter *E)
 	free(E->tgt_off);
 	free(E->live);
 	free(E->cst_used);
+	free(E->prj_used);
 	free(E->mm_used);
 }
 

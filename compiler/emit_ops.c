@@ -1039,9 +1039,29 @@ static void emit_matvec(const Emitter *E, int v, const char *ind)
 		ind, v, ind);
 }
 
+/* The rows of hard(project)'s const table C (each row's coefficients, then
+ * its kind) as the double tables P_ptabN_A and P_ptabN_kind that
+ * cn_project reads, written once at file scope by emit_tables. */
+static void emit_project_tables(const Emitter *E, int c)
+{
+	const Symbol *C = const_sym(E, c);
+	int nr = C->rows, n = C->cols - 1;
+	fprintf(E->out, "static const double %s_ptab%d_A[%d] = { /* %s */\n\t", E->P, c, nr * n,
+		C->name);
+	for (int i = 0; i < nr; i++)
+		for (int j = 0; j < n; j++)
+			fprintf(E->out, "%s%.17g", i + j ? (j ? ", " : ",\n\t") : "",
+				C->values[i * C->cols + j]);
+	fprintf(E->out, "\n};\nstatic const double %s_ptab%d_kind[%d] = {", E->P, c, nr);
+	for (int i = 0; i < nr; i++)
+		fprintf(E->out, "%s%g", i ? ", " : "", C->values[i * C->cols + n]);
+	fputs("};\n\n", E->out);
+}
+
 /* PROJECT, PROJECT_BWD (hard(project)): per lane, in double, a call of the
- * runtime's cn_project / cn_project_bwd over the rows as static const
- * tables, so the code does not grow with the rows beyond their data. */
+ * runtime's cn_project / cn_project_bwd over the rows' static const tables
+ * (emit_project_tables), so the code does not grow with the rows beyond
+ * their data, written once. */
 static void emit_project(const Emitter *E, int v, const char *ind)
 {
 	const Ins *in = &E->ir->ins[v];
@@ -1049,15 +1069,10 @@ static void emit_project(const Emitter *E, int v, const char *ind)
 	int nr = C->rows, n = C->cols - 1, L = E->lanes;
 	bool bwd = in->op == OP_PROJECT_BWD;
 	char b1[EMIT_REF];
-	fprintf(E->out, "%s{\n%s\tstatic const double A[%d] = {", ind, ind, nr * n);
-	for (int i = 0; i < nr; i++)
-		for (int j = 0; j < n; j++)
-			fprintf(E->out, "%s%.17g", i + j ? (j ? ", " : ",\n\t\t") : "",
-				C->values[i * C->cols + j]);
-	fprintf(E->out, "};\n%s\tstatic const double kind[%d] = {", ind, nr);
-	for (int i = 0; i < nr; i++)
-		fprintf(E->out, "%s%g", i ? ", " : "", C->values[i * C->cols + n]);
-	fprintf(E->out, "};\n%s\tdouble z[%d], b[%d], r[%d], ws[%d];\n", ind, n, 2 * nr,
+	E->prj_used[in->cst] = true;
+	fprintf(E->out, "%s{\n%s\tconst double *A = %s_ptab%d_A, *kind = %s_ptab%d_kind;\n", ind,
+		ind, E->P, in->cst, E->P, in->cst);
+	fprintf(E->out, "%s\tdouble z[%d], b[%d], r[%d], ws[%d];\n", ind, n, 2 * nr,
 		bwd ? n + 2 * nr : n, CN_PROJECT_WS(n, nr));
 	if (bwd)
 		fprintf(E->out, "%s\tdouble g[%d];\n", ind, n);
@@ -1614,6 +1629,8 @@ bool emit_stored(Op op)
 void emit_tables(const Emitter *E)
 {
 	for (int c = 0; c < E->m->consts.len; c++) {
+		if (E->prj_used[c])
+			emit_project_tables(E, c);
 		if (!E->cst_used[c])
 			continue;
 		const Symbol *C = const_sym(E, c);

@@ -290,6 +290,7 @@ typedef struct Emitter {
 	long pp_batch, pp_n; /* a domain with per-point multipliers: batch, points */
 	bool rows;           /* the training data's function with per-row multipliers */
 	bool *cst_used;      /* per const: a function emitted indexes its table */
+	bool *prj_used;      /* per const: a function emitted projects onto its rows */
 	struct Fuse *fuse;   /* the function being emitted: its fused lane loops */
 	bool *mm_used;       /* some function emitted calls P_mm */
 } Emitter;
