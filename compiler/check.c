@@ -467,35 +467,6 @@ static void check_per_point(Constraint *k, Loc at)
  * coefficients are batch means (not per point) need two different training
  * steps (per-row multipliers in P_grad_rows; a forward pass for rho c_j before
  * P_grad): one model cannot have both yet. */
-static bool rows_pp(const Constraint *k)
-{
-	return k->method.per_point && !k->over;
-}
-
-static bool coef_aug(const Constraint *k)
-{
-	return k->method.kind == METHOD_AUGMENTED && !k->method.per_point;
-}
-
-static bool check_rows_with_coef(Checker *c, const Constraint *k)
-{
-	for (int i = 0; i < c->m->constraints.len; i++) {
-		const Constraint *o = c->m->constraints.items[i];
-		if ((rows_pp(k) && coef_aug(o)) || (coef_aug(k) && rows_pp(o))) {
-			diag_error(c->d, k->method.loc,
-				   "constraint '%s' cannot be combined with constraint '%s': "
-				   "per-point multipliers over the training data and an "
-				   "'augmented' method without per_point are not supported in "
-				   "one model; give the augmented constraint 'per_point = true' "
-				   "or use 'lagrangian'",
-				   k->label, o->label);
-			diag_note(c->d, o->method.loc, "'%s' is here", o->label);
-			return false;
-		}
-	}
-	return true;
-}
-
 /* constraint [LABEL:] A op B [op C] : METHOD;
  * op is == <= >= < >; a chain has two relations of the same direction. */
 static void check_constraint(Checker *c, Stmt *s, int position)
@@ -573,8 +544,6 @@ static void check_constraint(Checker *c, Stmt *s, int position)
 				   k->label, c->out_sym->name);
 			ok = false;
 		}
-	if (ok)
-		ok = check_rows_with_coef(c, k);
 	if (ok)
 		vec_push(c->a, &c->m->constraints, k);
 }

@@ -261,8 +261,9 @@ static void emit_decls(Emitter *E)
 			"/* Augmented terms: a step is a forward pass over the whole batch\n"
 			" * (%s_eval_acc into zeroed acc, summed over every shard), then\n"
 			" * %s_coef (m->coef = rho c_j), then %s_grad and %s_apply. */\n"
+			"#define %s_NUM_COEF %d\n"
 			"void %s_coef(%s_model *m, const double *acc);\n",
-			P, P, P, P, P, P);
+			P, P, P, P, P, E->lw->ncoef, P, P);
 	if (m->domains.len) {
 		fprintf(out,
 			"/* Domains (points that are not data): a training step is %s_grad on the\n"
@@ -1106,6 +1107,12 @@ static void emit_rows_functions(Emitter *E)
 		"void %s_eval(const %s_model *m, const %s_real *x, const %s_real *t, long n, "
 		"double *stats)\n{\n\t%s_eval_rows(m, x, t, n, stats, NULL, NULL);\n}\n\n",
 		P, P, P, P, P);
+	if (E->lw->ncoef && !m->domains.len) /* with domains: emit_domain_functions */
+		fprintf(out,
+			"void %s_eval_acc(const %s_model *m, const %s_real *x, const %s_real *t, "
+			"long n, double *acc)\n{\n\t%s_eval_acc_rows(m, x, t, n, acc, NULL, "
+			"NULL);\n}\n\n",
+			P, P, P, P, P);
 
 	fprintf(out,
 		"void %s_update_rows(%s_model *m, const long *rows, long n, const double *crow, "

@@ -10,7 +10,9 @@
  * reference is (L(p + h) - L(p - h)) / 2h of the total loss gc_eval reports.
  * A model with per-point multipliers over the data (gc_ROW_MULT) gets its
  * rows' multipliers nonzero and different per row, and the step is
- * gc_grad_rows and gc_apply, the loss gc_eval_rows with those multipliers.
+ * gc_grad_rows and gc_apply (after gc_eval_acc and gc_coef when it also
+ * has batch-mean augmented terms), the loss gc_eval_rows with those
+ * multipliers.
  * Prints the worst relative error; fails above 1e-6.
  */
 #include <math.h>
@@ -63,6 +65,11 @@ int main(void)
 #ifdef gc_ROW_MULT
 	for (int j = 0; j < N * gc_ROW_MULT; j++)
 		lamr[j] = 0.3 + 0.15 * (j % 5) - 0.05 * (j % 3);
+#ifdef gc_NUM_COEF /* batch-mean augmented terms: their c_j first */
+	memset(moved.acc, 0, sizeof moved.acc);
+	gc_eval_acc(&moved, x, t, N, moved.acc);
+	gc_coef(&moved, moved.acc);
+#endif
 	memset(moved.grad, 0, sizeof moved.grad);
 	memset(moved.acc, 0, sizeof moved.acc);
 	gc_grad_rows(&moved, x, t, N, moved.grad, moved.acc, NULL, lamr, crow);

@@ -1442,6 +1442,38 @@ def fwd_v2_ppd_aug(P, S, dt):
     return [("data", mse(y, t))], [("data", [eq(y[:, :1], x[:, :1] + 0.5 * x[:, 1:])])]
 
 
+@case2(name="v2_pp_data_mix",
+       covers="per-point multipliers over the training data (lagrangian, per_point) together "
+              "with a batch-mean augmented inequality in one model: each step's forward pass "
+              "gives the augmented c_j over the batch, then one reverse pass carries the rows' "
+              "own multipliers and rho * c_j (minibatches of 8 of 32 rows); adam",
+       cnet="""
+// A per-row multiplier keeps y[0] under 0.6 at every row, while one batch-mean
+// augmented multiplier keeps the mean of y[1] - x[1] under 0.1.
+model v2_pp_data_mix {
+    input  x[2];
+    target t[2];
+
+    layer fc1 = dense(2, 10);
+    layer fc2 = dense(10, 2);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint cap: y[0] <= 0.6 : lagrangian(lr = 0.5, init = 0.05, per_point = true);
+    constraint mean: y[1] - x[1] <= 0.1 : augmented(rho = 0.5, growth = 1.5, rho_max = 2);
+}
+""",
+       data=data_v2_ppd, optimizer=("adam", {"lr": 0.01}), epochs=25, samples=32, batch=8,
+       methods=[("cap", Lagrangian(lr=0.5, init=0.05, per_point=True)),
+                ("mean", Augmented(rho=0.5, growth=1.5, rho_max=2))])
+def fwd_v2_ppd_mix(P, S, dt):
+    x, t = S["data"]["x"], S["data"]["t"]
+    y = mlp1(P, x)
+    return [("data", mse(y, t))], [("data", [le(y[:, :1], 0.6)]), ("data", [le(y[:, 1:] - x[:, 1:], 0.1)])]
+
+
 # --- the seed conformance cases (only for --verify; their files come from elsewhere) ---
 
 # --- v2: validation, early stopping, learning-rate schedules (SPEC 14) -----------------
