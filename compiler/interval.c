@@ -170,6 +170,18 @@ static void emit_iv_ins(Emitter *E, const Ir *ir, int i, const char *yin, const 
 		const Symbol *C = E->m->consts.items[in->cst];
 		bool t = in->op == OP_MATVEC_T;
 		int R = t ? C->cols : C->rows, K = t ? C->rows : C->cols;
+		if (R * K > E->o->unroll_max) { /* a loop over the file's const table */
+			char idx[48];
+			snprintf(idx, sizeof idx, t ? "c * %d + r" : "r * %d + c", C->cols);
+			E->cst_used[in->cst] = true;
+			fprintf(out,
+				"\tfor (int r = 0; r < %d; r++) {\n\t\tcn_iv s = z;\n"
+				"\t\tfor (int c = 0; c < %d; c++)\n\t\t\ts = cn_iv_add(s, "
+				"cn_iv_mul(cn_iv_point(%s_ctab%d[%s]), %s));\n\t\tv%d[r] = "
+				"s;\n\t}\n",
+				R, K, E->P, in->cst, idx, at(ir, a, "c", b1), i);
+			return;
+		}
 		for (int r = 0; r < R; r++) {
 			fprintf(out, "\tv%d[%d] = z;\n", i, r);
 			for (int c = 0; c < K; c++) {

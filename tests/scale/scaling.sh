@@ -4,7 +4,8 @@
 #  - memory: cnetc check of 0.5 MB and of 2 MB of braced constants; the
 #    memory above a small model's grows at most 8-fold (linear: 4-fold; the
 #    parser that copied every earlier row for each new row: 16-fold and more);
-#  - a const table is emitted once, however many functions index it;
+#  - a const table is emitted once, however many functions index it, and
+#    the C grows with the constants by about their text;
 #  - nothing is unrolled beyond --unroll-max: an output 2048 wide, with a
 #    constraint on every component, has as many unrolled statements as one
 #    256 wide (the output copy and the constraint's statistics were unrolled
@@ -34,6 +35,16 @@ awk -v b="$base" -v a="$m1" -v c="$m4" 'BEGIN {
 "$cnetc" compile "$work/s/consts.cnet" -o "$work/consts.c"
 n=$(grep -c "^static const real [A-Za-z0-9_]*_ctab0\[" "$work/consts.c" || true)
 [ "$n" -eq 1 ] || say "the const table is emitted $n times, not once"
+# and the C grows with the constants by about their text, not by code per
+# constant (verify's bound code unrolled a const matrix product per entry:
+# 8 times the constants' bytes)
+"$cnetc" compile "$work/l/consts.cnet" -o "$work/consts4.c"
+awk -v cs="$(wc -c <"$work/consts.c")" -v cl="$(wc -c <"$work/consts4.c")" \
+	-v ms="$(wc -c <"$work/s/consts.cnet")" -v ml="$(wc -c <"$work/l/consts.cnet")" 'BEGIN {
+	r = (cl - cs) / (ml - ms)
+	printf "the C grows by %.2f bytes per byte of constants\n", r
+	exit !(r <= 2)
+}' || say "the C grows faster than the constants"
 
 # unrolled code names components by number (v3[17][l]), loops by variable
 # (v3[j][l]): the same count at both widths, whatever the width
