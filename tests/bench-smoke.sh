@@ -1,15 +1,15 @@
 #!/bin/sh
-# bench-smoke.sh - bench/run.sh works end to end (--quick, without PyTorch):
+# bench-smoke.sh - tests/bench/run.sh works end to end (--quick, without PyTorch):
 # every workload (the physics-informed one too) builds and runs, every number
 # is a number, and the generated training step makes no heap allocation.  The speeds themselves are not
 # checked here (a shared machine is no place for timed tests); they are
-# bench/run.sh's output.
+# tests/bench/run.sh's output.
 #   sh tests/bench-smoke.sh PATH/TO/cnetc
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-sh "$root/bench/run.sh" --quick --no-torch -o "$work/r.csv" "$1" >"$work/out.txt"
+sh "$root/tests/bench/run.sh" --quick --no-torch -o "$work/r.csv" "$1" >"$work/out.txt"
 cat "$work/out.txt"
 awk -F, '
 NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }

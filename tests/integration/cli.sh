@@ -85,7 +85,7 @@ same() { # what, args of one compile, then --, args of the other
 		cmp -s same1.c same2.c || { echo "FAIL: $what"; fail=1; }
 	rm -f same1.c same2.c
 }
-wide=$src/bench/models/mnist.cnet
+wide=$src/tests/bench/models/mnist.cnet
 same "256 bits is the default" "$model" -- "$model" --vector-bits 256
 same "512 bits: 16 float lanes" "$model" --vector-bits 512 -- "$model" --lanes 16
 same "128 bits: 2 double lanes" "$model" --vector-bits 128 --precision double -- \

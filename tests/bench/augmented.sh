@@ -1,14 +1,14 @@
 #!/bin/sh
-# bench/augmented.sh - the per-epoch cost of an augmented Lagrangian with many
+# tests/bench/augmented.sh - the per-epoch cost of an augmented Lagrangian with many
 # components against the same model with a quadratic penalty (issue 13): a
 # 50-200-200-100 MLP with `y <= 1`, 256 samples, batch 64 (4 steps an
 # epoch), float, through `cnetc run`.  Prints CPU milliseconds per epoch,
 # the best of 3 runs of EPOCHS epochs (default 200) each.
-#   sh bench/augmented.sh [PATH/TO/cnetc] [EPOCHS]
+#   sh tests/bench/augmented.sh [PATH/TO/cnetc] [EPOCHS]
 # Not a test: the numbers depend on the machine and its load.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-cnetc=${1:-$here/../build/compiler/cnetc}
+cnetc=${1:-$here/../../build/compiler/cnetc}
 cnetc=$(cd "$(dirname "$cnetc")" && pwd)/$(basename "$cnetc")
 epochs=${2:-200}
 work=$(mktemp -d)

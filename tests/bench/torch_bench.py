@@ -1,8 +1,8 @@
-"""PyTorch side of cnet's benchmark: the workloads of bench/models/*.cnet written
-by hand in PyTorch (CPU, one thread), timed the way bench/step.c times the
+"""PyTorch side of cnet's benchmark: the workloads of tests/bench/models/*.cnet written
+by hand in PyTorch (CPU, one thread), timed the way tests/bench/step.c times the
 generated code.  Run with Debian's python3-torch:
 
-    /usr/bin/python3 bench/torch_bench.py MODEL BATCH SECONDS
+    /usr/bin/python3 tests/bench/torch_bench.py MODEL BATCH SECONDS
 
 MODEL is one of seed, small, medium, large, mnist, pinn, pinn_plain.  Prints
 one line: "TRAIN_US PREDICT_SAMPLES_PER_S", the best round of each.  A training
@@ -10,8 +10,8 @@ step is zero_grad, forward, data loss plus penalty, backward and Adam's update,
 over one batch of BATCH samples; prediction is a no_grad forward pass of the
 same batch, hard constraint applied.
 
-pinn (bench/models/pinn.cnet) has no data: BATCH collocation points spaced
-over [0, 1] and the boundary points 0 and 1, as bench/domain_step.c gives
+pinn (tests/bench/models/pinn.cnet) has no data: BATCH collocation points spaced
+over [0, 1] and the boundary points 0 and 1, as tests/bench/domain_step.c gives
 them.  Its step is the usual PINN step: u = net(x) on points that require
 grad, du = grad(u.sum(), x, create_graph=True), d2u = grad(du.sum(), x,
 create_graph=True), loss mean((d2u - f)^2) + mean(net(xb)^2), backward, Adam.
@@ -80,8 +80,8 @@ def tanh_mlp(sizes):
 
 
 def pinn_step(model, opt, laplacian, n):
-    """The training step of bench/models/pinn.cnet (laplacian) or of
-    bench/models/pinn_plain.cnet, on n collocation points."""
+    """The training step of tests/bench/models/pinn.cnet (laplacian) or of
+    tests/bench/models/pinn_plain.cnet, on n collocation points."""
     x = torch.linspace(0, 1, n).unsqueeze(1).requires_grad_(laplacian)
     xb = torch.tensor([[0.0], [1.0]])
     f = (-9.8696044 * torch.sin(3.14159265 * x)).detach()

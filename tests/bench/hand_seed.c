@@ -1,5 +1,5 @@
 /*
- * hand_seed.c - the seed workload (bench/models/seed.cnet) as a C programmer
+ * hand_seed.c - the seed workload (tests/bench/models/seed.cnet) as a C programmer
  * would write it by hand: the baseline for the generated code.
  *
  *     cc -std=c99 -O2 -D_POSIX_C_SOURCE=200809L hand_seed.c -lm -o hand_seed

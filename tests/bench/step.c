@@ -1,5 +1,5 @@
 /*
- * step.c - speed and memory of one generated model, for bench/run.sh.
+ * step.c - speed and memory of one generated model, for tests/bench/run.sh.
  * Built against a model generated with --prefix bm, and linked with
  * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc so that every heap
  * allocation made while the step runs is counted.

@@ -1,6 +1,6 @@
 /*
  * rss.c - run a command and print its peak resident set size in KiB, for
- * bench/run.sh (GNU time is not on every machine).
+ * tests/bench/run.sh (GNU time is not on every machine).
  *
  *     rss COMMAND [ARGS...]     the command's output goes to /dev/null
  */

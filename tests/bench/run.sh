@@ -1,9 +1,9 @@
 #!/bin/sh
-# bench/run.sh - cnet's speed against PyTorch and a hand-written C loop, and
-# its build and memory costs, for the workloads of bench/models/, all
+# tests/bench/run.sh - cnet's speed against PyTorch and a hand-written C loop, and
+# its build and memory costs, for the workloads of tests/bench/models/, all
 # measured in one run on one machine.
 #
-#   sh bench/run.sh [--quick] [--no-torch] [-o FILE.csv] [PATH/TO/cnetc]
+#   sh tests/bench/run.sh [--quick] [--no-torch] [-o FILE.csv] [PATH/TO/cnetc]
 #
 # Default cnetc: build/compiler/cnetc (built first with ninja if missing).
 # PyTorch is Debian's python3-torch on /usr/bin/python3, run on one thread
@@ -11,22 +11,22 @@
 # libopenblas0-pthread, when it is missing.  --no-torch leaves PyTorch out.
 # --quick runs every measurement for a tenth of the time and the growth
 # series on two sizes each (a smoke test; the numbers are noisier).  Writes
-# the table to stdout and every number to bench/results.csv (or FILE.csv),
+# the table to stdout and every number to tests/bench/results.csv (or FILE.csv),
 # the physics-informed workload (pinn, with its derivative-free twin
-# pinn_plain) to bench/results-pinn.csv (FILE-pinn.csv), and the growth of
-# generated code and compile time with the model to bench/results-growth.csv
+# pinn_plain) to tests/bench/results-pinn.csv (FILE-pinn.csv), and the growth of
+# generated code and compile time with the model to tests/bench/results-growth.csv
 # (FILE-growth.csv).
 # BENCH_ONLY=NAME runs only that workload (and the growth series); NAME is
 # one of seed, small, medium, large, mnist, pinn.
 #
-# Timings are the best round of repeated runs (bench/step.c), because this
+# Timings are the best round of repeated runs (tests/bench/step.c), because this
 # machine is shared: the best round is the least disturbed one.  FLOP counts
 # are those of the layer products only: 2*in*out per sample forward, as much
 # again for the weight gradient and for the input gradient (not for the first
-# layer).  The core's peak is measured by bench/peak.c, an FMA loop.
+# layer).  The core's peak is measured by tests/bench/peak.c, an FMA loop.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
+root=$(cd "$here/../.." && pwd)
 budget=2
 quick=no
 torch=yes
@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
 	--quick) budget=0.2 quick=yes ;;
 	--no-torch) torch=no ;;
 	-o) csv=$2; shift ;;
-	-*) echo "usage: sh bench/run.sh [--quick] [--no-torch] [-o FILE.csv] [cnetc]" >&2; exit 2 ;;
+	-*) echo "usage: sh tests/bench/run.sh [--quick] [--no-torch] [-o FILE.csv] [cnetc]" >&2; exit 2 ;;
 	*) cnetc=$1 ;;
 	esac
 	shift
@@ -191,11 +191,11 @@ echo "$workloads" | while read -r name batch sizes; do
 done
 
 # ------------------------------------------- the physics-informed workload
-# bench/models/pinn.cnet: a 1 -> 32 -> 32 -> 1 tanh MLP with no data, the
+# tests/bench/models/pinn.cnet: a 1 -> 32 -> 32 -> 1 tanh MLP with no data, the
 # residual of its Laplacian over 256 collocation points (one batch of all of
 # them) and its boundary values over 2 points; pinn_plain.cnet: the same with
 # a value loss in place of the residual, so that the ratio of the two steps
-# is the cost of the derivative term.  A step is bench/domain_step.c's:
+# is the cost of the derivative term.  A step is tests/bench/domain_step.c's:
 # zero the sums, P_grad_domain on each domain, P_apply.
 pcsv=${csv%.csv}-pinn.csv
 pinn_points="256 2"    # the points of the models' domains interior and boundary
@@ -303,7 +303,7 @@ tv=nan
 [ $torch = yes ] && tv=$("$py" -c 'import torch; print(torch.__version__)')
 echo "cnet benchmark: $cpu, $(getconf _NPROCESSORS_ONLN) cores; $($cc --version | head -n 1); PyTorch $tv on 1 thread"
 echo "default: cnetc compile, $default_flags; best: cnetc compile ${best_gen:-(defaults)}, $best_flags (as cnetc run builds)"
-echo "core peak (bench/peak.c, FMA, -O2 -march=native): $peak GFLOP/s single precision"
+echo "core peak (tests/bench/peak.c, FMA, -O2 -march=native): $peak GFLOP/s single precision"
 echo
 echo "training step, microseconds (best round); GFLOP/s and % of peak at the best flags"
 awk -F, 'NR > 1 {
@@ -311,7 +311,7 @@ awk -F, 'NR > 1 {
 		"MFLOP", "-O2 us", "best us", "GFLOP/s", "%peak", "PyTorch us", "x -O2", "x best"
 	printf "%-7s %5d %9.3f %9.2f %9.2f %8.1f %5.1f%% %11s %8s %8s\n", $1, $2, $4, $5, $6,
 		$7, 100 * $9, $10, $11, $12 }' "$csv"
-echo "hand-written seed loop (bench/hand_seed.c): $hand_default us at -O2, $hand_best us at best flags"
+echo "hand-written seed loop (tests/bench/hand_seed.c): $hand_default us at -O2, $hand_best us at best flags"
 echo
 echo "prediction, samples per second (P_predict_n over the batch; PyTorch: no_grad forward)"
 awk -F, 'NR > 1 {

@@ -1,6 +1,6 @@
 /*
  * domain_step.c - speed and memory of one generated model trained on
- * domains alone (no data), for bench/run.sh.  Built like bench/step.c:
+ * domains alone (no data), for tests/bench/run.sh.  Built like tests/bench/step.c:
  * against a model generated with --prefix bm, linked with
  * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc so that every heap
  * allocation made while the step runs is counted.
@@ -15,7 +15,7 @@
  * each domain's batch, bm_apply.
  *
  * Prints one line: microseconds per training step (best of rounds, timed
- * as bench/step.c times bm_train_step), sizeof(bm_model) in bytes, and heap
+ * as tests/bench/step.c times bm_train_step), sizeof(bm_model) in bytes, and heap
  * allocations per training step.
  */
 #include <stdio.h>
