@@ -1375,6 +1375,22 @@ static void emit_train_v2(Emitter *E)
 			dlit(b2, t->sched_min));
 }
 
+/* Some hard bound is computed from the inputs (or the layers), so some
+ * inputs may have no feasible output (language.md, "Feasibility"). */
+static bool hard_input(const Hard *h)
+{
+	if (!h->present)
+		return false;
+	for (int r = 0; r < h->nrows; r++)
+		if ((h->rows[r].lower && !h->rows[r].lower->is_const) ||
+		    (h->rows[r].upper && !h->rows[r].upper->is_const))
+			return true;
+	for (int k = 0; k < h->n; k++)
+		if ((h->lo[k] && !h->lo[k]->is_const) || (h->up[k] && !h->up[k]->is_const))
+			return true;
+	return false;
+}
+
 static void emit_describe(Emitter *E)
 {
 	FILE *out = E->out;
@@ -1557,6 +1573,8 @@ static void emit_describe(Emitter *E)
 		"%ld;\n\td->log_every = %ld;\n",
 		t->epochs, t->batch, t->shuffle ? 1 : 0, t->seed, t->log_every);
 	emit_train_v2(E);
+	if (hard_input(&m->hard))
+		fputs("\td->hard_input = 1;\n", out);
 	if (m->data.present && m->data.csv) {
 		fputs("\td->data_csv = ", out);
 		emit_path(E, m->data.csv);

@@ -269,6 +269,12 @@ typedef struct cn_model_desc {
 			double *ghi);
 	const int *con_eq, *con_hard, *con_set, *box_kind;
 	const double *box_lo, *box_hi;
+
+	/* Hard constraints whose bounds or coefficients are computed from the
+	 * inputs (SPEC 12): some inputs may have no feasible output, or
+	 * dependent rows.  1: train, eval and predict count the samples whose
+	 * output still breaks a hard constraint (cn_rt_infeasible). */
+	int hard_input;
 } cn_model_desc;
 
 /* Layout of the stats array filled by train_step and eval (num_stats doubles):

@@ -43,6 +43,7 @@ enum {
 	F_TOL,
 	F_ONLY,
 	F_STATS,
+	F_STRICT,
 	F_HELP,
 	NUM_FLAGS
 };
@@ -81,6 +82,7 @@ static const struct Flag {
 	[F_TOL] = {"tol", 1, IN_VERIFY},
 	[F_ONLY] = {"only", 1, IN_VERIFY},
 	[F_STATS] = {"timing", 0, IN_VERIFY},
+	[F_STRICT] = {"strict", 0, IN_PREDICT},
 	[F_HELP] = {"help", 0, IN_TRAIN | IN_PREDICT | IN_EVAL | IN_VERIFY},
 };
 
@@ -125,7 +127,7 @@ static void help(const Program *p)
 	       "       %*s [--save CKPT] [--resume CKPT] [--plot FILE.svg] [--threads N]\n"
 	       "       %*s [--domain NAME=FILE.csv ...] [--val FILE.csv] [--early-stop N]\n"
 	       "       %*s [--sat-tol X] [--diverge-stop] [--max-input-size BYTES] [--quiet]\n"
-	       "       %s predict --params-in FILE [--data FILE.csv]\n"
+	       "       %s predict --params-in FILE [--data FILE.csv] [--strict]\n"
 	       "       %s eval --params-in FILE [--data FILE.csv] [--domain NAME=FILE.csv ...]"
 	       " [--seed N]\n"
 	       "       %*s [--sat-tol X]\n"
@@ -211,9 +213,12 @@ static void help(const Program *p)
 	       "                      (default 0, 1e-6 for equalities)\n"
 	       "  --only LABEL        verify: that constraint alone\n"
 	       "  --timing            verify: boxes and milliseconds per constraint, on stderr\n"
+	       "  --strict            predict: exit 3 when a sample has no output that meets every\n"
+	       "                      hard constraint (the warning line says how many)\n"
 	       "  --help              show this help\n\n"
 	       "Exit status: 0 success, 1 training diverged (verify: a counterexample), 2 usage\n"
-	       "error or bad input, 3 verify could not decide.\n",
+	       "error or bad input, 3 verify could not decide (predict --strict: a sample is\n"
+	       "infeasible).\n",
 	       cn_rt_have_openmp() ? "" : "; built without OpenMP", val_default);
 }
 
@@ -335,6 +340,9 @@ static int set_flag(Program *p, int f, const char *v)
 		break;
 	case F_STATS:
 		o->verify_stats = 1;
+		break;
+	case F_STRICT:
+		o->strict = 1;
 		break;
 	case F_BUDGET:
 		if (parse_long(v, &o->budget))
@@ -653,6 +661,71 @@ void cn_rt_report(FILE *f, const cn_model_desc *d, const char *what, long n, con
 			s[CN_STAT_VIOL(k)], s[CN_STAT_MAX(k)], 100.0 * s[CN_STAT_SAT(k)]);
 }
 
+/* ------------------------------------------------------------------ feasibility */
+
+/* The report's line (SPEC 12). */
+void cn_rt_report_infeasible(FILE *f, long bad, long n)
+{
+	fprintf(f, "hard: %ld of %ld sample%s infeasible\n", bad, n, n == 1 ? "" : "s");
+}
+
+/*
+ * SPEC 12: with hard bounds or coefficients computed from the inputs, some
+ * inputs have no output that meets every hard constraint (y >= x with y <=
+ * 0.5 at x = 0.7), or dependent rows.  Such a sample is one whose output,
+ * hard constraints applied, still breaks one of them: some component g > tol
+ * (|g| > tol for an equality), tol = 1e-4 in float, 1e-9 in double, times 1 +
+ * the sample's largest |x| and |y| (the rounding of a feasible projection
+ * stays far below).  Counts the n samples of x; *first is the index of the
+ * first infeasible one (-1: none).  Returns -1 when out of memory.
+ */
+long cn_rt_infeasible(const cn_model_desc *d, const void *m, const void *x, long n, long *first)
+{
+	size_t in_bytes = (size_t)d->num_inputs * (size_t)d->real_size;
+	int k, j, ng = 1;
+	long r, count = 0;
+	void *y, *g;
+
+	*first = -1;
+	for (k = 0; k < d->num_constraints; k++)
+		if (d->con_hard[k] && d->con_ncomp[k] > ng)
+			ng = d->con_ncomp[k];
+	y = alloc_reals(1, d->num_outputs, d->real_size);
+	g = alloc_reals(1, ng, d->real_size);
+	if (!y || !g) {
+		free(y);
+		free(g);
+		return -1;
+	}
+	for (r = 0; r < n; r++) {
+		const void *xr = (const char *)x + (size_t)r * in_bytes;
+		double scale = 1, tol = d->real_size == 8 ? 1e-9 : 1e-4;
+		int bad = 0;
+
+		d->predict(m, xr, y);
+		for (j = 0; j < d->num_inputs; j++)
+			scale = fmax(scale, 1 + fabs(cn_rt_load_real(xr, (size_t)j, d->real_size)));
+		for (j = 0; j < d->num_outputs; j++)
+			scale = fmax(scale, 1 + fabs(cn_rt_load_real(y, (size_t)j, d->real_size)));
+		for (k = 0; k < d->num_constraints && !bad; k++) {
+			if (!d->con_hard[k])
+				continue;
+			d->constraint_g(m, k, xr, y, g);
+			for (j = 0; j < d->con_ncomp[k] && !bad; j++) {
+				double v = cn_rt_load_real(g, (size_t)j, d->real_size);
+
+				/* NaN breaks it too */
+				bad = !((d->con_eq[k] ? fabs(v) : v) <= tol * scale);
+			}
+		}
+		if (bad && count++ == 0)
+			*first = r;
+	}
+	free(y);
+	free(g);
+	return count;
+}
+
 /* ------------------------------------------------------------------ predict, eval */
 
 /* The model for predict and eval: initialised, then the --params-in values. */
@@ -683,7 +756,7 @@ static int predict(const Program *p)
 	Data data;
 	void *m, *y;
 	long r;
-	int j;
+	int j, rc = 0;
 
 	m = cn_rt_load_model(p, &err);
 	if (!m)
@@ -711,13 +784,28 @@ static int predict(const Program *p)
 		putchar('\n');
 	}
 	free(y);
-	free(m);
-	cn_rt_free_data(&data);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
+		free(m);
+		cn_rt_free_data(&data);
 		cn_rt_err(&err, "cannot write the predictions to stdout: %s", strerror(errno));
 		return cn_rt_fail(p, err.msg);
 	}
-	return 0;
+	if (d->hard_input) {
+		long first, bad = cn_rt_infeasible(d, m, data.x, data.n, &first);
+
+		if (bad < 0)
+			rc = cn_rt_fail(p, "out of memory");
+		else if (bad > 0) {
+			fprintf(stderr,
+				"%s: warning: hard: %ld of %ld sample%s infeasible (the first: row "
+				"%ld)\n",
+				p->prog, bad, data.n, data.n == 1 ? "" : "s", first + 1);
+			rc = p->o.strict ? 3 : 0;
+		}
+	}
+	free(m);
+	cn_rt_free_data(&data);
+	return rc;
 }
 
 static int eval(const Program *p)
@@ -755,6 +843,12 @@ static int eval(const Program *p)
 	cn_rt_eval_all(d, m, &data, &dm, acc, stats);
 	cn_rt_report(stdout, d, "eval", data.n, stats);
 	cn_rt_report_domains(stdout, d, &dm, dm.n ? acc : NULL);
+	if (d->hard_input) {
+		long first, bad = cn_rt_infeasible(d, m, data.x, data.n, &first);
+
+		if (bad >= 0)
+			cn_rt_report_infeasible(stdout, bad, data.n);
+	}
 	free(acc);
 	free(stats);
 	free(m);

@@ -112,6 +112,21 @@ void cn_rt_bcast(const Program *p, void *buf, size_t n)
 #endif
 }
 
+void cn_rt_sum_long(const Program *p, long *v)
+{
+#ifdef CN_MPI
+	long all = *v;
+
+	if (p->nranks > 1) {
+		MPI_Allreduce(v, &all, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
+		*v = all;
+	}
+#else
+	(void)p;
+	(void)v;
+#endif
+}
+
 /* Rank r of R keeps rows [r n / R, (r + 1) n / R) of the n it loaded. */
 int cn_rt_shard_data(const Program *p, Data *data, cn_error *err)
 {

@@ -39,6 +39,7 @@ typedef struct Options {
 	long budget;
 	double tol;
 	int has_budget, has_tol, verify_stats;
+	int strict; /* predict --strict: infeasible samples (SPEC 12) exit 3 */
 } Options;
 
 typedef struct Program {
@@ -103,6 +104,14 @@ int cn_rt_load_val(const Program *p, Data *data, Data *val, cn_error *err);
 void cn_rt_free_data(Data *data);
 void cn_rt_report(FILE *f, const cn_model_desc *d, const char *what, long n, const double *s);
 int cn_rt_train(const Program *p);
+/* main.c: SPEC 12's feasibility.  The samples of x (n rows) whose output,
+ * hard constraints applied, still breaks a hard constraint; *first the first
+ * one's index (-1: none); -1 when out of memory.  report_infeasible prints
+ * "hard: N of M samples infeasible". */
+long cn_rt_infeasible(const cn_model_desc *d, const void *m, const void *x, long n, long *first);
+void cn_rt_report_infeasible(FILE *f, long bad, long n);
+/* par.c: v summed over the ranks of the job (itself without MPI) */
+void cn_rt_sum_long(const Program *p, long *v);
 /* The model with --params-in loaded (init from the seed first), or NULL
  * with err set. */
 void *cn_rt_load_model(const Program *p, cn_error *err);

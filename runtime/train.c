@@ -693,15 +693,28 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 
 		if (p->rank == 0 && l->patience)
 			report_stop(l);
+		long bad = 0, first;
+
 		cn_rt_par_eval(&l->par, keep, data->x, data->t, data->n, l->stats);
+		/* every rank counts its rows (out of memory: none) */
+		if (d->hard_input) {
+			bad = cn_rt_infeasible(d, keep, data->x, data->n, &first);
+			bad = bad < 0 ? 0 : bad;
+			cn_rt_sum_long(p, &bad);
+		}
 		if (p->rank == 0) {
 			cn_rt_report(stdout, d, "final", data->total, l->stats);
 			cn_rt_report_domains(stdout, d, &l->dm, l->dm.n ? l->par.acc : NULL);
+			if (d->hard_input)
+				cn_rt_report_infeasible(stdout, bad, data->total);
 		}
 		if (l->val.n && p->rank == 0) {
 			cn_rt_eval_all(d, keep, &l->val, l->dm.n ? &l->dm : NULL, l->vacc,
 				       l->vstats);
 			cn_rt_report(stdout, d, "validation", l->val.n, l->vstats);
+			if (d->hard_input &&
+			    (bad = cn_rt_infeasible(d, keep, l->val.x, l->val.n, &first)) >= 0)
+				cn_rt_report_infeasible(stdout, bad, l->val.n);
 		}
 	}
 	return 0;
