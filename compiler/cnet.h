@@ -445,6 +445,9 @@ typedef struct HardRow {
 	Constraint *con;  /* the constraint the row comes from */
 	Constraint *con2; /* a second constraint whose opposite bound on the same
 	                     combination of y was merged into this row, or NULL */
+	Expr **va;        /* NULL, or n: the part of each coefficient computed from
+	                     the inputs (size-1 expressions without y, NULL for 0);
+	                     such a row is a . y <= b as written, not scaled */
 } HardRow;
 
 typedef struct Hard {
@@ -463,6 +466,8 @@ typedef struct Hard {
 	                     the projection is y_k = clamp(z_k, lower, upper) */
 	bool shift;       /* one equality row of all ones (sum(y) == s):
 	                     the projection is y = z + (s - sum(z)) / n */
+	bool computed;    /* some row has coefficients computed from the inputs
+	                     (va): the projection is solved per sample, pinv NULL */
 	bool project;     /* some constraint uses hard(project): the rows (any
 	                     number, any rank; pinv NULL) are projected onto
 	                     exactly, argmin ||y - z|| (runtime/proj.c) */

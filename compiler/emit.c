@@ -1381,6 +1381,8 @@ static bool hard_input(const Hard *h)
 {
 	if (!h->present)
 		return false;
+	if (h->computed)
+		return true;
 	for (int r = 0; r < h->nrows; r++)
 		if ((h->rows[r].lower && !h->rows[r].lower->is_const) ||
 		    (h->rows[r].upper && !h->rows[r].upper->is_const))

@@ -36,6 +36,8 @@ static const char soft_hint[] = "use a soft method such as penalty(quadratic) or
 typedef struct Affine {
 	int m;        /* components */
 	double *coef; /* m x n, row-major */
+	Expr **var;   /* NULL, or m x n: the part of each coefficient computed from
+			 the inputs (a size-1 expression without y, NULL for 0) */
 	Expr *rest;   /* NULL for 0, or an expression without y of size m or 1 */
 } Affine;
 
@@ -183,8 +185,44 @@ static bool alloc_coef(HardCheck *hc, Loc loc, int m, Affine *out)
 	}
 	out->m = m;
 	out->coef = arena_alloc(hc->c->a, sizeof(double) * (size_t)m * (size_t)hc->n);
+	out->var = NULL;
 	out->rest = NULL;
 	return true;
+}
+
+/* Coefficient (i, j) of a as an expression, its constant and its computed
+ * part together, or NULL when it is 0. */
+static Expr *coef_expr(HardCheck *hc, const Affine *a, int i, int j, Loc loc)
+{
+	size_t at = (size_t)(a->m == 1 ? 0 : i) * (size_t)hc->n + (size_t)j;
+	double k = a->coef[at];
+	Expr *v = a->var ? a->var[at] : NULL;
+	if (!v)
+		return k == 0 ? NULL : num_node(hc->c, loc, k);
+	return k == 0 ? v : syn(hc->c, EXPR_ADD, loc, num_node(hc->c, loc, k), v, 1);
+}
+
+/* The computed part of coefficient (i, j) of a, or NULL. */
+static Expr *var_at(HardCheck *hc, const Affine *a, int i, int j)
+{
+	return a->var ? a->var[(size_t)(a->m == 1 ? 0 : i) * (size_t)hc->n + (size_t)j] : NULL;
+}
+
+/* Add t (NULL: nothing) to the computed part of out's coefficient (i, j). */
+static void var_add(HardCheck *hc, Affine *out, int i, int j, Expr *t, Loc loc)
+{
+	if (!t)
+		return;
+	if (!out->var)
+		out->var = arena_alloc(hc->c->a, sizeof(Expr *) * (size_t)out->m * (size_t)hc->n);
+	Expr **v = &out->var[(size_t)i * (size_t)hc->n + (size_t)j];
+	*v = *v ? syn(hc->c, EXPR_ADD, loc, *v, t, 1) : t;
+}
+
+/* Component i of a computed factor f (f itself when it is a scalar). */
+static Expr *factor_at(HardCheck *hc, Expr *f, int i)
+{
+	return f->size == 1 ? f : syn_slice(hc->c, f->loc, f, i, i + 1);
 }
 
 static bool affine(HardCheck *hc, Expr *e, Affine *out);
@@ -225,16 +263,40 @@ static bool affine_scale(HardCheck *hc, Expr *e, Affine *out)
 	bool div = e->kind == EXPR_DIV;
 	Expr *var = div || e->lhs->has_output ? e->lhs : e->rhs;
 	Expr *f = var == e->lhs ? e->rhs : e->lhs;
-	double *v = factor(hc, f, div ? "divided" : "multiplied");
+	/* a factor computed from the inputs makes the coefficients computed
+	 * (language.md, "Hard constraints": input-dependent coefficients) */
+	bool computed = !f->has_output && !f->is_const;
+	double *v = computed ? NULL : factor(hc, f, div ? "divided" : "multiplied");
 	Affine a;
-	if (!v || !affine(hc, var, &a) || !alloc_coef(hc, e->loc, e->size, out))
+	if ((!computed && !v) || !affine(hc, var, &a) || !alloc_coef(hc, e->loc, e->size, out))
 		return false;
 	for (int i = 0; i < e->size; i++) {
+		if (computed) {
+			Expr *fi = factor_at(hc, f, i);
+			for (int j = 0; j < hc->n; j++) {
+				Expr *cij = coef_expr(hc, &a, i, j, e->loc);
+				if (cij)
+					var_add(hc, out, i, j,
+						div ? syn(c, EXPR_DIV, e->loc, cij, fi, 1)
+						    : syn(c, EXPR_MUL, e->loc, fi, cij, 1),
+						e->loc);
+			}
+			continue;
+		}
 		double k = v[f->size == 1 ? 0 : i];
 		const double *row = a.coef + (size_t)(a.m == 1 ? 0 : i) * (size_t)hc->n;
-		for (int j = 0; j < hc->n; j++)
+		for (int j = 0; j < hc->n; j++) {
 			out->coef[(size_t)i * (size_t)hc->n + (size_t)j] =
 				div ? row[j] / k : row[j] * k;
+			Expr *vij = var_at(hc, &a, i, j);
+			if (vij)
+				var_add(hc, out, i, j,
+					div ? syn(c, EXPR_DIV, e->loc, vij, num_node(c, e->loc, k),
+						  1)
+					    : syn(c, EXPR_MUL, e->loc, num_node(c, e->loc, k), vij,
+						  1),
+					e->loc);
+		}
 	}
 	if (a.rest)
 		out->rest = div ? syn(c, EXPR_DIV, e->loc, a.rest, f, max_size(a.rest, f))
@@ -255,8 +317,15 @@ static bool affine_matvec(HardCheck *hc, Expr *e, Affine *out)
 			double w = m->values[i * m->cols + k];
 			const double *row = a.coef + (size_t)(a.m == 1 ? 0 : k) * (size_t)n;
 			if (w != 0)
-				for (int j = 0; j < n; j++)
+				for (int j = 0; j < n; j++) {
 					out->coef[(size_t)i * (size_t)n + (size_t)j] += w * row[j];
+					Expr *v = var_at(hc, &a, k, j);
+					if (v)
+						var_add(hc, out, i, j,
+							syn(hc->c, EXPR_MUL, e->loc,
+							    num_node(hc->c, e->loc, w), v, 1),
+							e->loc);
+				}
 		}
 	if (a.rest)
 		out->rest = syn(hc->c, EXPR_MUL, e->loc, e->lhs,
@@ -281,6 +350,13 @@ static bool affine_addsub(HardCheck *hc, Expr *e, Affine *out)
 				: 0;
 			out->coef[(size_t)i * (size_t)n + (size_t)j] =
 				e->kind == EXPR_NEG ? -x : x + sign * y;
+			Expr *vx = var_at(hc, &a, i, j), *vy = e->rhs ? var_at(hc, &b, i, j) : NULL;
+			if (vx || vy)
+				var_add(hc, out, i, j,
+					e->kind == EXPR_NEG
+						? syn_neg(hc->c, vx)
+						: syn_addsub(hc->c, e->kind, e->loc, vx, vy),
+					e->loc);
 		}
 	if (e->kind == EXPR_NEG)
 		out->rest = a.rest ? syn_neg(hc->c, a.rest) : NULL;
@@ -295,10 +371,12 @@ static bool affine_reduce(HardCheck *hc, Expr *e, Affine *out)
 	Checker *c = hc->c;
 	Expr *var = e->args[0].value, *f = NULL;
 	double *w = NULL;
+	bool computed = false; /* dot(f, A) with f computed from the inputs */
 	if (e->fn == FN_DOT) {
 		var = e->args[0].value->has_output ? e->args[0].value : e->args[1].value;
 		f = var == e->args[0].value ? e->args[1].value : e->args[0].value;
-		if (!(w = factor(hc, f, "multiplied")))
+		computed = !f->has_output && !f->is_const;
+		if (!computed && !(w = factor(hc, f, "multiplied")))
 			return false;
 	}
 	Affine a;
@@ -307,14 +385,37 @@ static bool affine_reduce(HardCheck *hc, Expr *e, Affine *out)
 	int m = var->size, n = hc->n;
 	double wsum = 0;
 	for (int i = 0; i < m; i++) {
+		if (computed) {
+			Expr *fi = factor_at(hc, f, i);
+			for (int j = 0; j < n; j++) {
+				Expr *cij = coef_expr(hc, &a, i, j, e->loc);
+				if (cij)
+					var_add(hc, out, 0, j, syn(c, EXPR_MUL, e->loc, fi, cij, 1),
+						e->loc);
+			}
+			continue;
+		}
 		double k = e->fn == FN_SUM ? 1 : e->fn == FN_MEAN ? 1.0 / m : w[i];
 		wsum += k;
-		for (int j = 0; j < n; j++)
+		for (int j = 0; j < n; j++) {
 			out->coef[j] +=
 				k * a.coef[(size_t)(a.m == 1 ? 0 : i) * (size_t)n + (size_t)j];
+			Expr *v = var_at(hc, &a, i, j);
+			if (v && k != 0)
+				var_add(hc, out, 0, j,
+					k == 1 ? v
+					       : syn(c, EXPR_MUL, e->loc, num_node(c, e->loc, k), v,
+						     1),
+					e->loc);
+		}
 	}
 	if (!a.rest)
 		return true;
+	if (computed) {
+		Expr *args[2] = {f, expand(c, e->loc, a.rest, m)};
+		out->rest = syn_call(c, FN_DOT, "dot", e->loc, args, 2, 1);
+		return true;
+	}
 	if (a.rest->size == m && m > 1) {
 		Expr *args[2] = {f, a.rest};
 		out->rest = e->fn == FN_DOT ? syn_call(c, FN_DOT, "dot", e->loc, args, 2, 1)
@@ -341,10 +442,13 @@ static bool affine_concat(HardCheck *hc, Expr *e, Affine *out)
 		Affine a;
 		if (!affine(hc, v, &a))
 			return false;
-		for (int r = 0; r < v->size; r++)
+		for (int r = 0; r < v->size; r++) {
 			memcpy(out->coef + (size_t)(at + r) * (size_t)n,
 			       a.coef + (size_t)(a.m == 1 ? 0 : r) * (size_t)n,
 			       sizeof(double) * (size_t)n);
+			for (int j = 0; j < n; j++)
+				var_add(hc, out, at + r, j, var_at(hc, &a, r, j), e->loc);
+		}
 		rests[i] = a.rest;
 		any |= a.rest != NULL;
 		at += v->size;
@@ -411,6 +515,8 @@ static bool affine(HardCheck *hc, Expr *e, Affine *out)
 			int r = a.m == 1 ? 0 : e->lo_idx + i;
 			memcpy(out->coef + (size_t)i * (size_t)n, a.coef + (size_t)r * (size_t)n,
 			       sizeof(double) * (size_t)n);
+			for (int j = 0; j < n; j++)
+				var_add(hc, out, i, j, var_at(hc, &a, r, j), e->loc);
 		}
 		out->rest = syn_slice(c, e->loc, a.rest, e->lo_idx, e->hi_idx);
 		ok = true;
@@ -686,6 +792,58 @@ static void add_reparam(HardCheck *hc, int k, Expr *lo, Expr *up, int comp, bool
 	}
 }
 
+/* A row a(x) . y <= b(x) (== for an equality) whose coefficients are
+ * computed from the inputs: hard / hard(clamp) only, kept as written (no
+ * scaling, no merging: whether two such rows coincide depends on x). */
+static void computed_row(HardCheck *hc, HardRel *hr, double *a, Expr **va, bool eq, int j)
+{
+	Checker *c = hc->c;
+	Hard *h = hc->h;
+	int n = hc->n;
+	MethodKind kind = hc->con->method.kind;
+	if (kind != METHOD_HARD_CLAMP && kind != METHOD_HARD_PROJECT) {
+		refuse(hc, hr->loc,
+		       "%s needs constant coefficients of %s, and these are computed from the "
+		       "inputs (use 'hard')",
+		       method_name(kind), c->out_sym->name);
+		return;
+	}
+	if (h->project) {
+		refuse(hc, hr->loc,
+		       "hard(project) takes constant coefficients of %s, and these are computed "
+		       "from the inputs",
+		       c->out_sym->name);
+		return;
+	}
+	for (int q = 0; q < n; q++) {
+		if ((a[q] == 0 && !va[q]) || !h->con[q])
+			continue;
+		refuse(hc, hc->con->loc,
+		       "it projects %s, which constraint '%s' reparametrises with %s",
+		       comp_name(hc, q), h->con[q]->label, method_name(h->con[q]->method.kind));
+		diag_note(c->d, h->con[q]->loc, "constraint '%s' is here", h->con[q]->label);
+		return;
+	}
+	for (int q = 0; q < n; q++)
+		if ((a[q] != 0 || va[q]) && !hc->proj[q])
+			hc->proj[q] = hc->con;
+	Expr *b = row_bound(hc, hr, 1);
+	HardRow *r = arena_alloc(c->a, sizeof *r);
+	r->a = a;
+	r->va = va;
+	r->lower = eq ? b : NULL;
+	r->upper = b;
+	r->lower_comp = r->upper_comp = b->size == 1 ? 0 : j;
+	r->equality = eq;
+	r->con = hc->con;
+	vec_push(c->a, &hc->rows, r);
+	if (hc->rows.len > n)
+		refuse(hc, hc->con->loc,
+		       "with the hard constraints before it, it makes %d rows on the %d "
+		       "components of %s, which cannot be independent (rank-deficient)",
+		       hc->rows.len, n, c->out_sym->name);
+}
+
 /* Every row of every relation of one hard constraint. */
 static void hard_constraint(HardCheck *hc, Constraint *k)
 {
@@ -718,10 +876,18 @@ static void hard_constraint(HardCheck *hc, Constraint *k)
 			double *a = arena_alloc(c->a, sizeof(double) * (size_t)n);
 			const double *la = hr.l.coef + (size_t)(hr.l.m == 1 ? 0 : j) * (size_t)n;
 			const double *ra = hr.r.coef + (size_t)(hr.r.m == 1 ? 0 : j) * (size_t)n;
+			Expr **va = NULL;
 			int first = -1, nz = 0;
 			for (int q = 0; q < n; q++) {
 				a[q] = la[q] - ra[q];
-				if (a[q] != 0) {
+				Expr *v = syn_addsub(c, EXPR_SUB, hr.loc, var_at(hc, &hr.l, j, q),
+						     var_at(hc, &hr.r, j, q));
+				if (v) {
+					if (!va)
+						va = arena_alloc(c->a, sizeof(Expr *) * (size_t)n);
+					va[q] = v;
+				}
+				if (a[q] != 0 || v) {
 					nz++;
 					if (first < 0)
 						first = q;
@@ -735,6 +901,10 @@ static void hard_constraint(HardCheck *hc, Constraint *k)
 							      j),
 				       c->out_sym->name);
 				return;
+			}
+			if (va) {
+				computed_row(hc, &hr, a, va, eq, j);
+				continue;
 			}
 			double alpha = a[first];
 			if (!isfinite(alpha)) {
@@ -913,6 +1083,15 @@ void check_hard(Checker *c)
 	int rows = hc.rows.len;
 	if (h->project) {
 		project_rows(&hc, rows);
+		return;
+	}
+	for (int i = 0; i < rows; i++)
+		h->computed |= ((HardRow *)hc.rows.items[i])->va != NULL;
+	if (h->computed) { /* solved per sample: rank and pinv depend on x */
+		h->nrows = rows;
+		h->rows = arena_alloc(c->a, sizeof(HardRow) * (size_t)rows);
+		for (int i = 0; i < rows; i++)
+			h->rows[i] = *(HardRow *)hc.rows.items[i];
 		return;
 	}
 	double *a = arena_alloc(c->a, sizeof(double) * (size_t)rows * (size_t)n);

@@ -783,6 +783,82 @@ static int project_exact(Lower *L, int z)
 	return ir_add(ir, in);
 }
 
+/* One row's correction relu(bl - u) - relu(u - bu) for u = a . z. */
+static int row_step(Lower *L, const HardRow *row, int u)
+{
+	Ir *ir = L->ir;
+	int lo = -1, hi = -1;
+	if (row->lower)
+		lo = ir_unary(ir, OP_RELU,
+			      ir_binary(ir, OP_SUB, bound(L, row->lower, row->lower_comp), u));
+	if (row->upper)
+		hi = ir_unary(ir, OP_RELU,
+			      ir_binary(ir, OP_SUB, u, bound(L, row->upper, row->upper_comp)));
+	return lo < 0 ? ir_unary(ir, OP_NEG, hi) : hi < 0 ? lo : ir_binary(ir, OP_SUB, lo, hi);
+}
+
+/* The floor of a row's part independent of the rows before it, relative to
+ * the row's norm (language.md, "Hard constraints"). */
+#define INDEPENDENT_FLOOR 1e-6
+
+/*
+ * Rows with coefficients computed from the inputs (SPEC 12): per sample,
+ * y = z + A(x)^T (A(x) A(x)^T)^-1 d, d_r = relu(bl - a_r.z) - relu(a_r.z - bu).
+ * With A = R Q (modified Gram-Schmidt on the rows: Q orthonormal rows, R
+ * lower triangular), A^T (A A^T)^-1 = Q^T R^-1, so y = z + Q^T s with R s = d
+ * by forward substitution: the error grows with the condition of A, not of
+ * A A^T as with normal equations.  Unrolled for the exact number of rows, all
+ * in IR ops, so the reverse pass (and tangents) go through A(x) and the
+ * bounds like any other op.  A row whose part independent of the rows before
+ * it is below INDEPENDENT_FLOOR times its norm (rows dependent at this x)
+ * gets that floor as its norm: the output stays finite, and such a sample,
+ * which then breaks a row, is counted as infeasible by the program.
+ */
+static int project_computed(Lower *L, int z)
+{
+	const Hard *H = &L->m->hard;
+	Ir *ir = L->ir;
+	int n = H->n, nr = H->nrows;
+	int *q = arena_alloc(ir->arena, sizeof(int) * (size_t)nr);
+	int *s = arena_alloc(ir->arena, sizeof(int) * (size_t)nr);
+	int *parts = arena_alloc(ir->arena, sizeof(int) * (size_t)n);
+	int *rk = arena_alloc(ir->arena, sizeof(int) * (size_t)nr);
+	int y = z;
+	for (int r = 0; r < nr; r++) {
+		const HardRow *row = &H->rows[r];
+		for (int j = 0; j < n; j++) {
+			int k = ir_num(ir, row->a[j]);
+			if (row->va && row->va[j])
+				k = row->a[j] == 0
+					? lower_expr(L, row->va[j])
+					: ir_binary(ir, OP_ADD, k, lower_expr(L, row->va[j]));
+			parts[j] = k;
+		}
+		int a = concat(L, parts, n);
+		int d = row_step(L, row, ir_unary(ir, OP_SUM, ir_binary(ir, OP_MUL, a, z)));
+		/* v = a - sum_k (q_k . v) q_k, R_rk = q_k . v; R_rr = |v| */
+		int v = a;
+		for (int k = 0; k < r; k++) {
+			rk[k] = ir_unary(ir, OP_SUM, ir_binary(ir, OP_MUL, q[k], v));
+			v = ir_binary(ir, OP_SUB, v, ir_binary(ir, OP_MUL, rk[k], q[k]));
+		}
+		int norm2 = ir_unary(ir, OP_SUM, ir_binary(ir, OP_MUL, v, v));
+		int floor2 = ir_binary(ir, OP_ADD,
+				       ir_binary(ir, OP_MUL,
+						 ir_num(ir, INDEPENDENT_FLOOR * INDEPENDENT_FLOOR),
+						 ir_unary(ir, OP_SUM, ir_binary(ir, OP_MUL, a, a))),
+				       ir_num(ir, 1e-30));
+		int rr = ir_unary(ir, OP_SQRT, ir_binary(ir, OP_MAX2, norm2, floor2));
+		q[r] = ir_binary(ir, OP_DIV, v, rr);
+		/* s_r = (d_r - sum_k R_rk s_k) / R_rr */
+		for (int k = 0; k < r; k++)
+			d = ir_binary(ir, OP_SUB, d, ir_binary(ir, OP_MUL, rk[k], s[k]));
+		s[r] = ir_binary(ir, OP_DIV, d, rr);
+		y = ir_binary(ir, OP_ADD, y, ir_binary(ir, OP_MUL, s[r], q[r]));
+	}
+	return y;
+}
+
 /*
  * y = z + A+ (relu(bl - A z) - relu(A z - bu)), with A z, bl and bu per row;
  * A and A+ are literals the compiler computed.  Specialised: plain bounds are
@@ -793,6 +869,8 @@ static int project(Lower *L, int z)
 	const Hard *H = &L->m->hard;
 	Ir *ir = L->ir;
 	int n = H->n, nr = H->nrows;
+	if (H->computed)
+		return project_computed(L, z);
 	if (H->clamp)
 		return clamp(L, z);
 	if (H->project && !H->shift)

@@ -864,6 +864,57 @@ def fwd_h3(P, X, C, dt):
                             [eq(rsum(y), at(x, 2))]]
 
 
+def data_hc(rng, n):
+    x = U(rng, n, 3, -1, 1)
+    t = np.stack([x[:, 0] - x[:, 2], 0.5 * x[:, 1], x[:, 0] * x[:, 1]], axis=1) + N(rng, n, 3, 0.1)
+    return {"x": x, "t": t}
+
+
+@case(name="v2_hard_computed",
+      covers="hard (SPEC 12) with coefficients of y computed from the inputs and from a layer "
+             "that does not compute y (its gradient flows through A(x)): an inequality and an "
+             "equality solved per sample (A A^T factored); adam",
+      cnet="""
+// Two rows whose coefficients move with the input: solved per sample.
+model v2_hard_computed {
+    input  x[3];
+    target t[3];
+
+    layer fc1 = dense(3, 12);
+    layer fc2 = dense(12, 3);
+    layer fa = dense(3, 1);
+
+    y = fc2(tanh(fc1(x)));
+    a = sigmoid(fa(x)) + 0.5;
+    output y;
+
+    loss mse(y, t);
+    constraint mix: x[0] * y[0] + a * y[1] - y[2] <= x[1] : hard;
+    constraint bal: y[0] + x[2] * y[2] == 0.5 * x[0] : hard;
+}
+""",
+      data=data_hc, optimizer=("adam", {"lr": 0.01}), epochs=80, samples=100,
+      methods=[("mix", Hard()), ("bal", Hard())])
+def fwd_hc(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    z = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    a = torch.sigmoid(dense(P["fa"], x)) + 0.5
+    one, zero = torch.ones_like(a), torch.zeros_like(a)
+    r1 = cat(at(x, 0), a, -one)
+    r2 = cat(one, zero, at(x, 2))
+    A = torch.stack([r1, r2], dim=1)
+    b1, b2 = at(x, 1), 0.5 * at(x, 0)
+    # SPEC 12 per sample: y = z + A^T (A A^T)^-1 d, d = relu(bl - A z) - relu(A z - bu)
+    Az = torch.einsum("brn,bn->br", A, z)
+    d = torch.cat([-F.relu(Az[:, :1] - b1), F.relu(b2 - Az[:, 1:]) - F.relu(Az[:, 1:] - b2)], dim=1)
+    G = A @ A.transpose(1, 2)
+    w = torch.linalg.solve(G, d.unsqueeze(-1)).squeeze(-1)
+    y = z + torch.einsum("brn,br->bn", A, w)
+    lhs1 = at(x, 0) * at(y, 0) + a * at(y, 1) - at(y, 2)
+    lhs2 = at(y, 0) + at(x, 2) * at(y, 2)
+    return y, [mse(y, t)], [[le(lhs1, b1)], [eq(lhs2, b2)]]
+
+
 def data_h4(rng, n):
     x = U(rng, n, 1, -1, 1)
     return {"x": x, "t": np.abs(x) - 0.2 + N(rng, n, 1, 0.1)}
