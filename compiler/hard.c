@@ -795,21 +795,22 @@ static void add_reparam(HardCheck *hc, int k, Expr *lo, Expr *up, int comp, bool
 /* A row a(x) . y <= b(x) (== for an equality) whose coefficients are
  * computed from the inputs: hard / hard(clamp) only, kept as written (no
  * scaling, no merging: whether two such rows coincide depends on x). */
-static void computed_row(HardCheck *hc, HardRel *hr, double *a, Expr **va, bool eq, int j)
+static void computed_row(HardCheck *hc, Loc loc, double *a, Expr **va, Expr *lo, int lc, Expr *up,
+			 int uc, bool eq)
 {
 	Checker *c = hc->c;
 	Hard *h = hc->h;
 	int n = hc->n;
 	MethodKind kind = hc->con->method.kind;
 	if (kind != METHOD_HARD_CLAMP && kind != METHOD_HARD_PROJECT) {
-		refuse(hc, hr->loc,
+		refuse(hc, loc,
 		       "%s needs constant coefficients of %s, and these are computed from the "
 		       "inputs (use 'hard')",
 		       method_name(kind), c->out_sym->name);
 		return;
 	}
 	if (h->project) {
-		refuse(hc, hr->loc,
+		refuse(hc, loc,
 		       "hard(project) takes constant coefficients of %s, and these are computed "
 		       "from the inputs",
 		       c->out_sym->name);
@@ -827,13 +828,13 @@ static void computed_row(HardCheck *hc, HardRel *hr, double *a, Expr **va, bool 
 	for (int q = 0; q < n; q++)
 		if ((a[q] != 0 || va[q]) && !hc->proj[q])
 			hc->proj[q] = hc->con;
-	Expr *b = row_bound(hc, hr, 1);
 	HardRow *r = arena_alloc(c->a, sizeof *r);
 	r->a = a;
 	r->va = va;
-	r->lower = eq ? b : NULL;
-	r->upper = b;
-	r->lower_comp = r->upper_comp = b->size == 1 ? 0 : j;
+	r->lower = lo;
+	r->upper = up;
+	r->lower_comp = lc;
+	r->upper_comp = uc;
 	r->equality = eq;
 	r->con = hc->con;
 	vec_push(c->a, &hc->rows, r);
@@ -842,6 +843,60 @@ static void computed_row(HardCheck *hc, HardRel *hr, double *a, Expr **va, bool 
 		       "with the hard constraints before it, it makes %d rows on the %d "
 		       "components of %s, which cannot be independent (rank-deficient)",
 		       hc->rows.len, n, c->out_sym->name);
+}
+
+/* A chain lo <= m <= hi whose middle has coefficients computed from the
+ * inputs: one row per component with both bounds, lo - rest <= a(x) . y <=
+ * hi - rest (two rows, one the other's negative, would be dependent at every
+ * x).  False when the chain is not of that form (the rows are made as for
+ * any relation). */
+static bool computed_chain(HardCheck *hc, Constraint *k)
+{
+	Checker *c = hc->c;
+	int n = hc->n;
+	Expr *mid, *lo_end, *hi_end;
+	if (k->kind != CON_CHAIN || k->method.kind != METHOD_HARD_CLAMP)
+		return false;
+	if (k->rhs[0] == k->lhs[1]) {
+		mid = k->rhs[0];
+		lo_end = k->lhs[0];
+		hi_end = k->rhs[1];
+	} else if (k->lhs[0] == k->rhs[1]) {
+		mid = k->lhs[0];
+		lo_end = k->lhs[1];
+		hi_end = k->rhs[0];
+	} else {
+		return false;
+	}
+	if (!mid->has_output || lo_end->has_output || hi_end->has_output)
+		return false;
+	Affine a;
+	if (!affine(hc, mid, &a))
+		return true; /* refused */
+	if (!a.var)
+		return false;
+	Expr *lo = syn_addsub(c, EXPR_SUB, k->loc, lo_end, a.rest),
+	     *up = syn_addsub(c, EXPR_SUB, k->loc, hi_end, a.rest);
+	int size = k->size[0] > k->size[1] ? k->size[0] : k->size[1];
+	for (int j = 0; j < size && !hc->failed; j++) {
+		double *row = arena_alloc(c->a, sizeof(double) * (size_t)n);
+		Expr **va = arena_alloc(c->a, sizeof(Expr *) * (size_t)n);
+		bool any = false;
+		for (int q = 0; q < n; q++) {
+			row[q] = a.coef[(size_t)(a.m == 1 ? 0 : j) * (size_t)n + (size_t)q];
+			va[q] = var_at(hc, &a, j, q);
+			any |= row[q] != 0 || va[q];
+		}
+		if (!any) {
+			refuse(hc, mid->loc,
+			       "component %d of the chain does not depend on the output %s", j,
+			       c->out_sym->name);
+			return true;
+		}
+		computed_row(hc, mid->loc, row, va, lo, lo->size == 1 ? 0 : j, up,
+			     up->size == 1 ? 0 : j, false);
+	}
+	return true;
 }
 
 /* Every row of every relation of one hard constraint. */
@@ -862,6 +917,8 @@ static void hard_constraint(HardCheck *hc, Constraint *k)
 		sig_lc = arena_alloc(c->a, sizeof(int) * (size_t)n);
 		sig_uc = arena_alloc(c->a, sizeof(int) * (size_t)n);
 	}
+	if (computed_chain(hc, k))
+		return;
 	for (int r = 0; r < k->nrel && !hc->failed; r++) {
 		HardRel hr = {.loc = (Loc){k->lhs[r]->loc.begin < k->rhs[r]->loc.begin
 						   ? k->lhs[r]->loc.begin
@@ -903,7 +960,9 @@ static void hard_constraint(HardCheck *hc, Constraint *k)
 				return;
 			}
 			if (va) {
-				computed_row(hc, &hr, a, va, eq, j);
+				Expr *b = row_bound(hc, &hr, 1);
+				int comp = b->size == 1 ? 0 : j;
+				computed_row(hc, hr.loc, a, va, eq ? b : NULL, comp, b, comp, eq);
 				continue;
 			}
 			double alpha = a[first];
