@@ -774,10 +774,21 @@ static int project_exact(Lower *L, int z)
 		b[r] = row->lower ? bound(L, row->lower, row->lower_comp) : ir_num(ir, 0);
 		b[nr + r] = row->upper ? bound(L, row->upper, row->upper_comp) : ir_num(ir, 0);
 	}
+	/* runs of consecutive components of one bound vector stay one slice */
+	int nb = 0;
+	for (int r = 0; r < 2 * nr; r++) {
+		const Ins *prev = nb ? &ir->ins[b[nb - 1]] : NULL, *cur = &ir->ins[b[r]];
+		if (prev && prev->op == OP_SLICE && cur->op == OP_SLICE && prev->a == cur->a &&
+		    prev->hi == cur->lo) {
+			b[nb - 1] = ir_slice(ir, prev->a, prev->lo, cur->hi);
+			continue;
+		}
+		b[nb++] = b[r];
+	}
 	Ins in = {.op = OP_PROJECT,
 		  .size = n,
 		  .a = z,
-		  .b = concat(L, b, 2 * nr),
+		  .b = concat(L, b, nb),
 		  .c = -1,
 		  .cst = matrix(L, "hard_project", nr, n + 1, a)};
 	return ir_add(ir, in);
