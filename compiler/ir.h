@@ -192,6 +192,16 @@ typedef struct Lowered {
 	Ir **synth_ir;
 	int *set_total; /* per set: its per-point total loss, -1 when unused */
 	int *con_q;     /* per constraint: its c_j (augmented), or -1 */
+	/* Counterexample points (train --verify-every, language.md
+	 * "Verification"): per constraint, the IR of its term alone at points
+	 * that are inputs only, or NULL (hard, per-point multipliers, or a
+	 * target in it).  It adds into the constraint's own statistics slots,
+	 * its set's loss slot and gradient channel, and counts its points in
+	 * cex_acc[k] (not in the set's count). */
+	Ir **cex_ir;
+	int *cex_acc;
+	int *cex_total; /* per constraint: its per-point term in cex_ir */
+	int *cex_q;     /* per constraint: its q_j in cex_ir (augmented), or -1 */
 } Lowered;
 
 /* lower_forward, then lower_reverse. */
