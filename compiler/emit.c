@@ -965,7 +965,8 @@ static void emit_cex_desc_fns(const Emitter *E)
 		fputs("\tswitch (k) {\n", out);
 		for (int k = 0; k < E->m->constraints.len; k++)
 			if (E->lw->cex_ir[k])
-				fprintf(out, "\tcase %d:\n\t\t%s_%s_c%d(m, x, n, %sacc);\n\t\tbreak;\n",
+				fprintf(out,
+					"\tcase %d:\n\t\t%s_%s_c%d(m, x, n, %sacc);\n\t\tbreak;\n",
 					k, P, f ? "eval" : "grad", k, f ? "" : "grad, ");
 		fprintf(out,
 			"\tdefault:\n\t\t(void)m;\n\t\t(void)x;\n\t\t(void)n;\n%s\t\t(void)acc;"

@@ -430,7 +430,7 @@ int cn_main(int argc, char **argv, const cn_model_desc *d);
 #define CN_ROW_HI 2
 #define CN_ROW_EQ 4
 #define CN_PROJECT_KMAX(n, m) ((n) < 2 * (m) ? (n) : 2 * (m))
-#define CN_PROJECT_WS(n, m)                                                                 \
+#define CN_PROJECT_WS(n, m)                                                                    \
 	(CN_PROJECT_KMAX(n, m) * CN_PROJECT_KMAX(n, m) + 4 * CN_PROJECT_KMAX(n, m) + 2 * (n) + \
 	 (n) + 8)
 #define CN_PROJECT_ITERS(n, m) (4 * ((n) + 2 * (m)) + 16)

@@ -356,13 +356,15 @@ static int set_flag(Program *p, int f, const char *v)
 		break;
 	case F_VERIFY_EVERY:
 		if (parse_long(v, &o->verify_every) || o->verify_every < 1)
-			return usage(p, "--verify-every expects a positive number of epochs, got '%s'",
+			return usage(p,
+				     "--verify-every expects a positive number of epochs, got '%s'",
 				     v);
 		break;
 	case F_VERIFY_POINTS:
 		if (parse_long(v, &o->verify_points) || o->verify_points < 1)
-			return usage(p, "--verify-points expects a positive number of points, got '%s'",
-				     v);
+			return usage(
+				p, "--verify-points expects a positive number of points, got '%s'",
+				v);
 		break;
 	case F_BUDGET:
 		if (parse_long(v, &o->budget))
@@ -459,8 +461,14 @@ static int check_options(const Program *p)
 	if (o->mode == MODE_TRAIN && !o->verify_every &&
 	    (o->box || o->has_budget || o->has_tol || o->verify_points))
 		return usage(p, "--%s needs --verify-every N with train",
-			     o->box ? "box" : o->has_budget ? "budget" : o->has_tol ? "tol"
-										: "verify-points");
+			     o->box                  ? "box"
+				     : o->has_budget ? "budget"
+				     : o->has_tol    ? "tol"
+						     : "verify-points");
+	if (o->verify_every && o->resume)
+		return usage(p,
+			     "--verify-every cannot be used with --resume (a checkpoint does "
+			     "not hold the counterexample points)");
 	if (o->early_stop > 0 && !o->val && !(p->d->validation > 0))
 		return usage(p,
 			     "--early-stop %ld needs validation data: give --val FILE.csv or "

@@ -368,8 +368,7 @@ static void domain_grads(Par *q, const void *m, int eval)
 		if (eval == 2)
 			q->d->eval_cex(m, k, cn_rt_cex_points(cx, k), cx->count[k], q->acc);
 		else
-			q->d->grad_cex(m, k, cn_rt_cex_points(cx, k), cx->count[k], q->g0,
-				       q->acc);
+			q->d->grad_cex(m, k, cn_rt_cex_points(cx, k), cx->count[k], q->g0, q->acc);
 	}
 	if (!dm)
 		return;

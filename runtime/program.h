@@ -129,7 +129,11 @@ int cn_rt_verify(const Program *p);
  * (not soft: not verified), CEX_NOPOINT (cannot be evaluated at a point:
  * a target or per-point multipliers), CEX_NONE (not verified yet), else
  * verify's exit code (0 proven, 1 violated, 3 unknown). */
-enum { CEX_HARD = -3, CEX_NOPOINT = -2, CEX_NONE = -1 };
+enum {
+	CEX_HARD = -3,
+	CEX_NOPOINT = -2,
+	CEX_NONE = -1
+};
 typedef struct Cex {
 	long every, cap, budget; /* 0 every: off */
 	int nc, ni;

@@ -503,9 +503,6 @@ int cn_rt_cex_init(const Program *p, Cex *cx)
 				  "it with this cnetc)");
 	if (o->has_budget && o->budget < 1)
 		return cn_rt_fail(p, "--budget expects a positive number of boxes, got 0");
-	if (o->resume)
-		return cn_rt_fail(p, "--verify-every cannot be used with --resume (a checkpoint "
-				     "does not hold the counterexample points)");
 	cx->every = o->verify_every;
 	cx->cap = o->verify_points ? o->verify_points : 1024;
 	cx->budget = o->has_budget ? o->budget : 10000;
@@ -594,8 +591,8 @@ void cn_rt_cex_round(const Program *p, Cex *cx, const void *m)
 		if (r.status != 1)
 			continue;
 		/* the counterexample, in the model's reals (eval_at rounded it) */
-		unsigned char *dst = (unsigned char *)cn_rt_cex_points(cx, k) +
-			(size_t)cx->head[k] * row;
+		unsigned char *dst =
+			(unsigned char *)cn_rt_cex_points(cx, k) + (size_t)cx->head[k] * row;
 		for (int i = 0; i < cx->ni; i++)
 			cn_rt_store_real(dst, (size_t)i, v->x[i], d->real_size);
 		cx->head[k] = (cx->head[k] + 1) % cx->cap;

@@ -146,8 +146,8 @@ int main(void)
 		d.constraint_g(&m, 0, pts[0] + i * gc_NUM_INPUTS, y, g);
 		want += 0.7 * fmax(g[0], 0) * fmax(g[0], 0) / N;
 	}
-	printf("cexcheck: pq's %d points add %.12g to the loss, expected %.12g\n", P,
-	       with - base, want);
+	printf("cexcheck: pq's %d points add %.12g to the loss, expected %.12g\n", P, with - base,
+	       want);
 	if (!(want > 0) || !(fabs(with - base - want) <= 1e-12 * (1 + want))) {
 		printf("FAIL: the points' term is not weight * relu(g)^2 / N per point\n");
 		return 1;
