@@ -915,6 +915,8 @@ static void emit_cex_functions(Emitter *E)
 	const char *P = E->P;
 	const Ir *main_ir = E->ir;
 	const Lowered *lw = E->lw;
+	if (E->o->freestanding)
+		return; /* reached only through the descriptor, which it has not */
 	for (int k = 0; k < E->m->constraints.len; k++) {
 		const Ir *ir = lw->cex_ir[k];
 		if (!ir)
