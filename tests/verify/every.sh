@@ -84,6 +84,20 @@ if (cd "$tmp" && ./mono --threads 2 --epochs 1 --quiet) 2> /dev/null; then
 	[ "$rc" = 0 ] || fail "--verify-every 20 with 2 threads should end proven"
 fi
 
+# under MPI (cnetc run --mpi, when mpicc and mpirun exist): rank 0's points on
+# every rank; the verdict is the single process's
+if command -v mpicc > /dev/null 2>&1 && command -v mpirun > /dev/null 2>&1; then
+	OMPI_ALLOW_RUN_AS_ROOT=1
+	OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+	export OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM
+	(cd "$tmp" && "$CNETC" run --mpi --np 2 mono.cnet -- --seed 3 --verify-every 20 \
+		--params-out mpi.txt) > "$tmp/mpi.out" 2>&1 || { cat "$tmp/mpi.out"; fail "MPI run"; }
+	rc=$(verdict mpi.txt)
+	echo "MPI, 2 ranks: verify exit $rc: $(cat "$tmp/v.out"); $(grep '^verify:' "$tmp/mpi.out")"
+	[ "$rc" = 0 ] || fail "--verify-every 20 under MPI should end proven"
+	[ "$(grep -c '^verify:' "$tmp/mpi.out")" = 1 ] || fail "MPI: the report not printed once"
+fi
+
 expect() { # PROGRAM WANT-FIRST-LINE ARGS...: exit 2, stderr's first line exactly
 	prog=$1
 	want=$2
