@@ -901,6 +901,90 @@ static void emit_domain_functions(Emitter *E)
 		P, P, P);
 }
 
+/*
+ * Counterexample points (train --verify-every, language.md "Verification"):
+ * P_grad_c<k> adds constraint k's term alone at n points (inputs only, as
+ * x of P_grad_domain) into its statistics, its set's loss sum and its set's
+ * gradient channel, and counts the points in its own slot (not the set's
+ * count: the points join the set's batch, which P_apply divides by its own
+ * count); P_eval_c<k> adds the same statistics without a gradient.
+ */
+static void emit_cex_functions(Emitter *E)
+{
+	FILE *out = E->out;
+	const char *P = E->P;
+	const Ir *main_ir = E->ir;
+	const Lowered *lw = E->lw;
+	if (E->o->freestanding)
+		return; /* reached only through the descriptor, which it has not */
+	for (int k = 0; k < E->m->constraints.len; k++) {
+		const Ir *ir = lw->cex_ir[k];
+		if (!ir)
+			continue;
+		bool *live = E->live;
+		E->live = calloc((size_t)(ir->len ? ir->len : 1), sizeof(bool));
+		if (!E->live)
+			fatal("out of memory:");
+		E->ir = ir;
+		E->count_slot = lw->cex_acc[k];
+		fprintf(out,
+			"static void %s_grad_c%d(const %s_model *restrict m, const %s_real "
+			"*restrict x, long n,\n\t%s_real *restrict grad, double *restrict "
+			"acc)\n{\n",
+			P, k, P, P, P);
+		fprintf(out, "\t/* %s at counterexample points */\n", con(E, k)->label);
+		emit_body(E, EMIT_GRAD);
+		fputs("}\n\n", out);
+		fprintf(out,
+			"static void %s_eval_c%d(const %s_model *m, const %s_real *x, long n, "
+			"double *acc)\n{\n",
+			P, k, P, P);
+		emit_body(E, EMIT_EVAL);
+		fputs("}\n\n", out);
+		free(E->live);
+		E->live = live;
+	}
+	E->ir = main_ir;
+	E->count_slot = ACC_COUNT;
+}
+
+/* The descriptor's dispatch of the counterexample functions. */
+static void emit_cex_desc_fns(const Emitter *E)
+{
+	FILE *out = E->out;
+	const char *P = E->P;
+	for (int f = 0; f < 2; f++) {
+		if (f == 0)
+			fprintf(out,
+				"static void %s_grad_cex_v(const void *m, int k, const void *x, "
+				"long n, void *grad, double *acc)\n{\n",
+				P);
+		else
+			fprintf(out,
+				"static void %s_eval_cex_v(const void *m, int k, const void *x, "
+				"long n, double *acc)\n{\n",
+				P);
+		fputs("\tswitch (k) {\n", out);
+		for (int k = 0; k < E->m->constraints.len; k++)
+			if (E->lw->cex_ir[k])
+				fprintf(out,
+					"\tcase %d:\n\t\t%s_%s_c%d(m, x, n, %sacc);\n\t\tbreak;\n",
+					k, P, f ? "eval" : "grad", k, f ? "" : "grad, ");
+		fprintf(out,
+			"\tdefault:\n\t\t(void)m;\n\t\t(void)x;\n\t\t(void)n;\n%s\t\t(void)acc;"
+			"\n\t\tbreak;\n\t}\n}\n\n",
+			f ? "" : "\t\t(void)grad;\n");
+	}
+}
+
+static bool any_cex(const Emitter *E)
+{
+	for (int k = 0; k < E->m->constraints.len; k++)
+		if (E->lw->cex_ir[k])
+			return true;
+	return false;
+}
+
 /* Text from the model as a C string literal, the one way model text reaches
  * generated code: '"' and '\\' escaped, '?' as "\\?" (no trigraph such as
  * ??/ can form under -std=c99), and every byte outside printable ASCII as a
@@ -1238,6 +1322,7 @@ static void emit_functions(Emitter *E)
 		}
 	}
 	emit_domain_functions(E);
+	emit_cex_functions(E);
 
 	emit_coef(E);
 	emit_apply(E);
@@ -1505,6 +1590,8 @@ static void emit_describe(Emitter *E)
 	}
 
 	emit_verify_fns(E);
+	if (any_cex(E))
+		emit_cex_desc_fns(E);
 	fprintf(out, "void %s_describe(cn_model_desc *d)\n{\n", P);
 	emit_names(out, "input_cols", &m->inputs);
 	emit_names(out, "target_cols", &m->targets);
@@ -1615,6 +1702,15 @@ static void emit_describe(Emitter *E)
 		fprintf(out, "\td->coef = %s_coef_v;\n", P);
 	emit_domain_desc(E);
 	emit_verify_desc(E);
+	if (any_cex(E)) {
+		fputs("\t{\n\t\tstatic const int cex_acc[] = {", out);
+		for (int k = 0; k < m->constraints.len; k++)
+			fprintf(out, "%s%d", k ? ", " : "", E->lw->cex_acc[k]);
+		fprintf(out,
+			"};\n\t\td->cex_acc = cex_acc;\n\t\td->grad_cex = "
+			"%s_grad_cex_v;\n\t\td->eval_cex = %s_eval_cex_v;\n\t}\n",
+			P, P);
+	}
 	fputs("}\n", out);
 }
 

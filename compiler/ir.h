@@ -43,19 +43,20 @@ typedef enum Shape {
 enum {
 	OF_ELEM =
 		1 << 0, /* elementwise: its template computes component k from the operands' k-th */
-	OF_IN_PLACE = 1 << 1, /* read where it lives (a leaf, or a slice in its operand): no array v<i> */
-	OF_REDUCE = 1 << 2,   /* a reduction of its operands to size 1 */
-	OF_PARAM = 1 << 3,    /* its value is a function of the parameters (a source of Ins.grad) */
-	OF_READS_W = 1 << 4,  /* the emitted code reads the parameters p */
-	OF_SIDE = 1 << 5,     /* a side effect: defines no value, never shared, a root */
-	OF_OUT = 1 << 6,      /* root of P_predict: writes the output */
-	OF_STAT = 1 << 7,     /* root of P_eval and P_grad: a statistic into acc */
-	OF_STEP = 1 << 8,     /* root of P_grad only: gradients, per-point records */
-	OF_HAS_K = 1 << 9,    /* reads its constant k (part of its meaning, dumped) */
-	OF_HAS_LO = 1 << 10,  /* reads its slot or offset lo (dumped as @lo) */
-	OF_LAYER = 1 << 11,   /* names a layer (Ins.layer) */
-	OF_CST = 1 << 12,     /* names a const (Ins.cst) */
-	OF_SYNTH = 1 << 13,   /* root of a generator (P_synth): a draw, made used or not */
+	OF_IN_PLACE =
+		1 << 1, /* read where it lives (a leaf, or a slice in its operand): no array v<i> */
+	OF_REDUCE = 1 << 2,  /* a reduction of its operands to size 1 */
+	OF_PARAM = 1 << 3,   /* its value is a function of the parameters (a source of Ins.grad) */
+	OF_READS_W = 1 << 4, /* the emitted code reads the parameters p */
+	OF_SIDE = 1 << 5,    /* a side effect: defines no value, never shared, a root */
+	OF_OUT = 1 << 6,     /* root of P_predict: writes the output */
+	OF_STAT = 1 << 7,    /* root of P_eval and P_grad: a statistic into acc */
+	OF_STEP = 1 << 8,    /* root of P_grad only: gradients, per-point records */
+	OF_HAS_K = 1 << 9,   /* reads its constant k (part of its meaning, dumped) */
+	OF_HAS_LO = 1 << 10, /* reads its slot or offset lo (dumped as @lo) */
+	OF_LAYER = 1 << 11,  /* names a layer (Ins.layer) */
+	OF_CST = 1 << 12,    /* names a const (Ins.cst) */
+	OF_SYNTH = 1 << 13,  /* root of a generator (P_synth): a draw, made used or not */
 };
 
 typedef struct OpInfo {
@@ -192,6 +193,16 @@ typedef struct Lowered {
 	Ir **synth_ir;
 	int *set_total; /* per set: its per-point total loss, -1 when unused */
 	int *con_q;     /* per constraint: its c_j (augmented), or -1 */
+	/* Counterexample points (train --verify-every, language.md
+	 * "Verification"): per constraint, the IR of its term alone at points
+	 * that are inputs only, or NULL (hard, per-point multipliers, or a
+	 * target in it).  It adds into the constraint's own statistics slots,
+	 * its set's loss slot and gradient channel, and counts its points in
+	 * cex_acc[k] (not in the set's count). */
+	Ir **cex_ir;
+	int *cex_acc;
+	int *cex_total; /* per constraint: its per-point term in cex_ir */
+	int *cex_q;     /* per constraint: its q_j in cex_ir (augmented), or -1 */
 } Lowered;
 
 /* lower_forward, then lower_reverse. */

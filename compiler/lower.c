@@ -522,11 +522,46 @@ static void reverse_set(Lowered *lw, int set, int total)
 	autodiff(ir, root, lane, lw->set_channel[set]);
 }
 
+/* The reverse pass of constraint k's counterexample IR into its set's
+ * channel: its term plus coef_j * q_j when augmented, as reverse_set. */
+static void reverse_cex(Lowered *lw, int k)
+{
+	Ir *ir = lw->cex_ir[k];
+	const Constraint *c = ir->model->constraints.items[k];
+	ir->origin = NULL;
+	ir->reverse = ir->len;
+	Ins lane_leaf = {.op = OP_LANE, .size = 1, .a = -1, .b = -1, .c = -1};
+	int lane = ir_add(ir, lane_leaf);
+	int root = lw->cex_total[k];
+	if (lw->con[k].coef >= 0) {
+		Ins coef = {.op = OP_COEF,
+			    .size = c->ncomp,
+			    .a = -1,
+			    .b = -1,
+			    .c = -1,
+			    .lo = lw->con[k].coef};
+		root = ir_binary(ir, OP_ADD, root,
+				 ir_binary(ir, OP_DOT, ir_add(ir, coef), lw->cex_q[k]));
+	}
+	autodiff(ir, root, lane, lw->set_channel[lw->con[k].set]);
+}
+
 void lower_reverse(Lowered *lw)
 {
 	for (int s = 0; s < lw->nsets; s++)
 		if (lw->set_ir[s] && lw->set_total[s] >= 0)
 			reverse_set(lw, s, lw->set_total[s]);
+	for (int k = 0; k < lw->set_ir[0]->model->constraints.len; k++)
+		if (lw->cex_ir[k])
+			reverse_cex(lw, k);
+}
+
+/* Whether constraint k's term can be evaluated at any point (train
+ * --verify-every, language.md "Verification"): a soft method with one
+ * multiplier vector, not one per point (constraints never read a target). */
+static bool cex_eligible(const Constraint *c)
+{
+	return !c->hard && !c->method.per_point;
 }
 
 Lowered *lower_model(Arena *a, const Model *m)
@@ -594,6 +629,15 @@ Lowered *lower_forward(Arena *a, const Model *m)
 		slot += 3;
 		lw->set_channel[1 + d] = lw->nchannels++;
 	}
+	lw->cex_ir = arena_alloc(a, sizeof(Ir *) * (size_t)(ncon ? ncon : 1));
+	lw->cex_acc = arena_alloc(a, sizeof(int) * (size_t)(ncon ? ncon : 1));
+	lw->cex_total = arena_alloc(a, sizeof(int) * (size_t)(ncon ? ncon : 1));
+	lw->cex_q = arena_alloc(a, sizeof(int) * (size_t)(ncon ? ncon : 1));
+	for (int k = 0; k < ncon; k++) {
+		lw->cex_ir[k] = NULL;
+		lw->cex_total[k] = lw->cex_q[k] = -1;
+		lw->cex_acc[k] = cex_eligible(m->constraints.items[k]) ? slot++ : -1;
+	}
 	lw->nacc = slot;
 
 	/* every named tensor, in order, so that the output is enforced once */
@@ -611,6 +655,25 @@ Lowered *lower_forward(Arena *a, const Model *m)
 		Lower D = {.ir = ir_new(a, m), .m = m};
 		lw->set_total[1 + d] = lower_set(&D, lw, 1 + d);
 		lw->set_ir[1 + d] = D.ir;
+	}
+
+	/* each soft constraint's term alone, at counterexample points: into
+	 * its own statistics, its set's loss sum and (reverse) channel */
+	for (int k = 0; k < ncon; k++) {
+		if (lw->cex_acc[k] < 0)
+			continue;
+		const Constraint *c = m->constraints.items[k];
+		Lower C = {.ir = ir_new(a, m), .m = m};
+		set_origin(&C, c->label, ": ", NULL, c->loc);
+		int term = lower_constraint(&C, c, &lw->con[k], &lw->cex_q[k]);
+		C.ir->origin = NULL;
+		if (lw->con[k].coef < 0)
+			lw->cex_q[k] = -1;
+		C.ir->data_loss = ir_num(C.ir, 0);
+		C.ir->loss = term;
+		stat(&C, OP_STAT_SUM, term, lw->set_acc[lw->con[k].set]);
+		lw->cex_total[k] = term;
+		lw->cex_ir[k] = C.ir;
 	}
 
 	lw->con_g = arena_alloc(a, sizeof(Ir *) * (size_t)(ncon ? ncon : 1));

@@ -275,6 +275,19 @@ typedef struct cn_model_desc {
 	 * dependent rows.  1: train, eval and predict count the samples whose
 	 * output still breaks a hard constraint (cn_rt_infeasible). */
 	int hard_input;
+
+	/* Counterexample points (train --verify-every, SPEC 11): per
+	 * constraint, the acc slot that counts its points, or -1 when its term
+	 * cannot be evaluated at a point without data (hard, per-point
+	 * multipliers, a target in it).  grad_cex adds constraint k's term
+	 * alone at n points (inputs only) to the buffers grad filled: into the
+	 * constraint's statistics, its point set's loss sum and gradient
+	 * channel, as if the points were more of that set's batch but without
+	 * adding to its count; eval_cex adds the same statistics.  NULL: no
+	 * constraint can (or generated before --verify-every). */
+	const int *cex_acc;
+	void (*grad_cex)(const void *m, int k, const void *x, long n, void *grad, double *acc);
+	void (*eval_cex)(const void *m, int k, const void *x, long n, double *acc);
 } cn_model_desc;
 
 /* Layout of the stats array filled by train_step and eval (num_stats doubles):
@@ -417,7 +430,7 @@ int cn_main(int argc, char **argv, const cn_model_desc *d);
 #define CN_ROW_HI 2
 #define CN_ROW_EQ 4
 #define CN_PROJECT_KMAX(n, m) ((n) < 2 * (m) ? (n) : 2 * (m))
-#define CN_PROJECT_WS(n, m)                                                                 \
+#define CN_PROJECT_WS(n, m)                                                                    \
 	(CN_PROJECT_KMAX(n, m) * CN_PROJECT_KMAX(n, m) + 4 * CN_PROJECT_KMAX(n, m) + 2 * (n) + \
 	 (n) + 8)
 #define CN_PROJECT_ITERS(n, m) (4 * ((n) + 2 * (m)) + 16)

@@ -44,6 +44,8 @@ enum {
 	F_ONLY,
 	F_STATS,
 	F_STRICT,
+	F_VERIFY_EVERY,
+	F_VERIFY_POINTS,
 	F_HELP,
 	NUM_FLAGS
 };
@@ -77,9 +79,11 @@ static const struct Flag {
 	[F_VAL] = {"val", 1, IN_TRAIN},
 	[F_EARLY_STOP] = {"early-stop", 1, IN_TRAIN},
 	[F_MAX_INPUT] = {"max-input-size", 1, IN_TRAIN | IN_PREDICT | IN_EVAL},
-	[F_BOX] = {"box", 1, IN_VERIFY},
-	[F_BUDGET] = {"budget", 1, IN_VERIFY},
-	[F_TOL] = {"tol", 1, IN_VERIFY},
+	[F_BOX] = {"box", 1, IN_VERIFY | IN_TRAIN},
+	[F_BUDGET] = {"budget", 1, IN_VERIFY | IN_TRAIN},
+	[F_TOL] = {"tol", 1, IN_VERIFY | IN_TRAIN},
+	[F_VERIFY_EVERY] = {"verify-every", 1, IN_TRAIN},
+	[F_VERIFY_POINTS] = {"verify-points", 1, IN_TRAIN},
 	[F_ONLY] = {"only", 1, IN_VERIFY},
 	[F_STATS] = {"timing", 0, IN_VERIFY},
 	[F_STRICT] = {"strict", 0, IN_PREDICT},
@@ -212,6 +216,11 @@ static void help(const Program *p)
 	       "  --tol X             verify: g <= X (|g| <= X for equalities) counts as holding\n"
 	       "                      (default 0, 1e-6 for equalities)\n"
 	       "  --only LABEL        verify: that constraint alone\n"
+	       "  --verify-every N    train: every N epochs, verify each soft constraint\n"
+	       "                      (--box, --budget, --tol as verify's); counterexamples\n"
+	       "                      join the constraint's points, trained on from then on\n"
+	       "  --verify-points K   train: at most K points per constraint, oldest dropped\n"
+	       "                      first (default 1024)\n"
 	       "  --timing            verify: boxes and milliseconds per constraint, on stderr\n"
 	       "  --strict            predict: exit 3 when a sample has no output that meets "
 	       "every\n"
@@ -345,6 +354,18 @@ static int set_flag(Program *p, int f, const char *v)
 	case F_STRICT:
 		o->strict = 1;
 		break;
+	case F_VERIFY_EVERY:
+		if (parse_long(v, &o->verify_every) || o->verify_every < 1)
+			return usage(p,
+				     "--verify-every expects a positive number of epochs, got '%s'",
+				     v);
+		break;
+	case F_VERIFY_POINTS:
+		if (parse_long(v, &o->verify_points) || o->verify_points < 1)
+			return usage(
+				p, "--verify-points expects a positive number of points, got '%s'",
+				v);
+		break;
 	case F_BUDGET:
 		if (parse_long(v, &o->budget))
 			return usage(p, "--budget expects a positive number of boxes, got '%s'", v);
@@ -437,6 +458,17 @@ static int check_options(const Program *p)
 		return usage(p,
 			     "--resume and --params-in cannot be used together "
 			     "(the checkpoint holds the parameters)");
+	if (o->mode == MODE_TRAIN && !o->verify_every &&
+	    (o->box || o->has_budget || o->has_tol || o->verify_points))
+		return usage(p, "--%s needs --verify-every N with train",
+			     o->box                  ? "box"
+				     : o->has_budget ? "budget"
+				     : o->has_tol    ? "tol"
+						     : "verify-points");
+	if (o->verify_every && o->resume)
+		return usage(p,
+			     "--verify-every cannot be used with --resume (a checkpoint does "
+			     "not hold the counterexample points)");
 	if (o->early_stop > 0 && !o->val && !(p->d->validation > 0))
 		return usage(p,
 			     "--early-stop %ld needs validation data: give --val FILE.csv or "

@@ -171,7 +171,7 @@ int cn_rt_par_setup(Par *q, const cn_model_desc *d, int threads, int nranks)
 	q->d = d;
 	q->threads = threads;
 	q->nranks = nranks;
-	if (threads <= 1 && nranks <= 1 && d->num_domains == 0 && !d->row_mult)
+	if (threads <= 1 && nranks <= 1 && d->num_domains == 0 && !d->row_mult && !d->cex_acc)
 		return 0;
 	q->gstride = (gbytes + 63) / 64 * 64;
 	q->astride = ((size_t)d->acc_size + 7) / 8 * 8;
@@ -355,9 +355,22 @@ static void allreduce(Par *q)
 static void domain_grads(Par *q, const void *m, int eval)
 {
 	const Domains *dm = q->dm;
+	const Cex *cx = q->cx;
 	int k;
 
-	if (!dm || q->rank != 0)
+	if (q->rank != 0)
+		return;
+	/* each constraint's counterexample points join its set's batch in a
+	 * step (not in the report's evaluation: eval 1) */
+	for (k = 0; cx && eval != 1 && k < cx->nc; k++) {
+		if (cx->count[k] == 0)
+			continue;
+		if (eval == 2)
+			q->d->eval_cex(m, k, cn_rt_cex_points(cx, k), cx->count[k], q->acc);
+		else
+			q->d->grad_cex(m, k, cn_rt_cex_points(cx, k), cx->count[k], q->g0, q->acc);
+	}
+	if (!dm)
 		return;
 	for (k = 0; k < dm->n; k++) {
 		if (!q->d->domain_used[k])
@@ -373,7 +386,7 @@ static void domain_grads(Par *q, const void *m, int eval)
 
 void cn_rt_par_step(Par *q, void *m, const void *x, const void *t, long n, double *stats)
 {
-	if (q->threads <= 1 && q->nranks <= 1 && !q->dm && !q->d->row_mult) {
+	if (q->threads <= 1 && q->nranks <= 1 && !q->dm && !q->d->row_mult && !q->cx) {
 		q->d->train_step(m, x, t, n, stats);
 		return;
 	}

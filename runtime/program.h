@@ -39,6 +39,8 @@ typedef struct Options {
 	long budget;
 	double tol;
 	int has_budget, has_tol, verify_stats;
+	/* train --verify-every N (0: off) --verify-points K (0: 1024), SPEC 11 */
+	long verify_every, verify_points;
 	int strict; /* predict --strict: infeasible samples (SPEC 12) exit 3 */
 } Options;
 
@@ -118,6 +120,36 @@ void *cn_rt_load_model(const Program *p, cn_error *err);
 /* verify.c: PROGRAM verify (SPEC 11); returns the exit status. */
 int cn_rt_verify(const Program *p);
 
+/* verify.c: train --verify-every N (SPEC 11; language.md "Verification").
+ * Every N epochs round() runs verify's branch and bound on each soft
+ * constraint whose term can be evaluated at a point (d->cex_acc[k] >= 0)
+ * and appends its counterexample, if any, to the constraint's ring of at
+ * most cap points (oldest dropped first).  Rank 0 verifies; the points and
+ * verdicts are then sent to every rank.  status per constraint: CEX_HARD
+ * (not soft: not verified), CEX_NOPOINT (cannot be evaluated at a point:
+ * a target or per-point multipliers), CEX_NONE (not verified yet), else
+ * verify's exit code (0 proven, 1 violated, 3 unknown). */
+enum {
+	CEX_HARD = -3,
+	CEX_NOPOINT = -2,
+	CEX_NONE = -1
+};
+typedef struct Cex {
+	long every, cap, budget; /* 0 every: off */
+	int nc, ni;
+	int *status;
+	long *count, *head, *found; /* points held, next slot, counterexamples in all */
+	double *bound;              /* per constraint: the last verdict's bound or g */
+	unsigned char *pts;         /* per constraint cap x ni reals */
+	void *v;                    /* verify.c's state */
+} Cex;
+int cn_rt_cex_init(const Program *p, Cex *cx); /* 2: usage error (printed) */
+void cn_rt_cex_round(const Program *p, Cex *cx, const void *m);
+const void *cn_rt_cex_points(const Cex *cx, int k);
+/* " up proven (0 points)" etc. for constraint k, into buf */
+void cn_rt_cex_status(const Cex *cx, int k, char *buf, size_t n);
+void cn_rt_cex_free(Cex *cx);
+
 /* plot.c: --plot.  The rows of count epochs from number first are made by
  * init (nonzero: out of memory); add records one epoch's means (acc, as the
  * log's) without allocating; write draws the SVG into an opened cn_outfile. */
@@ -161,6 +193,7 @@ typedef struct Par {
 	void *scratch;            /* a model copy for eval under MPI */
 	int rank;                 /* this process: rank 0 adds the domains' terms */
 	const Domains *dm;        /* the domains' batches of a step, or NULL */
+	const Cex *cx;            /* counterexample points (--verify-every), or NULL */
 	const long *rows;         /* per-row multipliers (row_mult): the step's rows, */
 	void *lamr;               /* all rows' multipliers (NULL: none kept), */
 	double *crow;             /* and the batch's c by position */

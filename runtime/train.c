@@ -77,6 +77,8 @@ typedef struct Loop {
 	unsigned char *ckrows; /* --resume: the checkpoint's rows section, or NULL */
 	size_t ckrows_size;
 	const char *resume; /* its path */
+	const Program *p;
+	Cex cx; /* --verify-every: the counterexample points (cx.every 0: off) */
 } Loop;
 
 /* A checkpoint of a model with per-point multipliers over the data ends with
@@ -179,7 +181,7 @@ static int num_lambdas(const cn_model_desc *d)
 	return n;
 }
 
-static void log_header(FILE *f, const cn_model_desc *d, int val)
+static void log_header(FILE *f, const cn_model_desc *d, int val, const Cex *cx)
 {
 	int k, j;
 
@@ -201,6 +203,9 @@ static void log_header(FILE *f, const cn_model_desc *d, int val)
 		for (k = 0; k < d->num_constraints; k++)
 			fprintf(f, ",val_%s_viol,val_%s_max", d->con_labels[k], d->con_labels[k]);
 	}
+	for (k = 0; cx->every && k < d->num_constraints; k++)
+		if (cx->status[k] >= CEX_NONE)
+			fprintf(f, ",%s_verify,%s_points", d->con_labels[k], d->con_labels[k]);
 	fputc('\n', f);
 }
 
@@ -223,6 +228,14 @@ static void log_row(const Loop *l, long epoch)
 		for (k = 0; k < d->num_constraints; k++)
 			fprintf(l->log, ",%.9g,%.9g", v[CN_STAT_VIOL(k)], v[CN_STAT_MAX(k)]);
 	}
+	/* the last verdict (empty before the first round) and the points held */
+	for (k = 0; l->cx.every && k < d->num_constraints; k++) {
+		static const char *word[] = {"proven", "violated", "", "unknown"};
+		int st = l->cx.status[k];
+
+		if (st >= CEX_NONE)
+			fprintf(l->log, ",%s,%ld", st == CEX_NONE ? "" : word[st], l->cx.count[k]);
+	}
 	fputc('\n', l->log);
 }
 
@@ -240,6 +253,13 @@ static void progress(const Loop *l, long epoch)
 		       l->vstats[CN_STAT_DATA_LOSS]);
 		for (k = 0; k < d->num_constraints; k++)
 			printf("  val_%s %.1e", d->con_labels[k], l->vstats[CN_STAT_VIOL(k)]);
+	}
+	for (k = 0; l->cx.every && k < d->num_constraints; k++) {
+		static const char *word[] = {"proven", "violated", "", "unknown"};
+		int st = l->cx.status[k];
+
+		if (st > CEX_NONE)
+			printf("  %s %s/%ld", d->con_labels[k], word[st], l->cx.count[k]);
 	}
 	putchar('\n');
 	fflush(stdout);
@@ -356,6 +376,10 @@ static int epoch(Loop *l, long e, double *bad_loss)
 	for (s = 0; s < d->num_stats; s++)
 		if (!is_max_stat(s))
 			l->acc[s] /= (double)steps;
+	/* SPEC 11: verify after the epoch's updates; the points join from the
+	 * next step on */
+	if (l->cx.every && e % l->cx.every == 0)
+		cn_rt_cex_round(l->p, &l->cx, l->m);
 	if (l->lam)
 		d->lambdas(l->m, l->lam);
 	if (l->lam && l->lamr)
@@ -435,6 +459,7 @@ static int setup(Loop *l, const Program *p, const Data *data)
 	l->par.crow = l->crow;
 	l->par.rank = p->rank;
 	l->par.dm = l->dm.n ? &l->dm : NULL;
+	l->par.cx = l->cx.every && d->cex_acc ? &l->cx : NULL;
 	return 0;
 }
 
@@ -457,6 +482,7 @@ static void teardown(Loop *l)
 	free(l->iota);
 	free(l->crow);
 	free(l->ckrows);
+	cn_rt_cex_free(&l->cx);
 }
 
 typedef struct Outputs {
@@ -659,6 +685,8 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 		return cn_rt_fail(p,
 				  "per-point multipliers over the training data need one process "
 				  "(use --threads N, not MPI ranks)");
+	if (cn_rt_cex_init(p, &l->cx))
+		return 2;
 	rc = setup(l, p, data) ||
 		(p->o.plot && cn_rt_plot_init(&l->plot, d, l->done + 1, l->epochs - l->done));
 	if (cn_rt_agree(p, rc ? 2 : 0, "out of memory"))
@@ -670,7 +698,7 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 		return 2;
 	l->log = out->log.file;
 	if (l->log)
-		log_header(l->log, d, l->val.n > 0);
+		log_header(l->log, d, l->val.n > 0, &l->cx);
 	for (e = l->done + 1; e <= l->epochs && !l->stopped; e++) {
 		if (epoch(l, e, &bad)) {
 			if (p->rank == 0)
@@ -707,6 +735,14 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 			cn_rt_report_domains(stdout, d, &l->dm, l->dm.n ? l->par.acc : NULL);
 			if (d->hard_input)
 				cn_rt_report_infeasible(stdout, bad, data->total);
+			for (int k = 0; l->cx.every && k < d->num_constraints; k++) {
+				char st[96];
+
+				cn_rt_cex_status(&l->cx, k, st, sizeof st);
+				printf("verify: %s %s, %ld counterexample%s found\n",
+				       d->con_labels[k], st, l->cx.found[k],
+				       l->cx.found[k] == 1 ? "" : "s");
+			}
 		}
 		if (l->val.n && p->rank == 0) {
 			cn_rt_eval_all(d, keep, &l->val, l->dm.n ? &l->dm : NULL, l->vacc,
@@ -733,6 +769,7 @@ int cn_rt_train(const Program *p)
 	memset(&data, 0, sizeof data);
 	memset(&out, 0, sizeof out);
 	l.d = d;
+	l.p = p;
 	l.epochs = p->o.has_epochs ? p->o.epochs : d->epochs;
 	l.m = calloc(1, d->model_size);
 	l.best_m = calloc(1, d->model_size);

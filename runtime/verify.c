@@ -471,3 +471,180 @@ done:
 	free(v.q);
 	return rc;
 }
+
+/* ------------------------------------------- train --verify-every (SPEC 11) */
+
+/* verify.c's state of a training run's rounds: one Verifier (its queue of
+ * budget + 1 boxes and scratch rows), and --box's boxes. */
+typedef struct CexState {
+	Verifier v;
+	double *blo, *bhi, *rows;
+	int *bset;
+} CexState;
+
+const void *cn_rt_cex_points(const Cex *cx, int k)
+{
+	return cx->pts + (size_t)k * (size_t)cx->cap * (size_t)cx->ni * sizeof(double);
+}
+
+int cn_rt_cex_init(const Program *p, Cex *cx)
+{
+	const cn_model_desc *d = p->d;
+	const Options *o = &p->o;
+	int ni = d->num_inputs, nc = d->num_constraints, ncmax = 1;
+	size_t rs = (size_t)d->real_size;
+
+	memset(cx, 0, sizeof *cx);
+	if (!o->verify_every)
+		return 0;
+	if (!d->con_box || !d->constraint_g || !d->con_hard)
+		return cn_rt_fail(p,
+				  "this program has no bound code for --verify-every (regenerate "
+				  "it with this cnetc)");
+	if (o->has_budget && o->budget < 1)
+		return cn_rt_fail(p, "--budget expects a positive number of boxes, got 0");
+	cx->every = o->verify_every;
+	cx->cap = o->verify_points ? o->verify_points : 1024;
+	cx->budget = o->has_budget ? o->budget : 10000;
+	cx->nc = nc;
+	cx->ni = ni;
+	for (int k = 0; k < nc; k++)
+		ncmax = d->con_ncomp[k] > ncmax ? d->con_ncomp[k] : ncmax;
+	CexState *s = calloc(1, sizeof *s);
+	cx->v = s;
+	cx->status = calloc((size_t)(nc ? nc : 1), sizeof(int));
+	cx->count = calloc((size_t)(nc ? nc : 1), sizeof(long));
+	cx->head = calloc((size_t)(nc ? nc : 1), sizeof(long));
+	cx->found = calloc((size_t)(nc ? nc : 1), sizeof(long));
+	cx->bound = calloc((size_t)(nc ? nc : 1), sizeof(double));
+	/* the points are kept as the model's reals: rs <= sizeof(double) */
+	if ((size_t)cx->cap > SIZE_MAX / sizeof(double) / (size_t)ni / (size_t)(nc ? nc : 1))
+		return cn_rt_fail(p, "--verify-points: too many points");
+	cx->pts = calloc((size_t)(nc ? nc : 1) * (size_t)cx->cap * (size_t)ni, sizeof(double));
+	if (!s || !cx->status || !cx->count || !cx->head || !cx->found || !cx->bound || !cx->pts)
+		return cn_rt_fail(p, "out of memory (lower --verify-points)");
+	s->blo = calloc((size_t)ni, sizeof(double));
+	s->bhi = calloc((size_t)ni, sizeof(double));
+	s->bset = calloc((size_t)ni, sizeof(int));
+	s->rows = calloc((size_t)ni * 7 + (size_t)ncmax * 3, sizeof(double));
+	Verifier *v = &s->v;
+	v->xr = calloc((size_t)ni, rs);
+	v->yr = calloc((size_t)d->num_outputs, rs);
+	v->gr = calloc((size_t)ncmax, rs);
+	v->cap = cx->budget + 1;
+	v->q = (size_t)v->cap <= SIZE_MAX / 2 / sizeof(double) / (size_t)ni
+		? malloc((size_t)v->cap * 2 * (size_t)ni * sizeof(double))
+		: NULL;
+	if (!s->blo || !s->bhi || !s->bset || !s->rows || !v->xr || !v->yr || !v->gr || !v->q)
+		return cn_rt_fail(p, "out of memory (lower --budget)");
+	if (o->box && parse_box(p, o->box, s->blo, s->bhi, s->bset))
+		return 2;
+	v->root_lo = s->rows;
+	v->root_hi = s->rows + ni;
+	v->x = s->rows + 2 * ni;
+	v->xt = s->rows + 3 * ni;
+	v->grad = s->rows + 4 * ni;
+	v->bl = s->rows + 5 * ni;
+	v->bh = s->rows + 6 * ni;
+	v->glo = s->rows + 7 * ni;
+	v->ghi = v->glo + ncmax;
+	v->gp = v->ghi + ncmax;
+	v->d = d;
+	v->ni = ni;
+	/* every soft constraint's box first: a usage error before training */
+	for (int k = 0; k < nc; k++) {
+		if (d->con_hard[k]) {
+			cx->status[k] = CEX_HARD;
+			continue;
+		}
+		if (!d->cex_acc || d->cex_acc[k] < 0) {
+			cx->status[k] = CEX_NOPOINT;
+			continue;
+		}
+		cx->status[k] = CEX_NONE;
+		if (box_of(p, k, s->blo, s->bhi, s->bset, v->root_lo, v->root_hi))
+			return 2;
+	}
+	return 0;
+}
+
+void cn_rt_cex_round(const Program *p, Cex *cx, const void *m)
+{
+	const cn_model_desc *d = p->d;
+	const Options *o = &p->o;
+	CexState *s = cx->v;
+	Verifier *v = &s->v;
+	size_t rs = (size_t)d->real_size, row = (size_t)cx->ni * rs;
+
+	for (int k = 0; p->rank == 0 && k < cx->nc; k++) {
+		if (cx->status[k] < CEX_NONE)
+			continue;
+		box_of(p, k, s->blo, s->bhi, s->bset, v->root_lo, v->root_hi);
+		v->m = m;
+		v->k = k;
+		v->ncomp = d->con_ncomp[k];
+		v->eq = d->con_eq[k];
+		v->tol = o->has_tol ? o->tol : v->eq ? 1e-6 : 0;
+		Verdict r = branch_and_bound(v, cx->budget);
+		cx->status[k] = r.status;
+		cx->bound[k] = r.status == 1 ? v->cex_g : r.bound;
+		if (r.status != 1)
+			continue;
+		/* the counterexample, in the model's reals (eval_at rounded it) */
+		unsigned char *dst =
+			(unsigned char *)cn_rt_cex_points(cx, k) + (size_t)cx->head[k] * row;
+		for (int i = 0; i < cx->ni; i++)
+			cn_rt_store_real(dst, (size_t)i, v->x[i], d->real_size);
+		cx->head[k] = (cx->head[k] + 1) % cx->cap;
+		if (cx->count[k] < cx->cap)
+			cx->count[k]++;
+		cx->found[k]++;
+	}
+	/* every rank trains on rank 0's points */
+	size_t nc = (size_t)cx->nc;
+	cn_rt_bcast(p, cx->status, nc * sizeof(int));
+	cn_rt_bcast(p, cx->count, nc * sizeof(long));
+	cn_rt_bcast(p, cx->head, nc * sizeof(long));
+	cn_rt_bcast(p, cx->found, nc * sizeof(long));
+	cn_rt_bcast(p, cx->bound, nc * sizeof(double));
+	cn_rt_bcast(p, cx->pts, nc * (size_t)cx->cap * (size_t)cx->ni * sizeof(double));
+}
+
+void cn_rt_cex_status(const Cex *cx, int k, char *buf, size_t n)
+{
+	static const char *what[] = {"proven", "violated", "?", "unknown"};
+	int st = cx->status[k];
+
+	if (st == CEX_HARD)
+		snprintf(buf, n, "hard, not verified");
+	else if (st == CEX_NOPOINT)
+		snprintf(buf, n, "not verified (needs data: a target or per-point multipliers)");
+	else if (st == CEX_NONE)
+		snprintf(buf, n, "not verified yet (%ld points)", cx->count[k]);
+	else
+		snprintf(buf, n, "%s (%ld points)", what[st], cx->count[k]);
+}
+
+void cn_rt_cex_free(Cex *cx)
+{
+	CexState *s = cx->v;
+
+	if (s) {
+		free(s->blo);
+		free(s->bhi);
+		free(s->bset);
+		free(s->rows);
+		free(s->v.xr);
+		free(s->v.yr);
+		free(s->v.gr);
+		free(s->v.q);
+		free(s);
+	}
+	free(cx->status);
+	free(cx->count);
+	free(cx->head);
+	free(cx->found);
+	free(cx->bound);
+	free(cx->pts);
+	memset(cx, 0, sizeof *cx);
+}
