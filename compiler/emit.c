@@ -915,7 +915,7 @@ static void emit_cex_functions(Emitter *E)
 	const char *P = E->P;
 	const Ir *main_ir = E->ir;
 	const Lowered *lw = E->lw;
-	if (E->o->freestanding)
+	if (E->o->freestanding || !E->o->cex)
 		return; /* reached only through the descriptor, which it has not */
 	for (int k = 0; k < E->m->constraints.len; k++) {
 		const Ir *ir = lw->cex_ir[k];
@@ -979,6 +979,8 @@ static void emit_cex_desc_fns(const Emitter *E)
 
 static bool any_cex(const Emitter *E)
 {
+	if (E->o->freestanding || !E->o->cex)
+		return false;
 	for (int k = 0; k < E->m->constraints.len; k++)
 		if (E->lw->cex_ir[k])
 			return true;

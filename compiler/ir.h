@@ -259,6 +259,9 @@ typedef struct EmitOptions {
 	const char *data_dir;    /* cnetc run: directory of the model, for its data csv */
 	const char *param_array; /* export: P_predict reads this array, not m->param */
 	bool freestanding;       /* compile --freestanding: no stdio, no runtime */
+	bool cex;                /* --counterexamples: P_grad_c<k> / P_eval_c<k> for
+				    train --verify-every (a forward and reverse pass
+				    per soft constraint: not in every program) */
 } EmitOptions;
 
 void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o);

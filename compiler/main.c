@@ -33,7 +33,7 @@ static const char usage_text[] =
 	"       cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]\n"
 	"                     [--precision float|double] [--depfile FILE] [--unroll-max N]\n"
 	"                     [--lanes N] [--vector-bits 128|256|512] [--mpi]\n"
-	"                     [--freestanding [--stats]]\n"
+	"                     [--freestanding [--stats]] [--counterexamples]\n"
 	"                     [--max-input-size BYTES]\n"
 	"       cnetc run MODEL.cnet [compile options] [--mpi --np N] [--no-cache] [-v]\n"
 	"                 [-- ARGS...]\n"
@@ -78,6 +78,9 @@ static const char options_text[] =
 	"                       so with $MPICC (default mpicc) and run it under $MPIRUN\n"
 	"                       (default mpirun) -np N; see tests/parallel/README.md\n"
 	"  --np N               MPI processes for 'run --mpi'\n"
+	"  --counterexamples    compile: the functions the program's train --verify-every\n"
+	"                       needs (a pass per soft constraint; run adds them when its\n"
+	"                       arguments have --verify-every)\n"
 	"  --freestanding       compile: no save/load, no stdio, no runtime: P_init,\n"
 	"                       P_train_step, P_end_epoch and P_predict for a device\n"
 	"  --params FILE        export: the trained parameters (a parameter text file,\n"
@@ -116,7 +119,7 @@ typedef struct Options {
 	bool no_cache, verbose;
 	bool dump_ast, dump_lowered, dump_ir, dump_layout;
 	bool werror;
-	bool freestanding, stats;
+	bool freestanding, stats, cex;
 	const char *params, *weights, *test, *fortran; /* export */
 	char **run_args;                               /* after "--" */
 	int nrun_args;
@@ -325,6 +328,8 @@ static void parse_args(int argc, char **argv, Options *o)
 			o->fortran = value_of(argc, argv, &i);
 		} else if (!strcmp(a, "--stats")) {
 			o->stats = true;
+		} else if (!strcmp(a, "--counterexamples")) {
+			o->cex = true;
 		} else if (!strcmp(a, "--freestanding")) {
 			o->freestanding = true;
 		} else if (!strcmp(a, "--Werror")) {
@@ -710,6 +715,7 @@ int main(int argc, char **argv)
 			.vector_bits = opt.vector_bits,
 			.src = &src,
 			.freestanding = opt.freestanding,
+			.cex = opt.cex,
 		};
 		if (!strcmp(opt.command, "compile")) {
 			const char *out =
@@ -732,6 +738,11 @@ int main(int argc, char **argv)
 		} else if (!strcmp(opt.command, "run")) {
 			eo.main = true;
 			eo.data_dir = dir_of(arena, opt.input);
+			/* the program's train --verify-every needs the counterexample
+			 * functions: cnetc run adds them when its arguments ask */
+			for (int i = 0; i < opt.nrun_args; i++)
+				if (!strncmp(opt.run_args[i], "--verify-every", 14))
+					eo.cex = true;
 			RunOptions ro = {
 				.np = opt.mpi ? opt.np : 0,
 				.no_cache = opt.no_cache,

@@ -465,6 +465,19 @@ static int check_options(const Program *p)
 				     : o->has_budget ? "budget"
 				     : o->has_tol    ? "tol"
 						     : "verify-points");
+	if (o->verify_every && !p->d->grad_cex) {
+		int k, soft = 0;
+
+		for (k = 0; k < p->d->num_constraints; k++)
+			soft |= !p->d->con_hard[k] &&
+				!(p->d->con_per_point && p->d->con_per_point[k]);
+		if (soft)
+			return usage(
+				p,
+				"--verify-every needs the counterexample functions: generate "
+				"the program with 'cnetc compile --counterexamples' (cnetc run "
+				"adds it when its arguments have --verify-every)");
+	}
 	if (o->verify_every && o->resume)
 		return usage(p,
 			     "--verify-every cannot be used with --resume (a checkpoint does "

@@ -30,9 +30,10 @@ train { optimizer adam(lr = 0.02); epochs 400; log every 100; }
 M
 sed -e 's/samples 12;/csv "d.csv";/' -e '/x = uniform/d' -e '/t = x +/d' "$tmp/mono.cnet" > "$tmp/csv.cnet"
 printf 'x,t\n0,0\n1,1\n' > "$tmp/d.csv"
-"$CNETC" compile "$tmp/mono.cnet" --main -o "$tmp/mono.c"
-"$CNETC" compile "$tmp/csv.cnet" --main -o "$tmp/csv.c"
-for m in mono csv; do
+"$CNETC" compile "$tmp/mono.cnet" --main --counterexamples -o "$tmp/mono.c"
+"$CNETC" compile "$tmp/mono.cnet" --main -o "$tmp/plain.c"
+"$CNETC" compile "$tmp/csv.cnet" --main --counterexamples -o "$tmp/csv.c"
+for m in mono csv plain; do
 	$cc -O1 -I"$CNETRT_DIR" "$tmp/$m.c" "$CNETRT_LIB" $CNETRT_LDFLAGS -lm -o "$tmp/$m"
 done
 awk 'BEGIN { print "x"; for (i = 0; i <= 2000; i++) print 2 * i / 2000 }' > "$tmp/grid.csv"
@@ -122,6 +123,9 @@ expect mono "mono: error: --budget expects a positive number of boxes, got 0" --
 expect mono "mono: error: --box: the model has no input 'z'" --verify-every 5 --box z=0:1
 expect mono "mono: error: --verify-every cannot be used with --resume (a checkpoint does not hold the counterexample points)" --verify-every 5 --resume nothing.ckpt
 expect csv "csv: error: constraint 'up': no box for input x (the data block has no uniform(a, b) generator for it); give --box x=a:b" --verify-every 5
+# a program generated without --counterexamples refuses --verify-every (the
+# functions cost a pass per soft constraint, so they are opt-in; cnetc run adds them)
+expect plain "plain: error: --verify-every needs the counterexample functions: generate the program with 'cnetc compile --counterexamples' (cnetc run adds it when its arguments have --verify-every)" --verify-every 5
 # with a box, the csv model trains
 (cd "$tmp" && ./csv --verify-every 5 --box x=0:1 --epochs 10 --quiet) || fail "csv --box x=0:1"
 [ "$fails" = 0 ] || exit 1
