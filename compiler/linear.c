@@ -56,18 +56,6 @@ static void emit_sum2(FILE *out, const Ir *ir, int i, int n, int a, const char *
 	fputs("\t}\n", out);
 }
 
-/* the mean value relaxation of f = name, dexpr its derivative's interval */
-static void emit_mv(FILE *out, const Ir *ir, int i, int n, int a, const char *f, const char *dexpr)
-{
-	const char *ja = ix(ir, a, "j");
-	fprintf(out,
-		"\tfor (int j = 0; j < %d; j++) {\n\t\tcn_iv t = v%d[%s];\n"
-		"\t\tcn_iv fl = cn_iv_%s(cn_iv_point(t.lo), z, z, 0);\n"
-		"\t\tcn_iv d = %s;\n"
-		"\t\tcn_lf_mv(NI, t, fl, d, L%d[%s], U%d[%s], L%d[j], U%d[j], R);\n\t}\n",
-		n, a, ja, f, dexpr, a, ja, a, ja, i, i);
-}
-
 /* the forms of instruction i (its interval v<i> computed above) */
 static void emit_lf_ins(Emitter *E, const Ir *ir, int i, bool yin, bool dst)
 {
@@ -134,20 +122,17 @@ static void emit_lf_ins(Emitter *E, const Ir *ir, int i, bool yin, bool dst)
 			"U%d[%s], L%d[j], U%d[j], R);\n",
 			n, a, ix(ir, a, "j"), a, ix(ir, a, "j"), a, ix(ir, a, "j"), i, i);
 		goto tighten;
-	case OP_TANH: {
-		char d[96];
-		snprintf(d, sizeof d, "cn_iv_TANH_D(v%d[j], cn_iv_point(1), z, 0)", i);
-		emit_mv(out, ir, i, n, a, "TANH", d);
-		goto tighten;
-	}
-	case OP_SIGMOID: {
-		char d[96];
-		snprintf(d, sizeof d, "cn_iv_SIGMOID_D(v%d[j], cn_iv_point(1), z, 0)", i);
-		emit_mv(out, ir, i, n, a, "SIGMOID", d);
-		goto tighten;
-	}
+	case OP_TANH:
+	case OP_SIGMOID:
 	case OP_SOFTPLUS:
-		emit_mv(out, ir, i, n, a, "SOFTPLUS", "cn_iv_SOFTPLUS_D(t, cn_iv_point(1), z, 0)");
+		fprintf(out,
+			"\tfor (int j = 0; j < %d; j++)\n\t\tcn_lf_%s(NI, v%d[%s], L%d[%s], "
+			"U%d[%s], L%d[j], U%d[j], R);\n",
+			n,
+			in->op == OP_TANH              ? "tanh"
+				: in->op == OP_SIGMOID ? "sigmoid"
+						       : "softplus",
+			a, ix(ir, a, "j"), a, ix(ir, a, "j"), a, ix(ir, a, "j"), i, i);
 		goto tighten;
 	case OP_MAX2:
 	case OP_MIN2: {

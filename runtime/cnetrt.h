@@ -482,6 +482,12 @@ void cn_lf_relu(int n, cn_iv t, const double *Lt, const double *Ut, double *Ly, 
 		const double *R);
 void cn_lf_mv(int n, cn_iv t, cn_iv fl, cn_iv d, const double *Lt, const double *Ut, double *Ly,
 	      double *Uy, const double *R);
+void cn_lf_tanh(int n, cn_iv t, const double *Lt, const double *Ut, double *Ly, double *Uy,
+		const double *R);
+void cn_lf_sigmoid(int n, cn_iv t, const double *Lt, const double *Ut, double *Ly, double *Uy,
+		   const double *R);
+void cn_lf_softplus(int n, cn_iv t, const double *Lt, const double *Ut, double *Ly, double *Uy,
+		    const double *R);
 void cn_lf_max2(int n, cn_iv a, cn_iv b, const double *La, const double *Ua, const double *Lb,
 		const double *Ub, double *Ly, double *Uy, const double *R, const cn_iv *box);
 void cn_lf_min2(int n, cn_iv a, cn_iv b, const double *La, const double *Ua, const double *Lb,

@@ -232,3 +232,38 @@ void cn_lf_min2(int n, cn_iv a, cn_iv b, const double *La, const double *Ua, con
 {
 	minmax(n, 0, a, b, La, Ua, Lb, Ub, Ly, Uy, R, box);
 }
+
+/* the activations' relaxations, by the mean value rule on their interval
+ * rules (the value's interval and the derivative's) */
+void cn_lf_tanh(int n, cn_iv t, const double *Lt, const double *Ut, double *Ly, double *Uy,
+		const double *R)
+{
+	const cn_iv z = {0, 0};
+	cn_iv y = cn_iv_TANH(t, z, z, 0);
+	cn_lf_mv(n, t, cn_iv_TANH(cn_iv_point(t.lo), z, z, 0),
+		 cn_iv_TANH_D(y, cn_iv_point(1), z, 0), Lt, Ut, Ly, Uy, R);
+}
+
+void cn_lf_sigmoid(int n, cn_iv t, const double *Lt, const double *Ut, double *Ly, double *Uy,
+		   const double *R)
+{
+	const cn_iv z = {0, 0};
+	cn_iv y = cn_iv_SIGMOID(t, z, z, 0);
+	cn_lf_mv(n, t, cn_iv_SIGMOID(cn_iv_point(t.lo), z, z, 0),
+		 cn_iv_SIGMOID_D(y, cn_iv_point(1), z, 0), Lt, Ut, Ly, Uy, R);
+}
+
+/* softplus is t above 20 and log(1 + e^t) up to 20 (ops.h): a jump of
+ * about 2e-9 at 20, where the mean value theorem does not hold; an interval
+ * across 20 keeps its interval */
+void cn_lf_softplus(int n, cn_iv t, const double *Lt, const double *Ut, double *Ly, double *Uy,
+		    const double *R)
+{
+	const cn_iv z = {0, 0};
+	if (t.lo <= 20 && t.hi > 20) {
+		cn_lf_of_iv(n, cn_iv_SOFTPLUS(t, z, z, 0), Ly, Uy);
+		return;
+	}
+	cn_lf_mv(n, t, cn_iv_SOFTPLUS(cn_iv_point(t.lo), z, z, 0),
+		 cn_iv_SOFTPLUS_D(t, cn_iv_point(1), z, 0), Lt, Ut, Ly, Uy, R);
+}
