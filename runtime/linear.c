@@ -176,10 +176,14 @@ void cn_lf_mv(int n, cn_iv t, cn_iv fl, cn_iv d, const double *Lt, const double 
 	cn_lf_addc(n, Uy, c.hi, 1);
 }
 
-/* the largest |width| of a pair of forms over the box */
+/* the largest U - L over the box, only a choice between two sound forms
+ * (an exact value, U = L, has 0) */
 static double gap(int n, const double *L, const double *U, const cn_iv *box)
 {
-	return cn_lf_range(n, U, box).hi - cn_lf_range(n, L, box).lo;
+	double D[n + 1];
+	for (int i = 0; i <= n; i++)
+		D[i] = U[i] - L[i];
+	return cn_lf_range(n, D, box).hi;
 }
 
 /* max(a, b) (mx 1) or min(a, b): through r = relu(a - b) (its triangle
