@@ -120,5 +120,5 @@ set +e
 rc=$?
 set -e
 [ "$rc" = 3 ] || { echo "FAIL: intervals alone were expected to stay unknown (exit $rc)"; exit 1; }
-echo "hard constraint proven on x=[-50,50]^2 by the linear bounds
+echo "hard constraint proven on x=[-50,50]^2 by the linear bounds (intervals: unknown)"
 
