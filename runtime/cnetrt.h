@@ -269,8 +269,8 @@ typedef struct cn_model_desc {
 			double *ghi);
 	/* the same with linear relaxations (runtime/linear.c), never looser
 	 * than con_box; NULL when the model's forms would be too large */
-	void (*con_box_lin)(const void *m, int k, const double *lo, const double *hi,
-			    double *glo, double *ghi);
+	void (*con_box_lin)(const void *m, int k, const double *lo, const double *hi, double *glo,
+			    double *ghi);
 	const int *con_eq, *con_hard, *con_set, *box_kind;
 	const double *box_lo, *box_hi;
 
