@@ -39,7 +39,7 @@ typedef struct Options {
 	long budget;
 	double tol;
 	int has_budget, has_tol, verify_stats;
-	int bounds_interval; /* verify --bounds interval: no linear relaxations */
+	const char *bounds; /* verify --bounds interval|linear (NULL: linear) */
 	int strict; /* predict --strict: infeasible samples (SPEC 12) exit 3 */
 } Options;
 

@@ -353,6 +353,11 @@ int cn_rt_verify(const Program *p)
 		return cn_rt_fail(p,
 				  "this program has no bound code for verify (regenerate it "
 				  "with this cnetc)");
+	if (o->bounds && strcmp(o->bounds, "interval") && strcmp(o->bounds, "linear")) {
+		snprintf(msg, sizeof msg, "--bounds expects interval or linear, got '%.400s'",
+			 o->bounds);
+		return cn_rt_fail(p, msg);
+	}
 	if (o->has_budget && o->budget < 1)
 		return cn_rt_fail(p, "--budget expects a positive number of boxes, got 0");
 	int only = -1;
@@ -423,7 +428,8 @@ int cn_rt_verify(const Program *p)
 	}
 	v.d = d;
 	v.m = m;
-	v.box = d->con_box_lin && !o->bounds_interval ? d->con_box_lin : d->con_box;
+	int interval = o->bounds && strcmp(o->bounds, "interval") == 0;
+	v.box = d->con_box_lin && !interval ? d->con_box_lin : d->con_box;
 	v.ni = ni;
 	int any_cex = 0, all_proven = 1;
 	for (int k = 0; k < nc; k++) {
