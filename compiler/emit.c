@@ -1594,6 +1594,7 @@ static void emit_describe(Emitter *E)
 	emit_verify_fns(E);
 	if (any_cex(E))
 		emit_cex_desc_fns(E);
+	E->lin = emit_linear_fns(E);
 	fprintf(out, "void %s_describe(cn_model_desc *d)\n{\n", P);
 	emit_names(out, "input_cols", &m->inputs);
 	emit_names(out, "target_cols", &m->targets);

@@ -24,7 +24,7 @@
 #include "cnetrt.h"
 #include "ir.h"
 
-static bool has_rule(Op op)
+bool iv_has_rule(Op op)
 {
 	switch (op) {
 #define Y(name) case OP_##name:
@@ -36,7 +36,7 @@ static bool has_rule(Op op)
 	}
 }
 
-static bool keep_output(const Ins *in, const void *ctx)
+bool iv_keep_output(const Ins *in, const void *ctx)
 {
 	(void)ctx;
 	return op_is(in->op, OF_OUT);
@@ -51,7 +51,7 @@ static const char *at(const Ir *ir, int v, const char *j, char buf[64])
 
 /* v<i>[size] = the interval of instruction i; out names YIN's source and
  * OUTPUT's destination */
-static void emit_iv_ins(Emitter *E, const Ir *ir, int i, const char *yin, const char *dst)
+void emit_iv_ins(Emitter *E, const Ir *ir, int i, const char *yin, const char *dst)
 {
 	FILE *out = E->out;
 	const Ins *in = &ir->ins[i];
@@ -200,7 +200,7 @@ static void emit_iv_ins(Emitter *E, const Ir *ir, int i, const char *yin, const 
 	default:
 		break;
 	}
-	if (op_is(in->op, OF_ELEM) && has_rule(in->op)) {
+	if (op_is(in->op, OF_ELEM) && iv_has_rule(in->op)) {
 		fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tv%d[j] = cn_iv_%s(", n, i,
 			op_info[in->op].name);
 		fprintf(out, "%s, %s, %s, %s);\n", at(ir, a, "j", b1),
@@ -220,7 +220,7 @@ static void emit_iv_body(Emitter *E, const Ir *ir, const char *yin, const char *
 	bool *live = calloc((size_t)(ir->len ? ir->len : 1), sizeof(bool));
 	if (!live)
 		fatal("out of memory:");
-	ir_live(ir, keep_output, NULL, live);
+	ir_live(ir, iv_keep_output, NULL, live);
 	fputs("\tconst cn_iv z = {0, 0}, any = {-HUGE_VAL, HUGE_VAL};\n", out);
 	fputs("\t(void)z;\n\t(void)any;\n\t(void)m;\n\t(void)x;\n", out);
 	if (yin)
@@ -359,6 +359,8 @@ void emit_verify_desc(Emitter *E)
 		fputs("};\n", out);
 	}
 	fprintf(out, "\t\td->con_box = %s_box_v;\n", E->P);
+	if (E->lin)
+		fprintf(out, "\t\td->con_box_lin = %s_box_lin;\n", E->P);
 	fputs("\t\td->con_eq = con_eq;\n\t\td->con_hard = con_hard;\n\t\td->con_set = con_set;\n"
 	      "\t\td->box_kind = box_kind;\n\t\td->box_lo = box_lo;\n\t\td->box_hi = "
 	      "box_hi;\n\t}\n",

@@ -307,6 +307,7 @@ typedef struct Emitter {
 	bool *prj_used;      /* per const: a function emitted projects onto its rows */
 	struct Fuse *fuse;   /* the function being emitted: its fused lane loops */
 	bool *mm_used;       /* some function emitted calls P_mm */
+	bool lin;            /* the linear bound code was emitted (P_box_lin) */
 } Emitter;
 
 /* A literal of the model's precision, the shortest that reads back exactly. */
@@ -338,6 +339,12 @@ void emit_layout_comment(const Emitter *E);
  * intervals over a box of inputs, and P_box_v; then, inside P_describe, the
  * descriptor's verify fields. */
 void emit_verify_fns(Emitter *E);
+/* interval.c's pieces the linear bound code (linear.c) builds on */
+void emit_iv_ins(Emitter *E, const Ir *ir, int i, const char *yin, const char *dst);
+bool iv_has_rule(Op op);
+bool iv_keep_output(const Ins *in, const void *ctx);
+/* linear.c: the linear relaxation bound code; false when too large */
+bool emit_linear_fns(Emitter *E);
 void emit_verify_desc(Emitter *E);
 
 /* ---------------------------------------------------------------- interp.c */

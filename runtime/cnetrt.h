@@ -267,6 +267,10 @@ typedef struct cn_model_desc {
 	 * generator (csv or none).  con_box NULL: generated before verify. */
 	void (*con_box)(const void *m, int k, const double *lo, const double *hi, double *glo,
 			double *ghi);
+	/* the same with linear relaxations (runtime/linear.c), never looser
+	 * than con_box; NULL when the model's forms would be too large */
+	void (*con_box_lin)(const void *m, int k, const double *lo, const double *hi, double *glo,
+			    double *ghi);
 	const int *con_eq, *con_hard, *con_set, *box_kind;
 	const double *box_lo, *box_hi;
 
@@ -471,6 +475,36 @@ cn_iv cn_iv_exp(cn_iv a);
 cn_iv cn_iv_sigmoid(cn_iv a);
 cn_iv cn_iv_sin(cn_iv a);
 cn_iv cn_iv_cos(cn_iv a);
+
+/* ------------------------------------------------------------------ linear relaxations
+ * runtime/linear.c: a value's lower and upper linear functions of the box's
+ * n inputs, n + 1 doubles each (the constant last), combined with their
+ * rounding errors moved outward into the constant; R the box's largest
+ * |x_i| (cn_lf_radii). */
+void cn_lf_radii(int n, const cn_iv *box, double *R);
+void cn_lf_const(int n, double c, double *f);
+void cn_lf_input(int n, int i, double *f);
+void cn_lf_copy(int n, const double *src, double *dst);
+void cn_lf_addc(int n, double *dst, double c, int dir);
+void cn_lf_acc(int n, double a, const double *Ls, const double *Us, double *Ld, double *Ud,
+	       const double *R);
+cn_iv cn_lf_range(int n, const double *f, const cn_iv *box);
+void cn_lf_tighten(int n, cn_iv *v, const double *L, const double *U, const cn_iv *box);
+void cn_lf_of_iv(int n, cn_iv v, double *L, double *U);
+void cn_lf_relu(int n, cn_iv t, const double *Lt, const double *Ut, double *Ly, double *Uy,
+		const double *R);
+void cn_lf_mv(int n, cn_iv t, cn_iv fl, cn_iv d, const double *Lt, const double *Ut, double *Ly,
+	      double *Uy, const double *R);
+void cn_lf_tanh(int n, cn_iv t, const double *Lt, const double *Ut, double *Ly, double *Uy,
+		const double *R);
+void cn_lf_sigmoid(int n, cn_iv t, const double *Lt, const double *Ut, double *Ly, double *Uy,
+		   const double *R);
+void cn_lf_softplus(int n, cn_iv t, const double *Lt, const double *Ut, double *Ly, double *Uy,
+		    const double *R);
+void cn_lf_max2(int n, cn_iv a, cn_iv b, const double *La, const double *Ua, const double *Lb,
+		const double *Ub, double *Ly, double *Uy, const double *R, const cn_iv *box);
+void cn_lf_min2(int n, cn_iv a, cn_iv b, const double *La, const double *Ua, const double *Lb,
+		const double *Ub, double *Ly, double *Uy, const double *R, const cn_iv *box);
 
 #ifdef __cplusplus
 }

@@ -42,6 +42,7 @@ enum {
 	F_BUDGET,
 	F_TOL,
 	F_ONLY,
+	F_BOUNDS,
 	F_STATS,
 	F_STRICT,
 	F_VERIFY_EVERY,
@@ -85,6 +86,7 @@ static const struct Flag {
 	[F_VERIFY_EVERY] = {"verify-every", 1, IN_TRAIN},
 	[F_VERIFY_POINTS] = {"verify-points", 1, IN_TRAIN},
 	[F_ONLY] = {"only", 1, IN_VERIFY},
+	[F_BOUNDS] = {"bounds", 1, IN_VERIFY},
 	[F_STATS] = {"timing", 0, IN_VERIFY},
 	[F_STRICT] = {"strict", 0, IN_PREDICT},
 	[F_HELP] = {"help", 0, IN_TRAIN | IN_PREDICT | IN_EVAL | IN_VERIFY},
@@ -136,7 +138,7 @@ static void help(const Program *p)
 	       " [--seed N]\n"
 	       "       %*s [--sat-tol X]\n"
 	       "       %s verify --params-in FILE [--box v=a:b[,v=a:b...]] [--budget N] [--tol X]\n"
-	       "       %*s [--only LABEL] [--timing]\n\n",
+	       "       %*s [--only LABEL] [--bounds interval|linear] [--timing]\n\n",
 	       s, (int)strlen(s), "", (int)strlen(s), "", (int)strlen(s), "", (int)strlen(s), "", s,
 	       s, (int)strlen(s) + 5, "", s, (int)strlen(s) + 7, "");
 	printf("Model %s: %d input%s, %d target%s, %d output%s, %d parameter%s, %d constraint%s "
@@ -221,6 +223,8 @@ static void help(const Program *p)
 	       "                      join the constraint's points, trained on from then on\n"
 	       "  --verify-points K   train: at most K points per constraint, oldest dropped\n"
 	       "                      first (default 1024)\n"
+	       "  --bounds B          verify: interval (interval arithmetic alone) or linear\n"
+	       "                      (with linear relaxations, never looser; the default)\n"
 	       "  --timing            verify: boxes and milliseconds per constraint, on stderr\n"
 	       "  --strict            predict: exit 3 when a sample has no output that meets "
 	       "every\n"
@@ -347,6 +351,9 @@ static int set_flag(Program *p, int f, const char *v)
 		break;
 	case F_ONLY:
 		o->only = v;
+		break;
+	case F_BOUNDS: /* checked by verify: one line, exit 2 */
+		o->bounds = v;
 		break;
 	case F_STATS:
 		o->verify_stats = 1;

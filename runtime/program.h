@@ -34,13 +34,14 @@ typedef struct Options {
 	const char *domain_files[CN_RT_MAX_DOMAIN_FLAGS]; /* --domain NAME=FILE */
 	int ndomain_files;
 	/* verify (SPEC 11): --box, --only, --budget (has_budget), --tol (has_tol),
-	 * --stats (boxes and time per constraint on stderr) */
+	 * --stats (boxes and time per constraint on stderr), --bounds */
 	const char *box, *only;
 	long budget;
 	double tol;
 	int has_budget, has_tol, verify_stats;
 	/* train --verify-every N (0: off) --verify-points K (0: 1024), SPEC 11 */
 	long verify_every, verify_points;
+	const char *bounds; /* verify --bounds interval|linear (NULL: linear) */
 	int strict; /* predict --strict: infeasible samples (SPEC 12) exit 3 */
 } Options;
 

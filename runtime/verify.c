@@ -3,9 +3,10 @@
  * (|g| <= tol for equalities) on the whole input box, or find a point where
  * it fails.
  *
- * Takes the loaded model and the descriptor's bound code (con_box: g's
- * intervals over a box, generated for the model by cnetc's interval.c with
- * the rules of interval.c).  Branch and bound: boxes are taken first in,
+ * Takes the loaded model and the descriptor's bound code (con_box_lin: g's
+ * intervals over a box with linear relaxations, cnetc's linear.c on
+ * runtime/linear.c; con_box with --bounds interval or when the model has no
+ * linear code: interval arithmetic alone, interval.c).  Branch and bound: boxes are taken first in,
  * first out (the largest first); a box whose upper bound is within tol is
  * proven; otherwise its centre, its corners (up to 4 inputs) and a few
  * projected sign-gradient ascent steps on the worst component of g (central
@@ -30,6 +31,8 @@
 
 typedef struct Verifier {
 	const cn_model_desc *d;
+	void (*box)(const void *m, int k, const double *lo, const double *hi, double *glo,
+		    double *ghi); /* con_box_lin, or con_box (--bounds interval) */
 	const void *m;
 	int ni, k, ncomp, eq;
 	double tol;
@@ -165,7 +168,7 @@ static Verdict branch_and_bound(Verifier *v, long budget)
 		memcpy(bl, b, (size_t)ni * sizeof(double));
 		memcpy(bh, b + ni, (size_t)ni * sizeof(double));
 		r.boxes++;
-		v->d->con_box(v->m, v->k, bl, bh, v->glo, v->ghi);
+		v->box(v->m, v->k, bl, bh, v->glo, v->ghi);
 		double ub = -INFINITY;
 		for (int c = 0; c < v->ncomp; c++) {
 			double u = v->eq ? fmax(v->ghi[c], -v->glo[c]) : v->ghi[c];
@@ -350,6 +353,11 @@ int cn_rt_verify(const Program *p)
 		return cn_rt_fail(p,
 				  "this program has no bound code for verify (regenerate it "
 				  "with this cnetc)");
+	if (o->bounds && strcmp(o->bounds, "interval") && strcmp(o->bounds, "linear")) {
+		snprintf(msg, sizeof msg, "--bounds expects interval or linear, got '%.400s'",
+			 o->bounds);
+		return cn_rt_fail(p, msg);
+	}
 	if (o->has_budget && o->budget < 1)
 		return cn_rt_fail(p, "--budget expects a positive number of boxes, got 0");
 	int only = -1;
@@ -420,6 +428,8 @@ int cn_rt_verify(const Program *p)
 	}
 	v.d = d;
 	v.m = m;
+	int interval = o->bounds && strcmp(o->bounds, "interval") == 0;
+	v.box = d->con_box_lin && !interval ? d->con_box_lin : d->con_box;
 	v.ni = ni;
 	int any_cex = 0, all_proven = 1;
 	for (int k = 0; k < nc; k++) {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # cli.sh - verify's usage errors (SPEC 11), each one line on stderr and exit 2:
 # no box (csv data), a normal-distribution domain without --box, an unknown
-# --only label, budget 0, a bad --box; then the same model verified with a box.
+# --only label, budget 0, a bad --bounds, a bad --box; then the same model verified with a box.
 # Environment as soundness.sh.
 set -eu
 tmp=$(mktemp -d)
@@ -49,6 +49,7 @@ expect "constraint 'up': no box for input x"
 expect "constraint 'slope': input x is drawn from a normal distribution in domain cloud" --only slope
 expect "--only: model c has no constraint 'nope' (up, slope)" --only nope
 expect "--budget expects a positive number of boxes, got 0" --box x=0:1 --budget 0
+expect "--bounds expects interval or linear, got 'affine'" --box x=0:1 --bounds affine
 expect "--box: the model has no input 'z'" --box z=0:1
 expect "--box: 'x' expects a:b with finite numbers a <= b, got '2:1'" --box x=2:1
 # with a box: both decided
