@@ -561,6 +561,10 @@ int cn_rt_cex_init(const Program *p, Cex *cx)
 	v->gp = v->ghi + ncmax;
 	v->d = d;
 	v->ni = ni;
+	/* the bound code verify uses (--bounds interval: intervals alone) */
+	v->box = d->con_box_lin && !(p->o.bounds && strcmp(p->o.bounds, "interval") == 0)
+		? d->con_box_lin
+		: d->con_box;
 	/* every soft constraint's box first: a usage error before training */
 	for (int k = 0; k < nc; k++) {
 		if (d->con_hard[k]) {
