@@ -635,27 +635,39 @@ static bool same_row(const double *a, const double *b, int n)
 
 /* A projection row of hard / hard(clamp): merged with the row of the same
  * coefficients when one gives the lower and the other the upper bound. */
-static void add_row(HardCheck *hc, double *a, int k1, Expr *lo, Expr *up, int comp, bool eq)
+/* The components a row touches (a[j] != 0, or a computed va[j]) become
+ * projected by the current constraint; false after a refusal when one of
+ * them is reparametrised. */
+static bool claim_projected(HardCheck *hc, const double *a, Expr *const *va)
 {
-	Checker *c = hc->c;
 	Hard *h = hc->h;
-	int n = hc->n, nz = 0;
-	for (int j = 0; j < n; j++) {
-		if (a[j] == 0)
+	for (int j = 0; j < hc->n; j++) {
+		if (a[j] == 0 && !(va && va[j]))
 			continue;
-		nz++;
 		if (h->con[j]) {
 			refuse(hc, hc->con->loc,
 			       "it projects %s, which constraint '%s' reparametrises with %s",
 			       comp_name(hc, j), h->con[j]->label,
 			       method_name(h->con[j]->method.kind));
-			diag_note(c->d, h->con[j]->loc, "constraint '%s' is here",
+			diag_note(hc->c->d, h->con[j]->loc, "constraint '%s' is here",
 				  h->con[j]->label);
-			return;
+			return false;
 		}
 		if (!hc->proj[j])
 			hc->proj[j] = hc->con;
 	}
+	return true;
+}
+
+static void add_row(HardCheck *hc, double *a, int k1, Expr *lo, Expr *up, int comp, bool eq)
+{
+	Checker *c = hc->c;
+	Hard *h = hc->h;
+	int n = hc->n, nz = 0;
+	for (int j = 0; j < n; j++)
+		nz += a[j] != 0;
+	if (!claim_projected(hc, a, NULL))
+		return;
 	HardRow *same = NULL;
 	if (nz == 1 && a[k1] == 1 && hc->unit_row[k1] >= 0) {
 		same = hc->rows.items[hc->unit_row[k1]];
@@ -816,18 +828,8 @@ static void computed_row(HardCheck *hc, Loc loc, double *a, Expr **va, Expr *lo,
 		       c->out_sym->name);
 		return;
 	}
-	for (int q = 0; q < n; q++) {
-		if ((a[q] == 0 && !va[q]) || !h->con[q])
-			continue;
-		refuse(hc, hc->con->loc,
-		       "it projects %s, which constraint '%s' reparametrises with %s",
-		       comp_name(hc, q), h->con[q]->label, method_name(h->con[q]->method.kind));
-		diag_note(c->d, h->con[q]->loc, "constraint '%s' is here", h->con[q]->label);
+	if (!claim_projected(hc, a, va))
 		return;
-	}
-	for (int q = 0; q < n; q++)
-		if ((a[q] != 0 || va[q]) && !hc->proj[q])
-			hc->proj[q] = hc->con;
 	HardRow *r = arena_alloc(c->a, sizeof *r);
 	r->a = a;
 	r->va = va;

@@ -732,19 +732,51 @@ void cn_rt_report_infeasible(FILE *f, long bad, long n)
  * stays far below).  Counts the n samples of x; *first is the index of the
  * first infeasible one (-1: none).  Returns -1 when out of memory.
  */
-long cn_rt_infeasible(const cn_model_desc *d, const void *m, const void *x, long n, long *first)
+/* The reals a g buffer for the hard constraints needs (at least 1). */
+static int hard_ncomp(const cn_model_desc *d)
 {
-	size_t in_bytes = (size_t)d->num_inputs * (size_t)d->real_size;
-	int k, j, ng = 1;
-	long r, count = 0;
-	void *y, *g;
+	int k, ng = 1;
 
-	*first = -1;
 	for (k = 0; k < d->num_constraints; k++)
 		if (d->con_hard[k] && d->con_ncomp[k] > ng)
 			ng = d->con_ncomp[k];
-	y = alloc_reals(1, d->num_outputs, d->real_size);
-	g = alloc_reals(1, ng, d->real_size);
+	return ng;
+}
+
+/* Whether the output y the model predicted at xr breaks a hard constraint
+ * (g, hard_ncomp reals, is scratch). */
+static int breaks_hard(const cn_model_desc *d, const void *m, const void *xr, const void *y,
+		       void *g)
+{
+	double scale = 1, tol = d->real_size == 8 ? 1e-9 : 1e-4;
+	int k, j;
+
+	for (j = 0; j < d->num_inputs; j++)
+		scale = fmax(scale, 1 + fabs(cn_rt_load_real(xr, (size_t)j, d->real_size)));
+	for (j = 0; j < d->num_outputs; j++)
+		scale = fmax(scale, 1 + fabs(cn_rt_load_real(y, (size_t)j, d->real_size)));
+	for (k = 0; k < d->num_constraints; k++) {
+		if (!d->con_hard[k])
+			continue;
+		d->constraint_g(m, k, xr, y, g);
+		for (j = 0; j < d->con_ncomp[k]; j++) {
+			double v = cn_rt_load_real(g, (size_t)j, d->real_size);
+
+			if (!((d->con_eq[k] ? fabs(v) : v) <= tol * scale))
+				return 1; /* NaN breaks it too */
+		}
+	}
+	return 0;
+}
+
+long cn_rt_infeasible(const cn_model_desc *d, const void *m, const void *x, long n, long *first)
+{
+	size_t in_bytes = (size_t)d->num_inputs * (size_t)d->real_size;
+	long r, count = 0;
+	void *y = alloc_reals(1, d->num_outputs, d->real_size);
+	void *g = alloc_reals(1, hard_ncomp(d), d->real_size);
+
+	*first = -1;
 	if (!y || !g) {
 		free(y);
 		free(g);
@@ -752,26 +784,9 @@ long cn_rt_infeasible(const cn_model_desc *d, const void *m, const void *x, long
 	}
 	for (r = 0; r < n; r++) {
 		const void *xr = (const char *)x + (size_t)r * in_bytes;
-		double scale = 1, tol = d->real_size == 8 ? 1e-9 : 1e-4;
-		int bad = 0;
 
 		d->predict(m, xr, y);
-		for (j = 0; j < d->num_inputs; j++)
-			scale = fmax(scale, 1 + fabs(cn_rt_load_real(xr, (size_t)j, d->real_size)));
-		for (j = 0; j < d->num_outputs; j++)
-			scale = fmax(scale, 1 + fabs(cn_rt_load_real(y, (size_t)j, d->real_size)));
-		for (k = 0; k < d->num_constraints && !bad; k++) {
-			if (!d->con_hard[k])
-				continue;
-			d->constraint_g(m, k, xr, y, g);
-			for (j = 0; j < d->con_ncomp[k] && !bad; j++) {
-				double v = cn_rt_load_real(g, (size_t)j, d->real_size);
-
-				/* NaN breaks it too */
-				bad = !((d->con_eq[k] ? fabs(v) : v) <= tol * scale);
-			}
-		}
-		if (bad && count++ == 0)
+		if (breaks_hard(d, m, xr, y, g) && count++ == 0)
 			*first = r;
 	}
 	free(y);
@@ -807,9 +822,9 @@ static int predict(const Program *p)
 	size_t in_bytes = (size_t)d->num_inputs * (size_t)d->real_size;
 	cn_error err;
 	Data data;
-	void *m, *y;
-	long r;
-	int j, rc = 0;
+	void *m, *y, *g = NULL;
+	long r, n, bad = 0, first = -1;
+	int j;
 
 	m = cn_rt_load_model(p, &err);
 	if (!m)
@@ -819,7 +834,11 @@ static int predict(const Program *p)
 		return cn_rt_fail(p, err.msg);
 	}
 	y = alloc_reals(1, d->num_outputs, d->real_size);
-	if (!y) {
+	/* SPEC 12: the samples with no feasible output, judged as they are printed */
+	if (d->hard_input)
+		g = alloc_reals(1, hard_ncomp(d), d->real_size);
+	if (!y || (d->hard_input && !g)) {
+		free(y);
 		free(m);
 		cn_rt_free_data(&data);
 		return cn_rt_fail(p, "out of memory");
@@ -828,37 +847,32 @@ static int predict(const Program *p)
 		printf("%s%s", j ? "," : "", d->output_cols[j]);
 	putchar('\n');
 	for (r = 0; r < data.n; r++) {
-		d->predict(m, (const char *)data.x + (size_t)r * in_bytes, y);
+		const void *xr = (const char *)data.x + (size_t)r * in_bytes;
+
+		d->predict(m, xr, y);
 		for (j = 0; j < d->num_outputs; j++)
 			printf(d->real_size == 8 ? (j ? ",%.17g" : "%.17g")
 				       : j       ? ",%.9g"
 						 : "%.9g",
 			       cn_rt_load_real(y, (size_t)j, d->real_size));
 		putchar('\n');
+		if (g && breaks_hard(d, m, xr, y, g) && bad++ == 0)
+			first = r;
 	}
+	n = data.n;
 	free(y);
+	free(g);
+	free(m);
+	cn_rt_free_data(&data);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		free(m);
-		cn_rt_free_data(&data);
 		cn_rt_err(&err, "cannot write the predictions to stdout: %s", strerror(errno));
 		return cn_rt_fail(p, err.msg);
 	}
-	if (d->hard_input) {
-		long first, bad = cn_rt_infeasible(d, m, data.x, data.n, &first);
-
-		if (bad < 0)
-			rc = cn_rt_fail(p, "out of memory");
-		else if (bad > 0) {
-			fprintf(stderr,
-				"%s: warning: hard: %ld of %ld sample%s infeasible (the first: row "
-				"%ld)\n",
-				p->prog, bad, data.n, data.n == 1 ? "" : "s", first + 1);
-			rc = p->o.strict ? 3 : 0;
-		}
-	}
-	free(m);
-	cn_rt_free_data(&data);
-	return rc;
+	if (bad == 0)
+		return 0;
+	fprintf(stderr, "%s: warning: hard: %ld of %ld sample%s infeasible (the first: row %ld)\n",
+		p->prog, bad, n, n == 1 ? "" : "s", first + 1);
+	return p->o.strict ? 3 : 0;
 }
 
 static int eval(const Program *p)
