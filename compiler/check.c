@@ -528,14 +528,14 @@ static void check_constraint(Checker *c, Stmt *s, int position)
 		ok = false;
 	if (ok && k->method.per_point)
 		check_per_point(k, s->value->loc);
-	if (ok && k->over && k->method.kind >= METHOD_HARD_CLAMP) {
+	if (ok && k->over && k->hard) {
 		diag_error(c->d, s->over->loc,
 			   "a hard constraint holds for every input and is not evaluated over a "
 			   "domain; remove 'over %s' or use a soft method",
 			   s->over->name);
 		ok = false;
 	}
-	for (int i = 0; ok && k->method.kind >= METHOD_HARD_CLAMP && i < rel->nterms; i++)
+	for (int i = 0; ok && k->hard && i < rel->nterms; i++)
 		if (rel->terms[i]->has_deriv) {
 			diag_error(c->d, rel->terms[i]->loc,
 				   "constraint '%s' contains a derivative of the output %s, which "

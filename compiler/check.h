@@ -82,6 +82,10 @@ typedef struct Param {
 	double def;               /* P_NUMBER; P_BOOL 0/1; P_WORD an index */
 	unsigned range;           /* R_* for P_NUMBER */
 	const char *const *words; /* P_WORD: NULL-terminated */
+	/* a method's parameter: stored at this offset of its Method (a double,
+	 * bool or int for P_NUMBER, P_BOOL, P_WORD), when stored is set */
+	bool stored;
+	size_t at;
 } Param;
 
 #define MAX_ARGS 8

@@ -16,9 +16,7 @@
 
 #include "check.h"
 
-/* Methods and optimizers: their named parameters (SPEC 5, 6). */
-static const char *const penalty_words[] = {"linear", "quadratic", NULL};
-static const char *const hard_words[] = {"clamp", "relu", "softplus", "sigmoid", "project", NULL};
+/* Optimizers: their named parameters (SPEC 5; the methods' are in methods.c). */
 static const Param p_sgd[] = {NUMBER("lr", 0.001, R_POS), NUMBER("momentum", 0, R_NONNEG)};
 static const Param p_adam[] = {
 	NUMBER("lr", 0.001, R_POS),
@@ -33,125 +31,6 @@ static const Param p_adamw[] = {
 	NUMBER("eps", 1e-8, R_POS),
 	NUMBER("weight_decay", 0.01, R_NONNEG),
 };
-static const Param p_penalty[] = {WORD_REQ("kind", penalty_words), NUMBER("weight", 1, R_NONNEG)};
-static const Param p_lagrangian[] = {NUMBER("lr", 0.1, R_POS),
-				     NUMBER("init", 0, 0),
-				     NUMBER("tol", 0, R_NONNEG),
-				     {.name = "per_point", .kind = P_BOOL, .def = 0}};
-static const Param p_augmented[] = {
-	NUMBER("rho", 1, R_POS),
-	NUMBER("growth", 2, R_GE1),
-	NUMBER("rho_max", 1e4, R_POS),
-	NUMBER("init", 0, 0),
-	{.name = "per_point", .kind = P_BOOL, .def = 0},
-};
-static const Param p_hard[] = {WORD("kind", hard_words, 0)};
-
-/* --------------------------------------------------------------- methods */
-
-/*
- * penalty(linear|quadratic [, weight = 1])
- * lagrangian([lr = 0.1] [, init = 0] [, tol = 0])
- * augmented([rho = 1] [, growth = 2] [, rho_max = 1e4] [, init = 0])
- * hard | hard(clamp|relu|softplus|sigmoid)
- */
-bool check_method(Checker *c, Expr *e, Constraint *k)
-{
-	static const char *const names[] = {"penalty", "lagrangian", "augmented", "hard", NULL};
-	static const Param *const params[] = {p_penalty, p_lagrangian, p_augmented, p_hard};
-	static const int nparams[] = {2, 4, 5, 1};
-	Method *me = &k->method;
-	me->loc = e->loc;
-	if (e->kind != EXPR_NAME && e->kind != EXPR_CALL) {
-		diag_error(c->d, e->loc,
-			   "expected a method: penalty(...), lagrangian(...), augmented(...) or "
-			   "hard; got %s",
-			   quote(c, e));
-		return false;
-	}
-	int which = -1;
-	Suggest sg = {e->name, NULL, 0};
-	for (int i = 0; names[i]; i++) {
-		if (!strcmp(names[i], e->name))
-			which = i;
-		suggest(&sg, names[i]);
-	}
-	if (which < 0) {
-		diag_error(c->d, e->kind == EXPR_CALL ? e->name_loc : e->loc,
-			   "unknown method '%s'%s (methods: penalty, lagrangian, augmented, hard)",
-			   e->name, hint_text(c->a, &sg));
-		return false;
-	}
-	Arg *slots[MAX_ARGS];
-	Expr none = {.kind = EXPR_CALL, .loc = e->loc, .name = e->name};
-	if (!bind_args(c, e->kind == EXPR_CALL ? e : &none, e->name, params[which], nparams[which],
-		       slots))
-		return false;
-	const Param *ps = params[which];
-	double v[4] = {0};
-	bool ok = true;
-	for (int i = 0; i < nparams[which]; i++)
-		if (ps[i].kind == P_NUMBER)
-			ok &= arg_number(c, e->name, &ps[i], slots[i], &v[i]);
-	if (!ok)
-		return false;
-	switch (which) {
-	case 0: {
-		int w = arg_word(c, "penalty", &ps[0], slots[0]);
-		if (w < 0)
-			return false;
-		me->kind = METHOD_PENALTY;
-		me->quadratic = w == 1;
-		me->weight = v[1];
-		return true;
-	}
-	case 1:
-		me->kind = METHOD_LAGRANGIAN;
-		me->lr = v[0];
-		me->init = v[1];
-		me->tol = v[2];
-		break;
-	case 2:
-		me->kind = METHOD_AUGMENTED;
-		me->rho = v[0];
-		me->growth = v[1];
-		me->rho_max = v[2];
-		me->init = v[3];
-		if (me->rho_max < me->rho) {
-			Arg *at = slots[2] ? slots[2] : slots[0];
-			diag_error(c->d, at->value->loc,
-				   "'rho_max' of 'augmented' (%s) must be at least 'rho' (%s)",
-				   num_text(c, me->rho_max), num_text(c, me->rho));
-			return false;
-		}
-		break;
-	case 3: {
-		static const MethodKind kinds[] = {METHOD_HARD_CLAMP, METHOD_HARD_RELU,
-						   METHOD_HARD_SOFTPLUS, METHOD_HARD_SIGMOID,
-						   METHOD_HARD_PROJECT};
-		int w = arg_word(c, "hard", &ps[0], slots[0]);
-		if (w < 0)
-			return false;
-		me->kind = kinds[w];
-		k->hard = true;
-		return true;
-	}
-	}
-	int pp = arg_bool(c, e->name, &ps[which == 1 ? 3 : 4], slots[which == 1 ? 3 : 4]);
-	if (pp < 0)
-		return false;
-	me->per_point = pp;
-	int init_slot = which == 1 ? 1 : 3;
-	if (k->kind != CON_EQ && me->init < 0) {
-		diag_error(c->d, slots[init_slot]->value->loc,
-			   "'init' of '%s' must not be negative for an inequality (its multiplier "
-			   "stays >= 0), got %s",
-			   e->name, num_text(c, me->init));
-		return false;
-	}
-	return true;
-}
-
 /* ------------------------------------------------------------- the data */
 
 static Stmt *first_setting(Checker *c, Stmt **seen, Stmt *s)

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "methods.h"
+
 #define CNET_VERSION "0.1.0"
 
 /* ---------------------------------------------------------------- util.c */
@@ -64,6 +66,7 @@ extern size_t cn_max_input;
 
 /* The shortest %g form of v that reads back exactly. */
 char *fmt_double(char buf[32], double v);
+const char *dlit(char buf[48], double v);
 
 /* Edit distance, for "did you mean" hints. */
 int edit_distance(const char *a, const char *b);
@@ -308,26 +311,64 @@ struct Symbol {
 	Symbol *binds;
 };
 
+/* The constraint methods, one row each in methods.h. */
 typedef enum MethodKind {
-	METHOD_PENALTY,    /* penalty(linear|quadratic, weight) */
-	METHOD_LAGRANGIAN, /* lagrangian(lr, init, tol) */
-	METHOD_AUGMENTED,  /* augmented(rho, growth, rho_max, init) */
-	METHOD_HARD_CLAMP, /* hard, hard(clamp): projection */
-	METHOD_HARD_RELU,  /* hard(relu) */
-	METHOD_HARD_SOFTPLUS, /* hard(softplus) */
-	METHOD_HARD_SIGMOID,  /* hard(sigmoid) */
-	METHOD_HARD_PROJECT,  /* hard(project): the exact Euclidean projection */
+#define X(kind, name, word, params, flags, check, term, update, epoch) METHOD_##kind,
+	METHODS(X)
+#undef X
+	METHOD_COUNT
 } MethodKind;
 
+/* A constraint's method and its parameters (methods.c's lists store each
+ * into its field). */
 typedef struct Method {
 	MethodKind kind;
 	Loc loc;
-	bool quadratic;     /* penalty */
+	int form;           /* penalty: 0 linear, 1 quadratic */
 	double weight;      /* penalty */
 	double lr, init, tol; /* lagrangian (init also augmented) */
 	double rho, growth, rho_max; /* augmented */
 	bool per_point;     /* lagrangian, augmented: a multiplier per point and component */
 } Method;
+
+struct Checker;
+struct Constraint;
+struct Ir;
+struct Param;
+
+/* What a method's loss term is built from (lower.c): the constraint's
+ * violation and q (g for equalities, the violation for inequalities) and its
+ * multipliers as values of the IR, and its rho's slot when the term reads
+ * rho itself (per point), or -1. */
+typedef struct MethodVals {
+	int viol, q, lambda, rho;
+} MethodVals;
+
+/* The C the update of one multiplier reads and writes (emit.c): c the
+ * component's batch mean, lam the multiplier, rho the method's rho, vsum
+ * where |c| is summed for rho's growth, real the model's real type. */
+typedef struct MethodNames {
+	const char *ind, *lam, *rho, *vsum, *real;
+} MethodNames;
+
+/* A row of methods.h, with its hooks (methods.c; NULL: none). */
+typedef struct MethodDesc {
+	const char *name, *word;
+	const struct Param *params;
+	int nparams;
+	unsigned flags;
+	bool (*check)(struct Checker *c, const struct Constraint *k, struct Arg **slots);
+	int (*term)(struct Ir *ir, const Method *me, const MethodVals *v);
+	void (*update)(FILE *out, const Method *me, const MethodNames *n);
+	void (*epoch)(FILE *out, const struct Constraint *c, int slot);
+} MethodDesc;
+
+extern const MethodDesc method_desc[METHOD_COUNT];
+
+static inline bool method_has(MethodKind k, unsigned flags)
+{
+	return (method_desc[k].flags & flags) != 0;
+}
 
 typedef enum ConstraintKind {
 	CON_EQ,    /* A == B */

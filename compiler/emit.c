@@ -20,21 +20,6 @@
 #include "cnetrt.h" /* CN_STAT_*: the stats layout the runtime reads */
 #include "ir.h"
 
-/* A double literal for the optimizer's scalars, whatever the precision. */
-static const char *dlit(char buf[48], double v)
-{
-	char num[40];
-	for (int p = 1; p <= 17; p++) {
-		snprintf(num, sizeof num, "%.*g", p, v);
-		if (strtod(num, NULL) == v)
-			break;
-	}
-	if (!strpbrk(num, ".en"))
-		strcat(num, ".0");
-	snprintf(buf, 48, signbit(v) ? "(%s)" : "%s", num);
-	return buf;
-}
-
 #define lit emit_lit
 
 static const Symbol *layer(const Emitter *E, int l)
@@ -616,7 +601,6 @@ static void emit_point_update(const Emitter *E, int k)
 	const Domain *dom = c->over;
 	long N = dom->spec.samples, B = dom->batch ? dom->batch : N;
 	int nc = c->ncomp;
-	char b1[48], b2[48];
 	fprintf(out, "\t{ /* %s: per-point %s */\n", c->label, method_name(me->kind));
 	fprintf(out, "\t\tconst long nb = (long)acc[%d];\n", E->lw->set_acc[cl->set] + 2);
 	if (cl->aug >= 0)
@@ -626,13 +610,11 @@ static void emit_point_update(const Emitter *E, int k)
 	fprintf(out, "\t\t\tfor (int j = 0; j < %d; j++) {\n", nc);
 	fprintf(out, "\t\t\t\tconst double c = acc[%d + i * %d + j];\n", cl->pp_acc, nc);
 	fprintf(out, "\t\t\t\t%s_real *lam = &m->lam_pp[%d + p * %d + j];\n", E->P, cl->pp, nc);
-	if (me->kind == METHOD_LAGRANGIAN) {
-		fprintf(out, "\t\t\t\tif (fabs(c) > %s)\n\t\t\t\t\t*lam += (%s_real)(%s * c);\n",
-			dlit(b1, me->tol), E->P, dlit(b2, me->lr));
-	} else {
-		fputs("\t\t\t\tv += fabs(c);\n", out);
-		fprintf(out, "\t\t\t\t*lam += (%s_real)(m->rho[%d] * c);\n", E->P, cl->aug);
-	}
+	char rho[32], real[32];
+	snprintf(rho, sizeof rho, "m->rho[%d]", cl->aug);
+	snprintf(real, sizeof real, "%s_real", E->P);
+	MethodNames nm = {"\t\t\t\t", "*lam", rho, "v", real};
+	method_desc[me->kind].update(out, me, &nm);
 	if (c->kind != CON_EQ)
 		fputs("\t\t\t\tif (*lam < 0)\n\t\t\t\t\t*lam = 0;\n", out);
 	fputs("\t\t\t}\n\t\t}\n", out);
@@ -644,7 +626,7 @@ static void emit_point_update(const Emitter *E, int k)
 static void emit_multipliers(const Emitter *E)
 {
 	FILE *out = E->out;
-	char b1[48], b2[48], nb[24];
+	char nb[24];
 	for (int k = 0; k < E->m->constraints.len; k++) {
 		const Constraint *c = con(E, k);
 		const ConLayout *cl = &E->lw->con[k];
@@ -655,29 +637,18 @@ static void emit_multipliers(const Emitter *E)
 			emit_point_update(E, k);
 		} else if (cl->row >= 0) {
 			continue; /* the caller's rows: P_update_rows */
-		} else if (me->kind == METHOD_LAGRANGIAN) {
-			fprintf(out, "\tfor (int j = 0; j < %d; j++) { /* %s: lagrangian */\n",
-				c->ncomp, c->label);
+		} else if (method_has(me->kind, MF_MULT)) {
+			char lam[32], rho[32], vsum[32], real[32];
+			snprintf(lam, sizeof lam, "m->lambda[%d + j]", cl->lambda);
+			snprintf(rho, sizeof rho, "m->rho[%d]", a);
+			snprintf(vsum, sizeof vsum, "m->v_sum[%d]", a);
+			snprintf(real, sizeof real, "%s_real", E->P);
+			MethodNames nm = {"\t\t", lam, rho, vsum, real};
+			fprintf(out, "\tfor (int j = 0; j < %d; j++) { /* %s: %s */\n", c->ncomp,
+				c->label, method_name(me->kind));
 			fprintf(out, "\t\tconst double c = acc[%d + j] / %s;\n", cl->csum,
 				set_n(cl->set, nb));
-			fprintf(out,
-				"\t\tif (fabs(c) > %s)\n\t\t\tm->lambda[%d + j] += (%s_real)(%s * "
-				"c);\n",
-				dlit(b1, me->tol), cl->lambda, E->P, dlit(b2, me->lr));
-			if (ineq)
-				fprintf(out,
-					"\t\tif (m->lambda[%d + j] < 0)\n\t\t\tm->lambda[%d + j] = "
-					"0;\n",
-					cl->lambda, cl->lambda);
-			fputs("\t}\n", out);
-		} else if (me->kind == METHOD_AUGMENTED) {
-			fprintf(out, "\tfor (int j = 0; j < %d; j++) { /* %s: augmented */\n",
-				c->ncomp, c->label);
-			fprintf(out, "\t\tconst double c = acc[%d + j] / %s;\n", cl->csum,
-				set_n(cl->set, nb));
-			fprintf(out, "\t\tm->v_sum[%d] += fabs(c);\n", a);
-			fprintf(out, "\t\tm->lambda[%d + j] += (%s_real)(m->rho[%d] * c);\n",
-				cl->lambda, E->P, a);
+			method_desc[me->kind].update(out, me, &nm);
 			if (ineq)
 				fprintf(out,
 					"\t\tif (m->lambda[%d + j] < 0)\n\t\t\tm->lambda[%d + j] = "
@@ -743,7 +714,6 @@ static void emit_apply(const Emitter *E)
 static void emit_end_epoch(const Emitter *E)
 {
 	FILE *out = E->out;
-	char b1[48], b2[48];
 	fprintf(out, "void %s_end_epoch(%s_model *m)\n{\n", E->P, E->P);
 	if (!E->naug) {
 		fputs("\t(void)m;\n}\n\n", out);
@@ -755,14 +725,7 @@ static void emit_end_epoch(const Emitter *E)
 		int a = E->lw->con[k].aug;
 		if (a < 0)
 			continue;
-		fprintf(out, "\t{ /* %s: grow rho unless violations fell below a quarter */\n",
-			c->label);
-		fprintf(out, "\t\tconst double v = m->v_sum[%d] / (double)m->epoch_steps;\n", a);
-		fprintf(out, "\t\tif (v > 0.25 * m->v_prev[%d]) {\n", a);
-		fprintf(out, "\t\t\tm->rho[%d] *= %s;\n", a, dlit(b1, c->method.growth));
-		fprintf(out, "\t\t\tif (m->rho[%d] > %s)\n\t\t\t\tm->rho[%d] = %s;\n\t\t}\n", a,
-			dlit(b2, c->method.rho_max), a, b2);
-		fprintf(out, "\t\tm->v_prev[%d] = v;\n\t\tm->v_sum[%d] = 0;\n\t}\n", a, a);
+		method_desc[c->method.kind].epoch(out, c, a);
 	}
 	fputs("\tm->epoch_steps = 0;\n}\n\n", out);
 }
@@ -1155,7 +1118,7 @@ static void emit_rows_functions(Emitter *E)
 	const char *P = E->P;
 	const Model *m = E->m;
 	int R = E->lw->nrow_pp;
-	char b1[48], b2[48];
+	char b1[48];
 	fprintf(out, "static const real %s_row_init[%d] = {", P, R);
 	for (int k = 0, o = 0; k < m->constraints.len; k++)
 		for (int j = 0; E->lw->con[k].row >= 0 && j < con(E, k)->ncomp; j++, o++)
@@ -1220,15 +1183,12 @@ static void emit_rows_functions(Emitter *E)
 		fprintf(out, "\t\t\tfor (int j = 0; j < %d; j++) {\n", c->ncomp);
 		fprintf(out, "\t\t\t\tconst double c = crow[i * %d + %d + j];\n", R, cl->row);
 		fprintf(out, "\t\t\t\t%s_real *lam = &lamr[p * %d + %d + j];\n", P, R, cl->row);
-		if (me->kind == METHOD_LAGRANGIAN) {
-			fprintf(out,
-				"\t\t\t\tif (fabs(c) > %s)\n\t\t\t\t\t*lam += (%s_real)(%s * c);\n",
-				dlit(b1, me->tol), P, dlit(b2, me->lr));
-		} else {
-			fputs("\t\t\t\tv += fabs(c);\n", out);
-			fprintf(out, "\t\t\t\t*lam += (%s_real)(m->rho[%d] * c);\n", P, cl->aug);
-			used_m = true;
-		}
+		char rho[32], real[32];
+		snprintf(rho, sizeof rho, "m->rho[%d]", cl->aug);
+		snprintf(real, sizeof real, "%s_real", P);
+		MethodNames nm = {"\t\t\t\t", "*lam", rho, "v", real};
+		method_desc[me->kind].update(out, me, &nm);
+		used_m |= cl->aug >= 0;
 		if (c->kind != CON_EQ)
 			fputs("\t\t\t\tif (*lam < 0)\n\t\t\t\t\t*lam = 0;\n", out);
 		fputs("\t\t\t}\n\t\t}\n", out);
@@ -1759,7 +1719,7 @@ void emit_setup(Emitter *E, FILE *out, const Lowered *lw, const EmitOptions *o)
 	}
 	E->no = lw->ir->ins[lw->ir->output].size;
 	for (int k = 0; k < m->constraints.len; k++)
-		if (((Constraint *)m->constraints.items[k])->method.kind == METHOD_AUGMENTED)
+		if (method_has(((Constraint *)m->constraints.items[k])->method.kind, MF_RHO))
 			E->naug++;
 	E->count_slot = ACC_COUNT;
 }

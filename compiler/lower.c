@@ -356,55 +356,37 @@ static int lower_constraint(Lower *L, const Constraint *c, const ConLayout *cl, 
 	stat(L, OP_STAT_SAT, viol, cl->sat);
 	stat(L, OP_STAT_EACH, q, cl->csum);
 	const Method *me = &c->method;
-	switch (me->kind) {
-	case METHOD_PENALTY: {
-		int v = me->quadratic ? ir_binary(ir, OP_MUL, viol, viol) : viol;
-		int w = ir_num(ir, me->weight);
-		return ir_binary(ir, OP_MUL, w, mean_if_vector(L, v));
-	}
-	case METHOD_LAGRANGIAN:
-	case METHOD_AUGMENTED:
-		if (me->per_point) {
-			/* this point's lambda . c, plus rho/2 c.c: a per-point term */
-			Ins lam = {.op = OP_PSTATE,
-				   .size = c->ncomp,
-				   .a = -1,
-				   .b = -1,
-				   .c = -1,
-				   .lo = cl->row >= 0 ? cl->row : cl->pp};
-			Ins cs = {.op = OP_STAT_PP,
-				  .a = q,
-				  .b = -1,
-				  .c = -1,
-				  .lo = cl->row >= 0 ? cl->row : cl->pp_acc};
-			ir_add(ir, cs);
-			int t = ir_binary(ir, OP_DOT, ir_add(ir, lam), q);
-			if (me->kind == METHOD_AUGMENTED) {
-				Ins rho = {.op = OP_RHO,
-					   .size = 1,
-					   .a = -1,
-					   .b = -1,
-					   .c = -1,
-					   .lo = cl->aug};
-				int half = ir_num(ir, 0.5);
-				int hr = ir_binary(ir, OP_MUL, half, ir_add(ir, rho));
-				int qq = ir_binary(ir, OP_DOT, q, q);
-				t = ir_binary(ir, OP_ADD, t, ir_binary(ir, OP_MUL, hr, qq));
-			}
-			return t;
-		}
-		{
-			Ins in = {.op = OP_STATE,
-				  .size = c->ncomp,
-				  .a = -1,
-				  .b = -1,
-				  .c = -1,
-				  .lo = cl->lambda};
-			return ir_binary(ir, OP_DOT, ir_add(ir, in), q);
-		}
-	default:
+	const MethodDesc *md = &method_desc[me->kind];
+	if (!md->term)
 		return -1; /* hard: enforced by construction, only reported */
+	MethodVals v = {.viol = viol, .q = q, .lambda = -1, .rho = -1};
+	if ((md->flags & MF_MULT) && me->per_point) {
+		/* this point's multipliers (and q, for their update) */
+		Ins lam = {.op = OP_PSTATE,
+			   .size = c->ncomp,
+			   .a = -1,
+			   .b = -1,
+			   .c = -1,
+			   .lo = cl->row >= 0 ? cl->row : cl->pp};
+		Ins cs = {.op = OP_STAT_PP,
+			  .a = q,
+			  .b = -1,
+			  .c = -1,
+			  .lo = cl->row >= 0 ? cl->row : cl->pp_acc};
+		ir_add(ir, cs);
+		v.lambda = ir_add(ir, lam);
+		if (md->flags & MF_RHO)
+			v.rho = cl->aug;
+	} else if (md->flags & MF_MULT) {
+		Ins in = {.op = OP_STATE,
+			  .size = c->ncomp,
+			  .a = -1,
+			  .b = -1,
+			  .c = -1,
+			  .lo = cl->lambda};
+		v.lambda = ir_add(ir, in);
 	}
+	return md->term(ir, me, &v);
 }
 
 static int add_term(Ir *ir, int sum, int term)
@@ -598,7 +580,7 @@ Lowered *lower_forward(Arena *a, const Model *m)
 		slot += c->ncomp;
 		cl->lambda = cl->coef = cl->pp = cl->pp_acc = cl->row = cl->aug = -1;
 		lw->con_q[k] = -1;
-		if (c->method.kind == METHOD_AUGMENTED)
+		if (method_has(c->method.kind, MF_RHO))
 			cl->aug = naug++;
 		if (c->method.per_point && !c->over) { /* one per data row: the caller's */
 			cl->row = lw->nrow_pp;
@@ -613,11 +595,11 @@ Lowered *lower_forward(Arena *a, const Model *m)
 				c->ncomp;
 			continue;
 		}
-		if (c->method.kind == METHOD_LAGRANGIAN || c->method.kind == METHOD_AUGMENTED) {
+		if (method_has(c->method.kind, MF_MULT)) {
 			cl->lambda = lw->nlambda;
 			lw->nlambda += c->ncomp;
 		}
-		if (c->method.kind == METHOD_AUGMENTED) {
+		if (method_has(c->method.kind, MF_RHO)) {
 			cl->coef = lw->ncoef;
 			lw->ncoef += c->ncomp;
 		}

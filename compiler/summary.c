@@ -4,6 +4,7 @@
  * the expressions printed back with the fewest parentheses that keep them.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "check.h"
 
@@ -11,25 +12,7 @@
 
 const char *method_name(MethodKind k)
 {
-	switch (k) {
-	case METHOD_PENALTY:
-		return "penalty";
-	case METHOD_LAGRANGIAN:
-		return "lagrangian";
-	case METHOD_AUGMENTED:
-		return "augmented";
-	case METHOD_HARD_CLAMP:
-		return "hard(clamp)";
-	case METHOD_HARD_RELU:
-		return "hard(relu)";
-	case METHOD_HARD_SOFTPLUS:
-		return "hard(softplus)";
-	case METHOD_HARD_SIGMOID:
-		return "hard(sigmoid)";
-	case METHOD_HARD_PROJECT:
-		return "hard(project)";
-	}
-	unreachable();
+	return method_desc[k].name;
 }
 
 static int prec_of(const Expr *e)
@@ -137,29 +120,38 @@ static void print_expr(FILE *out, const Expr *e, int min_prec)
 	}
 }
 
+/* NAME(WORD, name=number, ..., flag=true): every parameter but a bool
+ * left false, in the row's order (methods.c) */
 static void print_method(FILE *out, const Method *me)
 {
-	char b1[32], b2[32], b3[32], b4[32];
-	switch (me->kind) {
-	case METHOD_PENALTY:
-		fprintf(out, "penalty(%s, weight=%s)", me->quadratic ? "quadratic" : "linear",
-			fmt_double(b1, me->weight));
-		return;
-	case METHOD_LAGRANGIAN:
-		fprintf(out, "lagrangian(lr=%s, init=%s, tol=%s%s)", fmt_double(b1, me->lr),
-			fmt_double(b2, me->init), fmt_double(b3, me->tol),
-			me->per_point ? ", per_point=true" : "");
-		return;
-	case METHOD_AUGMENTED:
-		fprintf(out, "augmented(rho=%s, growth=%s, rho_max=%s, init=%s%s)",
-			fmt_double(b1, me->rho), fmt_double(b2, me->growth),
-			fmt_double(b3, me->rho_max), fmt_double(b4, me->init),
-			me->per_point ? ", per_point=true" : "");
-		return;
-	default:
-		fputs(method_name(me->kind), out);
-		return;
+	const MethodDesc *md = &method_desc[me->kind];
+	fputs(md->word, out);
+	const char *sep = "(";
+	for (int i = 0; i < md->nparams; i++) {
+		const Param *p = &md->params[i];
+		const char *at = (const char *)me + p->at;
+		char b[32];
+		if (p->kind == P_WORD) {
+			int w = (int)me->kind; /* the word that picks the row, or a field */
+			while (!p->stored && w > 0 && !strcmp(method_desc[w - 1].word, md->word))
+				w--;
+			if (p->stored)
+				memcpy(&w, at, sizeof w);
+			else
+				w = (int)me->kind - w;
+			fprintf(out, "%s%s", sep, p->words[w]);
+		} else if (p->kind == P_BOOL) {
+			if (!*(const bool *)at)
+				continue;
+			fprintf(out, "%s%s=true", sep, p->name);
+		} else {
+			double v;
+			memcpy(&v, at, sizeof v);
+			fprintf(out, "%s%s=%s", sep, p->name, fmt_double(b, v));
+		}
+		sep = ", ";
 	}
+	fputs(*sep == '(' ? "" : ")", out);
 }
 
 /* The relation as written: A op B [op C]. */

@@ -5,6 +5,7 @@
  * freed one by one (as in chibicc and QBE).
  */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,5 +235,22 @@ char *fmt_double(char buf[32], double v)
 		if (strtod(buf, NULL) == v)
 			break;
 	}
+	return buf;
+}
+
+/* A double literal for generated C, whatever the model's precision: the
+ * shortest %g that reads back as v, with a point, in parentheses when
+ * negative. */
+const char *dlit(char buf[48], double v)
+{
+	char num[40];
+	for (int p = 1; p <= 17; p++) {
+		snprintf(num, sizeof num, "%.*g", p, v);
+		if (strtod(num, NULL) == v)
+			break;
+	}
+	if (!strpbrk(num, ".en"))
+		strcat(num, ".0");
+	snprintf(buf, 48, signbit(v) ? "(%s)" : "%s", num);
 	return buf;
 }

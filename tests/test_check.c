@@ -238,7 +238,7 @@ Test(check, spec_example)
 	cr_assert_str_eq(k->rhs[0]->name, "y");
 	cr_assert_eq(k->ncomp, 1);
 	cr_assert_eq(k->method.kind, METHOD_PENALTY);
-	cr_assert(!k->method.quadratic);
+	cr_assert(!k->method.form);
 	cr_assert_eq(k->method.weight, 0.5);
 	cr_assert(!k->hard);
 	cr_assert(!m->hard.present);
@@ -619,7 +619,7 @@ Test(check, constraint_kinds_and_normal_form)
 	cr_assert_eq(eq->nrel, 1);
 	cr_assert_str_eq(eq->lhs[0]->name, "y");
 	cr_assert_eq(eq->ncomp, 3);
-	cr_assert(eq->method.quadratic);
+	cr_assert(eq->method.form == 1);
 	cr_assert_eq(eq->method.weight, 1);
 	cr_assert_eq(ge->kind, CON_INEQ);
 	cr_assert_str_eq(ge->lhs[0]->name, "u");
@@ -679,7 +679,7 @@ Test(check, method_arguments)
 	cr_assert_eq(b->growth, 1.5);
 	cr_assert_eq(b->rho_max, 50);
 	cr_assert_eq(b->init, 0.2);
-	cr_assert(c->quadratic);
+	cr_assert(c->form == 1);
 	cr_assert_eq(c->weight, 0);
 }
 
