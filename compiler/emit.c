@@ -1265,15 +1265,11 @@ static void emit_functions(Emitter *E)
 		emit_body(E, EMIT_GRAD);
 		fputs("}\n\n", out);
 
-		fprintf(out,
-			"void %s_eval(const %s_model *m, const %s_real *x, const %s_real *t, long "
-			"n, "
-			"double *stats)\n{\n",
-			P, P, P, P);
-		fprintf(out, "\tdouble acc[%d] = {0};\n\t(void)t;\n", E->lw->nacc);
-		emit_body(E, EMIT_EVAL);
-		fprintf(out, "\t%s_stats(m, acc, stats);\n}\n\n", P);
-		if (E->lw->ncoef && !E->m->domains.len) {
+		/* P_eval_acc (a model with augmented terms and no domain: P_train_step's
+		 * batch means) is P_eval's forward pass without the statistics; P_eval
+		 * calls it rather than being emitted again */
+		bool eval_acc = E->lw->ncoef && !E->m->domains.len;
+		if (eval_acc) {
 			fprintf(out,
 				"void %s_eval_acc(const %s_model *m, const %s_real *x, const "
 				"%s_real "
@@ -1282,6 +1278,19 @@ static void emit_functions(Emitter *E)
 			emit_body(E, EMIT_EVAL);
 			fputs("}\n\n", out);
 		}
+		fprintf(out,
+			"void %s_eval(const %s_model *m, const %s_real *x, const %s_real *t, long "
+			"n, "
+			"double *stats)\n{\n",
+			P, P, P, P);
+		fprintf(out, "\tdouble acc[%d] = {0};\n", E->lw->nacc);
+		if (eval_acc) {
+			fprintf(out, "\t%s_eval_acc(m, x, t, n, acc);\n", P);
+		} else {
+			fputs("\t(void)t;\n", out);
+			emit_body(E, EMIT_EVAL);
+		}
+		fprintf(out, "\t%s_stats(m, acc, stats);\n}\n\n", P);
 	}
 	emit_domain_functions(E);
 	emit_cex_functions(E);

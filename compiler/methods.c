@@ -57,7 +57,11 @@ static bool check_mult(Checker *c, const Constraint *k, Arg **slots)
 	const Method *me = &k->method;
 	if (k->kind == CON_EQ || me->init >= 0)
 		return true;
-	diag_error(c->d, slots[me->kind == METHOD_LAGRANGIAN ? 1 : 3]->value->loc,
+	const MethodDesc *md = &method_desc[me->kind];
+	int init = 0;
+	while (strcmp(md->params[init].name, "init"))
+		init++;
+	diag_error(c->d, slots[init]->value->loc,
 		   "'init' of '%s' must not be negative for an inequality (its multiplier "
 		   "stays >= 0), got %s",
 		   method_desc[me->kind].word, num_text(c, me->init));
