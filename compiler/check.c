@@ -263,16 +263,22 @@ static void check_io(Checker *c, Stmt *s)
 	define(c, sym);
 }
 
-/* layer NAME = dense(IN, OUT [, bias = true|false] [, init = uniform|xavier|he|zeros]); */
+/* layer NAME = KIND(ARGS); a row of layers.h: dense(IN, OUT [, bias =
+ * true|false] [, init = uniform|xavier|he|zeros]) */
 static void check_layer(Checker *c, Stmt *s)
 {
 	Symbol *sym = new_symbol(c, SYM_LAYER, s);
 	Expr *e = s->value;
 	define(c, sym);
-	if (e->kind != EXPR_CALL || strcmp(e->name, "dense") != 0) {
+	int kind = -1;
+	for (int i = 0; e->kind == EXPR_CALL && i < LAYER_COUNT; i++)
+		if (!strcmp(e->name, layer_desc[i].word))
+			kind = i;
+	if (kind < 0) {
 		if (e->kind == EXPR_CALL) {
 			Suggest sg = {e->name, NULL, 0};
-			suggest(&sg, "dense");
+			for (int i = 0; i < LAYER_COUNT; i++)
+				suggest(&sg, layer_desc[i].word);
 			diag_error(c->d, e->name_loc,
 				   "unknown layer type '%s'%s (layers are 'dense(IN, OUT)')",
 				   e->name, hint_text(c->a, &sg));
@@ -282,30 +288,22 @@ static void check_layer(Checker *c, Stmt *s)
 		}
 		return;
 	}
+	const LayerDesc *ld = &layer_desc[kind];
 	Arg *slots[MAX_ARGS];
-	if (!bind_args(c, e, "dense", p_dense, 4, slots))
+	if (!bind_args(c, e, ld->word, ld->params, ld->nparams, slots))
 		return;
-	double in, out;
-	bool ok = arg_number(c, "dense", &p_dense[0], slots[0], &in);
-	ok &= arg_number(c, "dense", &p_dense[1], slots[1], &out);
-	int bias = arg_bool(c, "dense", &p_dense[2], slots[2]);
-	int init = arg_word(c, "dense", &p_dense[3], slots[3]);
-	for (int i = 0; i < 2 && ok; i++) {
-		double v = i ? out : in;
-		if (v > MAX_SIZE) {
-			diag_error(c->d, slots[i]->value->loc,
-				   "'%s' of 'dense' is too large: %s (at most %d)", p_dense[i].name,
-				   num_text(c, v), MAX_SIZE);
-			ok = false;
-		}
-	}
-	if (!ok || bias < 0 || init < 0)
+	double v[MAX_ARGS] = {0};
+	bool ok = true;
+	for (int i = 0; i < ld->nparams; i++)
+		if (ld->params[i].kind == P_NUMBER)
+			ok &= arg_number(c, ld->word, &ld->params[i], slots[i], &v[i]);
+	sym->layer_kind = (LayerKind)kind;
+	if (!ld->check(c, sym, slots, ok ? v : NULL))
 		return;
-	sym->in = (int)in;
-	sym->out = (int)out;
-	sym->bias = bias;
-	sym->init = (Init)init;
-	long n = (long)sym->in * sym->out + (bias ? sym->out : 0);
+	LayerTensor t[MAX_LAYER_TENSORS];
+	long n = 0;
+	for (int i = ld->tensors(c->a, sym, t); i-- > 0;)
+		n += (long)t[i].rows * (t[i].cols ? t[i].cols : 1);
 	c->num_params += n;
 	if (c->num_params > MAX_PARAMS) {
 		diag_error(c->d, e->loc,
@@ -721,6 +719,7 @@ static void check_model(Checker *c, Block *b)
 		diag_error(c->d, b->name_loc,
 			   "model '%s' has no input; declare one such as 'input x[1];'", b->name);
 	m->num_params = (int)c->num_params;
+	m->params = param_layout(c->a, &m->layers);
 	for (int i = 0; i < m->layers.len && c->d->errors == 0; i++) {
 		Symbol *l = m->layers.items[i];
 		if (!l->uses)

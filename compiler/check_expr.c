@@ -19,7 +19,6 @@
 
 /* -------------------------------------------------------------- builtins */
 
-static const char *const init_words[] = {"uniform", "xavier", "he", "zeros", NULL};
 
 static const Param p_unary[] = {TENSOR("v")};
 static const Param p_leaky[] = {TENSOR("v"), NUMBER("negative_slope", 0.01, 0)};
@@ -31,12 +30,6 @@ static const Param p_huber[] = {TENSOR("a"), TENSOR("b"), NUMBER("delta", 1, R_P
 static const Param p_l2[] = {{.name = "layer", .kind = P_LAYER, .required = true}};
 static const Param p_uniform[] = {NUMBER("low", 0, 0), NUMBER("high", 1, 0)};
 static const Param p_normal[] = {NUMBER("mean", 0, 0), NUMBER("std", 1, R_NONNEG)};
-const Param p_dense[] = {
-	NUMBER_REQ("in", R_POS | R_INT),
-	NUMBER_REQ("out", R_POS | R_INT),
-	{.name = "bias", .kind = P_BOOL, .def = 1},
-	WORD("init", init_words, INIT_UNIFORM),
-};
 static const Param p_d[] = {TENSOR("e"), TENSOR("v")};
 static const Param p_div[] = {TENSOR("f"), TENSOR("v")};
 

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "layers.h"
 #include "methods.h"
 
 #define CNET_VERSION "0.1.0"
@@ -290,6 +291,14 @@ typedef enum Init {
 	INIT_ZEROS,   /* all zeros */
 } Init;
 
+/* The layer kinds, one row each in layers.h. */
+typedef enum LayerKind {
+#define X(kind, word, params, check, tensors, fwd, trans, acc) LAYER_##kind,
+	LAYER_KINDS(X)
+#undef X
+	LAYER_COUNT
+} LayerKind;
+
 struct Symbol {
 	SymKind kind;
 	const char *name;
@@ -297,6 +306,7 @@ struct Symbol {
 	int index;    /* order of declaration among symbols of its kind */
 	int size;     /* components per sample; const matrix: rows */
 	/* SYM_LAYER */
+	LayerKind layer_kind;
 	int in, out;
 	bool bias;
 	Init init;
@@ -310,6 +320,64 @@ struct Symbol {
 	 * helper name of the data block */
 	Symbol *binds;
 };
+
+/* A parameter tensor of a layer: L.W, L.b (the name's suffix role), its
+ * shape (cols 0: a vector of rows) and how P_init fills it, in the order of
+ * the parameter vector. */
+typedef enum Fill {
+	FILL_ZEROS,   /* left at 0 */
+	FILL_UNIFORM, /* U(-scale, scale) */
+	FILL_NORMAL,  /* N(0, scale) */
+} Fill;
+
+typedef struct LayerTensor {
+	char role;
+	int rows, cols;
+	Fill fill;
+	double scale;
+	const char *what; /* P_init's comment on the fill, or NULL */
+} LayerTensor;
+
+#define MAX_LAYER_TENSORS 4
+
+struct Checker;
+struct Param;
+
+/* A row of layers.h with its hooks (layers.c).  check: the Symbol's fields
+ * from the folded arguments (v: P_NUMBER's values; slots: the arguments as
+ * given), false after a diagnostic.  tensors: L's parameter tensors into t,
+ * their count.  check gets v NULL when an argument was bad: it reports
+ * what else is wrong and returns false. */
+typedef struct LayerDesc {
+	const char *word;
+	const struct Param *params;
+	int nparams;
+	bool (*check)(struct Checker *c, Symbol *L, struct Arg **slots, const double *v);
+	int (*tensors)(Arena *a, const Symbol *L, LayerTensor *t);
+	int forward, transpose, accumulate; /* Op: DENSE, DENSE_T, ACC_DENSE */
+} LayerDesc;
+
+extern const LayerDesc layer_desc[LAYER_COUNT];
+
+/* The parameter vector of a model, computed once (layers.c, param_layout,
+ * at the end of checking): every layer's tensors in declaration order. */
+typedef struct ParamTensor {
+	int layer; /* index into Model.layers */
+	LayerTensor t;
+	int off, n; /* where it starts in the vector, its size */
+} ParamTensor;
+
+typedef struct ParamLayout {
+	ParamTensor *tensors;
+	int ntensors;
+	int np; /* the vector's size */
+} ParamLayout;
+
+ParamLayout *param_layout(Arena *a, const PtrVec *layers);
+/* Where layer l's tensor of the role starts, or -1 without one. */
+int param_off(const ParamLayout *pl, int l, char role);
+struct Model;
+void param_layout_print(FILE *out, const struct Model *m, const char *prefix);
 
 /* The constraint methods, one row each in methods.h. */
 typedef enum MethodKind {
@@ -533,6 +601,7 @@ typedef struct Model {
 	Train train;
 	bool has_train;
 	int num_params;  /* total scalar parameters */
+	ParamLayout *params; /* their vector, computed once (param_layout) */
 } Model;
 
 /* Check a parsed program; returns the model, or NULL when errors were reported.

@@ -44,13 +44,10 @@ static bool is_adam(const Emitter *E)
 	return E->m->train.opt != OPT_SGD;
 }
 
-/* parameter tensors: W of every layer, b of those with a bias */
+/* parameter tensors: the layers' (layers.h) */
 static int num_tensors(const Emitter *E)
 {
-	int n = 0;
-	for (int l = 0; l < E->m->layers.len; l++)
-		n += 1 + (E->b_off[l] >= 0);
-	return n;
+	return E->m->params->ntensors;
 }
 
 static int max1(int n)
@@ -70,14 +67,7 @@ uint64_t emit_source_hash(const Source *src)
 
 void emit_layout_comment(const Emitter *E)
 {
-	FILE *out = E->out;
-	for (int l = 0; l < E->m->layers.len; l++) {
-		const Symbol *L = layer(E, l);
-		fprintf(out, " *   %s.W  (%d, %d) row-major at %d\n", L->name, L->out, L->in,
-			E->w_off[l]);
-		if (E->b_off[l] >= 0)
-			fprintf(out, " *   %s.b  (%d) at %d\n", L->name, L->out, E->b_off[l]);
-	}
+	param_layout_print(E->out, E->m, " *   ");
 }
 
 /* " *   x[0]     x0 .. x[2] x2" style lines: where each declared tensor sits in
@@ -316,10 +306,9 @@ static void emit_rng(const Emitter *E)
 	FILE *out = E->out;
 	bool uniform = false, normal = false; /* only what P_init calls: clang warns of
 						 an unused static inline function */
-	for (int l = 0; l < E->m->layers.len; l++) {
-		Init in = layer(E, l)->init;
-		uniform |= in == INIT_UNIFORM || in == INIT_XAVIER;
-		normal |= in == INIT_HE;
+	for (int i = 0; i < E->m->params->ntensors; i++) {
+		uniform |= E->m->params->tensors[i].t.fill == FILL_UNIFORM;
+		normal |= E->m->params->tensors[i].t.fill == FILL_NORMAL;
 	}
 	fprintf(out,
 		"typedef struct %s_rng {\n\tuint64_t s[4];\n\tdouble spare;\n\tint "
@@ -391,34 +380,10 @@ static void emit_init(const Emitter *E)
 		      out);
 	if (is_adam(E))
 		fputs("\tm->beta_t[0] = m->beta_t[1] = 1;\n", out);
-	for (int l = 0; l < m->layers.len; l++) {
-		const Symbol *L = layer(E, l);
-		int nw = L->in * L->out;
-		char what[160];
-		switch (L->init) {
-		case INIT_UNIFORM: {
-			double bound = 1 / sqrt((double)L->in);
-			snprintf(what, sizeof what, "%s.W ~ U(-1/sqrt(%d), 1/sqrt(%d))", L->name,
-				 L->in, L->in);
-			emit_fill(E, E->w_off[l], nw, false, bound, what);
-			if (E->b_off[l] >= 0)
-				emit_fill(E, E->b_off[l], L->out, false, bound, NULL);
-			break;
-		}
-		case INIT_XAVIER: {
-			double a = sqrt(6.0 / (L->in + L->out));
-			snprintf(what, sizeof what, "%s.W ~ xavier U(-a, a), a = sqrt(6/(%d+%d))",
-				 L->name, L->in, L->out);
-			emit_fill(E, E->w_off[l], nw, false, a, what);
-			break;
-		}
-		case INIT_HE:
-			snprintf(what, sizeof what, "%s.W ~ he N(0, 2/%d)", L->name, L->in);
-			emit_fill(E, E->w_off[l], nw, true, sqrt(2.0 / L->in), what);
-			break;
-		case INIT_ZEROS:
-			break;
-		}
+	for (int i = 0; i < m->params->ntensors; i++) {
+		const ParamTensor *p = &m->params->tensors[i];
+		if (p->t.fill != FILL_ZEROS)
+			emit_fill(E, p->off, p->n, p->t.fill == FILL_NORMAL, p->t.scale, p->t.what);
 	}
 	for (int k = 0; k < m->constraints.len; k++) {
 		const Constraint *c = con(E, k);
@@ -1574,27 +1539,20 @@ static void emit_describe(Emitter *E)
 	outv.items = one;
 	outv.len = 1;
 	emit_names(out, "output_cols", &outv);
+	const ParamLayout *pl = m->params;
 	fprintf(out, "\tstatic const char *const tensor_names[] = {");
-	for (int l = 0; l < m->layers.len; l++) {
-		fprintf(out, "%s\"%s.W\"", l ? ", " : "", layer(E, l)->name);
-		if (E->b_off[l] >= 0)
-			fprintf(out, ", \"%s.b\"", layer(E, l)->name);
-	}
-	fputs(m->layers.len ? "};\n" : "\"\"};\n", out);
+	for (int i = 0; i < pl->ntensors; i++)
+		fprintf(out, "%s\"%s.%c\"", i ? ", " : "", layer(E, pl->tensors[i].layer)->name,
+			pl->tensors[i].t.role);
+	fputs(pl->ntensors ? "};\n" : "\"\"};\n", out);
 	fprintf(out, "\tstatic const int tensor_sizes[] = {");
-	for (int l = 0; l < m->layers.len; l++) {
-		fprintf(out, "%s%d", l ? ", " : "", layer(E, l)->in * layer(E, l)->out);
-		if (E->b_off[l] >= 0)
-			fprintf(out, ", %d", layer(E, l)->out);
-	}
-	fputs(m->layers.len ? "};\n" : "0};\n", out);
+	for (int i = 0; i < pl->ntensors; i++)
+		fprintf(out, "%s%d", i ? ", " : "", pl->tensors[i].n);
+	fputs(pl->ntensors ? "};\n" : "0};\n", out);
 	fprintf(out, "\tstatic const int tensor_shape[] = {");
-	for (int l = 0; l < m->layers.len; l++) {
-		fprintf(out, "%s%d, %d", l ? ", " : "", layer(E, l)->out, layer(E, l)->in);
-		if (E->b_off[l] >= 0)
-			fprintf(out, ", %d, 0", layer(E, l)->out);
-	}
-	fputs(m->layers.len ? "};\n" : "0, 0};\n", out);
+	for (int i = 0; i < pl->ntensors; i++)
+		fprintf(out, "%s%d, %d", i ? ", " : "", pl->tensors[i].t.rows, pl->tensors[i].t.cols);
+	fputs(pl->ntensors ? "};\n" : "0, 0};\n", out);
 	fputs("\tstatic const char *const con_labels[] = {", out);
 	for (int k = 0; k < m->constraints.len; k++) {
 		fputs(k ? ", " : "", out);
@@ -1710,14 +1668,11 @@ void emit_setup(Emitter *E, FILE *out, const Lowered *lw, const EmitOptions *o)
 	if (!E->w_off || !E->b_off || !E->in_off || !E->tgt_off || !E->live || !E->cst_used ||
 	    !E->prj_used || !E->mm_used)
 		fatal("out of memory:");
-	for (int l = 0; l < m->layers.len; l++) {
-		const Symbol *L = m->layers.items[l];
-		E->w_off[l] = E->np;
-		E->np += L->in * L->out;
-		E->b_off[l] = L->bias ? E->np : -1;
-		if (L->bias)
-			E->np += L->out;
+	for (int l = 0; l < m->layers.len; l++) { /* the parameter layout's (layers.c) */
+		E->w_off[l] = param_off(m->params, l, 'W');
+		E->b_off[l] = param_off(m->params, l, 'b');
 	}
+	E->np = m->params->np;
 	for (int i = 0; i < m->inputs.len; i++) {
 		E->in_off[i] = E->ni;
 		E->ni += ((Symbol *)m->inputs.items[i])->size;

@@ -177,10 +177,7 @@ static void header_text(const Emitter *E, FILE *out, bool weights)
 	fprintf(out, "#define %s_NUM_INPUTS %d\n", P, E->ni);
 	fprintf(out, "#define %s_NUM_OUTPUTS %d\n", P, E->no);
 	fprintf(out, "#define %s_NUM_PARAMS %d\n", P, E->np);
-	int nt = 0;
-	for (int l = 0; l < E->m->layers.len; l++)
-		nt += 1 + (E->b_off[l] >= 0);
-	fprintf(out, "#define %s_NUM_TENSORS %d\n\n", P, nt);
+	fprintf(out, "#define %s_NUM_TENSORS %d\n\n", P, E->m->params->ntensors);
 	fprintf(out, "typedef %s %s_real;\n\n", E->o->dbl ? "double" : "float", P);
 	fprintf(out,
 		"/* One sample: y = the model's output at x, hard constraints applied. */\n"
@@ -203,18 +200,13 @@ static void weights_array(const Emitter *E, FILE *out, const double *p, bool ext
 	emit_layout_comment(E);
 	fprintf(out, " */\n%sconst %s_real %s_weights[%d] = {\n", external ? "" : "static ", E->P,
 		E->P, E->np);
-	for (int l = 0; l < E->m->layers.len; l++) {
-		const Symbol *L = E->m->layers.items[l];
-		for (int t = 0; t < 2; t++) {
-			int off = t ? E->b_off[l] : E->w_off[l], n = t ? L->out : L->in * L->out;
-			if (off < 0)
-				continue;
-			fprintf(out, "\t/* %s.%s */\n", L->name, t ? "b" : "W");
-			for (int k = 0; k < n; k++)
-				fprintf(out, "%s%s,%s", k % 6 ? " " : "\t",
-					emit_lit(E, kb, p[off + k]),
-					k % 6 == 5 || k == n - 1 ? "\n" : "");
-		}
+	for (int i = 0; i < E->m->params->ntensors; i++) {
+		const ParamTensor *t = &E->m->params->tensors[i];
+		const Symbol *L = E->m->layers.items[t->layer];
+		fprintf(out, "\t/* %s.%c */\n", L->name, t->t.role);
+		for (int k = 0; k < t->n; k++)
+			fprintf(out, "%s%s,%s", k % 6 ? " " : "\t", emit_lit(E, kb, p[t->off + k]),
+				k % 6 == 5 || k == t->n - 1 ? "\n" : "");
 	}
 	fputs("};\n", out);
 }

@@ -40,12 +40,9 @@ void interp_forward(const Ir *ir, const double *p, const double *x, double *y)
 	int *in_off = calloc((size_t)ni, sizeof(int));
 	if (!live || !val || !w_off || !b_off || !in_off)
 		fatal("out of memory:");
-	for (int l = 0, np = 0; l < m->layers.len; l++) {
-		const Symbol *L = m->layers.items[l];
-		w_off[l] = np;
-		np += L->in * L->out;
-		b_off[l] = L->bias ? np : -1;
-		np += L->bias ? L->out : 0;
+	for (int l = 0; l < m->layers.len; l++) { /* the parameter layout's (layers.c) */
+		w_off[l] = param_off(m->params, l, 'W');
+		b_off[l] = param_off(m->params, l, 'b');
 	}
 	for (int i = 0, off = 0; i < m->inputs.len; i++) {
 		in_off[i] = off;

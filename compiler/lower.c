@@ -982,18 +982,10 @@ static const char *set_name(const Model *m, int set)
 void layout_dump(FILE *out, const Lowered *lw)
 {
 	const Model *m = lw->ir->model;
-	int np = 0, row = 0;
+	int row = 0;
 	fputs("parameters (reals, declaration order)\n", out);
-	for (int l = 0; l < m->layers.len; l++) {
-		const Symbol *L = m->layers.items[l];
-		fprintf(out, "  %s.W  (%d, %d) row-major at %d\n", L->name, L->out, L->in, np);
-		np += L->in * L->out;
-		if (L->bias) {
-			fprintf(out, "  %s.b  (%d) at %d\n", L->name, L->out, np);
-			np += L->out;
-		}
-	}
-	fprintf(out, "  %d in all\nsample row\n", np);
+	param_layout_print(out, m, "  ");
+	fprintf(out, "  %d in all\nsample row\n", m->params->np);
 	for (int i = 0; i < m->inputs.len; i++, row += ((Symbol *)m->inputs.items[i - 1])->size)
 		fprintf(out, "  input %s  (%d) at %d\n", ((Symbol *)m->inputs.items[i])->name,
 			((Symbol *)m->inputs.items[i])->size, row);
