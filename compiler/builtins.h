@@ -1,6 +1,6 @@
 /*
  * The language's built-in functions (compiler/doc/language.md, "Built-in
- * functions"), one row each:
+ * functions"), one row each, the Builtin enum (cnet.h) made from them:
  *
  *   X(name, Builtin, checker category, parameters, op, lowering)
  *
@@ -41,7 +41,7 @@
 	X("l2", FN_L2, CAT_L2, PARAMS(p_l2), OP_L2, BY_RULE)                                     \
 	X("uniform", FN_UNIFORM, CAT_GEN, PARAMS(p_uniform), OP_COUNT, BY_NONE)                  \
 	X("normal", FN_NORMAL, CAT_GEN, PARAMS(p_normal), OP_COUNT, BY_NONE)                     \
-	X("dense", FN_NONE, CAT_DENSE, PARAMS(p_dense), OP_COUNT, BY_NONE)                       \
+	X("dense", FN_DENSE, CAT_DENSE, PARAMS(p_dense), OP_COUNT, BY_NONE)                       \
 	X("d", FN_D, CAT_DERIV, PARAMS(p_d), OP_CONCAT, BY_RULE)                                 \
 	X("laplacian", FN_LAPLACIAN, CAT_DERIV, PARAMS(p_d), OP_ADD, BY_RULE)                    \
 	X("div", FN_DIV, CAT_DERIV, PARAMS(p_div), OP_ADD, BY_RULE)

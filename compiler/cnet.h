@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "builtins.h"
 #include "layers.h"
 #include "methods.h"
 
@@ -141,21 +142,14 @@ typedef struct Arg {
 } Arg;
 
 /* Built-in functions known to the checker (set on EXPR_CALL by check). */
+/* The built-in functions, one value per row of builtins.h (FN_NONE: not a
+ * call of one; FN_LAYER: a dense layer applied to a vector, sym is the layer). */
 typedef enum Builtin {
 	FN_NONE,
-	/* elementwise */
-	FN_RELU, FN_TANH, FN_SIGMOID, FN_SOFTPLUS, FN_EXP, FN_LOG, FN_SQRT,
-	FN_ABS, FN_SIN, FN_COS, FN_LEAKY_RELU, FN_ELU,
-	/* vector */
-	FN_SOFTMAX, FN_SUM, FN_MEAN, FN_DOT, FN_CONCAT,
-	/* losses (only at the top of a loss statement, or inside a loss expression) */
-	FN_MSE, FN_MAE, FN_HUBER, FN_BCE_LOGITS, FN_CROSS_ENTROPY, FN_L2,
-	/* data generators (data block only) */
-	FN_UNIFORM, FN_NORMAL,
-	/* a dense layer applied to a vector: sym is the layer */
+#define FN_ENUM(name, fn, cat, params, op, by) fn,
+	BUILTINS(FN_ENUM)
+#undef FN_ENUM
 	FN_LAYER,
-	/* derivatives with respect to input sym's components [lo_idx, hi_idx) */
-	FN_D, FN_LAPLACIAN, FN_DIV,
 } Builtin;
 
 struct Expr {
