@@ -28,7 +28,7 @@ typedef struct Adjoints {
 static void give(Adjoints *ad, int v, int c)
 {
 	Ir *ir = ad->ir;
-	if (v < 0 || !ir->ins[v].grad)
+	if (v < 0 || c < 0 || !ir->ins[v].grad)
 		return;
 	if (ir->ins[v].size == 1 && ir->ins[c].size > 1)
 		c = ir_unary(ir, OP_SUM, c);
@@ -74,17 +74,6 @@ static bool needs(const Dx *d, int x)
 
 /* ---------------------------------------------------- adjoint rules, per op */
 
-static void adj_neg(const Dx *d)
-{
-	give(d->ad, d->a, ir_unary(d->ir, OP_NEG, d->g));
-}
-
-static void adj_add(const Dx *d)
-{
-	give(d->ad, d->a, d->g);
-	give(d->ad, d->b, d->g);
-}
-
 static void adj_sub(const Dx *d)
 {
 	give(d->ad, d->a, d->g);
@@ -114,103 +103,12 @@ static void adj_pow(const Dx *d) /* A^0 is 1 everywhere: no gradient (B 0 A^-1 i
 		give(d->ad, d->a, ir_k(d->ir, OP_POW_D, d->a, d->g, -1, d->in.k));
 }
 
-/* f(x) whose derivative op reads x (or the result, at_result) and the adjoint */
-static void adj_by(const Dx *d, Op op, bool at_result)
-{
-	double k = op_is(op, OF_HAS_K) ? d->in.k : 0;
-	give(d->ad, d->a, ir_k(d->ir, op, at_result ? d->v : d->a, d->g, -1, k));
-}
-
-static void adj_relu(const Dx *d)
-{
-	adj_by(d, OP_RELU_D, false);
-}
-
-static void adj_tanh(const Dx *d)
-{
-	adj_by(d, OP_TANH_D, true);
-}
-
-static void adj_sigmoid(const Dx *d)
-{
-	adj_by(d, OP_SIGMOID_D, true);
-}
-
-static void adj_softplus(const Dx *d)
-{
-	adj_by(d, OP_SOFTPLUS_D, false);
-}
-
-static void adj_exp(const Dx *d)
-{
-	give(d->ad, d->a, ir_binary(d->ir, OP_MUL, d->g, d->v));
-}
-
-static void adj_log(const Dx *d)
-{
-	give(d->ad, d->a, ir_binary(d->ir, OP_DIV, d->g, d->a));
-}
-
-static void adj_sqrt(const Dx *d)
-{
-	adj_by(d, OP_SQRT_D, true);
-}
-
-static void adj_abs(const Dx *d)
-{
-	adj_by(d, OP_ABS_D, false);
-}
-
-static void adj_sin(const Dx *d)
-{
-	adj_by(d, OP_SIN_D, false);
-}
-
-static void adj_cos(const Dx *d)
-{
-	adj_by(d, OP_COS_D, false);
-}
-
-static void adj_leaky(const Dx *d)
-{
-	adj_by(d, OP_LEAKY_D, false);
-}
-
-static void adj_elu(const Dx *d)
-{
-	adj_by(d, OP_ELU_D, false);
-}
-
 static void adj_huber(const Dx *d)
 {
 	int r = ir_k(d->ir, OP_HUBER_D, d->a, d->b, d->g, d->in.k);
 	give(d->ad, d->a, r);
 	if (needs(d, d->b))
 		give(d->ad, d->b, ir_unary(d->ir, OP_NEG, r));
-}
-
-/* a binary op whose partial derivatives are the ops da(A, B, g), db(A, B, g) */
-static void adj_partials(const Dx *d, Op da, Op db)
-{
-	if (needs(d, d->a))
-		give(d->ad, d->a, ir_ternary(d->ir, da, d->a, d->b, d->g));
-	if (needs(d, d->b))
-		give(d->ad, d->b, ir_ternary(d->ir, db, d->a, d->b, d->g));
-}
-
-static void adj_bce(const Dx *d)
-{
-	adj_partials(d, OP_BCE_D, OP_BCE_DT);
-}
-
-static void adj_max2(const Dx *d)
-{
-	adj_partials(d, OP_MAX_DA, OP_MAX_DB);
-}
-
-static void adj_min2(const Dx *d)
-{
-	adj_partials(d, OP_MIN_DA, OP_MIN_DB);
 }
 
 static void adj_sum(const Dx *d)
@@ -314,96 +212,6 @@ static void adj_l2(const Dx *d)
 /* The derivative ops that tangents (tangent.c) bring into the forward pass:
  * B is linear, A the point. */
 
-/* linear in B, piecewise constant in A */
-static void adj_linear_b(const Dx *d)
-{
-	give(d->ad, d->b, ir_k(d->ir, d->in.op, d->a, d->g, -1, d->in.k));
-}
-
-/* linear in C, piecewise constant in A and B */
-static void adj_linear_c(const Dx *d)
-{
-	give(d->ad, d->c, ir_ternary(d->ir, d->in.op, d->a, d->b, d->g));
-}
-
-static void adj_tanh_d(const Dx *d) /* B (1 - A^2) */
-{
-	Ir *ir = d->ir;
-	if (needs(d, d->a)) {
-		int m2 = ir_num(ir, -2);
-		give(d->ad, d->a,
-		     ir_binary(ir, OP_MUL, m2,
-			       ir_binary(ir, OP_MUL, d->a, ir_binary(ir, OP_MUL, d->b, d->g))));
-	}
-	give(d->ad, d->b, ir_binary(ir, OP_TANH_D, d->a, d->g));
-}
-
-static void adj_sigmoid_d(const Dx *d) /* B A (1 - A) */
-{
-	Ir *ir = d->ir;
-	if (needs(d, d->a)) {
-		int bg = ir_binary(ir, OP_MUL, d->b, d->g);
-		int one = ir_num(ir, 1);
-		int a2 = ir_binary(ir, OP_MUL, ir_num(ir, 2), d->a);
-		give(d->ad, d->a, ir_binary(ir, OP_MUL, bg, ir_binary(ir, OP_SUB, one, a2)));
-	}
-	give(d->ad, d->b, ir_binary(ir, OP_SIGMOID_D, d->a, d->g));
-}
-
-static void adj_softplus_d(const Dx *d) /* B sigmoid(A), B above 20 */
-{
-	Ir *ir = d->ir;
-	if (needs(d, d->a)) {
-		int s = ir_unary(ir, OP_SIGMOID, d->a);
-		int bg = ir_binary(ir, OP_MUL, d->b, d->g);
-		give(d->ad, d->a,
-		     ir_binary(ir, OP_SP_MASK, d->a, ir_binary(ir, OP_SIGMOID_D, s, bg)));
-	}
-	give(d->ad, d->b, ir_binary(ir, OP_SOFTPLUS_D, d->a, d->g));
-}
-
-static void adj_sqrt_d(const Dx *d) /* B / (2A) */
-{
-	Ir *ir = d->ir;
-	if (needs(d, d->a))
-		give(d->ad, d->a,
-		     ir_unary(ir, OP_NEG,
-			      ir_binary(ir, OP_DIV,
-					ir_binary(ir, OP_SQRT_D, d->a,
-						  ir_binary(ir, OP_MUL, d->b, d->g)),
-					d->a)));
-	give(d->ad, d->b, ir_binary(ir, OP_SQRT_D, d->a, d->g));
-}
-
-static void adj_elu_d(const Dx *d) /* B k e^A below 0 */
-{
-	Ir *ir = d->ir;
-	if (needs(d, d->a)) {
-		int bg = ir_binary(ir, OP_MUL, d->b, d->g);
-		int e = ir_k(ir, OP_ELU_D, d->a, bg, -1, d->in.k);
-		give(d->ad, d->a, ir_binary(ir, OP_SUB, e, ir_binary(ir, OP_RELU_D, d->a, bg)));
-	}
-	give(d->ad, d->b, ir_k(ir, OP_ELU_D, d->a, d->g, -1, d->in.k));
-}
-
-static void adj_sin_d(const Dx *d) /* B cos A */
-{
-	Ir *ir = d->ir;
-	if (needs(d, d->a))
-		give(d->ad, d->a, ir_binary(ir, OP_COS_D, d->a, ir_binary(ir, OP_MUL, d->b, d->g)));
-	give(d->ad, d->b, ir_binary(ir, OP_SIN_D, d->a, d->g));
-}
-
-static void adj_cos_d(const Dx *d) /* -B sin A */
-{
-	Ir *ir = d->ir;
-	if (needs(d, d->a))
-		give(d->ad, d->a,
-		     ir_unary(ir, OP_NEG,
-			      ir_binary(ir, OP_SIN_D, d->a, ir_binary(ir, OP_MUL, d->b, d->g))));
-	give(d->ad, d->b, ir_binary(ir, OP_COS_D, d->a, d->g));
-}
-
 static void adj_pow_d(const Dx *d) /* B k A^(k-1) */
 {
 	Ir *ir = d->ir;
@@ -434,44 +242,12 @@ static void adj_softmax_d(const Dx *d) /* A B - A (A.B): symmetric in B */
  * root; NULL: none (leaves without parameters, reverse-pass and side-effect
  * ops). */
 static void (*const adjoint[OP_COUNT])(const Dx *) = {
-	[OP_NEG] = adj_neg,
-	[OP_ADD] = adj_add,
 	[OP_SUB] = adj_sub,
 	[OP_MUL] = adj_mul,
 	[OP_DIV] = adj_div,
 	[OP_POW] = adj_pow,
-	[OP_RELU] = adj_relu,
-	[OP_TANH] = adj_tanh,
-	[OP_SIGMOID] = adj_sigmoid,
-	[OP_SOFTPLUS] = adj_softplus,
-	[OP_EXP] = adj_exp,
-	[OP_LOG] = adj_log,
-	[OP_SQRT] = adj_sqrt,
-	[OP_ABS] = adj_abs,
-	[OP_SIN] = adj_sin,
-	[OP_COS] = adj_cos,
-	[OP_LEAKY] = adj_leaky,
-	[OP_ELU] = adj_elu,
 	[OP_HUBER] = adj_huber,
-	[OP_BCE] = adj_bce,
-	[OP_MAX2] = adj_max2,
-	[OP_MIN2] = adj_min2,
-	[OP_RELU_D] = adj_linear_b,
-	[OP_TANH_D] = adj_tanh_d,
-	[OP_SIGMOID_D] = adj_sigmoid_d,
-	[OP_SOFTPLUS_D] = adj_softplus_d,
-	[OP_SQRT_D] = adj_sqrt_d,
-	[OP_ABS_D] = adj_linear_b,
-	[OP_SIN_D] = adj_sin_d,
-	[OP_COS_D] = adj_cos_d,
-	[OP_LEAKY_D] = adj_linear_b,
-	[OP_ELU_D] = adj_elu_d,
 	[OP_POW_D] = adj_pow_d,
-	[OP_MAX_DA] = adj_linear_c,
-	[OP_MAX_DB] = adj_linear_c,
-	[OP_MIN_DA] = adj_linear_c,
-	[OP_MIN_DB] = adj_linear_c,
-	[OP_SP_MASK] = adj_linear_b,
 	[OP_SUM] = adj_sum,
 	[OP_MEAN] = adj_mean,
 	[OP_DOT] = adj_dot,
@@ -487,11 +263,25 @@ static void (*const adjoint[OP_COUNT])(const Dx *) = {
 	[OP_L2] = adj_l2,
 };
 
+/* An op whose rule is its ops.h row's D(...): each operand that needs an
+ * adjoint gets its partial times g (partial.c). */
+static void adj_partials(const Dx *d)
+{
+	int x[3] = {d->a, d->b, d->c};
+	for (int i = 0; i < 3; i++)
+		if (x[i] >= 0 && needs(d, x[i]))
+			give(d->ad, x[i], ir_partial(d->ir, d->v, i, d->g));
+}
+
 /* The derivative rule of one forward instruction v with adjoint g. */
 static void rule(Adjoints *ad, int v, int g)
 {
 	Ir *ir = ad->ir;
 	Dx d = {ad, ir, v, ir->ins[v], ir->ins[v].a, ir->ins[v].b, ir->ins[v].c, g};
+	if (op_has_partials(d.in.op)) {
+		adj_partials(&d);
+		return;
+	}
 	if (!adjoint[d.in.op])
 		die("no derivative rule for %s", op_info[d.in.op].name);
 	adjoint[d.in.op](&d);

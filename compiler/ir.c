@@ -13,8 +13,20 @@
 
 const OpInfo op_info[OP_COUNT] = {
 #define X(name, nargs, shape, flags, tmpl, doc) \
-	[OP_##name] = {#name, nargs, shape, flags, tmpl, doc},
+	[OP_##name] = {#name, nargs, shape, flags, tmpl, doc, {NULL}},
+#define E(name, nargs, flags, expr, deriv, doc) \
+	[OP_##name] = {#name, nargs, SH_ELEM, (flags) | OF_ELEM, #expr, doc, deriv},
+#define D(...)              \
+	{                   \
+		__VA_ARGS__ \
+	}
+#define RULE         \
+	{            \
+		NULL \
+	}
 #include "ops.h"
+#undef RULE
+#undef D
 #undef X
 };
 
@@ -59,8 +71,8 @@ double op_eval(const Ins *in, double A, double B, double C)
 #undef Y
 	switch (in->op) {
 #define X(name, nargs, shape, flags, tmpl, doc)
-#define E(name, nargs, flags, expr, doc) \
-	case OP_##name:                  \
+#define E(name, nargs, flags, expr, deriv, doc) \
+	case OP_##name:                         \
 		return expr;
 #include "ops.h"
 #undef X

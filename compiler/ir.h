@@ -66,6 +66,9 @@ typedef struct OpInfo {
 	unsigned flags;
 	const char *tmpl; /* elementwise template, or NULL */
 	const char *doc;
+	/* an elementwise op's derivative rule, per operand (ops.h, D(...)), or
+	 * NULL: a rule function of its own in autodiff.c and tangent.c */
+	const char *partial[3];
 } OpInfo;
 
 /* Exponents of POW and POW_D with an exact cheaper form, emitted and
@@ -235,6 +238,15 @@ Ir *lower_synth(Arena *a, const Model *m, const DataSpec *ds, bool targets);
 /* Append the reverse pass: the adjoint of `seed_of` value (seeded with the
  * value `seed`) flows back to the parameters, accumulated into `channel`. */
 void autodiff(Ir *ir, int root, int seed, int channel);
+
+/* ---------------------------------------------------------------- partial.c */
+
+/* Whether op's derivative rule is its ops.h row's D(...) expressions. */
+bool op_has_partials(Op op);
+/* The IR of value v's partial derivative with respect to operand i (0, 1, 2
+ * for A, B, C) times t, by its op's D(...) expression; -1 when it is zero (an
+ * empty expression, or t is -1). */
+int ir_partial(Ir *ir, int v, int i, int t);
 
 /* ---------------------------------------------------------------- tangent.c */
 

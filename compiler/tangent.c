@@ -40,20 +40,10 @@ static int mul(Ir *ir, int x, int y)
 	return x < 0 || y < 0 ? -1 : ir_binary(ir, OP_MUL, x, y);
 }
 
-static int neg(Ir *ir, int x)
-{
-	return x < 0 ? -1 : ir_unary(ir, OP_NEG, x);
-}
-
 /* f(A, x) with x linear (the derivative ops' adjoint operand): zero in, zero out. */
 static int lin(Ir *ir, Op op, int a, int x, double k)
 {
 	return x < 0 ? -1 : ir_k(ir, op, a, x, -1, k);
-}
-
-static int lin3(Ir *ir, Op op, int a, int b, int x)
-{
-	return x < 0 ? -1 : ir_ternary(ir, op, a, b, x);
 }
 
 static int zeros(Ir *ir, int n)
@@ -104,16 +94,6 @@ static int tan_zero(const Tx *d)
 	return -1;
 }
 
-static int tan_neg(const Tx *d)
-{
-	return neg(d->ir, d->ta);
-}
-
-static int tan_add(const Tx *d)
-{
-	return add(d->ir, d->ta, d->tb);
-}
-
 static int tan_sub(const Tx *d)
 {
 	return sub(d->ir, d->ta, d->tb);
@@ -136,174 +116,12 @@ static int tan_pow(const Tx *d) /* A^0 is 1 everywhere: tangent zero (B 0 A^-1 i
 	return d->in.k == 0 ? -1 : lin(d->ir, OP_POW_D, d->a, d->ta, d->in.k);
 }
 
-/* f(x) whose derivative op reads x (or the result, at_result) and the tangent */
-static int tan_by(const Tx *d, Op op, bool at_result)
-{
-	double k = op_is(op, OF_HAS_K) ? d->in.k : 0;
-	return lin(d->ir, op, at_result ? d->v : d->a, d->ta, k);
-}
-
-static int tan_relu(const Tx *d)
-{
-	return tan_by(d, OP_RELU_D, false);
-}
-
-static int tan_tanh(const Tx *d)
-{
-	return tan_by(d, OP_TANH_D, true);
-}
-
-static int tan_sigmoid(const Tx *d)
-{
-	return tan_by(d, OP_SIGMOID_D, true);
-}
-
-static int tan_softplus(const Tx *d)
-{
-	return tan_by(d, OP_SOFTPLUS_D, false);
-}
-
-static int tan_exp(const Tx *d)
-{
-	return mul(d->ir, d->ta, d->v);
-}
-
-static int tan_log(const Tx *d)
-{
-	return d->ta < 0 ? -1 : ir_binary(d->ir, OP_DIV, d->ta, d->a);
-}
-
-static int tan_sqrt(const Tx *d)
-{
-	return tan_by(d, OP_SQRT_D, true);
-}
-
-static int tan_abs(const Tx *d)
-{
-	return tan_by(d, OP_ABS_D, false);
-}
-
-static int tan_sin(const Tx *d)
-{
-	return tan_by(d, OP_SIN_D, false);
-}
-
-static int tan_cos(const Tx *d)
-{
-	return tan_by(d, OP_COS_D, false);
-}
-
-static int tan_leaky(const Tx *d)
-{
-	return tan_by(d, OP_LEAKY_D, false);
-}
-
-static int tan_elu(const Tx *d)
-{
-	return tan_by(d, OP_ELU_D, false);
-}
-
 static int tan_huber(const Tx *d)
 {
 	Ir *ir = d->ir;
 	int da = d->ta < 0 ? -1 : ir_k(ir, OP_HUBER_D, d->a, d->b, d->ta, d->in.k);
 	int db = d->tb < 0 ? -1 : ir_k(ir, OP_HUBER_D, d->a, d->b, d->tb, d->in.k);
 	return sub(ir, da, db);
-}
-
-/* a binary op whose partial derivatives are the ops da(A, B, t), db(A, B, t) */
-static int tan_partials(const Tx *d, Op da, Op db)
-{
-	int l = lin3(d->ir, da, d->a, d->b, d->ta);
-	return add(d->ir, l, lin3(d->ir, db, d->a, d->b, d->tb));
-}
-
-static int tan_bce(const Tx *d)
-{
-	return tan_partials(d, OP_BCE_D, OP_BCE_DT);
-}
-
-static int tan_max2(const Tx *d)
-{
-	return tan_partials(d, OP_MAX_DA, OP_MAX_DB);
-}
-
-static int tan_min2(const Tx *d)
-{
-	return tan_partials(d, OP_MIN_DA, OP_MIN_DB);
-}
-
-/* linear in B, piecewise constant in A */
-static int tan_linear_b(const Tx *d)
-{
-	return lin(d->ir, d->in.op, d->a, d->tb, d->in.k);
-}
-
-/* linear in C, piecewise constant in A and B */
-static int tan_linear_c(const Tx *d)
-{
-	return lin3(d->ir, d->in.op, d->a, d->b, d->tc);
-}
-
-static int tan_tanh_d(const Tx *d) /* B (1 - A^2): -2 A B tA */
-{
-	Ir *ir = d->ir;
-	int l = lin(ir, OP_TANH_D, d->a, d->tb, 0);
-	int two = ir_num(ir, 2);
-	int ab = ir_binary(ir, OP_MUL, d->a, d->b);
-	return sub(ir, l, mul(ir, two, mul(ir, ab, d->ta)));
-}
-
-static int tan_sigmoid_d(const Tx *d) /* B A (1 - A): B (1 - 2A) tA */
-{
-	Ir *ir = d->ir;
-	int l = lin(ir, OP_SIGMOID_D, d->a, d->tb, 0);
-	int one = ir_num(ir, 1);
-	int a2 = ir_binary(ir, OP_MUL, ir_num(ir, 2), d->a);
-	int f = ir_binary(ir, OP_MUL, d->b, ir_binary(ir, OP_SUB, one, a2));
-	return add(ir, l, mul(ir, f, d->ta));
-}
-
-static int tan_softplus_d(const Tx *d) /* B sigmoid(A) below 20: B sigmoid'(A) tA, masked */
-{
-	Ir *ir = d->ir;
-	int l = lin(ir, OP_SOFTPLUS_D, d->a, d->tb, 0);
-	int s = ir_unary(ir, OP_SIGMOID, d->a);
-	int r = lin(ir, OP_SIGMOID_D, s, mul(ir, d->b, d->ta), 0);
-	return add(ir, l, lin(ir, OP_SP_MASK, d->a, r, 0));
-}
-
-static int tan_sqrt_d(const Tx *d) /* B / (2A): -B tA / (2 A^2) */
-{
-	Ir *ir = d->ir;
-	int l = lin(ir, OP_SQRT_D, d->a, d->tb, 0);
-	int r = d->ta < 0
-		? -1
-		: ir_binary(ir, OP_DIV, lin(ir, OP_SQRT_D, d->a, mul(ir, d->b, d->ta), 0), d->a);
-	return sub(ir, l, r);
-}
-
-static int tan_elu_d(const Tx *d) /* below 0: B k e^A, whose A-derivative is itself */
-{
-	Ir *ir = d->ir;
-	int l = lin(ir, OP_ELU_D, d->a, d->tb, d->in.k);
-	int e = lin(ir, OP_ELU_D, d->a, mul(ir, d->b, d->ta), d->in.k);
-	int m = lin(ir, OP_RELU_D, d->a, mul(ir, d->b, d->ta), 0);
-	return add(ir, l, sub(ir, e, m));
-}
-
-static int tan_sin_d(const Tx *d) /* B cos A: -B sin A tA */
-{
-	Ir *ir = d->ir;
-	int l = lin(ir, OP_SIN_D, d->a, d->tb, 0);
-	return add(ir, l, lin(ir, OP_COS_D, d->a, mul(ir, d->b, d->ta), 0));
-}
-
-static int tan_cos_d(const Tx *d) /* -B sin A: -B cos A tA */
-{
-	Ir *ir = d->ir;
-	int l = lin(ir, OP_COS_D, d->a, d->tb, 0);
-	return sub(ir, l, lin(ir, OP_SIN_D, d->a, mul(ir, d->b, d->ta), 0));
 }
 
 static int tan_pow_d(const Tx *d) /* B k A^(k-1): B k (k-1) A^(k-2) tA */
@@ -426,44 +244,12 @@ static int (*const tangent[OP_COUNT])(const Tx *) = {
 	[OP_YIN] = tan_zero,
 	[OP_LANE] = tan_zero,
 	[OP_L2] = tan_zero,
-	[OP_NEG] = tan_neg,
-	[OP_ADD] = tan_add,
 	[OP_SUB] = tan_sub,
 	[OP_MUL] = tan_mul,
 	[OP_DIV] = tan_div,
 	[OP_POW] = tan_pow,
-	[OP_RELU] = tan_relu,
-	[OP_TANH] = tan_tanh,
-	[OP_SIGMOID] = tan_sigmoid,
-	[OP_SOFTPLUS] = tan_softplus,
-	[OP_EXP] = tan_exp,
-	[OP_LOG] = tan_log,
-	[OP_SQRT] = tan_sqrt,
-	[OP_ABS] = tan_abs,
-	[OP_SIN] = tan_sin,
-	[OP_COS] = tan_cos,
-	[OP_LEAKY] = tan_leaky,
-	[OP_ELU] = tan_elu,
 	[OP_HUBER] = tan_huber,
-	[OP_BCE] = tan_bce,
-	[OP_MAX2] = tan_max2,
-	[OP_MIN2] = tan_min2,
-	[OP_RELU_D] = tan_linear_b,
-	[OP_TANH_D] = tan_tanh_d,
-	[OP_SIGMOID_D] = tan_sigmoid_d,
-	[OP_SOFTPLUS_D] = tan_softplus_d,
-	[OP_SQRT_D] = tan_sqrt_d,
-	[OP_ABS_D] = tan_linear_b,
-	[OP_SIN_D] = tan_sin_d,
-	[OP_COS_D] = tan_cos_d,
-	[OP_LEAKY_D] = tan_linear_b,
-	[OP_ELU_D] = tan_elu_d,
 	[OP_POW_D] = tan_pow_d,
-	[OP_MAX_DA] = tan_linear_c,
-	[OP_MAX_DB] = tan_linear_c,
-	[OP_MIN_DA] = tan_linear_c,
-	[OP_MIN_DB] = tan_linear_c,
-	[OP_SP_MASK] = tan_linear_b,
 	[OP_SUM] = tan_reduce,
 	[OP_MEAN] = tan_reduce,
 	[OP_DOT] = tan_dot,
@@ -477,6 +263,19 @@ static int (*const tangent[OP_COUNT])(const Tx *) = {
 	[OP_DENSE] = tan_dense,
 	[OP_MATVEC] = tan_matvec,
 };
+
+/* An op whose rule is its ops.h row's D(...): the sum of its partials
+ * times its operands' tangents (partial.c). */
+static int tan_partials(const Tx *d)
+{
+	int t[3] = {d->ta, d->tb, d->tc};
+	int r = -1;
+	for (int i = 0; i < 3; i++) {
+		int p = ir_partial(d->ir, d->v, i, t[i]);
+		r = add(d->ir, r, p);
+	}
+	return r;
+}
 
 /* The tangent of value v, its operands' tangents known. */
 static int rule(Tan *T, int v, int input, int comp)
@@ -496,6 +295,8 @@ static int rule(Tan *T, int v, int input, int comp)
 		c >= 0 ? T->t[c] : -1,
 		input,
 		comp};
+	if (op_has_partials(d.in.op))
+		return tan_partials(&d);
 	if (!tangent[d.in.op])
 		die("no tangent rule for %s", op_info[d.in.op].name);
 	return tangent[d.in.op](&d);
