@@ -4,7 +4,7 @@
  * string).
  *
  *   X(NAME, NARGS, SHAPE, FLAGS, TEMPLATE, DOC)   other ops (TEMPLATE NULL)
- *   E(NAME, NARGS, FLAGS, EXPR, DOC)              elementwise ops
+ *   E(NAME, NARGS, FLAGS, EXPR, DERIV, DOC)       elementwise ops
  *
  * SHAPE is the rule ir_add sizes the result by (SH_* in ir.h); FLAGS the
  * op's properties (OF_* in ir.h).  An elementwise op's EXPR is a C
@@ -15,10 +15,18 @@
  * stringified for emission (emit_ops.c writes F(f)( as expf( or exp( by the
  * model's precision), so what is folded, interpreted and emitted is one
  * expression.  An elementwise row is sized by the larger operand (SH_ELEM).
- * Other ops have their own emitter in emit_ops.c.  The derivative rules are
- * IR-building functions in tables indexed by op: adjoint[] in autodiff.c
- * and tangent[] in tangent.c; every op a rule produces has a rule in both,
- * so derivatives nest.
+ * Other ops have their own emitter in emit_ops.c.
+ *
+ * DERIV is the op's derivative rule: D("...", ...) gives, per operand, its
+ * partial derivative times a direction T as an expression in IR ops (A, B,
+ * C the operands, Y the result, K the constant, numbers, + - * /, and calls
+ * of ops by their row names; "" a zero partial).  partial.c builds it for
+ * the reverse pass (autodiff.c, T the adjoint) and the forward mode
+ * (tangent.c, T the operand's tangent); tests/test_ops.c checks every one
+ * against central differences of EXPR.  RULE: the op has rule functions of
+ * its own, in the tables adjoint[] of autodiff.c and tangent[] of
+ * tangent.c (as the ops that are not elementwise).  Every op a rule
+ * produces has a rule too, so derivatives nest.
  */
 #ifndef E
 #define E(name, nargs, flags, expr, deriv, doc) X(name, nargs, SH_ELEM, (flags) | OF_ELEM, #expr, doc)
