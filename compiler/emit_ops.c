@@ -278,8 +278,8 @@ static void dest(const Emitter *E, int v, int e, const char *ind)
 /* ------------------------------------------------------------ elementwise */
 
 /* Expand an op template (ops.h): A B C are operand elements, K the constant,
- * F(f)( a libm call in the model's precision. */
-static void expand(const Emitter *E, const char *t, const char *ops[3], double k)
+ * F(f)( a libm call in double, or in the model's precision unless dbl. */
+void emit_template(const Emitter *E, const char *t, const char *ops[3], double k, bool dbl)
 {
 	char kb[48];
 	for (; *t; t++) {
@@ -290,10 +290,10 @@ static void expand(const Emitter *E, const char *t, const char *ops[3], double k
 		} else if (*t == 'F' && t[1] == '(') {
 			const char *name = t + 2, *close = strchr(name, ')');
 			int len = (int)(close - name);
-			if (!E->o->dbl && len == 4 && !strncmp(name, "tanh", 4))
+			if (!dbl && len == 4 && !strncmp(name, "tanh", 4))
 				fprintf(E->out, "%s_tanhf", E->P);
 			else
-				fprintf(E->out, "%.*s%s", len, name, E->o->dbl ? "" : "f");
+				fprintf(E->out, "%.*s%s", len, name, dbl ? "" : "f");
 			t = close;
 		} else {
 			fputc(*t, E->out);
@@ -332,7 +332,7 @@ static void emit_elementwise(const Emitter *E, int v, const char *ind)
 				if (operands[i] >= 0)
 					ops[i] = ref(E, bufs[i], operands[i], NULL, e);
 			dest(E, v, e, ind);
-			expand(E, t, ops, in->k);
+			emit_template(E, t, ops, in->k, E->o->dbl);
 			fputs(";\n", E->out);
 		}
 		lanes_close(E, ind);
@@ -345,7 +345,7 @@ static void emit_elementwise(const Emitter *E, int v, const char *ind)
 		"%sfor (int j = 0; j < %d; j++)\n%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[j][l] "
 		"= ",
 		ind, in->size, ind, E->lanes, ind, v);
-	expand(E, t, ops, in->k);
+	emit_template(E, t, ops, in->k, E->o->dbl);
 	fputs(";\n", E->out);
 }
 

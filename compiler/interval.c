@@ -13,7 +13,9 @@
  * and the descriptor's verify fields (con_eq, con_hard, con_set, the
  * generators' boxes).  Every value is an array of cn_iv; elementwise ops call
  * their rule cn_iv_OP (runtime/interval.c, one per op of ops.h, listed in
- * CN_IV_RULES), the vector ops are written here with the same helpers.  An
+ * CN_IV_RULES) or, an op flagged OF_INC without one, cn_iv_inc of its
+ * template at the interval's ends; the vector ops are written here with the
+ * same helpers.  An
  * op without a rule (softmax and its derivative today) is [-inf, inf]: never
  * wrong, only unprovable.  Literals are written as the model's precision
  * writes them, so the bound is that of the function the generated code
@@ -207,6 +209,19 @@ void emit_iv_ins(Emitter *E, const Ir *ir, int i, const char *yin, const char *d
 			in->b >= 0 ? at(ir, in->b, "j", b2) : "z",
 			in->c >= 0 ? at(ir, in->c, "j", b3) : "z",
 			op_is(in->op, OF_HAS_K) ? emit_lit(E, lit, in->k) : "0");
+		return;
+	}
+	if (op_is(in->op, OF_INC)) { /* nondecreasing: the template at the ends, in double */
+		const char *lo[3] = {NULL, "", ""}, *hi[3] = {NULL, "", ""};
+		lo[0] = "a.lo";
+		hi[0] = "a.hi";
+		fprintf(out, "\tfor (int j = 0; j < %d; j++) {\n\t\tcn_iv a = %s;\n", n,
+			at(ir, a, "j", b1));
+		fprintf(out, "\t\tv%d[j] = cn_iv_inc(a, ", i);
+		emit_template(E, op_info[in->op].tmpl, lo, in->k, true);
+		fputs(", ", out);
+		emit_template(E, op_info[in->op].tmpl, hi, in->k, true);
+		fputs(");\n\t}\n", out);
 		return;
 	}
 	/* no rule: any value */

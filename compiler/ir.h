@@ -57,6 +57,8 @@ enum {
 	OF_LAYER = 1 << 11,  /* names a layer (Ins.layer) */
 	OF_CST = 1 << 12,    /* names a const (Ins.cst) */
 	OF_SYNTH = 1 << 13,  /* root of a generator (P_synth): a draw, made used or not */
+	OF_INC = 1 << 14,    /* one operand, nondecreasing where defined: without a rule of
+				its own its interval is its template at the ends (interval.c) */
 };
 
 typedef struct OpInfo {
@@ -324,6 +326,9 @@ typedef struct Emitter {
 
 /* A literal of the model's precision, the shortest that reads back exactly. */
 const char *emit_lit(const Emitter *E, char buf[48], double v);
+/* An elementwise template (ops.h) with operands ops as C, libm in double if
+ * dbl, else in the model's precision. */
+void emit_template(const Emitter *E, const char *t, const char *ops[3], double k, bool dbl);
 void emit_body(Emitter *E, EmitFn fn);
 int emit_lanes(const Emitter *E);
 void emit_mm(const Emitter *E);

@@ -2,7 +2,8 @@
  * interval.c - sound interval rules for the IR's elementwise ops, used by the
  * bound code cnetc emits for `verify` (SPEC 11).
  *
- * One rule per elementwise op of compiler/ops.h, named cn_iv_OP after the
+ * One rule per elementwise op of compiler/ops.h (but those flagged OF_INC,
+ * which may use cn_iv_inc instead), named cn_iv_OP after the
  * op's row (cn_iv_ADD, cn_iv_TANH_D, ...), all of one signature: the
  * operands' intervals A, B, C (absent ones unused) and the op's constant K.
  * The result encloses every value the op's real function takes for real
@@ -84,6 +85,25 @@ static cn_iv clamp(cn_iv a, double lo, double hi)
 cn_iv cn_iv_point(double x)
 {
 	return iv(x, x);
+}
+
+/* An op flagged OF_INC in ops.h (nondecreasing where defined) without a rule
+ * of its own: its template at A's ends, evaluated by the bound code (libm
+ * in double, then at most a few +, -, *, /), each end moved outward by
+ * CN_IV_INC_ULPS.  An end where it is undefined (NaN) gives [-inf, inf]. */
+#define CN_IV_INC_ULPS (2 * CN_IV_LIBM_ULPS)
+
+cn_iv cn_iv_inc(cn_iv A, double f_lo, double f_hi)
+{
+	if (bad(A))
+		return nan_iv();
+	if (isnan(f_lo) || isnan(f_hi))
+		return entire;
+	for (int i = 0; i < CN_IV_INC_ULPS; i++) {
+		f_lo = dn(f_lo);
+		f_hi = up(f_hi);
+	}
+	return iv(f_lo, f_hi);
 }
 
 cn_iv cn_iv_add(cn_iv a, cn_iv b)
@@ -330,12 +350,6 @@ RULE(SOFTPLUS)
 	return clamp(r, 0, INFINITY);
 }
 
-RULE(EXP)
-{
-	UNUSED_BCK;
-	return cn_iv_exp(A);
-}
-
 RULE(LOG)
 {
 	UNUSED_BCK;
@@ -344,16 +358,6 @@ RULE(LOG)
 	if (A.lo < 0)
 		return entire;
 	return libm_up(log, A);
-}
-
-RULE(SQRT)
-{
-	UNUSED_BCK;
-	if (bad(A))
-		return nan_iv();
-	if (A.lo < 0)
-		return entire;
-	return clamp(libm_up(sqrt, A), 0, INFINITY);
 }
 
 RULE(ABS)

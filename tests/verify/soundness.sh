@@ -27,7 +27,7 @@ while [ "$i" -lt "$count" ]; do
 	awk -v seed=$((seed * 1000 + i)) -v out="$tmp/r$i" 'BEGIN {
 		srand(seed)
 		n = 1 + int(rand() * 3); h = 2 + int(rand() * 6)
-		split("relu tanh sigmoid softplus", acts, " "); act = acts[1 + int(rand() * 4)]
+		split("relu tanh sigmoid softplus exp", acts, " "); act = acts[1 + int(rand() * 5)]
 		lo = -1 + int(rand() * 3) * 0.5; hi = lo + 0.5 + int(rand() * 3) * 0.5
 		kind = int(rand() * 7); eq = 0; meth = "penalty(linear, weight = 0.5)"
 		if (kind == 0) con = "y >= x[0]"
