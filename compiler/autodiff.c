@@ -99,13 +99,13 @@ static void adj_div(const Dx *d)
 
 static void adj_pow(const Dx *d) /* A^0 is 1 everywhere: no gradient (B 0 A^-1 is NaN at 0) */
 {
-	if (d->in.k != 0)
-		give(d->ad, d->a, ir_k(d->ir, OP_POW_D, d->a, d->g, -1, d->in.k));
+	if (d->in.k[0] != 0)
+		give(d->ad, d->a, ir_k(d->ir, OP_POW_D, d->a, d->g, -1, d->in.k[0]));
 }
 
 static void adj_huber(const Dx *d)
 {
-	int r = ir_k(d->ir, OP_HUBER_D, d->a, d->b, d->g, d->in.k);
+	int r = ir_k(d->ir, OP_HUBER_D, d->a, d->b, d->g, d->in.k[0]);
 	give(d->ad, d->a, r);
 	if (needs(d, d->b))
 		give(d->ad, d->b, ir_unary(d->ir, OP_NEG, r));
@@ -147,7 +147,7 @@ static void adj_slice(const Dx *d)
 
 static void adj_bcast(const Dx *d)
 {
-	int k = ir_num(d->ir, d->in.k);
+	int k = ir_num(d->ir, d->in.k[0]);
 	give(d->ad, d->a, ir_binary(d->ir, OP_MUL, k, ir_unary(d->ir, OP_SUM, d->g)));
 }
 
@@ -215,7 +215,7 @@ static void adj_l2(const Dx *d)
 static void adj_pow_d(const Dx *d) /* B k A^(k-1) */
 {
 	Ir *ir = d->ir;
-	double k = d->in.k;
+	double k = d->in.k[0];
 	if (needs(d, d->a) && k != 1) {
 		int kk = ir_num(ir, k);
 		int bg = ir_binary(ir, OP_MUL, d->b, d->g);

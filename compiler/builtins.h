@@ -7,7 +7,7 @@
  * check_expr.c reads the name, category and parameters (PARAMS(p) names a
  * Param array of its own; NO_PARAMS: the arguments are checked by the
  * category's own rule), lower.c the op and how the call lowers (BY_OP: the
- * op of its arguments, k = fn_arg where the op reads k; BY_LOSS: the same,
+ * op of its arguments, k = fn_k where the op reads k; BY_LOSS: the same,
  * averaged over a vector's components; BY_RULE: its own case in lower_call;
  * BY_NONE: not an expression of the IR). An includer defines X, PARAMS and
  * NO_PARAMS, then expands BUILTINS(X).

@@ -19,7 +19,6 @@
 
 /* -------------------------------------------------------------- builtins */
 
-
 static const Param p_unary[] = {TENSOR("v")};
 static const Param p_leaky[] = {TENSOR("v"), NUMBER("negative_slope", 0.01, 0)};
 static const Param p_elu[] = {TENSOR("v"), NUMBER("alpha", 1, 0)};
@@ -570,14 +569,14 @@ static int check_arith(Checker *c, Expr *e, Ctx ctx)
 	return e->size = l > r ? l : r;
 }
 
-/* A ^ k: k a constant number (folded into fn_arg). */
+/* A ^ k: k a constant number (folded into fn_k[0]). */
 static int check_pow(Checker *c, Expr *e, Ctx ctx)
 {
 	int l = check_expr(c, e->lhs, ctx);
 	double k;
 	if (!fold(c, e->rhs, "the exponent of '^'", &k) || !l)
 		return 0;
-	e->fn_arg = k;
+	e->fn_k[0] = k;
 	e->is_const = true;
 	take_flags(e, e->lhs);
 	return e->size = l;
@@ -925,7 +924,8 @@ static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 	const Expr *a0 = canon[0].value, *a1 = b->nparams > 1 ? canon[1].value : NULL;
 	switch (b->cat) {
 	case CAT_ELEM:
-		e->fn_arg = b->nparams > 1 ? nums[1] : 0;
+		for (int i = 1; i < b->nparams && i <= FN_K_MAX; i++)
+			e->fn_k[i - 1] = nums[i];
 		return e->size = a0->size;
 	case CAT_SOFTMAX:
 		if (ctx == CTX_DATA && !draw_free(c, a0, "'softmax'"))
@@ -951,7 +951,8 @@ static int check_builtin(Checker *c, Expr *e, const BuiltinInfo *b, Ctx ctx)
 		}
 		if (a0->size != a1->size)
 			warn_loss_broadcast(c, b, a0, a1);
-		e->fn_arg = b->fn == FN_HUBER ? nums[2] : 0;
+		if (b->fn == FN_HUBER)
+			e->fn_k[0] = nums[2];
 		e->is_const = false;
 		return e->size = 1;
 	case CAT_L2:

@@ -152,6 +152,9 @@ typedef enum Builtin {
 	FN_LAYER,
 } Builtin;
 
+/* number parameters a call passes to its op (Expr.fn_k, Ins.k) */
+#define FN_K_MAX 2
+
 struct Expr {
 	ExprKind kind;
 	Loc loc;
@@ -173,7 +176,8 @@ struct Expr {
 	Builtin fn;         /* EXPR_CALL */
 	int size;           /* number of components per sample (0: not a tensor) */
 	int lo_idx, hi_idx; /* EXPR_INDEX / EXPR_SLICE: resolved bounds [lo, hi) */
-	double fn_arg;      /* leaky_relu / elu slope, huber delta, pow exponent */
+	double fn_k[FN_K_MAX]; /* a call's number parameters after its operands (leaky_relu /
+	                          elu slope, huber delta), the power of ^ */
 	bool has_output;    /* depends on the model's output */
 	bool has_target;    /* depends on a target */
 	bool has_deriv;     /* contains a derivative of the model's output */

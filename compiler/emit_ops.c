@@ -143,7 +143,7 @@ static const char *ref(const Emitter *E, char buf[EMIT_REF], int v, const char *
 		snprintf(idx, sizeof idx, "%d", k);
 	switch (in->op) {
 	case OP_NUM:
-		return lit(E, buf, in->k);
+		return lit(E, buf, in->k[0]);
 	case OP_CONSTV:
 		if (!j)
 			return lit(E, buf, const_sym(E, in->cst)->values[k]);
@@ -311,7 +311,7 @@ static const char *template_of(const Emitter *E, const Ins *in, char *buf, size_
 	if (form)
 		return form;
 	if (in->op == OP_POW_D) { /* k - 1 as one literal */
-		snprintf(buf, n, "B * K * F(pow)(A, %s)", lit(E, kb, in->k - 1));
+		snprintf(buf, n, "B * K * F(pow)(A, %s)", lit(E, kb, in->k[0] - 1));
 		return buf;
 	}
 	return op_info[in->op].tmpl;
@@ -332,7 +332,7 @@ static void emit_elementwise(const Emitter *E, int v, const char *ind)
 				if (operands[i] >= 0)
 					ops[i] = ref(E, bufs[i], operands[i], NULL, e);
 			dest(E, v, e, ind);
-			emit_template(E, t, ops, in->k, E->o->dbl);
+			emit_template(E, t, ops, in->k[0], E->o->dbl);
 			fputs(";\n", E->out);
 		}
 		lanes_close(E, ind);
@@ -345,7 +345,7 @@ static void emit_elementwise(const Emitter *E, int v, const char *ind)
 		"%sfor (int j = 0; j < %d; j++)\n%s\tfor (int l = 0; l < %d; l++)\n%s\t\tv%d[j][l] "
 		"= ",
 		ind, in->size, ind, E->lanes, ind, v);
-	emit_template(E, t, ops, in->k, E->o->dbl);
+	emit_template(E, t, ops, in->k[0], E->o->dbl);
 	fputs(";\n", E->out);
 }
 
@@ -505,7 +505,7 @@ static void emit_copy(const Emitter *E, int v, const char *ind)
 		switch (in->op) {
 		case OP_BCAST:
 			for (int e = 0; e < in->size; e++)
-				copy_one(E, v, e, in->a, 0, in->k, ind);
+				copy_one(E, v, e, in->a, 0, in->k[0], ind);
 			break;
 		case OP_SLICE:
 			for (int e = 0; e < in->size; e++)
@@ -539,7 +539,7 @@ static void emit_copy(const Emitter *E, int v, const char *ind)
 	}
 	switch (in->op) {
 	case OP_BCAST:
-		copy_loop(E, v, 0, in->a, 0, in->size, in->k, ind);
+		copy_loop(E, v, 0, in->a, 0, in->size, in->k[0], ind);
 		break;
 	case OP_SLICE:
 		copy_loop(E, v, 0, in->a, in->lo, in->size, 1, ind);

@@ -294,7 +294,7 @@ static long forward_flops(const Emitter *E)
 			f += 4L * in->size;
 			break;
 		case OP_BCAST:
-			f += in->k == 1 ? 0 : in->size;
+			f += in->k[0] == 1 ? 0 : in->size;
 			break;
 		default:
 			if (op_info[in->op].tmpl)

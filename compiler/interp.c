@@ -62,7 +62,7 @@ void interp_forward(const Ir *ir, const double *p, const double *x, double *y)
 			memcpy(r, x + in_off[in->index], (size_t)in->size * sizeof(double));
 			break;
 		case OP_NUM:
-			r[0] = in->k;
+			r[0] = in->k[0];
 			break;
 		case OP_CONSTV:
 			memcpy(r, ((const Symbol *)m->consts.items[in->cst])->values,
@@ -120,7 +120,7 @@ void interp_forward(const Ir *ir, const double *p, const double *x, double *y)
 		}
 		case OP_BCAST:
 			for (int k = 0; k < in->size; k++)
-				r[k] = in->k == 1 ? val[a][0] : in->k * val[a][0];
+				r[k] = in->k[0] == 1 ? val[a][0] : in->k[0] * val[a][0];
 			break;
 		case OP_SLICE:
 			for (int k = 0; k < in->size; k++)
@@ -206,7 +206,7 @@ void interp_synth(const Ir *ir, struct cn_rng *r, double *x)
 		double a = in->a >= 0 ? val[in->a] : 0, b = in->b >= 0 ? val[in->b] : 0;
 		switch (in->op) {
 		case OP_NUM:
-			val[v] = in->k;
+			val[v] = in->k[0];
 			break;
 		case OP_RAND_U:
 			val[v] = cn_rng_uniform(r, a, b);

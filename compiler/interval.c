@@ -70,7 +70,7 @@ void emit_iv_ins(Emitter *E, const Ir *ir, int i, const char *yin, const char *d
 		fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tv%d[j] = %s[j];\n", n, i, yin);
 		return;
 	case OP_NUM:
-		fprintf(out, "\tv%d[0] = cn_iv_point(%s);\n", i, emit_lit(E, lit, in->k));
+		fprintf(out, "\tv%d[0] = cn_iv_point(%s);\n", i, emit_lit(E, lit, in->k[0]));
 		return;
 	case OP_CONSTV: {
 		const Symbol *c = E->m->consts.items[in->cst];
@@ -101,14 +101,14 @@ void emit_iv_ins(Emitter *E, const Ir *ir, int i, const char *yin, const char *d
 		return;
 	}
 	case OP_BCAST:
-		if (in->k == 1)
+		if (in->k[0] == 1)
 			fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tv%d[j] = v%d[0];\n", n, i,
 				a);
 		else
 			fprintf(out,
 				"\tfor (int j = 0; j < %d; j++)\n\t\tv%d[j] = "
 				"cn_iv_mul(cn_iv_point(%s), v%d[0]);\n",
-				n, i, emit_lit(E, lit, in->k), a);
+				n, i, emit_lit(E, lit, in->k[0]), a);
 		return;
 	case OP_PAD:
 		fprintf(out, "\tfor (int j = 0; j < %d; j++)\n\t\tv%d[j] = z;\n", n, i);
@@ -208,7 +208,7 @@ void emit_iv_ins(Emitter *E, const Ir *ir, int i, const char *yin, const char *d
 		fprintf(out, "%s, %s, %s, %s);\n", at(ir, a, "j", b1),
 			in->b >= 0 ? at(ir, in->b, "j", b2) : "z",
 			in->c >= 0 ? at(ir, in->c, "j", b3) : "z",
-			op_is(in->op, OF_HAS_K) ? emit_lit(E, lit, in->k) : "0");
+			op_is(in->op, OF_HAS_K) ? emit_lit(E, lit, in->k[0]) : "0");
 		return;
 	}
 	if (op_is(in->op, OF_INC)) { /* nondecreasing: the template at the ends, in double */
@@ -218,9 +218,9 @@ void emit_iv_ins(Emitter *E, const Ir *ir, int i, const char *yin, const char *d
 		fprintf(out, "\tfor (int j = 0; j < %d; j++) {\n\t\tcn_iv a = %s;\n", n,
 			at(ir, a, "j", b1));
 		fprintf(out, "\t\tv%d[j] = cn_iv_inc(a, ", i);
-		emit_template(E, op_info[in->op].tmpl, lo, in->k, true);
+		emit_template(E, op_info[in->op].tmpl, lo, in->k[0], true);
 		fputs(", ", out);
-		emit_template(E, op_info[in->op].tmpl, hi, in->k, true);
+		emit_template(E, op_info[in->op].tmpl, hi, in->k[0], true);
 		fputs(");\n\t}\n", out);
 		return;
 	}
@@ -318,8 +318,8 @@ static int gen_box(const Ir *g, int s_index, int s_comp, double *lo, double *hi)
 			return 2;
 		if (v->op != OP_RAND_U || g->ins[v->a].op != OP_NUM || g->ins[v->b].op != OP_NUM)
 			return 3;
-		*lo = g->ins[v->a].k;
-		*hi = g->ins[v->b].k;
+		*lo = g->ins[v->a].k[0];
+		*hi = g->ins[v->b].k[0];
 		return 1;
 	}
 	return 0;

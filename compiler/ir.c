@@ -41,7 +41,7 @@ Ir *ir_new(Arena *a, const Model *m)
 
 static bool is_num(const Ir *ir, int v, double k)
 {
-	return v >= 0 && ir->ins[v].op == OP_NUM && ir->ins[v].k == k;
+	return v >= 0 && ir->ins[v].op == OP_NUM && ir->ins[v].k[0] == k;
 }
 
 static bool same(const Ins *x, const Ins *y)
@@ -49,7 +49,7 @@ static bool same(const Ins *x, const Ins *y)
 	if (x->op != y->op || x->size != y->size || x->a != y->a || x->b != y->b || x->c != y->c ||
 	    x->nargs != y->nargs || x->index != y->index || x->layer != y->layer ||
 	    x->cst != y->cst || x->lo != y->lo || x->hi != y->hi || x->channel != y->channel ||
-	    x->nobias != y->nobias || memcmp(&x->k, &y->k, sizeof x->k) != 0)
+	    x->nobias != y->nobias || memcmp(x->k, y->k, sizeof x->k) != 0)
 		return false;
 	for (int i = 0; i < x->nargs; i++)
 		if (x->args[i] != y->args[i])
@@ -62,7 +62,7 @@ static bool same(const Ins *x, const Ins *y)
 
 double op_eval(const Ins *in, double A, double B, double C)
 {
-	double K = in->k;
+	double K = in->k[0];
 	(void)A, (void)B, (void)C;
 #define Y(o, kk, expr)                   \
 	if (in->op == OP_##o && K == kk) \
@@ -85,8 +85,8 @@ double op_eval(const Ins *in, double A, double B, double C)
 
 const char *op_form(const Ins *in)
 {
-#define Y(o, kk, expr)                       \
-	if (in->op == OP_##o && in->k == kk) \
+#define Y(o, kk, expr)                          \
+	if (in->op == OP_##o && in->k[0] == kk) \
 		return #expr;
 	POW_FORMS(Y)
 #undef Y
@@ -106,7 +106,7 @@ static bool fold(const Ir *ir, const Ins *in, double *out)
 			continue;
 		if (ir->ins[ops[i]].op != OP_NUM)
 			return false;
-		k[i] = ir->ins[ops[i]].k;
+		k[i] = ir->ins[ops[i]].k[0];
 	}
 	*out = op_eval(in, k[0], k[1], k[2]);
 	return isfinite(*out);
@@ -188,7 +188,7 @@ int ir_add(Ir *ir, Ins in)
 		case OP_POW_D: /* B * 1 * A^0 is B: an op that would not read A would
 				* leave A's buffer set but unused in the generated C
 				* (issue 17) */
-			if (in.k == 1 && in.c < 0 && sb == in.size)
+			if (in.k[0] == 1 && in.c < 0 && sb == in.size)
 				return b;
 			break;
 		case OP_NEG:
@@ -238,7 +238,7 @@ static Ins blank(Op op, int size)
 int ir_num(Ir *ir, double k)
 {
 	Ins in = blank(OP_NUM, 1);
-	in.k = k;
+	in.k[0] = k;
 	return ir_add(ir, in);
 }
 
@@ -272,7 +272,7 @@ int ir_k(Ir *ir, Op op, int a, int b, int c, double k)
 	in.a = a;
 	in.b = b;
 	in.c = c;
-	in.k = k;
+	in.k[0] = k;
 	return ir_add(ir, in);
 }
 
@@ -291,7 +291,7 @@ int ir_bcast(Ir *ir, int a, int size, double k)
 		return a;
 	Ins in = blank(OP_BCAST, size);
 	in.a = a;
-	in.k = k;
+	in.k[0] = k;
 	return ir_add(ir, in);
 }
 
@@ -332,7 +332,7 @@ void ir_dump(FILE *out, const Ir *ir)
 		else if (in->op == OP_RAND_U || in->op == OP_RAND_N)
 			fprintf(out, " #%d", in->index);
 		else if (in->op == OP_NUM)
-			fprintf(out, " %s", fmt_double(buf, in->k));
+			fprintf(out, " %s", fmt_double(buf, in->k[0]));
 		else if (op_is(in->op, OF_CST))
 			fprintf(out, " %s", ((Symbol *)m->consts.items[in->cst])->name);
 		else if (op_is(in->op, OF_LAYER))
@@ -356,7 +356,7 @@ void ir_dump(FILE *out, const Ir *ir)
 		else if (in->op == OP_DENSE && in->nobias)
 			fputs(" nobias", out);
 		if (op_is(in->op, OF_HAS_K))
-			fprintf(out, " k=%s", fmt_double(buf, in->k));
+			fprintf(out, " k=%s", fmt_double(buf, in->k[0]));
 		fputs(in->grad ? "  (grad)\n" : "\n", out);
 	}
 }

@@ -104,14 +104,15 @@ typedef struct Ins {
 	int a, b, c; /* operands, -1 when absent */
 	int *args;   /* CONCAT operands */
 	int nargs;
-	int index;   /* INPUT/TARGET: which tensor */
-	int layer;   /* DENSE, DENSE_T, L2, ACC_*: index into Model.layers */
-	int cst;     /* CONSTV, MATVEC, MATVEC_T: index into Model.consts */
-	int lo, hi;  /* SLICE bounds, PAD offset, STATE/STAT_* slot */
-	int channel; /* ACC_*: gradient channel */
-	double k;    /* NUM value, POW exponent, slopes, huber delta, BCAST scale */
-	bool nobias; /* DENSE, ACC_DENSE: the weights only (a tangent of a layer) */
-	bool grad;   /* depends on a parameter (needs an adjoint) */
+	int index;          /* INPUT/TARGET: which tensor */
+	int layer;          /* DENSE, DENSE_T, L2, ACC_*: index into Model.layers */
+	int cst;            /* CONSTV, MATVEC, MATVEC_T: index into Model.consts */
+	int lo, hi;         /* SLICE bounds, PAD offset, STATE/STAT_* slot */
+	int channel;        /* ACC_*: gradient channel */
+	double k[FN_K_MAX]; /* constants: k[0] the NUM value, POW exponent, slope, huber delta,
+			       BCAST scale (K in a template); a call's further ones after it */
+	bool nobias;        /* DENSE, ACC_DENSE: the weights only (a tangent of a layer) */
+	bool grad;          /* depends on a parameter (needs an adjoint) */
 	/* the named value it was first lowered for, or NULL */
 	const Origin *origin;
 } Ins;
@@ -224,7 +225,7 @@ void lower_reverse(Lowered *lw);
 void layout_dump(FILE *out, const Lowered *lw);
 
 /* The op of a one-argument elementwise built-in (relu, tanh, exp, ...;
- * leaky_relu and elu read the call's fn_arg as k) from the registry, or
+ * leaky_relu and elu read the call's fn_k as k) from the registry, or
  * OP_COUNT: the data block's generators lower their built-ins by it too. */
 Op lower_unary_op(Builtin fn);
 

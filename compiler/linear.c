@@ -156,7 +156,7 @@ static void emit_lf_ins(Emitter *E, const Ir *ir, int i, bool yin, bool dst)
 			"\tfor (int j = 0; j < %d; j++) {\n\t\tcn_lf_const(NI, 0, L%d[j]);\n"
 			"\t\tcn_lf_const(NI, 0, U%d[j]);\n\t\tcn_lf_acc(NI, %s, L%d[0], U%d[0], "
 			"L%d[j], U%d[j], R);\n\t}\n",
-			n, i, i, emit_lit(E, lit, in->k), a, a, i, i);
+			n, i, i, emit_lit(E, lit, in->k[0]), a, a, i, i);
 		goto tighten;
 	case OP_PAD:
 		fprintf(out,

@@ -127,7 +127,7 @@ static int lower_sym(Lower *L, Symbol *s)
 
 static int unary_k(Lower *L, Op op, int a, double k)
 {
-	Ins in = {.op = op, .size = L->ir->ins[a].size, .a = a, .b = -1, .c = -1, .k = k};
+	Ins in = {.op = op, .size = L->ir->ins[a].size, .a = a, .b = -1, .c = -1, .k = {k}};
 	return ir_add(L->ir, in);
 }
 
@@ -173,7 +173,7 @@ static int lower_deriv(Lower *L, const Expr *e)
 /* How each built-in of the language lowers: its row in builtins.h. */
 typedef enum Lowering {
 	BY_NONE, /* not an expression of the IR (data generators, layer definitions) */
-	BY_OP,   /* the op of its arguments, with k = fn_arg when the op reads k */
+	BY_OP,   /* the op of its arguments, with k = fn_k when the op reads k */
 	BY_LOSS, /* the same, averaged over the components of a vector */
 	BY_RULE, /* its own case in lower_call */
 } Lowering;
@@ -209,7 +209,7 @@ static int lower_call(Lower *L, const Expr *e)
 		if (op_info[op].nargs == 2)
 			in.b = arg(L, e, 1);
 		if (op_is(op, OF_HAS_K))
-			in.k = e->fn_arg;
+			memcpy(in.k, e->fn_k, sizeof in.k);
 		int v = ir_add(ir, in);
 		return by == BY_LOSS ? mean_if_vector(L, v) : v;
 	}
@@ -304,7 +304,7 @@ static int lower_expr(Lower *L, const Expr *e)
 	case EXPR_DIV:
 		return lower_binary(L, OP_DIV, e);
 	case EXPR_POW:
-		return unary_k(L, OP_POW, lower_expr(L, e->lhs), e->fn_arg);
+		return unary_k(L, OP_POW, lower_expr(L, e->lhs), e->fn_k[0]);
 	case EXPR_INDEX:
 	case EXPR_SLICE:
 		return ir_slice(ir, lower_expr(L, e->lhs), e->lo_idx, e->hi_idx);

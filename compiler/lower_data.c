@@ -146,7 +146,7 @@ static int gen_call(Gen *G, const Expr *e, int k)
 			die("data expression '%s' cannot be lowered", e->name);
 		Ins in = {.op = op, .size = 1, .b = -1, .c = -1};
 		if (op_is(op, OF_HAS_K))
-			in.k = e->fn_arg;
+			memcpy(in.k, e->fn_k, sizeof in.k);
 		in.a = gen_expr(G, a0, k);
 		return ir_add(ir, in);
 	}
@@ -186,7 +186,7 @@ static int gen_expr(Gen *G, const Expr *e, int comp)
 		return ir_binary(ir, op, a, b);
 	}
 	case EXPR_POW: {
-		Ins in = {.op = OP_POW, .size = 1, .b = -1, .c = -1, .k = e->fn_arg};
+		Ins in = {.op = OP_POW, .size = 1, .b = -1, .c = -1, .k = {e->fn_k[0]}};
 		in.a = gen_expr(G, e->lhs, k);
 		return ir_add(ir, in);
 	}

@@ -85,7 +85,7 @@ static int call(Parser *P, const char *name, size_t len)
 		bad(P, "')' expected");
 	if (n != op_info[op].nargs)
 		bad(P, "wrong number of operands");
-	double k = op_is(op, OF_HAS_K) ? P->in.k : 0;
+	double k = op_is(op, OF_HAS_K) ? P->in.k[0] : 0;
 	return ir_k(P->ir, op, x[0], x[1], x[2], k);
 }
 
@@ -122,7 +122,7 @@ static int primary(Parser *P)
 		case 'T':
 			return P->t;
 		case 'K':
-			return ir_num(P->ir, P->in.k);
+			return ir_num(P->ir, P->in.k[0]);
 		}
 	}
 	P->p = at;

@@ -113,21 +113,21 @@ static int tan_div(const Tx *d) /* (ta - v tb) / b */
 
 static int tan_pow(const Tx *d) /* A^0 is 1 everywhere: tangent zero (B 0 A^-1 is NaN at 0) */
 {
-	return d->in.k == 0 ? -1 : lin(d->ir, OP_POW_D, d->a, d->ta, d->in.k);
+	return d->in.k[0] == 0 ? -1 : lin(d->ir, OP_POW_D, d->a, d->ta, d->in.k[0]);
 }
 
 static int tan_huber(const Tx *d)
 {
 	Ir *ir = d->ir;
-	int da = d->ta < 0 ? -1 : ir_k(ir, OP_HUBER_D, d->a, d->b, d->ta, d->in.k);
-	int db = d->tb < 0 ? -1 : ir_k(ir, OP_HUBER_D, d->a, d->b, d->tb, d->in.k);
+	int da = d->ta < 0 ? -1 : ir_k(ir, OP_HUBER_D, d->a, d->b, d->ta, d->in.k[0]);
+	int db = d->tb < 0 ? -1 : ir_k(ir, OP_HUBER_D, d->a, d->b, d->tb, d->in.k[0]);
 	return sub(ir, da, db);
 }
 
 static int tan_pow_d(const Tx *d) /* B k A^(k-1): B k (k-1) A^(k-2) tA */
 {
 	Ir *ir = d->ir;
-	double k = d->in.k;
+	double k = d->in.k[0];
 	int l = lin(ir, OP_POW_D, d->a, d->tb, k);
 	if (k == 1)
 		return add(ir, l, -1);
@@ -177,7 +177,7 @@ static int tan_softmax_d(const Tx *d) /* A B - A (A.B): tA B + A tB - tA (A.B) -
 
 static int tan_bcast(const Tx *d)
 {
-	return d->ta < 0 ? -1 : ir_bcast(d->ir, d->ta, d->in.size, d->in.k);
+	return d->ta < 0 ? -1 : ir_bcast(d->ir, d->ta, d->in.size, d->in.k[0]);
 }
 
 static int tan_slice(const Tx *d)

@@ -145,7 +145,7 @@ static double eval(const Expr *e, int comp)
 	case EXPR_DIV:
 		return eval(e->lhs, k) / eval(e->rhs, k);
 	case EXPR_POW:
-		return pow(eval(e->lhs, k), e->fn_arg);
+		return pow(eval(e->lhs, k), e->fn_k[0]);
 	case EXPR_INDEX:
 	case EXPR_SLICE:
 		return eval(e->lhs, e->lo_idx + k);
@@ -443,15 +443,15 @@ Test(check, folded_arguments)
 			 "  g = elu(x); h = elu(x, alpha = 0.5); k = leaky_relu(negative_slope = -1 * 0.1, v = x);\n"
 			 "  y = a; output y;\n"
 			 "  loss huber(y, t); loss huber(y, t, 0.25); loss huber(y, t, delta = 2); }");
-	cr_assert_eq(tensor(m, "a")->fn_arg, 2);
-	cr_assert_eq(tensor(m, "b")->fn_arg, -2);
-	cr_assert_eq(tensor(m, "c")->fn_arg, 0.5);
-	cr_assert_eq(tensor(m, "d")->fn_arg, 0.01);
-	cr_assert_eq(tensor(m, "e")->fn_arg, 0.2);
-	cr_assert_eq(tensor(m, "g")->fn_arg, 1);
-	cr_assert_eq(tensor(m, "h")->fn_arg, 0.5);
+	cr_assert_eq(tensor(m, "a")->fn_k[0], 2);
+	cr_assert_eq(tensor(m, "b")->fn_k[0], -2);
+	cr_assert_eq(tensor(m, "c")->fn_k[0], 0.5);
+	cr_assert_eq(tensor(m, "d")->fn_k[0], 0.01);
+	cr_assert_eq(tensor(m, "e")->fn_k[0], 0.2);
+	cr_assert_eq(tensor(m, "g")->fn_k[0], 1);
+	cr_assert_eq(tensor(m, "h")->fn_k[0], 0.5);
 	Expr *k = tensor(m, "k");
-	cr_assert_eq(k->fn_arg, -0.1);
+	cr_assert_eq(k->fn_k[0], -0.1);
 	/* arguments in parameter order, defaults filled in, numbers folded */
 	cr_assert_eq(k->nargs, 2);
 	cr_assert_null(k->args[0].name);
@@ -463,7 +463,7 @@ Test(check, folded_arguments)
 		Expr *l = m->losses.items[i];
 		cr_assert_eq(l->fn, FN_HUBER);
 		cr_assert_eq(l->nargs, 3);
-		cr_assert_eq(l->fn_arg, deltas[i]);
+		cr_assert_eq(l->fn_k[0], deltas[i]);
 		cr_assert_eq(l->args[2].value->kind, EXPR_NUM);
 		cr_assert_eq(l->args[2].value->num, deltas[i]);
 		cr_assert_eq(l->size, 1);

@@ -21,7 +21,7 @@ static void eval(const Ir *ir, const double *x, double *val)
 		const Ins *in = &ir->ins[i];
 		cr_assert_eq(in->size, 1, "%s of size %d", op_info[in->op].name, in->size);
 		if (in->op == OP_NUM)
-			val[i] = in->k;
+			val[i] = in->k[0];
 		else if (in->op == OP_INPUT)
 			val[i] = x[in->index];
 		else {
@@ -78,7 +78,7 @@ Test(ops, partials_match_central_differences)
 				  .a = ops[0],
 				  .b = ops[1],
 				  .c = ops[2],
-				  .k = op_is((Op)op, OF_HAS_K) ? 0.3 : 0};
+				  .k = {op_is((Op)op, OF_HAS_K) ? 0.3 : 0}};
 			int v = ir_add(ir, in);
 			int part[3];
 			for (int i = 0; i < oi->nargs; i++)

@@ -116,13 +116,14 @@ int main(int argc, char **argv)
 		int nargs = op_info[op].nargs;
 		long n = 0, finite = 0;
 		while (n < per_op) {
-			Ins in = {.op = (Op)op, .a = -1, .b = -1, .c = -1, .k = pick_k(&r, (Op)op)};
+			Ins in = {
+				.op = (Op)op, .a = -1, .b = -1, .c = -1, .k = {pick_k(&r, (Op)op)}};
 			cn_iv v[3] = {{0, 0}, {0, 0}, {0, 0}};
 			for (int i = 0; i < nargs; i++)
 				v[i] = pick_iv(&r);
 			cn_iv g = inc ? cn_iv_inc(v[0], op_eval(&in, v[0].lo, 0, 0),
 						  op_eval(&in, v[0].hi, 0, 0))
-				      : f(v[0], v[1], v[2], in.k);
+				      : f(v[0], v[1], v[2], in.k[0]);
 			finite += isfinite(g.lo) && isfinite(g.hi);
 			for (int s = 0; s < 16 && n < per_op; s++, n++) {
 				double x[3] = {0, 0, 0};
@@ -133,7 +134,7 @@ int main(int argc, char **argv)
 					printf("FAIL %s k=%.17g: at (%.17g, %.17g, %.17g) in "
 					       "[%.17g, %.17g] x [%.17g, %.17g] x [%.17g, %.17g]: "
 					       "%.17g outside [%.17g, %.17g]\n",
-					       op_info[op].name, in.k, x[0], x[1], x[2], v[0].lo,
+					       op_info[op].name, in.k[0], x[0], x[1], x[2], v[0].lo,
 					       v[0].hi, v[1].lo, v[1].hi, v[2].lo, v[2].hi, y, g.lo,
 					       g.hi);
 					return 1;
