@@ -18,14 +18,14 @@
  * arguments in parameter order with defaults filled in and numbers folded to
  * EXPR_NUM (e.g. huber(a, b) has three arguments, the third the delta 1).
  *
- * Decisions where SPEC is silent (the docs repeat them):
+ * Decisions the contract leaves open (language.md repeats them):
  * - Indices and slice bounds are constant integers; negative ones count from
  *   the end as in Python (v[-1] is the last component); a bound outside the
  *   vector or an empty slice is an error (Python would clamp silently).
  * - Default labels are c<position>: the third constraint is c3 even when the
  *   first two carry labels; a user label equal to a default one is a
  *   duplicate.
- * - Parameters are named as SPEC writes them (mse(a, b), bce_logits(z, t),
+ * - Parameters are named as language.md writes them (mse(a, b), bce_logits(z, t),
  *   relu(v)); leaky_relu(v, negative_slope = 0.01) and elu(v, alpha = 1) use
  *   PyTorch's names and defaults; uniform(low = 0, high = 1) and
  *   normal(mean = 0, std = 1) default to the standard distributions.

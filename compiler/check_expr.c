@@ -69,7 +69,7 @@ static const BuiltinInfo *builtin(const char *name)
 	return NULL;
 }
 
-/* Built-in function names are not reserved (SPEC 14): a model may name a
+/* Built-in function names are not reserved (language.md section 1.1): a model may name a
  * layer 'l2' or a tensor 'sum'; inside it the name is the user's and a call of
  * the built-in is refused (check_call).  Only the values true and false are. */
 bool reserved(const char *name)
@@ -1001,7 +1001,7 @@ static bool layer_application(Checker *c, const Expr *e, const BuiltinInfo *b)
 }
 
 /* F(...): a built-in function, or a layer applied.  A declaration of the user
- * named F shadows the built-in F in its model (SPEC 14): a layer F makes F(v)
+ * named F shadows the built-in F in its model (language.md section 1.1): a layer F makes F(v)
  * the layer's application; any other use of the built-in is an error that
  * points at the declaration. */
 static int check_call(Checker *c, Expr *e, Ctx ctx)

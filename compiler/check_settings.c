@@ -16,7 +16,7 @@
 
 #include "check.h"
 
-/* Optimizers: their named parameters (SPEC 5; the methods' are in methods.c). */
+/* Optimizers: their named parameters (language.md section 4; the methods' are in methods.c). */
 static const Param p_sgd[] = {NUMBER("lr", 0.001, R_POS), NUMBER("momentum", 0, R_NONNEG)};
 static const Param p_adam[] = {
 	NUMBER("lr", 0.001, R_POS),

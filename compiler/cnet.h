@@ -524,7 +524,7 @@ typedef struct Domain {
 
 /*
  * The hard enforcement of the output y (size n), combined from every hard
- * constraint (SPEC 6): y = T(z, x) where z is the raw output.  Reparametrised
+ * constraint (language.md section 5): y = T(z, x) where z is the raw output.  Reparametrised
  * components are computed from z_k alone; the projection then acts on the
  * other components only (no row touches a reparametrised component).
  *

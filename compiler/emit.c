@@ -266,7 +266,7 @@ static void emit_decls(Emitter *E)
 	}
 	fprintf(out,
 		"/* g of constraint k (components g[0..]) at input x for a given output y:\n"
-		" * g <= 0 holds an inequality, g == 0 an equality (SPEC 6) */\n");
+		" * g <= 0 holds an inequality, g == 0 an equality (language.md section 5) */\n");
 	fprintf(out,
 		"void %s_constraint(const %s_model *m, int k, const %s_real *x, const %s_real *y, "
 		"%s_real *g);\n",
@@ -555,7 +555,7 @@ static void emit_optimizer(const Emitter *E)
 
 /* Per-point multipliers: each point of the step's domain batch updates its
  * own, from its c of the step's forward pass (acc, written by P_grad_domain),
- * by the rule of SPEC 6; the batch is the points (step * B + i) mod N of the
+ * by the rule of language.md section 5; the batch is the points (step * B + i) mod N of the
  * domain's cyclic stream, step the optimizer steps taken before this one. */
 static void emit_point_update(const Emitter *E, int k)
 {
@@ -1073,9 +1073,9 @@ static void emit_lambdas(const Emitter *E)
 }
 
 /* The training data's functions when it has per-point multipliers (one per
- * row, SPEC 10): the bodies take each sample's row, the rows' multipliers and
+ * row, language.md section 6): the bodies take each sample's row, the rows' multipliers and
  * a buffer for their c; P_grad, P_eval and P_eval_acc are them without (every
- * row at init, nothing recorded).  P_update_rows is SPEC 6's rule for each
+ * row at init, nothing recorded).  P_update_rows is language.md section 5's rule for each
  * row of the step; P_row_lambdas the mean and max of |lambda| over all rows. */
 static void emit_rows_functions(Emitter *E)
 {
@@ -1373,7 +1373,7 @@ static void emit_con_ints(const Emitter *E, const char *name, int (*f)(const Emi
 	fputs(n ? "};\n" : "0};\n", E->out);
 }
 
-/* The train block's validation share and learning-rate schedule (SPEC 14),
+/* The train block's validation share and learning-rate schedule (language.md section 4),
  * only when given, so that models without them generate what they did. */
 static void emit_train_v2(Emitter *E)
 {

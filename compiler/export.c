@@ -1,5 +1,5 @@
 /*
- * export.c - cnetc export (SPEC 13): inference-only C99 for deployment.
+ * export.c - cnetc export (language.md section 8): inference-only C99 for deployment.
  *
  * Takes the lowered model, the trained parameters (a parameter file, read by
  * the runtime's own reader, runtime/params.c, linked into cnetc) and the

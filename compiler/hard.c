@@ -1,6 +1,6 @@
 /*
  * hard.c - the hard stage: judges and combines the hard constraints of a
- * checked Model (SPEC 6, compiler/doc/language.md "Hard constraints").
+ * checked Model (compiler/doc/language.md section 5, "Hard constraints").
  *
  * Runs after check, on an error-free model only: a file with other errors
  * gets its hard constraints judged once those are fixed.  Writes each side of
@@ -1059,7 +1059,7 @@ static void mark_layers(Checker *c, const Expr *e, bool only_rest, bool *layers,
 	}
 }
 
-/* SPEC 12: a warning for a hard constraint whose bound is computed by a layer
+/* language.md section 5: a warning for a hard constraint whose bound is computed by a layer
  * that also computes the output, so that training moves the bound with y.
  * `ylayers` marks the layers of the output. */
 static void warn_bound_layers(Checker *c, const Constraint *k, const bool *ylayers)

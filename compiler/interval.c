@@ -1,5 +1,5 @@
 /*
- * interval.c - the bound code of `verify` (SPEC 11): each constraint's g
+ * interval.c - the bound code of `verify` (language.md section 8): each constraint's g
  * enclosed over a box of inputs, emitted as straight-line C for the model.
  *
  * Takes the lowered model: the forward IR to the output (lw->ir, its OUTPUT

@@ -353,7 +353,7 @@ void emit_layout_comment(const Emitter *E);
 
 /* ---------------------------------------------------------------- interval.c */
 
-/* verify's bound code (SPEC 11): the output's and each constraint's g's
+/* verify's bound code (language.md section 8): the output's and each constraint's g's
  * intervals over a box of inputs, and P_box_v; then, inside P_describe, the
  * descriptor's verify fields. */
 void emit_verify_fns(Emitter *E);

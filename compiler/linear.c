@@ -1,6 +1,6 @@
 /*
- * linear.c - the linear relaxation bound code of `verify` (SPEC 11,
- * compiler/doc/language.md "Verification"): the interval bound code of
+ * linear.c - the linear relaxation bound code of `verify` (compiler/doc/language.md
+ * section 8, "verify"): the interval bound code of
  * interval.c with, for every value, a lower and an upper linear function of
  * the box's inputs (runtime/linear.c says how they are combined and
  * rounded).  Forward linear bounds (symbolic intervals, DeepPoly's forward

@@ -317,7 +317,7 @@ static int lower_expr(Lower *L, const Expr *e)
 
 /* ------------------------------------------------------------ constraints */
 
-/* g = lhs - rhs of every relation, one after another (SPEC 6). */
+/* g = lhs - rhs of every relation, one after another (language.md section 5). */
 static int lower_g(Lower *L, const Constraint *c)
 {
 	int g[2];
@@ -858,7 +858,7 @@ static int row_step(Lower *L, const HardRow *row, int u)
 #define INDEPENDENT_FLOOR 1e-6
 
 /*
- * Rows with coefficients computed from the inputs (SPEC 12): per sample,
+ * Rows with coefficients computed from the inputs (language.md section 5): per sample,
  * y = z + A(x)^T (A(x) A(x)^T)^-1 d, d_r = relu(bl - a_r.z) - relu(a_r.z - bu).
  * With A = R Q (modified Gram-Schmidt on the rows: Q orthonormal rows, R
  * lower triangular), A^T (A A^T)^-1 = Q^T R^-1, so y = z + Q^T s with R s = d

@@ -13,7 +13,7 @@
  *                [--precision float|double] [--weights OUT_W.c] [--stats]
  *                [--test OUT_T.c] [--fortran OUT.f90]
  *
- * Exit status: 0 ok, 1 errors in the model, 2 usage or I/O error (SPEC 7).
+ * Exit status: 0 ok, 1 errors in the model, 2 usage or I/O error (cnetc.1, EXIT STATUS).
  * Output files are written to a temporary name and renamed, so an error never
  * leaves a half-written file.
  */

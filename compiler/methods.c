@@ -1,6 +1,6 @@
 /*
  * methods.c - the constraint methods' parameters and hooks, the rows of
- * methods.h (language.md §5 "Methods"): what each method checks, the term it
+ * methods.h (language.md section 5 "Methods"): what each method checks, the term it
  * adds to the loss (in IR ops, so the reverse pass and the tangents go
  * through it like any other value), and the C that updates its multipliers.
  * Where the hooks are called: check_settings.c (check_method), lower.c
@@ -111,7 +111,7 @@ static int term_mult(Ir *ir, const Method *me, const MethodVals *v)
 
 /* --------------------------------------------------------------- updates */
 
-/* lambda += lr c where |c| > tol (SPEC 6) */
+/* lambda += lr c where |c| > tol (language.md section 5) */
 static void update_lagrangian(FILE *out, const Method *me, const MethodNames *n)
 {
 	char b1[48], b2[48];

@@ -15,7 +15,7 @@
  * runtime is built with -DCN_MPI, and the program runs under $MPIRUN -np N
  * (default mpirun; it may carry flags, e.g. a hostfile).
  *
- * The cache (SPEC 14), in $XDG_CACHE_HOME/cnet (default ~/.cache/cnet):
+ * The cache (cnetc.1, "cnetc run"), in $XDG_CACHE_HOME/cnet (default ~/.cache/cnet):
  *   probe-KEY        the probes' answers for a compiler on this CPU;
  *   rt-KEY/          the runtime's objects and headers for a compiler, CPU
  *                    and set of flags, shared by every model built so;

@@ -1,5 +1,5 @@
 /*
- * parser.y - the cnet grammar (SPEC sections 3-6).
+ * parser.y - the cnet grammar (language.md sections 1-5).
  *
  * A pure parser over the reentrant scanner of lexer.l: no globals, so tests and
  * the fuzzer parse strings.  Actions only build nodes; names, shapes, settings

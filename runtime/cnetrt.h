@@ -220,7 +220,7 @@ typedef struct cn_model_desc {
 	 * reports' mean and max.  May be NULL (--sat-tol is then refused). */
 	void (*set_sat_tol)(void *m, double tol);
 
-	/* Training v2 (SPEC 14): the share of the data rows held out for
+	/* Training v2 (language.md section 4): the share of the data rows held out for
 	 * validation (0: none), and the learning-rate schedule stepped at each
 	 * epoch's end (sched 0: none; 1 step: lr * gamma^floor(e / every);
 	 * 2 exponential: lr * gamma^e; 3 cosine: min + (lr - min)(1 + cos(pi e
@@ -236,7 +236,7 @@ typedef struct cn_model_desc {
 	 * generated before safetensors): such files are refused. */
 	const int *tensor_shape;
 
-	/* Per-point multipliers over the training data (SPEC 10): row_mult per
+	/* Per-point multipliers over the training data (language.md section 6): row_mult per
 	 * data row (0: none), in an array the runtime keeps (rows x row_mult
 	 * reals, filled by init_rows).  A step is grad_rows on each shard (rows:
 	 * each sample's row, NULL for 0..n-1; crow: n x row_mult doubles, the
@@ -257,7 +257,7 @@ typedef struct cn_model_desc {
 	void (*init_rows)(void *lamr, long nrows);
 	void (*row_lambdas)(const void *lamr, long nrows, double *out);
 
-	/* verify (SPEC 11).  con_box encloses constraint k's components g over
+	/* verify (language.md section 8).  con_box encloses constraint k's components g over
 	 * the input box [lo, hi] (num_inputs doubles each) in [glo, ghi]
 	 * (interval arithmetic, runtime/interval.c).  Per constraint: con_eq 1
 	 * for an equality, con_hard 1 for a hard method, con_set its point set
@@ -275,12 +275,12 @@ typedef struct cn_model_desc {
 	const double *box_lo, *box_hi;
 
 	/* Hard constraints whose bounds or coefficients are computed from the
-	 * inputs (SPEC 12): some inputs may have no feasible output, or
+	 * inputs (language.md section 5): some inputs may have no feasible output, or
 	 * dependent rows.  1: train, eval and predict count the samples whose
 	 * output still breaks a hard constraint (cn_rt_infeasible). */
 	int hard_input;
 
-	/* Counterexample points (train --verify-every, SPEC 11): per
+	/* Counterexample points (train --verify-every, language.md section 8): per
 	 * constraint, the acc slot that counts its points, or -1 when its term
 	 * cannot be evaluated at a point without data (hard, per-point
 	 * multipliers, a target in it).  grad_cex adds constraint k's term
@@ -372,7 +372,7 @@ int cn_ckpt_write_out(cn_outfile *o, uint64_t model_hash, int real_size, const v
 		      size_t size, cn_error *err);
 
 /* ------------------------------------------------------------------ the program
- * train | predict | eval, with every flag of SPEC section 8 (PROG --help lists
+ * train | predict | eval, with every flag of language.md section 8 (PROG --help lists
  * them).  Returns the process exit status: 0 ok, 2 bad input or usage, 1
  * training diverged (NaN or infinite loss).  Errors are one line on stderr,
  * "PROG: error: FILE:LINE: message"; usage errors add a line pointing to
@@ -414,7 +414,7 @@ int cn_ckpt_write_out(cn_outfile *o, uint64_t model_hash, int real_size, const v
  * u64 epochs without improvement, u64 stopped, and the model struct of the
  * best epoch.  A payload of model_size + 72 bytes (before training v2) is
  * still read.
- * Validation (SPEC 14): --val FILE, else the last ceil(validation * n) data
+ * Validation (language.md section 4): --val FILE, else the last ceil(validation * n) data
  * rows, evaluated by eval after each epoch's end_epoch; the log adds
  * val_loss,val_data_loss and per constraint val_LABEL_viol,val_LABEL_max;
  * --early-stop N keeps the model of the best val_loss.  A schedule sets
@@ -445,7 +445,7 @@ int cn_project_bwd(int n, int m, const double *A, const double *kind, const doub
 		   double *dhi, double *ws);
 
 /* ------------------------------------------------------------------ interval rules
- * Sound enclosures for `verify` (SPEC 11; runtime/interval.c says how they
+ * Sound enclosures for `verify` (language.md section 8; runtime/interval.c says how they
  * round): [lo, hi] holds every value of the real function over the operands'
  * intervals.  cn_iv_OP is the rule of the elementwise IR op OP (ops.h), one
  * per row listed in CN_IV_RULES: A, B, C the operands (unused ones ignored),

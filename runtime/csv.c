@@ -1,5 +1,5 @@
 /*
- * csv.c - CSV files of numbers, columns named by a header row (SPEC section 5).
+ * csv.c - CSV files of numbers, columns named by a header row (language.md section 4).
  *
  * Takes a path or an open stream and optionally the names of the columns
  * wanted; produces a cn_csv holding those columns as doubles, row-major, with

@@ -1,6 +1,6 @@
 /*
  * interval.c - sound interval rules for the IR's elementwise ops, used by the
- * bound code cnetc emits for `verify` (SPEC 11).
+ * bound code cnetc emits for `verify` (language.md section 8).
  *
  * One rule per elementwise op of compiler/ops.h (but those flagged OF_INC,
  * which may use cn_iv_inc instead), named cn_iv_OP after the

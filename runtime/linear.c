@@ -1,6 +1,6 @@
 /*
- * linear.c - linear relaxations for `verify` (SPEC 11, compiler/doc/language.md
- * "Verification"): each value of the bound code carries, besides its interval,
+ * linear.c - linear relaxations for `verify` (compiler/doc/language.md section 8,
+ * "verify"): each value of the bound code carries, besides its interval,
  * a lower and an upper linear function of the box's inputs,
  *   L(x) <= value(x) <= U(x)   for every x of the box,
  * as n + 1 doubles (f[0 .. n-1] the coefficients of x_0 .. x_{n-1}, f[n] the

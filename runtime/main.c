@@ -1,5 +1,5 @@
 /*
- * main.c - the generated program's command line (SPEC section 8): argument
+ * main.c - the generated program's command line (language.md section 8): argument
  * parsing and help, the data sources, predict, eval and the report table.
  * Training itself is in train.c.
  *
@@ -716,14 +716,14 @@ void cn_rt_report(FILE *f, const cn_model_desc *d, const char *what, long n, con
 
 /* ------------------------------------------------------------------ feasibility */
 
-/* The report's line (SPEC 12). */
+/* The report's line (language.md section 5). */
 void cn_rt_report_infeasible(FILE *f, long bad, long n)
 {
 	fprintf(f, "hard: %ld of %ld sample%s infeasible\n", bad, n, n == 1 ? "" : "s");
 }
 
 /*
- * SPEC 12: with hard bounds or coefficients computed from the inputs, some
+ * language.md section 5: with hard bounds or coefficients computed from the inputs, some
  * inputs have no output that meets every hard constraint (y >= x with y <=
  * 0.5 at x = 0.7), or dependent rows.  Such a sample is one whose output,
  * hard constraints applied, still breaks one of them: some component g > tol
@@ -834,7 +834,7 @@ static int predict(const Program *p)
 		return cn_rt_fail(p, err.msg);
 	}
 	y = alloc_reals(1, d->num_outputs, d->real_size);
-	/* SPEC 12: the samples with no feasible output, judged as they are printed */
+	/* language.md section 5: the samples with no feasible output, judged as they are printed */
 	if (d->hard_input)
 		g = alloc_reals(1, hard_ncomp(d), d->real_size);
 	if (!y || (d->hard_input && !g)) {

@@ -1,5 +1,5 @@
 /*
- * params.c - the parameter text file of SPEC section 8.
+ * params.c - the parameter text file of language.md section 8.
  *
  * Takes a model descriptor and its flat parameter array (declaration order,
  * real_size values); produces or reads
@@ -55,7 +55,7 @@ int cn_params_write_out(const cn_model_desc *d, const void *params, cn_outfile *
 	for (t = 0; t < d->num_tensors; t++) {
 		put(f, &h, d->tensor_names[t]);
 		for (i = 0; i < d->tensor_sizes[t]; i++) {
-			/* SPEC 8: %.9g, %.17g for a double-precision model */
+			/* language.md section 8: %.9g, %.17g for a double-precision model */
 			snprintf(buf, sizeof buf, d->real_size == 8 ? " %.17g" : " %.9g",
 				 cn_rt_load_real(params, at++, d->real_size));
 			put(f, &h, buf);

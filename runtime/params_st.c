@@ -1,5 +1,5 @@
 /*
- * params_st.c - parameter files in the safetensors format (SPEC section 13),
+ * params_st.c - parameter files in the safetensors format (language.md section 8),
  * chosen by cn_params_read and cn_params_write_out for a path ending in
  * ".safetensors".
  *

@@ -33,16 +33,16 @@ typedef struct Options {
 	int has_sat_tol, diverge_stop;
 	const char *domain_files[CN_RT_MAX_DOMAIN_FLAGS]; /* --domain NAME=FILE */
 	int ndomain_files;
-	/* verify (SPEC 11): --box, --only, --budget (has_budget), --tol (has_tol),
+	/* verify (language.md section 8): --box, --only, --budget (has_budget), --tol (has_tol),
 	 * --stats (boxes and time per constraint on stderr), --bounds */
 	const char *box, *only;
 	long budget;
 	double tol;
 	int has_budget, has_tol, verify_stats;
-	/* train --verify-every N (0: off) --verify-points K (0: 1024), SPEC 11 */
+	/* train --verify-every N (0: off) --verify-points K (0: 1024), language.md section 8 */
 	long verify_every, verify_points;
 	const char *bounds; /* verify --bounds interval|linear (NULL: linear) */
-	int strict; /* predict --strict: infeasible samples (SPEC 12) exit 3 */
+	int strict; /* predict --strict: infeasible samples (language.md section 5) exit 3 */
 } Options;
 
 typedef struct Program {
@@ -100,14 +100,14 @@ void cn_rt_report_domains(FILE *f, const cn_model_desc *d, const Domains *dm, co
 /* "PROG: error: MESSAGE" on stderr; returns 2. */
 int cn_rt_fail(const Program *p, const char *msg);
 int cn_rt_load_data(const Program *p, uint64_t seed, int targets, Data *out, cn_error *err);
-/* The validation rows (SPEC 14): --val FILE, else the last share
+/* The validation rows (language.md section 4): --val FILE, else the last share
  * d->validation of the training rows, which leave data (before any
  * sharding or shuffling); val->n 0 when there is no validation. */
 int cn_rt_load_val(const Program *p, Data *data, Data *val, cn_error *err);
 void cn_rt_free_data(Data *data);
 void cn_rt_report(FILE *f, const cn_model_desc *d, const char *what, long n, const double *s);
 int cn_rt_train(const Program *p);
-/* main.c: SPEC 12's feasibility.  The samples of x (n rows) whose output,
+/* main.c: language.md section 5's feasibility.  The samples of x (n rows) whose output,
  * hard constraints applied, still breaks a hard constraint; *first the first
  * one's index (-1: none); -1 when out of memory.  report_infeasible prints
  * "hard: N of M samples infeasible". */
@@ -118,10 +118,10 @@ void cn_rt_sum_long(const Program *p, long *v);
 /* The model with --params-in loaded (init from the seed first), or NULL
  * with err set. */
 void *cn_rt_load_model(const Program *p, cn_error *err);
-/* verify.c: PROGRAM verify (SPEC 11); returns the exit status. */
+/* verify.c: PROGRAM verify (language.md section 8); returns the exit status. */
 int cn_rt_verify(const Program *p);
 
-/* verify.c: train --verify-every N (SPEC 11; language.md "Verification").
+/* verify.c: train --verify-every N (compiler/doc/language.md section 5, "Counterexample points").
  * Every N epochs round() runs verify's branch and bound on each soft
  * constraint whose term can be evaluated at a point (d->cex_acc[k] >= 0)
  * and appends its counterexample, if any, to the constraint's ring of at

@@ -1,5 +1,5 @@
 /*
- * proj.c - the exact Euclidean projection of hard(project) (SPEC 12) and its
+ * proj.c - the exact Euclidean projection of hard(project) (language.md section 5) and its
  * backward pass, in double, for the generated code and cnetc's interpreter.
  *
  * Takes z (n), the rows A (m x n, row-major), each row's kind (CN_ROW_*) and

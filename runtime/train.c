@@ -13,7 +13,7 @@
  *     the operations epochs E+1... of an uninterrupted run would: the
  *     checkpoint holds the whole model struct and the shuffle generator, and
  *     each epoch's permutation is drawn afresh from the identity;
- *   - validation (SPEC 14) evaluates the held-out rows after an epoch's
+ *   - validation (language.md section 4) evaluates the held-out rows after an epoch's
  *     end_epoch with d->eval, as `eval` does: the parameters, multipliers and
  *     penalty factors at the end of that epoch, every held-out row in one
  *     evaluation (with the domains' terms over all their points); every rank
@@ -376,7 +376,7 @@ static int epoch(Loop *l, long e, double *bad_loss)
 	for (s = 0; s < d->num_stats; s++)
 		if (!is_max_stat(s))
 			l->acc[s] /= (double)steps;
-	/* SPEC 11: verify after the epoch's updates; the points join from the
+	/* language.md section 8: verify after the epoch's updates; the points join from the
 	 * next step on */
 	if (l->cx.every && e % l->cx.every == 0)
 		cn_rt_cex_round(l->p, &l->cx, l->m);

@@ -1,5 +1,5 @@
 /*
- * verify.c - PROGRAM verify (SPEC 11): for each constraint, prove g <= tol
+ * verify.c - PROGRAM verify (language.md section 8): for each constraint, prove g <= tol
  * (|g| <= tol for equalities) on the whole input box, or find a point where
  * it fails.
  *
@@ -17,7 +17,7 @@
  * counterexample, when no box is left, or after --budget boxes.  Memory: the
  * queue (budget + 1 boxes) and scratch rows, allocated before the loop.
  *
- * One line per constraint (SPEC 11's formats); exit 0 all proven, 1 a
+ * One line per constraint (language.md section 8's formats); exit 0 all proven, 1 a
  * counterexample, 3 otherwise; 2 for a usage error (no box, a normal
  * generator without --box, an unknown --only label, budget 0).
  */
@@ -482,7 +482,7 @@ done:
 	return rc;
 }
 
-/* ------------------------------------------- train --verify-every (SPEC 11) */
+/* ------------------------------------------- train --verify-every (language.md section 8) */
 
 /* verify.c's state of a training run's rounds: one Verifier (its queue of
  * budget + 1 boxes and scratch rows), and --box's boxes. */
