@@ -212,9 +212,7 @@ void emit_iv_ins(Emitter *E, const Ir *ir, int i, const char *yin, const char *d
 		return;
 	}
 	if (op_is(in->op, OF_INC)) { /* nondecreasing: the template at the ends, in double */
-		const char *lo[3] = {NULL, "", ""}, *hi[3] = {NULL, "", ""};
-		lo[0] = "a.lo";
-		hi[0] = "a.hi";
+		const char *lo[3] = {"a.lo", "", ""}, *hi[3] = {"a.hi", "", ""};
 		fprintf(out, "\tfor (int j = 0; j < %d; j++) {\n\t\tcn_iv a = %s;\n", n,
 			at(ir, a, "j", b1));
 		fprintf(out, "\t\tv%d[j] = cn_iv_inc(a, ", i);

@@ -141,28 +141,27 @@ static int unary(Parser *P)
 	return ir_unary(P->ir, OP_NEG, a);
 }
 
-static int term(Parser *P)
+/* a sum (level 0) of products (level 1) of unary operands, left to right */
+static int binary(Parser *P, int level)
 {
-	int l = unary(P);
+	int l = level ? unary(P) : binary(P, 1);
 	for (;;) {
-		Op op = eat(P, '*') ? OP_MUL : eat(P, '/') ? OP_DIV : OP_COUNT;
+		Op op = level ? (eat(P, '*')           ? OP_MUL
+					 : eat(P, '/') ? OP_DIV
+						       : OP_COUNT)
+			      : (eat(P, '+')           ? OP_ADD
+					 : eat(P, '-') ? OP_SUB
+						       : OP_COUNT);
 		if (op == OP_COUNT)
 			return l;
-		int r = unary(P);
+		int r = level ? unary(P) : binary(P, 1);
 		l = ir_binary(P->ir, op, l, r);
 	}
 }
 
 static int expr(Parser *P)
 {
-	int l = term(P);
-	for (;;) {
-		Op op = eat(P, '+') ? OP_ADD : eat(P, '-') ? OP_SUB : OP_COUNT;
-		if (op == OP_COUNT)
-			return l;
-		int r = term(P);
-		l = ir_binary(P->ir, op, l, r);
-	}
+	return binary(P, 0);
 }
 
 bool op_has_partials(Op op)
