@@ -132,12 +132,18 @@ static void emit_decls(Emitter *E)
 	fprintf(out, "/* Parameters (flat, declaration order):\n");
 	emit_layout_comment(E);
 	fprintf(out, " */\ntypedef struct %s_model {\n", P);
-	fprintf(out, "\t%s_real param[%d];\n", P, max1(E->np));
+	/* the parameter-sized arrays first, each a whole number of 64-byte lines,
+	 * so that all of them are aligned as the struct is (the kernels' vector
+	 * loads and stores then split no more cache lines in one than in another) */
+	int line = 64 / (E->o->dbl ? 8 : 4), np = (max1(E->np) + line - 1) / line * line;
+	int ng = (max1(E->np * E->lw->nchannels) + line - 1) / line * line;
+	fprintf(out, "\t%s_real param[%d];\n", P, np);
 	if (has_momentum(E))
-		fprintf(out, "\t%s_real opt_m[%d]; /* %s */\n", P, max1(E->np),
+		fprintf(out, "\t%s_real opt_m[%d]; /* %s */\n", P, np,
 			is_adam(E) ? "first moment" : "momentum buffer");
 	if (is_adam(E))
-		fprintf(out, "\t%s_real opt_v[%d]; /* second moment */\n", P, max1(E->np));
+		fprintf(out, "\t%s_real opt_v[%d]; /* second moment */\n", P, np);
+	fprintf(out, "\t%s_real grad[%d]; /* scratch of %s_train_step */\n", P, ng, P);
 	fprintf(out, "\t%s_real lambda[%d]; /* Lagrange multipliers */\n", P, max1(E->lw->nlambda));
 	if (E->lw->nlam_pp)
 		fprintf(out,
@@ -160,8 +166,6 @@ static void emit_decls(Emitter *E)
 	fputs("\tdouble sat_tol;   /* a sample satisfies a constraint when its violation is at "
 	      "most this (P_init: 1e-6) */\n",
 	      out);
-	fprintf(out, "\t%s_real grad[%d]; /* scratch of %s_train_step */\n", P,
-		max1(E->np * E->lw->nchannels), P);
 	fprintf(out, "\tdouble acc[%d];\n", E->lw->nacc);
 	fprintf(out, "} %s_model;\n\n", P);
 	fprintf(out, "void %s_init(%s_model *m, uint64_t seed);\n", P, P);
