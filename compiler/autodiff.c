@@ -181,11 +181,12 @@ static void adj_matvec(const Dx *d)
 }
 
 /* hard(project): the adjoints of z and of the bounds through the active
- * set's KKT system, one PROJECT_BWD (runtime/proj.c, cn_project_bwd) */
+ * set's KKT system, one PROJECT_BWD (runtime/proj.c, cn_project_bwd), or for
+ * a box with a sum through the shift's implicit function, one BOXSUM_BWD */
 static void adj_project(const Dx *d)
 {
 	int n = d->ir->ins[d->a].size, nb = d->ir->ins[d->b].size;
-	Ins in = {.op = OP_PROJECT_BWD,
+	Ins in = {.op = d->in.op == OP_BOXSUM ? OP_BOXSUM_BWD : OP_PROJECT_BWD,
 		  .size = n + nb,
 		  .a = d->a,
 		  .b = d->b,
@@ -260,6 +261,7 @@ static void (*const adjoint[OP_COUNT])(const Dx *) = {
 	[OP_DENSE] = adj_dense,
 	[OP_MATVEC] = adj_matvec,
 	[OP_PROJECT] = adj_project,
+	[OP_BOXSUM] = adj_project,
 	[OP_L2] = adj_l2,
 };
 

@@ -573,6 +573,9 @@ typedef struct Hard {
 	                     the projection is y_k = clamp(z_k, lower, upper) */
 	bool shift;       /* one equality row of all ones (sum(y) == s):
 	                     the projection is y = z + (s - sum(z)) / n */
+	int boxsum;       /* hard(project) onto unit rows and one row of 0s and 1s
+	                     (a box with a sum, the simplex): that row's index, the
+	                     projection y = clamp(z - t, lo, hi) (runtime/proj.c); or -1 */
 	bool computed;    /* some row has coefficients computed from the inputs
 	                     (va): the projection is solved per sample, pinv NULL */
 	bool project;     /* some constraint uses hard(project): the rows (any

@@ -1095,6 +1095,42 @@ static void emit_project(const Emitter *E, int v, const char *ind)
 	fprintf(E->out, "%s\t}\n%s}\n", ind, ind);
 }
 
+/* BOXSUM, BOXSUM_BWD (hard(project) onto a box with a sum): per lane, in
+ * double, the runtime's cn_boxsum_shift / cn_boxsum_shift_bwd; the n + 1
+ * kinds are the const table of cst. */
+static void emit_boxsum(const Emitter *E, int v, const char *ind)
+{
+	const Ins *in = &E->ir->ins[v];
+	int n = E->ir->ins[in->a].size, L = E->lanes;
+	bool bwd = in->op == OP_BOXSUM_BWD;
+	char b1[EMIT_REF];
+	E->cst_used[in->cst] = true;
+	fprintf(E->out, "%s{\n%s\tdouble z[%d], b[%d], kind[%d], ws[%d];\n", ind, ind, n,
+		2 * n + 2, n + 1, 4 * n);
+	if (bwd)
+		fprintf(E->out, "%s\tdouble r[%d];\n", ind, 3 * n + 2);
+	fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tkind[j] = %s_ctab%d[j];\n", ind,
+		n + 1, ind, E->P, in->cst);
+	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++) {\n", ind, L);
+	fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tz[j] = %s;\n", ind, n, ind,
+		ref(E, b1, in->a, "j", 0));
+	fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tb[j] = %s;\n", ind,
+		2 * n + 2, ind, ref(E, b1, in->b, "j", 0));
+	if (bwd) {
+		fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tr[j] = 0;\n", ind,
+			3 * n + 2, ind);
+		fprintf(E->out, "%s\t\tcn_boxsum_shift_bwd(%d, kind, b, z, %s, r, r + %d, ws);\n",
+			ind, n, ref(E, b1, in->c, "0", 0), n);
+		fprintf(E->out,
+			"%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tv%d[j][l] = (real)r[j];\n",
+			ind, 3 * n + 2, ind, v);
+	} else {
+		fprintf(E->out, "%s\t\tv%d[0][l] = (real)cn_boxsum_shift(%d, kind, b, z, ws);\n",
+			ind, v, n);
+	}
+	fprintf(E->out, "%s\t}\n%s}\n", ind, ind);
+}
+
 /* L2: the sum of squares of a layer's W, the same in every lane */
 static void emit_l2(const Emitter *E, int v, const char *ind)
 {
@@ -1362,6 +1398,10 @@ static void emit_ins(const Emitter *E, int v, const char *ind)
 	case OP_PROJECT:
 	case OP_PROJECT_BWD:
 		emit_project(E, v, ind);
+		return;
+	case OP_BOXSUM:
+	case OP_BOXSUM_BWD:
+		emit_boxsum(E, v, ind);
 		return;
 	case OP_L2:
 		emit_l2(E, v, ind);

@@ -1111,6 +1111,7 @@ void check_hard(Checker *c)
 	Hard *h = &m->hard;
 	int n = c->out_sym->size;
 	h->n = n;
+	h->boxsum = -1;
 	h->comp = arena_alloc(c->a, sizeof(HardComp) * (size_t)n);
 	h->act = arena_alloc(c->a, sizeof(MethodKind) * (size_t)n);
 	h->lo = arena_alloc(c->a, sizeof(Expr *) * (size_t)n);
@@ -1246,6 +1247,20 @@ static void project_rows(HardCheck *hc, int rows)
 		h->shift = h->rows[0].a[j] == 1;
 	if (h->clamp || h->shift)
 		return;
+	/* a box with a sum: unit rows (first coefficient 1), and one of 0s and 1s */
+	for (int i = 0; i < rows; i++) {
+		int nz = 0, ones = 0;
+		for (int j = 0; j < n; j++) {
+			nz += h->rows[i].a[j] != 0;
+			ones += h->rows[i].a[j] == 1;
+		}
+		if (nz > 1 && (ones < nz || h->boxsum >= 0)) {
+			h->boxsum = -1;
+			break;
+		}
+		if (nz > 1)
+			h->boxsum = i;
+	}
 	/* d() of the output would need the projection's tangent (not built) */
 	const Expr *deriv = NULL;
 	Model *m = c->m;

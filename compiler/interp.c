@@ -97,6 +97,16 @@ void interp_forward(const Ir *ir, const double *p, const double *x, double *y)
 			free(ws);
 			break;
 		}
+		case OP_BOXSUM: {
+			const Symbol *C = m->consts.items[in->cst];
+			int nc = C->cols - 1;
+			double *ws = malloc(sizeof(double) * (size_t)(4 * nc + 1));
+			if (!ws)
+				fatal("out of memory:");
+			r[0] = cn_boxsum_shift(nc, C->values, val[b], val[a], ws);
+			free(ws);
+			break;
+		}
 		case OP_SOFTMAX:
 		case OP_LOGSOFTMAX: {
 			double mx = AT(a, 0), s = 0;

@@ -766,7 +766,8 @@ static int reparametrise(Lower *L, int z)
 	return concat(L, parts, np);
 }
 
-/* Plain bounds: y_k = min(max(z_k, lower), upper), exact at the bound. */
+/* Plain bounds: y_k = min(max(z_k, lower), upper), exact at the bound (the
+ * unit rows, not a box's sum row). */
 static int clamp(Lower *L, int z)
 {
 	const Hard *H = &L->m->hard;
@@ -777,7 +778,7 @@ static int clamp(Lower *L, int z)
 		int y = ir_slice(ir, z, k, k + 1);
 		for (int r = 0; r < H->nrows; r++) {
 			const HardRow *row = &H->rows[r];
-			if (row->a[k] == 0)
+			if (row->a[k] == 0 || r == H->boxsum)
 				continue;
 			if (row->lower)
 				y = ir_binary(ir, OP_MAX2, y,
@@ -796,6 +797,24 @@ static int clamp(Lower *L, int z)
 		parts[np++] = y;
 	}
 	return concat(L, parts, np);
+}
+
+/* The bounds b[0..nb) as one vector: runs of consecutive components of one
+ * bound vector stay one slice. */
+static int bounds(Lower *L, int *b, int n)
+{
+	Ir *ir = L->ir;
+	int nb = 0;
+	for (int r = 0; r < n; r++) {
+		const Ins *prev = nb ? &ir->ins[b[nb - 1]] : NULL, *cur = &ir->ins[b[r]];
+		if (prev && prev->op == OP_SLICE && cur->op == OP_SLICE && prev->a == cur->a &&
+		    prev->hi == cur->lo) {
+			b[nb - 1] = ir_slice(ir, prev->a, prev->lo, cur->hi);
+			continue;
+		}
+		b[nb++] = b[r];
+	}
+	return concat(L, b, nb);
 }
 
 /*
@@ -819,24 +838,72 @@ static int project_exact(Lower *L, int z)
 		b[r] = row->lower ? bound(L, row->lower, row->lower_comp) : ir_num(ir, 0);
 		b[nr + r] = row->upper ? bound(L, row->upper, row->upper_comp) : ir_num(ir, 0);
 	}
-	/* runs of consecutive components of one bound vector stay one slice */
-	int nb = 0;
-	for (int r = 0; r < 2 * nr; r++) {
-		const Ins *prev = nb ? &ir->ins[b[nb - 1]] : NULL, *cur = &ir->ins[b[r]];
-		if (prev && prev->op == OP_SLICE && cur->op == OP_SLICE && prev->a == cur->a &&
-		    prev->hi == cur->lo) {
-			b[nb - 1] = ir_slice(ir, prev->a, prev->lo, cur->hi);
-			continue;
-		}
-		b[nb++] = b[r];
-	}
 	Ins in = {.op = OP_PROJECT,
 		  .size = n,
 		  .a = z,
-		  .b = concat(L, b, nb),
+		  .b = bounds(L, b, 2 * nr),
 		  .c = -1,
 		  .cst = matrix(L, "hard_project", nr, n + 1, a)};
 	return ir_add(ir, in);
+}
+
+/*
+ * hard(project) onto a box with one sum row (language.md section 5): y =
+ * clamp(z - t m, lo, hi) with m the sum row's 0/1 coefficients and t =
+ * BOXSUM(z, [lo; hi; bl; bu]) (runtime/proj.c, exact), whose adjoint is the
+ * implicit function's; the clamp is clamp()'s, so its adjoint is MAX2's and
+ * MIN2's.  A component under two lower (upper) rows takes the larger
+ * (smaller) bound.
+ */
+static int project_boxsum(Lower *L, int z)
+{
+	const Hard *H = &L->m->hard;
+	Ir *ir = L->ir;
+	int n = H->n, zero = ir_num(ir, 0);
+	const HardRow *sr = &H->rows[H->boxsum];
+	double *kind = arena_alloc(ir->arena, sizeof(double) * (size_t)(n + 1));
+	double *m = arena_alloc(ir->arena, sizeof(double) * (size_t)n);
+	int *b = arena_alloc(ir->arena, sizeof(int) * (size_t)(2 * n + 2));
+	bool all = true;
+	for (int j = 0; j < n; j++) {
+		m[j] = sr->a[j];
+		kind[j] = m[j] == 0 ? CN_ROW_OFF : 0;
+		all &= m[j] == 1;
+		b[j] = b[n + j] = zero;
+	}
+	for (int r = 0; r < H->nrows; r++) {
+		const HardRow *row = &H->rows[r];
+		int k = 0;
+		while (r != H->boxsum && row->a[k] == 0)
+			k++;
+		if (r == H->boxsum)
+			continue;
+		if (row->lower) {
+			int v = bound(L, row->lower, row->lower_comp);
+			b[k] = (int)kind[k] & CN_ROW_LO ? ir_binary(ir, OP_MAX2, b[k], v) : v;
+			kind[k] = (int)kind[k] | CN_ROW_LO;
+		}
+		if (row->upper) {
+			int v = bound(L, row->upper, row->upper_comp);
+			b[n + k] = (int)kind[k] & CN_ROW_HI ? ir_binary(ir, OP_MIN2, b[n + k], v) : v;
+			kind[k] = (int)kind[k] | CN_ROW_HI;
+		}
+	}
+	kind[n] = sr->equality ? CN_ROW_EQ
+			       : (sr->lower ? CN_ROW_LO : 0) | (sr->upper ? CN_ROW_HI : 0);
+	b[2 * n] = sr->lower ? bound(L, sr->lower, sr->lower_comp) : zero;
+	b[2 * n + 1] = sr->upper && !sr->equality ? bound(L, sr->upper, sr->upper_comp) : zero;
+	Ins in = {.op = OP_BOXSUM,
+		  .size = 1,
+		  .a = z,
+		  .b = bounds(L, b, 2 * n + 2),
+		  .c = -1,
+		  .cst = matrix(L, "hard_boxsum", 1, n + 1, kind)};
+	int t = ir_add(ir, in);
+	if (!all)
+		t = ir_binary(ir, OP_MUL, t,
+			      leaf(L, OP_CONSTV, n, 0, matrix(L, "hard_boxsum_row", n, 0, m)));
+	return clamp(L, ir_binary(ir, OP_SUB, z, t));
 }
 
 /* One row's correction relu(bl - u) - relu(u - bu) for u = a . z. */
@@ -929,6 +996,8 @@ static int project(Lower *L, int z)
 		return project_computed(L, z);
 	if (H->clamp)
 		return clamp(L, z);
+	if (H->project && H->boxsum >= 0)
+		return project_boxsum(L, z);
 	if (H->project && !H->shift)
 		return project_exact(L, z);
 	if (H->shift) {

@@ -701,9 +701,11 @@ int main(int argc, char **argv)
 		    !model->hard.clamp && !model->hard.shift) {
 			fprintf(stderr,
 				"cnetc: error: %s: hard(project) calls the runtime's "
-				"cn_project (libcnetrt), which %s code does not link; use "
+				"%s (libcnetrt), which %s code does not link; use "
 				"'compile' without --freestanding\n",
-				opt.input, opt.freestanding ? "freestanding" : "exported");
+				opt.input,
+				model->hard.boxsum >= 0 ? "cn_boxsum_shift" : "cn_project",
+				opt.freestanding ? "freestanding" : "exported");
 			return 2;
 		}
 		EmitOptions eo = {

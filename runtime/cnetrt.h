@@ -433,6 +433,7 @@ int cn_main(int argc, char **argv, const cn_model_desc *d);
 #define CN_ROW_LO 1
 #define CN_ROW_HI 2
 #define CN_ROW_EQ 4
+#define CN_ROW_OFF 8 /* a box with a sum: a component outside the sum row */
 #define CN_PROJECT_KMAX(n, m) ((n) < 2 * (m) ? (n) : 2 * (m))
 #define CN_PROJECT_WS(n, m)                                                                    \
 	(CN_PROJECT_KMAX(n, m) * CN_PROJECT_KMAX(n, m) + 4 * CN_PROJECT_KMAX(n, m) + 2 * (n) + \
@@ -443,6 +444,16 @@ int cn_project(int n, int m, const double *A, const double *kind, const double *
 int cn_project_bwd(int n, int m, const double *A, const double *kind, const double *lo,
 		   const double *hi, const double *z, const double *g, double *dz, double *dlo,
 		   double *dhi, double *ws);
+/* hard(project), a box with one sum row (runtime/proj.c): the shift t with
+ * y = clamp(z - t, lo, hi) the projection of z (n) onto lo_j <= y_j <= hi_j,
+ * bl <= sum(y) <= bu; kind[j] (j < n) a sum of CN_ROW_LO, CN_ROW_HI and
+ * CN_ROW_OFF (outside the sum row, so y_j = clamp(z_j, lo_j, hi_j)),
+ * kind[n] the sum row's (CN_ROW_EQ: bl is the value), b = [lo; hi; bl; bu].
+ * cn_boxsum_shift_bwd adds t's adjoint g into dz (n) and db (2n + 2).
+ * ws: 4n doubles. */
+double cn_boxsum_shift(int n, const double *kind, const double *b, const double *z, double *ws);
+void cn_boxsum_shift_bwd(int n, const double *kind, const double *b, const double *z, double g,
+			 double *dz, double *db, double *ws);
 
 /* ------------------------------------------------------------------ interval rules
  * Sound enclosures for `verify` (language.md section 8; runtime/interval.c says how they

@@ -24,8 +24,10 @@ typedef struct Proj {
 	int n, m;
 	const double *A, *kind, *lo, *hi, *z;
 	int k;     /* active constraints */
+	int ld;    /* the factor's row stride: CN_PROJECT_KMAX(n, m) */
 	int *act;  /* k entries: row r with normal +a_r (lower, equality) as 2r, -a_r as 2r+1 */
-	double *G; /* k x k Gram matrix of the active normals, then its Cholesky factor */
+	double *G; /* the Cholesky factor L of the active normals' Gram matrix N N^T,
+		    * row i at G + i * ld, kept up to date as constraints come and go */
 	double *u; /* multipliers of the active constraints */
 	double *r, *zd, *t, *yb; /* k, n, k, n */
 } Proj;
@@ -56,50 +58,97 @@ static double cn_nn(const Proj *P, int c, int d)
 	return (c & 1) != (d & 1) ? -s : s;
 }
 
+#define CN_L(P, i, j) ((P)->G[(size_t)(i) * (size_t)(P)->ld + (size_t)(j)])
+
 /* Cholesky of the Gram matrix of the active normals into P->G; false if it
  * is not positive definite (cannot happen: the normals are independent). */
 static int cn_factor(Proj *P)
 {
 	int k = P->k;
-	double *G = P->G;
 	for (int i = 0; i < k; i++)
 		for (int j = 0; j <= i; j++)
-			G[i * k + j] = cn_nn(P, P->act[i], P->act[j]);
+			CN_L(P, i, j) = cn_nn(P, P->act[i], P->act[j]);
 	for (int j = 0; j < k; j++) {
-		double d = G[j * k + j];
+		double d = CN_L(P, j, j);
 		for (int q = 0; q < j; q++)
-			d -= G[j * k + q] * G[j * k + q];
+			d -= CN_L(P, j, q) * CN_L(P, j, q);
 		if (!(d > 0))
 			return 0;
 		d = sqrt(d);
-		G[j * k + j] = d;
+		CN_L(P, j, j) = d;
 		for (int i = j + 1; i < k; i++) {
-			double s = G[i * k + j];
+			double s = CN_L(P, i, j);
 			for (int q = 0; q < j; q++)
-				s -= G[i * k + q] * G[j * k + q];
-			G[i * k + j] = s / d;
+				s -= CN_L(P, i, q) * CN_L(P, j, q);
+			CN_L(P, i, j) = s / d;
 		}
 	}
 	return 1;
 }
 
+/* Constraint c joins the active set: the factor gains the row l = L^-1 N a_c
+ * that cn_add left in row k, and the diagonal sqrt(|a_c|^2 - |l|^2) (ll is
+ * |l|^2): O(k^2) instead of a new factorisation's O(k^2 n + k^3); refactors
+ * if rounding left no positive diagonal. */
+static int cn_append(Proj *P, int c, double ll)
+{
+	int k = P->k;
+	double nn = cn_nn(P, c, c), d = nn - ll;
+	P->act[P->k++] = c;
+	if (!(d > 1e-12 * nn))
+		return cn_factor(P);
+	CN_L(P, k, k) = sqrt(d);
+	return 1;
+}
+
+/* Active constraint i leaves (act and u are shifted by the caller): L
+ * without row i is lower Hessenberg from column i on; Givens rotations of
+ * the column pairs (j, j + 1), which keep L L^T, make it triangular again
+ * with a zero last column.  O(k^2). */
+static void cn_drop_factor(Proj *P, int i)
+{
+	int k = P->k;
+	for (int r = i; r + 1 < k; r++)
+		for (int q = 0; q <= r + 1; q++)
+			CN_L(P, r, q) = CN_L(P, r + 1, q);
+	for (int j = i; j + 1 < k; j++) {
+		double a = CN_L(P, j, j), b = CN_L(P, j, j + 1), h = hypot(a, b);
+		double cs = a / h, sn = b / h;
+		for (int r = j; r + 1 < k; r++) {
+			double x = CN_L(P, r, j), y = CN_L(P, r, j + 1);
+			CN_L(P, r, j) = cs * x + sn * y;
+			CN_L(P, r, j + 1) = cs * y - sn * x;
+		}
+	}
+}
+
+/* x = L^-1 x in place */
+static void cn_solve_l(const Proj *P, double *x)
+{
+	for (int i = 0; i < P->k; i++) {
+		double s = x[i];
+		for (int q = 0; q < i; q++)
+			s -= CN_L(P, i, q) * x[q];
+		x[i] = s / CN_L(P, i, i);
+	}
+}
+
+/* x = L^-T x in place */
+static void cn_solve_lt(const Proj *P, double *x)
+{
+	for (int i = P->k - 1; i >= 0; i--) {
+		double s = x[i];
+		for (int q = i + 1; q < P->k; q++)
+			s -= CN_L(P, q, i) * x[q];
+		x[i] = s / CN_L(P, i, i);
+	}
+}
+
 /* x = (N N^T)^-1 x in place (the factor in P->G) */
 static void cn_solve(const Proj *P, double *x)
 {
-	int k = P->k;
-	const double *G = P->G;
-	for (int i = 0; i < k; i++) {
-		double s = x[i];
-		for (int q = 0; q < i; q++)
-			s -= G[i * k + q] * x[q];
-		x[i] = s / G[i * k + i];
-	}
-	for (int i = k - 1; i >= 0; i--) {
-		double s = x[i];
-		for (int q = i + 1; q < k; q++)
-			s -= G[q * k + i] * x[q];
-		x[i] = s / G[i * k + i];
-	}
+	cn_solve_l(P, x);
+	cn_solve_lt(P, x);
 }
 
 /* v -= N^T w */
@@ -132,19 +181,27 @@ static double cn_scale(const Proj *P, int c, const double *y)
 static int cn_add(Proj *P, int c, double *y, int *budget)
 {
 	for (;;) {
-		if ((*budget)-- <= 0 || !cn_factor(P))
+		if ((*budget)-- <= 0)
 			return 0;
 		double s = cn_ndot(P, c, y) - cn_rhs(P, c);
+		/* r = (N N^T)^-1 N a_c, through l = L^-1 N a_c: the factor's next row */
+		double ll = 0;
 		for (int i = 0; i < P->k; i++)
 			P->r[i] = cn_ndot(P, P->act[i], P->A + (size_t)(c >> 1) * (size_t)P->n) *
 				(c & 1 ? -1 : 1);
-		cn_solve(P, P->r);
+		cn_solve_l(P, P->r);
+		for (int i = 0; i < P->k; i++) {
+			ll += P->r[i] * P->r[i];
+			if (P->k < P->ld)
+				CN_L(P, P->k, i) = P->r[i];
+		}
+		cn_solve_lt(P, P->r);
 		for (int j = 0; j < P->n; j++)
 			P->zd[j] = P->A[(size_t)(c >> 1) * (size_t)P->n + (size_t)j] *
 				(c & 1 ? -1 : 1);
 		cn_sub_nt(P, P->r, P->zd);
 		double zz = cn_ndot(P, c, P->zd), nn = cn_nn(P, c, c);
-		double t1 = zz > 1e-12 * nn ? -s / zz : INFINITY, t2 = INFINITY;
+		double t1 = zz > 1e-12 * nn && P->k < P->ld ? -s / zz : INFINITY, t2 = INFINITY;
 		int drop = -1;
 		for (int i = 0; i < P->k; i++)
 			if (!cn_is_eq(P, P->act[i]) && P->r[i] > 0 && P->u[i] / P->r[i] < t2) {
@@ -161,12 +218,11 @@ static int cn_add(Proj *P, int c, double *y, int *budget)
 		for (int i = 0; i < P->k; i++)
 			P->u[i] -= t * P->r[i];
 		P->u[P->k] += t;
-		if (t1 <= t2) {
-			P->act[P->k++] = c;
-			return 1;
-		}
+		if (t1 <= t2)
+			return cn_append(P, c, ll);
 		/* partial step: constraint `drop` leaves, its multiplier is 0 */
 		double uc = P->u[P->k];
+		cn_drop_factor(P, drop);
 		for (int i = drop; i + 1 < P->k; i++) {
 			P->act[i] = P->act[i + 1];
 			P->u[i] = P->u[i + 1];
@@ -179,13 +235,22 @@ static int cn_add(Proj *P, int c, double *y, int *budget)
 /* y on the active face: z + N^T (N N^T)^-1 (b - N z); multipliers in P->u. */
 static void cn_face(Proj *P, double *y)
 {
-	cn_factor(P);
 	for (int i = 0; i < P->k; i++)
 		P->u[i] = cn_rhs(P, P->act[i]) - cn_ndot(P, P->act[i], P->z);
 	cn_solve(P, P->u);
 	for (int i = 0; i < P->k; i++)
 		P->t[i] = -P->u[i];
 	memcpy(y, P->z, sizeof(double) * (size_t)P->n);
+	cn_sub_nt(P, P->t, y);
+	/* one step of refinement against the updated factor's rounding:
+	 * y += N^T (N N^T)^-1 (b - N y) */
+	for (int i = 0; i < P->k; i++)
+		P->t[i] = cn_rhs(P, P->act[i]) - cn_ndot(P, P->act[i], y);
+	cn_solve(P, P->t);
+	for (int i = 0; i < P->k; i++) {
+		P->u[i] += P->t[i];
+		P->t[i] = -P->t[i];
+	}
 	cn_sub_nt(P, P->t, y);
 }
 
@@ -201,6 +266,7 @@ static void cn_proj_init(Proj *P, int n, int m, const double *A, const double *k
 	P->z = z;
 	P->k = 0;
 	int kmax = CN_PROJECT_KMAX(n, m);
+	P->ld = kmax;
 	P->G = ws;
 	P->u = P->G + (size_t)kmax * (size_t)kmax;
 	P->r = P->u + kmax + 1;
@@ -288,7 +354,6 @@ int cn_project_bwd(int n, int m, const double *A, const double *kind, const doub
 		dz[j] += g[j];
 	if (!k)
 		return 0;
-	cn_factor(&P);
 	for (int i = 0; i < k; i++)
 		P.r[i] = cn_ndot(&P, P.act[i], g);
 	cn_solve(&P, P.r);
@@ -301,4 +366,156 @@ int cn_project_bwd(int n, int m, const double *A, const double *kind, const doub
 	}
 	cn_sub_nt(&P, P.r, dz);
 	return k;
+}
+
+/* ---------------------------------------------------------------- box with a sum
+ * The closed form of a box lo_j <= y_j <= hi_j with one sum row
+ * bl <= sum(y) <= bu (the simplex is lo = 0 with sum(y) == 1): the
+ * projection is y = clamp(z - t, lo, hi) with t the shift that brings the sum
+ * onto the row's violated bound, or 0 if clamp(z, lo, hi) meets the row
+ * (the KKT conditions: one multiplier t for the sum row, the box's by the
+ * clamp).  s(t) = sum_j clamp(z_j - t, lo_j, hi_j) is nonincreasing and
+ * piecewise linear with breakpoints z_j - hi_j (y_j leaves hi_j) and
+ * z_j - lo_j (y_j reaches lo_j); a sweep over the sorted breakpoints finds
+ * the piece where s meets the bound, and t solves that piece's line: exact
+ * up to rounding, in O(n log n).  kind[j] (j < n) is a sum of CN_ROW_LO and
+ * CN_ROW_HI for lo_j and hi_j (plus CN_ROW_OFF for a component the sum row
+ * does not contain, which t leaves alone), kind[n] the sum row's (or
+ * CN_ROW_EQ, bl the value); b = [lo (n); hi (n); bl; bu], absent entries
+ * unused. */
+
+/* which bound the sum row moves to: -1 none (t = 0), else its index in b */
+static int cn_boxsum_target(int n, const double *kind, const double *b, const double *z)
+{
+	int kr = (int)kind[n];
+	double s = 0;
+	for (int j = 0; j < n; j++) {
+		int kj = (int)kind[j];
+		double v = z[j];
+		if (kj & CN_ROW_OFF)
+			continue;
+		if (kj & CN_ROW_LO && v < b[j])
+			v = b[j];
+		if (kj & CN_ROW_HI && v > b[n + j])
+			v = b[n + j];
+		s += v;
+	}
+	if (kr & CN_ROW_EQ)
+		return s != b[2 * n] ? 2 * n : -1;
+	/* bl > bu: the upper bound holds (language.md section 5, "Feasibility") */
+	if (kr & CN_ROW_HI && (s > b[2 * n + 1] || (kr & CN_ROW_LO && b[2 * n] > b[2 * n + 1])))
+		return 2 * n + 1;
+	if (kr & CN_ROW_LO && s < b[2 * n])
+		return 2 * n;
+	return -1;
+}
+
+/* heap sort of the pairs (p[2i] key, p[2i+1] payload), ascending by key */
+static void cn_sort_pairs(double *p, int k)
+{
+	for (int end = k, start = k / 2;;) {
+		int root;
+		if (start > 0) {
+			root = --start;
+		} else {
+			if (--end <= 0)
+				return;
+			for (int h = 0; h < 2; h++) {
+				double t = p[h];
+				p[h] = p[2 * end + h];
+				p[2 * end + h] = t;
+			}
+			root = 0;
+		}
+		for (int child; (child = 2 * root + 1) < end; root = child) {
+			if (child + 1 < end && p[2 * child + 2] > p[2 * child])
+				child++;
+			if (p[2 * root] >= p[2 * child])
+				break;
+			for (int h = 0; h < 2; h++) {
+				double t = p[2 * root + h];
+				p[2 * root + h] = p[2 * child + h];
+				p[2 * child + h] = t;
+			}
+		}
+	}
+}
+
+double cn_boxsum_shift(int n, const double *kind, const double *b, const double *z, double *ws)
+{
+	int which = cn_boxsum_target(n, kind, b, z);
+	if (which < 0)
+		return 0;
+	double target = b[which];
+	/* at t = -inf: components with hi_j there, the others free */
+	double sum = 0;
+	int free = 0, k = 0;
+	for (int j = 0; j < n; j++) {
+		int kj = (int)kind[j];
+		if (kj & CN_ROW_OFF)
+			continue;
+		if (kj & CN_ROW_HI) {
+			sum += b[n + j];
+			ws[2 * k] = z[j] - b[n + j];
+			ws[2 * k++ + 1] = j;
+		} else {
+			sum += z[j];
+			free++;
+		}
+		if (kj & CN_ROW_LO) {
+			ws[2 * k] = z[j] - b[j];
+			ws[2 * k++ + 1] = n + j;
+		}
+	}
+	cn_sort_pairs(ws, k);
+	double t = k ? ws[0] : 0;
+	for (int i = 0; i < k; i++) {
+		t = ws[2 * i];
+		if (sum - free * t <= target) /* s meets the bound on the piece ending here */
+			return free ? (sum - target) / free : t;
+		int c = (int)ws[2 * i + 1];
+		if (c < n) { /* y_c leaves hi_c */
+			sum += z[c] - b[n + c];
+			free++;
+		} else { /* y_c reaches lo_c */
+			sum += b[c - n] - z[c - n];
+			free--;
+		}
+	}
+	return free ? (sum - target) / free : t; /* free = 0: every y_j at lo_j, infeasible */
+}
+
+/* t's adjoint g into dz (n) and db (2n + 2), adding: with F the free
+ * components at t, dt = (sum_F dz_j + sum_{at lo} dlo_j + sum_{at hi} dhi_j
+ * - d(bound)) / |F| (the implicit function s(t) = bound); none when t = 0
+ * because the row holds, or when no component is free. */
+void cn_boxsum_shift_bwd(int n, const double *kind, const double *b, const double *z, double g,
+			 double *dz, double *db, double *ws)
+{
+	int which = cn_boxsum_target(n, kind, b, z);
+	if (which < 0)
+		return;
+	double t = cn_boxsum_shift(n, kind, b, z, ws);
+	int free = 0;
+	for (int j = 0; j < n; j++) {
+		int kj = (int)kind[j];
+		double v = z[j] - t;
+		free += !(kj & CN_ROW_OFF) && !(kj & CN_ROW_LO && v <= b[j]) && !(kj & CN_ROW_HI && v >= b[n + j]);
+	}
+	if (!free)
+		return;
+	double u = g / free;
+	for (int j = 0; j < n; j++) {
+		int kj = (int)kind[j];
+		double v = z[j] - t;
+		if (kj & CN_ROW_OFF)
+			continue;
+		if (kj & CN_ROW_LO && v <= b[j])
+			db[j] += u;
+		else if (kj & CN_ROW_HI && v >= b[n + j])
+			db[n + j] += u;
+		else
+			dz[j] += u;
+	}
+	db[which] -= u;
 }

@@ -266,3 +266,137 @@ Test(project, backward_matches_finite_differences)
 	cr_expect_gt(checked, 1000);
 	cr_expect_leq(worst, 1e-6, "largest difference %g", worst);
 }
+
+/* A random box with a sum row (runtime/proj.c, cn_boxsum_shift): kinds per
+ * component (either bound, both, none, or outside the sum row), bounds
+ * lo <= hi, and a sum row of a random kind whose bounds the box can meet. */
+static int boxsum_case(unsigned *s, double *kind, double *b, double *z)
+{
+	int n = 2 + (int)(11 * urand(s));
+	double smin = 0, smax = 0;
+	int unb_lo = 0, unb_hi = 0;
+	for (int j = 0; j < n; j++) {
+		int k = (int)(5 * urand(s)); /* 0 none, 1 lo, 2 hi, 3 both, 4 off */
+		kind[j] = k == 4 ? CN_ROW_OFF | CN_ROW_HI : k;
+		b[j] = 2 * urand(s) - 1;
+		b[n + j] = b[j] + 2 * urand(s);
+		z[j] = 6 * urand(s) - 3;
+		if (k == 4)
+			continue;
+		if (k & CN_ROW_LO)
+			smin += b[j];
+		else
+			unb_lo = 1;
+		if (k & CN_ROW_HI)
+			smax += b[n + j];
+		else
+			unb_hi = 1;
+	}
+	double lo = unb_lo ? smax - 5 : smin, hi = unb_hi ? smin + 5 : smax;
+	if (unb_lo && unb_hi)
+		lo = -3, hi = 3;
+	double a = lo + (hi - lo) * urand(s), c = lo + (hi - lo) * urand(s);
+	int k = (int)(4 * urand(s));
+	kind[n] = k == 0 ? CN_ROW_EQ : k;
+	b[2 * n] = k == 0 ? a : fmin(a, c);
+	b[2 * n + 1] = fmax(a, c);
+	return n;
+}
+
+static void boxsum_apply(int n, const double *kind, const double *b, const double *z, double t,
+			 double *y)
+{
+	for (int j = 0; j < n; j++) {
+		int k = (int)kind[j];
+		y[j] = k & CN_ROW_OFF ? z[j] : z[j] - t;
+		if (k & CN_ROW_LO && y[j] < b[j])
+			y[j] = b[j];
+		if (k & CN_ROW_HI && y[j] > b[n + j])
+			y[j] = b[n + j];
+	}
+}
+
+Test(project, boxsum_matches_active_set)
+{
+	unsigned s = 11;
+	double worst = 0;
+	for (int trial = 0; trial < 2000; trial++) {
+		double kind[14], b[28], z[13], y[13], r[13];
+		int n = boxsum_case(&s, kind, b, z);
+		/* the same set as rows for cn_project: n unit rows and the sum row */
+		double A[14 * 13] = {0}, rk[14], lo[14], hi[14];
+		for (int j = 0; j < n; j++) {
+			A[j * n + j] = 1;
+			rk[j] = (int)kind[j] & (CN_ROW_LO | CN_ROW_HI);
+			lo[j] = b[j];
+			hi[j] = b[n + j];
+			A[n * n + j] = (int)kind[j] & CN_ROW_OFF ? 0 : 1;
+		}
+		rk[n] = kind[n];
+		lo[n] = b[2 * n];
+		hi[n] = (int)kind[n] & CN_ROW_EQ ? b[2 * n] : b[2 * n + 1];
+		cr_assert_geq(cn_project(n, n + 1, A, rk, lo, hi, z, r, ws), 0, "trial %d", trial);
+		boxsum_apply(n, kind, b, z, cn_boxsum_shift(n, kind, b, z, ws), y);
+		for (int j = 0; j < n; j++)
+			worst = fmax(worst, fabs(y[j] - r[j]));
+	}
+	cr_expect_leq(worst, 1e-12, "largest difference %g", worst);
+	double simplex[5] = {0, 0, 0, 0, CN_ROW_EQ}, bs[10] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+	for (int trial = 0; trial < 500; trial++) {
+		double z[4], y[4], r[4];
+		for (int j = 0; j < 4; j++) {
+			simplex[j] = CN_ROW_LO;
+			z[j] = 6 * urand(&s) - 3;
+		}
+		boxsum_apply(4, simplex, bs, z, cn_boxsum_shift(4, simplex, bs, z, ws), y);
+		simplex_ref(4, z, r);
+		for (int j = 0; j < 4; j++)
+			worst = fmax(worst, fabs(y[j] - r[j]));
+	}
+	cr_expect_leq(worst, 1e-12, "largest difference from the sort formula %g", worst);
+}
+
+/* which side of its box each component of y is on, to skip a finite
+ * difference that crosses a change of the active set */
+static unsigned boxsum_sides(int n, const double *kind, const double *b, const double *z,
+			     double t)
+{
+	unsigned m = 0;
+	for (int j = 0; j < n; j++) {
+		int k = (int)kind[j];
+		double v = z[j] - t;
+		m = m * 3 + (k & CN_ROW_OFF ? 0 : k & CN_ROW_LO && v <= b[j] ? 1 : k & CN_ROW_HI && v >= b[n + j] ? 2 : 0);
+	}
+	return m;
+}
+
+Test(project, boxsum_backward_matches_finite_differences)
+{
+	unsigned s = 13;
+	double worst = 0;
+	int checked = 0;
+	for (int trial = 0; trial < 500; trial++) {
+		double kind[14], b[28], z[13];
+		int n = boxsum_case(&s, kind, b, z);
+		double dz[13] = {0}, db[28] = {0};
+		cn_boxsum_shift_bwd(n, kind, b, z, 1, dz, db, ws);
+		for (int p = 0; p < 3 * n + 2; p++) {
+			double *v = p < n ? &z[p] : &b[p - n];
+			double h = 1e-6, t[2], old = *v;
+			unsigned sides[2];
+			for (int side = 0; side < 2; side++) {
+				*v = old + (side ? -h : h);
+				t[side] = cn_boxsum_shift(n, kind, b, z, ws);
+				sides[side] = boxsum_sides(n, kind, b, z, t[side]);
+			}
+			*v = old;
+			if (sides[0] != sides[1])
+				continue;
+			double an = p < n ? dz[p] : db[p - n];
+			worst = fmax(worst, fabs((t[0] - t[1]) / (2 * h) - an));
+			checked++;
+		}
+	}
+	cr_expect_gt(checked, 5000);
+	cr_expect_leq(worst, 1e-6, "largest difference %g", worst);
+}
