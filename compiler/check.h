@@ -86,6 +86,7 @@ typedef struct Param {
 	 * bool or int for P_NUMBER, P_BOOL, P_WORD), when stored is set */
 	bool stored;
 	size_t at;
+	bool terse; /* the summary leaves it out at its default (as a bool left false) */
 } Param;
 
 #define MAX_ARGS 8

@@ -395,6 +395,7 @@ typedef struct Method {
 	double lr, init, tol; /* lagrangian (init also augmented) */
 	double rho, growth, rho_max; /* augmented */
 	bool per_point;     /* lagrangian, augmented: a multiplier per point and component */
+	double warmup;      /* hard: epochs trained on the raw output with a quadratic penalty */
 } Method;
 
 struct Checker;
@@ -573,6 +574,9 @@ typedef struct Hard {
 	                     the projection is y_k = clamp(z_k, lower, upper) */
 	bool shift;       /* one equality row of all ones (sum(y) == s):
 	                     the projection is y = z + (s - sum(z)) / n */
+	int warmup;       /* the largest warmup of the hard constraints: the training step
+	                     uses the raw output z, plus mean(violation^2) of each hard
+	                     constraint, while fewer epochs have ended (lower.c) */
 	int boxsum;       /* hard(project) onto unit rows and one row of 0s and 1s
 	                     (a box with a sum, the simplex): that row's index, the
 	                     projection y = clamp(z - t, lo, hi) (runtime/proj.c); or -1 */

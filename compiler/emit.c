@@ -163,6 +163,11 @@ static void emit_decls(Emitter *E)
 	if (is_adam(E))
 		fputs("\tdouble beta_t[2]; /* beta1^step, beta2^step */\n", out);
 	fputs("\tdouble lr;        /* learning rate */\n", out);
+	if (E->m->hard.warmup)
+		fprintf(out,
+			"\tlong epoch;       /* epochs ended: the training step uses the raw output "
+			"before %d */\n",
+			E->m->hard.warmup);
 	fputs("\tdouble sat_tol;   /* a sample satisfies a constraint when its violation is at "
 	      "most this (P_init: 1e-6) */\n",
 	      out);
@@ -684,6 +689,12 @@ static void emit_end_epoch(const Emitter *E)
 {
 	FILE *out = E->out;
 	fprintf(out, "void %s_end_epoch(%s_model *m)\n{\n", E->P, E->P);
+	if (E->m->hard.warmup)
+		fputs("\tm->epoch++; /* the hard constraints' warmup */\n", out);
+	if (!E->naug && E->m->hard.warmup) {
+		fputs("}\n\n", out);
+		return;
+	}
 	if (!E->naug) {
 		fputs("\t(void)m;\n}\n\n", out);
 		return;

@@ -177,6 +177,12 @@ static const char *ref(const Emitter *E, char buf[EMIT_REF], int v, const char *
 	case OP_LANE:
 		snprintf(buf, EMIT_REF, "lane[l]");
 		return buf;
+	case OP_WARM: /* only the training step warms up: prediction is always enforced */
+		if (E->fn == EMIT_GRAD)
+			snprintf(buf, EMIT_REF, "(real)(m->epoch < %d)", E->m->hard.warmup);
+		else
+			snprintf(buf, EMIT_REF, "(real)0");
+		return buf;
 	case OP_PSTATE:
 		if (E->rows && j) /* the row's own, or the constraints' init (rstride 0) */
 			snprintf(buf, EMIT_REF, "rlam[prow[l] * rstride + %d + %s]", in->lo, j);
@@ -795,6 +801,7 @@ static bool lane_base(const Emitter *E, char buf[EMIT_REF], int v)
 	case OP_PSTATE:
 	case OP_RHO:
 	case OP_LANE:
+	case OP_WARM:
 		return false;
 	case OP_INPUT:
 	case OP_TARGET:
@@ -1868,6 +1875,7 @@ void emit_body(Emitter *E, EmitFn fn)
 		return;
 	}
 	ir_live(E->ir, keep_root, &fn, E->live);
+	E->fn = fn;
 	int L = E->lanes = fn == EMIT_PREDICT ? 1 : emit_lanes(E);
 	int ng = E->np * E->lw->nchannels;
 	E->lane_grads = fn == EMIT_GRAD && ng > 0 && ng * L <= 16384; /* no gl[0][L] */

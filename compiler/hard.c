@@ -1122,6 +1122,8 @@ void check_hard(Checker *c)
 	for (int i = 0; i < m->constraints.len; i++) {
 		Constraint *k = m->constraints.items[i];
 		h->present |= k->hard;
+		if (k->hard && k->method.warmup > h->warmup)
+			h->warmup = (int)k->method.warmup;
 		h->project |= k->hard && k->method.kind == METHOD_HARD_PROJECT;
 	}
 	if (!h->present)

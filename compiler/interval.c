@@ -72,6 +72,9 @@ void emit_iv_ins(Emitter *E, const Ir *ir, int i, const char *yin, const char *d
 	case OP_NUM:
 		fprintf(out, "\tv%d[0] = cn_iv_point(%s);\n", i, emit_lit(E, lit, in->k[0]));
 		return;
+	case OP_WARM: /* the bounds are the enforced model's */
+		fprintf(out, "\tv%d[0] = cn_iv_point(0);\n", i);
+		return;
 	case OP_CONSTV: {
 		const Symbol *c = E->m->consts.items[in->cst];
 		for (int j = 0; j < n; j++)

@@ -323,6 +323,7 @@ typedef struct Emitter {
 	struct Fuse *fuse;   /* the function being emitted: its fused lane loops */
 	bool *mm_used;       /* some function emitted calls P_mm */
 	bool lin;            /* the linear bound code was emitted (P_box_lin) */
+	EmitFn fn;           /* the function being emitted (emit_body) */
 } Emitter;
 
 /* A literal of the model's precision, the shortest that reads back exactly. */

@@ -357,6 +357,9 @@ static int lower_constraint(Lower *L, const Constraint *c, const ConLayout *cl, 
 	stat(L, OP_STAT_EACH, q, cl->csum);
 	const Method *me = &c->method;
 	const MethodDesc *md = &method_desc[me->kind];
+	if (!md->term && L->m->hard.warmup > 0) /* hard, warming up: WARM mean(violation^2) */
+		return ir_binary(ir, OP_MUL, leaf(L, OP_WARM, 1, 0, 0),
+				 mean_if_vector(L, ir_binary(ir, OP_MUL, viol, viol)));
 	if (!md->term)
 		return -1; /* hard: enforced by construction, only reported */
 	MethodVals v = {.viol = viol, .q = q, .lambda = -1, .rho = -1};
@@ -1030,13 +1033,21 @@ static int project(Lower *L, int z)
 	return ir_binary(ir, OP_ADD, z, matvec(L, pinv, n, concat(L, d, nr)));
 }
 
+/* The enforcement y = T(z); with a warmup, y = z + (1 - WARM) (T(z) - z):
+ * the raw z in the training step's first epochs (HardNet's schedule). */
 static int lower_hard(Lower *L, int z)
 {
 	const Hard *H = &L->m->hard;
 	if (!H->present)
 		return z;
 	int y = reparametrise(L, z);
-	return H->nrows ? project(L, y) : y;
+	if (H->nrows)
+		y = project(L, y);
+	if (!H->warmup)
+		return y;
+	Ir *ir = L->ir;
+	int on = ir_binary(ir, OP_SUB, ir_num(ir, 1), leaf(L, OP_WARM, 1, 0, 0));
+	return ir_binary(ir, OP_ADD, z, ir_binary(ir, OP_MUL, on, ir_binary(ir, OP_SUB, y, z)));
 }
 
 /* ------------------------------------------------------------ layout */

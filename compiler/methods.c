@@ -46,8 +46,12 @@ static const Param p_augmented[] = {
 	M_NUMBER("rho_max", 1e4, R_POS, rho_max), M_NUMBER("init", 0, 0, init),
 	M_BOOL("per_point", per_point),
 };
-/* hard | hard(clamp|relu|softplus|sigmoid|project): the word picks the row */
-static const Param p_hard[] = {{.name = "kind", .kind = P_WORD, .words = hard_words}};
+/* hard | hard(clamp|relu|softplus|sigmoid|project) [, warmup = 0]: the word
+ * picks the row */
+static const Param p_hard[] = {
+	{.name = "kind", .kind = P_WORD, .words = hard_words},
+	{.name = "warmup", .kind = P_NUMBER, .range = R_NONNEG | R_INT, FIELD(warmup), .terse = true},
+};
 
 /* ---------------------------------------------------------------- checks */
 

@@ -43,6 +43,7 @@ X(COEF, 0, SH_GIVEN, OF_IN_PLACE | OF_HAS_LO, NULL, "augmented coefficients m->c
 X(RHO, 0, SH_ONE, OF_IN_PLACE | OF_HAS_LO, NULL, "the augmented penalty m->rho[lo]")
 X(YIN, 0, SH_GIVEN, OF_IN_PLACE, NULL, "an output value given by the caller (a constraint's g at any y)")
 X(LANE, 0, SH_ONE, OF_IN_PLACE, NULL, "1 for a sample of the batch, 0 for a spare lane of the last block")
+X(WARM, 0, SH_ONE, OF_IN_PLACE, NULL, "1 in the training step (P_grad) while fewer than the hard constraints' warmup epochs have ended, else 0")
 X(RAND_U, 2, SH_ONE, OF_SIDE | OF_SYNTH, NULL, "the generator's next draw of uniform(A, B), A and B numbers (draw `index`)")
 X(RAND_N, 2, SH_ONE, OF_SIDE | OF_SYNTH, NULL, "the generator's next draw of normal(A, B): mean A, sd B (draw `index`)")
 

@@ -121,7 +121,7 @@ static void print_expr(FILE *out, const Expr *e, int min_prec)
 }
 
 /* NAME(WORD, name=number, ..., flag=true): every parameter but a bool
- * left false, in the row's order (methods.c) */
+ * left false or a terse one at its default, in the row's order (methods.c) */
 static void print_method(FILE *out, const Method *me)
 {
 	const MethodDesc *md = &method_desc[me->kind];
@@ -147,6 +147,8 @@ static void print_method(FILE *out, const Method *me)
 		} else {
 			double v;
 			memcpy(&v, at, sizeof v);
+			if (p->terse && v == p->def)
+				continue;
 			fprintf(out, "%s%s=%s", sep, p->name, fmt_double(b, v));
 		}
 		sep = ", ";

@@ -243,6 +243,7 @@ static int (*const tangent[OP_COUNT])(const Tx *) = {
 	[OP_RHO] = tan_zero,
 	[OP_YIN] = tan_zero,
 	[OP_LANE] = tan_zero,
+	[OP_WARM] = tan_zero,
 	[OP_L2] = tan_zero,
 	[OP_SUB] = tan_sub,
 	[OP_MUL] = tan_mul,

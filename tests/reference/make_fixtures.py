@@ -89,11 +89,18 @@ class Augmented:
 
 
 class Hard:
-    def __init__(self, form=None):
-        self.form = form
+    def __init__(self, form=None, warmup=0):
+        self.form, self.warmup = form, warmup
 
     def text(self):
-        return "hard" if self.form is None else f"hard({self.form})"
+        args = ([self.form] if self.form else []) + ([f"warmup = {self.warmup}"] if self.warmup else [])
+        return "hard" if not args else f"hard({', '.join(args)})"
+
+
+# The hard constraints' warm-up (SPEC 12, HardNet's schedule): while the epoch being trained
+# is at most the largest warmup, the forward functions return the raw output and each hard
+# constraint adds mean(violation^2) to the loss; train() sets it.
+WARMING = {"on": False}
 
 
 # ---------------------------------------------------------------------------
@@ -818,6 +825,36 @@ def fwd_h7(P, X, C, dt):
     x, t = X["x"], X["t"]
     z = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
     y = simplex_project(z)
+    return y, [mse(y, t)], [[ge(y, 0 * y)], [eq(rsum(y), 1 + 0 * rsum(y))]]
+
+
+@case(name="h_warmup",
+      covers="hard(project, warmup = N), HardNet's schedule: the first N epochs train the raw "
+             "output with mean(violation^2) of every hard constraint, then the exact simplex "
+             "projection (the sort-based formula); adam",
+      cnet="""
+// The simplex of h_simplex, enforced after 8 epochs of a quadratic penalty on the raw output.
+model h_warmup {
+    input  x[2];
+    target t[4];
+
+    layer fc1 = dense(2, 10);
+    layer fc2 = dense(10, 4);
+
+    y = fc2(tanh(fc1(x)));
+    output y;
+
+    loss mse(y, t);
+    constraint nonneg: y >= 0 : hard(project, warmup = 8);
+    constraint total: sum(y) == 1 : hard(project);
+}
+""",
+      data=data_h7, optimizer=("adam", {"lr": 0.01}), epochs=30, samples=100,
+      methods=[("nonneg", Hard("project", warmup=8)), ("total", Hard("project"))])
+def fwd_hw(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    z = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    y = z if WARMING["on"] else simplex_project(z)
     return y, [mse(y, t)], [[ge(y, 0 * y)], [eq(rsum(y), 1 + 0 * rsum(y))]]
 
 
@@ -1950,7 +1987,9 @@ def train(case, pvals, data, doms, dt, val=None):
             state[lab] = {"lam": None, "init": m.init or 0.0, "rho": m.rho if m.rho is not None else 1.0,
                           "vprev": math.inf, "rhos": [(0, m.rho if m.rho is not None else 1.0)]}
     header, rows, margins = None, [], []
+    warmup = max([m.warmup for _, m in case.methods if isinstance(m, Hard)] + [0])
     for epoch in range(1, case.epochs + 1):
+        WARMING["on"] = epoch <= warmup
         sum_loss, sum_data = 0.0, 0.0
         viol_sum = {lab: 0.0 for lab, _ in case.methods}
         viol_max = {lab: 0.0 for lab, _ in case.methods}
@@ -1997,7 +2036,9 @@ def train(case, pvals, data, doms, dt, val=None):
                 viol_sum[lab] += viol.mean().item()
                 viol_max[lab] = max(viol_max[lab], viol.max().item())
                 gmax[lab] = max(gmax[lab], G.max().item())
-                if isinstance(meth, Penalty):
+                if isinstance(meth, Hard) and WARMING["on"]:
+                    total = total + (viol ** 2).mean()
+                elif isinstance(meth, Penalty):
                     w = 1.0 if meth.weight is None else meth.weight
                     total = total + w * (viol.mean() if meth.kind == "linear" else (viol ** 2).mean())
                 elif isinstance(meth, (Lagrangian, Augmented)):
