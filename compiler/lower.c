@@ -1033,8 +1033,9 @@ static int project(Lower *L, int z)
 	return ir_binary(ir, OP_ADD, z, matvec(L, pinv, n, concat(L, d, nr)));
 }
 
-/* The enforcement y = T(z); with a warmup, y = z + (1 - WARM) (T(z) - z):
- * the raw z in the training step's first epochs (HardNet's schedule). */
+/* The enforcement y = T(z); with a warmup, y = WARM z + (1 - WARM) T(z):
+ * the raw z in the training step's first epochs (HardNet's schedule), and
+ * for verify (WARM the point 0) exactly T's bounds. */
 static int lower_hard(Lower *L, int z)
 {
 	const Hard *H = &L->m->hard;
@@ -1046,8 +1047,9 @@ static int lower_hard(Lower *L, int z)
 	if (!H->warmup)
 		return y;
 	Ir *ir = L->ir;
-	int on = ir_binary(ir, OP_SUB, ir_num(ir, 1), leaf(L, OP_WARM, 1, 0, 0));
-	return ir_binary(ir, OP_ADD, z, ir_binary(ir, OP_MUL, on, ir_binary(ir, OP_SUB, y, z)));
+	int warm = leaf(L, OP_WARM, 1, 0, 0);
+	int on = ir_binary(ir, OP_SUB, ir_num(ir, 1), warm);
+	return ir_binary(ir, OP_ADD, ir_binary(ir, OP_MUL, warm, z), ir_binary(ir, OP_MUL, on, y));
 }
 
 /* ------------------------------------------------------------ layout */

@@ -35,7 +35,7 @@ while [ "$i" -lt "$count" ]; do
 		else if (kind == 2) con = "d(y, x[0]) >= 0"
 		else if (kind == 3) { con = "y == 0.3"; eq = 1 }
 		else if (kind == 4) con = "-2 <= y <= 2"
-		else if (kind == 5) { con = "y >= x[0] - 0.25"; meth = "hard" }
+		else if (kind == 5) { con = "y >= x[0] - 0.25"; meth = "hard(warmup = 3)" }
 		else { con = "y <= 0.5 * x[0] + 1"; meth = "hard" }
 		printf "model r {\n input x[%d];\n target t[1];\n layer a = dense(%d, %d);\n", n, n, h > out ".cnet"
 		printf " layer b = dense(%d, 1);\n y = b(%s(a(x)));\n output y;\n loss mse(y, t);\n", h, act > out ".cnet"
