@@ -191,6 +191,7 @@ static void adj_project(const Dx *d)
 		  .a = d->a,
 		  .b = d->b,
 		  .c = d->g,
+		  .k = {d->in.k[0]}, /* PROJECT's rows from the inputs */
 		  .cst = d->in.cst};
 	int t = ir_add(d->ir, in);
 	if (needs(d, d->a))

@@ -1678,7 +1678,7 @@ void emit_setup(Emitter *E, FILE *out, const Lowered *lw, const EmitOptions *o)
 	E->tgt_off = calloc((size_t)max1(m->targets.len), sizeof(int));
 	E->live = calloc((size_t)max1(lw->ir->len), sizeof(bool));
 	E->cst_used = calloc((size_t)max1(m->consts.len), sizeof(bool));
-	E->prj_used = calloc((size_t)max1(m->consts.len), sizeof(bool));
+	E->prj_used = calloc((size_t)max1(m->consts.len), 1);
 	E->mm_used = calloc(1, sizeof(bool));
 	if (!E->w_off || !E->b_off || !E->in_off || !E->tgt_off || !E->live || !E->cst_used ||
 	    !E->prj_used || !E->mm_used)

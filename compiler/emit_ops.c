@@ -1043,19 +1043,23 @@ static void emit_matvec(const Emitter *E, int v, const char *ind)
 }
 
 /* The rows of hard(project)'s const table C (each row's coefficients, then
- * its kind) as the double tables P_ptabN_A and P_ptabN_kind that
- * cn_project reads, written once at file scope by emit_tables. */
-static void emit_project_tables(const Emitter *E, int c)
+ * its kind) as the double tables P_ptabN_A (unless every projection reads
+ * rows computed per sample) and P_ptabN_kind that cn_project reads, written
+ * once at file scope by emit_tables. */
+static void emit_project_tables(const Emitter *E, int c, bool rows)
 {
 	const Symbol *C = const_sym(E, c);
 	int nr = C->rows, n = C->cols - 1;
-	fprintf(E->out, "static const double %s_ptab%d_A[%d] = { /* %s */\n\t", E->P, c, nr * n,
-		C->name);
-	for (int i = 0; i < nr; i++)
-		for (int j = 0; j < n; j++)
-			fprintf(E->out, "%s%.17g", i + j ? (j ? ", " : ",\n\t") : "",
-				C->values[i * C->cols + j]);
-	fprintf(E->out, "\n};\nstatic const double %s_ptab%d_kind[%d] = {", E->P, c, nr);
+	if (rows) {
+		fprintf(E->out, "static const double %s_ptab%d_A[%d] = { /* %s */\n\t", E->P, c,
+			nr * n, C->name);
+		for (int i = 0; i < nr; i++)
+			for (int j = 0; j < n; j++)
+				fprintf(E->out, "%s%.17g", i + j ? (j ? ", " : ",\n\t") : "",
+					C->values[i * C->cols + j]);
+		fputs("\n};\n", E->out);
+	}
+	fprintf(E->out, "static const double %s_ptab%d_kind[%d] = {", E->P, c, nr);
 	for (int i = 0; i < nr; i++)
 		fprintf(E->out, "%s%g", i ? ", " : "", C->values[i * C->cols + n]);
 	fputs("};\n\n", E->out);
@@ -1070,29 +1074,39 @@ static void emit_project(const Emitter *E, int v, const char *ind)
 	const Ins *in = &E->ir->ins[v];
 	const Symbol *C = const_sym(E, in->cst);
 	int nr = C->rows, n = C->cols - 1, L = E->lanes;
-	bool bwd = in->op == OP_PROJECT_BWD;
+	bool bwd = in->op == OP_PROJECT_BWD, rows = in->k[0] != 0;
+	int nb = 2 * nr + (rows ? nr * n : 0);
 	char b1[EMIT_REF];
-	E->prj_used[in->cst] = true;
-	fprintf(E->out, "%s{\n%s\tconst double *A = %s_ptab%d_A, *kind = %s_ptab%d_kind;\n", ind,
-		ind, E->P, in->cst, E->P, in->cst);
-	fprintf(E->out, "%s\tdouble z[%d], b[%d], r[%d], ws[%d];\n", ind, n, 2 * nr,
-		bwd ? n + 2 * nr : n, CN_PROJECT_WS(n, nr));
+	E->prj_used[in->cst] |= rows ? 1 : 3;
+	fprintf(E->out, "%s{\n%s\tconst double *kind = %s_ptab%d_kind;\n", ind, ind, E->P, in->cst);
+	fprintf(E->out, "%s\tdouble z[%d], b[%d], r[%d], ws[%d];\n", ind, n, nb,
+		bwd ? n + nb : n, CN_PROJECT_WS(n, nr));
+	if (rows) /* the rows of this sample, after its bounds */
+		fprintf(E->out, "%s\tconst double *A = b + %d;\n", ind, 2 * nr);
+	else
+		fprintf(E->out, "%s\tconst double *A = %s_ptab%d_A;\n", ind, E->P, in->cst);
 	if (bwd)
 		fprintf(E->out, "%s\tdouble g[%d];\n", ind, n);
 	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++) {\n", ind, L);
 	fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tz[j] = %s;\n", ind, n, ind,
 		ref(E, b1, in->a, "j", 0));
-	fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tb[j] = %s;\n", ind, 2 * nr,
+	fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tb[j] = %s;\n", ind, nb,
 		ind, ref(E, b1, in->b, "j", 0));
 	if (bwd) {
 		fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tg[j] = %s;\n", ind, n,
 			ind, ref(E, b1, in->c, "j", 0));
 		fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tr[j] = 0;\n", ind,
-			n + 2 * nr, ind);
-		fprintf(E->out,
-			"%s\t\tcn_project_bwd(%d, %d, A, kind, b, b + %d, z, g, r, r + %d, r + %d, "
-			"ws);\n",
-			ind, n, nr, nr, n, n + nr);
+			n + nb, ind);
+		if (rows)
+			fprintf(E->out,
+				"%s\t\tcn_project_bwd_rows(%d, %d, A, kind, b, b + %d, z, g, r, r + "
+				"%d, r + %d, r + %d, ws);\n",
+				ind, n, nr, nr, n, n + nr, n + 2 * nr);
+		else
+			fprintf(E->out,
+				"%s\t\tcn_project_bwd(%d, %d, A, kind, b, b + %d, z, g, r, r + %d, r "
+				"+ %d, ws);\n",
+				ind, n, nr, nr, n, n + nr);
 	} else {
 		fprintf(E->out, "%s\t\tcn_project(%d, %d, A, kind, b, b + %d, z, r, ws);\n", ind, n,
 			nr, nr);
@@ -1673,7 +1687,7 @@ void emit_tables(const Emitter *E)
 {
 	for (int c = 0; c < E->m->consts.len; c++) {
 		if (E->prj_used[c])
-			emit_project_tables(E, c);
+			emit_project_tables(E, c, E->prj_used[c] & 2);
 		if (!E->cst_used[c])
 			continue;
 		const Symbol *C = const_sym(E, c);

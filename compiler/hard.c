@@ -821,13 +821,6 @@ static void computed_row(HardCheck *hc, Loc loc, double *a, Expr **va, Expr *lo,
 		       method_name(kind), c->out_sym->name);
 		return;
 	}
-	if (h->project) {
-		refuse(hc, loc,
-		       "hard(project) takes constant coefficients of %s, and these are computed "
-		       "from the inputs",
-		       c->out_sym->name);
-		return;
-	}
 	if (!claim_projected(hc, a, va))
 		return;
 	HardRow *r = arena_alloc(c->a, sizeof *r);
@@ -840,7 +833,11 @@ static void computed_row(HardCheck *hc, Loc loc, double *a, Expr **va, Expr *lo,
 	r->equality = eq;
 	r->con = hc->con;
 	vec_push(c->a, &hc->rows, r);
-	if (hc->rows.len > n)
+	if (h->project && hc->rows.len > MAX_PROJECT_ROWS)
+		refuse(hc, hc->con->loc,
+		       "hard(project) takes at most %d rows, and this one is row %d",
+		       MAX_PROJECT_ROWS, hc->rows.len);
+	else if (!h->project && hc->rows.len > n)
 		refuse(hc, hc->con->loc,
 		       "with the hard constraints before it, it makes %d rows on the %d "
 		       "components of %s, which cannot be independent (rank-deficient)",
@@ -1239,6 +1236,7 @@ static void project_rows(HardCheck *hc, int rows)
 	h->clamp = true;
 	for (int i = 0; i < rows; i++) {
 		h->rows[i] = *(HardRow *)hc->rows.items[i];
+		h->computed |= h->rows[i].va != NULL;
 		int nz = 0;
 		for (int j = 0; j < n; j++)
 			nz += h->rows[i].a[j] != 0;
@@ -1247,10 +1245,12 @@ static void project_rows(HardCheck *hc, int rows)
 	h->shift = rows == 1 && h->rows[0].equality;
 	for (int j = 0; j < n && h->shift; j++)
 		h->shift = h->rows[0].a[j] == 1;
+	if (h->computed) /* rows from the inputs: the general projection, rows per sample */
+		h->clamp = h->shift = false;
 	if (h->clamp || h->shift)
 		return;
 	/* a box with a sum: unit rows (first coefficient 1), and one of 0s and 1s */
-	for (int i = 0; i < rows; i++) {
+	for (int i = 0; i < rows && !h->computed; i++) {
 		int nz = 0, ones = 0;
 		for (int j = 0; j < n; j++) {
 			nz += h->rows[i].a[j] != 0;

@@ -92,7 +92,8 @@ void interp_forward(const Ir *ir, const double *p, const double *x, double *y)
 				       sizeof(double) * (size_t)nc);
 				A[nr * nc + i] = C->values[i * C->cols + nc];
 			}
-			cn_project(nc, nr, A, A + nr * nc, val[b], val[b] + nr, val[a], r, ws);
+			cn_project(nc, nr, in->k[0] ? val[b] + 2 * nr : A, A + nr * nc, val[b],
+				   val[b] + nr, val[a], r, ws);
 			free(A);
 			free(ws);
 			break;

@@ -319,7 +319,8 @@ typedef struct Emitter {
 	long pp_batch, pp_n; /* a domain with per-point multipliers: batch, points */
 	bool rows;           /* the training data's function with per-row multipliers */
 	bool *cst_used;      /* per const: a function emitted indexes its table */
-	bool *prj_used;      /* per const: a function emitted projects onto its rows */
+	unsigned char *prj_used; /* per const: a function emitted projects onto its rows:
+	                            1 reads their kinds, 2 their coefficients too */
 	struct Fuse *fuse;   /* the function being emitted: its fused lane loops */
 	bool *mm_used;       /* some function emitted calls P_mm */
 	bool lin;            /* the linear bound code was emitted (P_box_lin) */

@@ -820,18 +820,37 @@ static int bounds(Lower *L, int *b, int n)
 	return concat(L, b, nb);
 }
 
+/* A row's coefficients as one vector: its constants plus the parts computed
+ * from the inputs (va). */
+static int row_coefs(Lower *L, const HardRow *row, int *parts)
+{
+	Ir *ir = L->ir;
+	int n = L->m->hard.n;
+	for (int j = 0; j < n; j++) {
+		int k = ir_num(ir, row->a[j]);
+		if (row->va && row->va[j])
+			k = row->a[j] == 0 ? lower_expr(L, row->va[j])
+					   : ir_binary(ir, OP_ADD, k, lower_expr(L, row->va[j]));
+		parts[j] = k;
+	}
+	return concat(L, parts, n);
+}
+
 /*
  * hard(project): y = PROJECT(z, [bl; bu]) over the const [A | kind] (m x
  * n+1, kind a sum of CN_ROW_LO and CN_ROW_HI, or CN_ROW_EQ); an absent
- * bound is 0 and unused, an equality's bound is both bl and bu.
+ * bound is 0 and unused, an equality's bound is both bl and bu.  With rows
+ * computed from the inputs (k 1), B = [bl; bu; A] carries every row's
+ * coefficients per sample, and the reverse pass gives their adjoints too.
  */
 static int project_exact(Lower *L, int z)
 {
 	const Hard *H = &L->m->hard;
 	Ir *ir = L->ir;
-	int n = H->n, nr = H->nrows;
+	int n = H->n, nr = H->nrows, nb = 2 * nr + (H->computed ? nr : 0);
 	double *a = arena_alloc(ir->arena, sizeof(double) * (size_t)(nr * (n + 1)));
-	int *b = arena_alloc(ir->arena, sizeof(int) * (size_t)(2 * nr));
+	int *b = arena_alloc(ir->arena, sizeof(int) * (size_t)nb);
+	int *parts = arena_alloc(ir->arena, sizeof(int) * (size_t)n);
 	for (int r = 0; r < nr; r++) {
 		const HardRow *row = &H->rows[r];
 		memcpy(a + r * (n + 1), row->a, sizeof(double) * (size_t)n);
@@ -840,12 +859,15 @@ static int project_exact(Lower *L, int z)
 			: (row->lower ? CN_ROW_LO : 0) | (row->upper ? CN_ROW_HI : 0);
 		b[r] = row->lower ? bound(L, row->lower, row->lower_comp) : ir_num(ir, 0);
 		b[nr + r] = row->upper ? bound(L, row->upper, row->upper_comp) : ir_num(ir, 0);
+		if (H->computed)
+			b[2 * nr + r] = row_coefs(L, row, parts);
 	}
 	Ins in = {.op = OP_PROJECT,
 		  .size = n,
 		  .a = z,
-		  .b = bounds(L, b, 2 * nr),
+		  .b = bounds(L, b, nb),
 		  .c = -1,
+		  .k = {H->computed},
 		  .cst = matrix(L, "hard_project", nr, n + 1, a)};
 	return ir_add(ir, in);
 }
@@ -952,15 +974,7 @@ static int project_computed(Lower *L, int z)
 	int y = z;
 	for (int r = 0; r < nr; r++) {
 		const HardRow *row = &H->rows[r];
-		for (int j = 0; j < n; j++) {
-			int k = ir_num(ir, row->a[j]);
-			if (row->va && row->va[j])
-				k = row->a[j] == 0
-					? lower_expr(L, row->va[j])
-					: ir_binary(ir, OP_ADD, k, lower_expr(L, row->va[j]));
-			parts[j] = k;
-		}
-		int a = concat(L, parts, n);
+		int a = row_coefs(L, row, parts);
 		int d = row_step(L, row, ir_unary(ir, OP_SUM, ir_binary(ir, OP_MUL, a, z)));
 		/* v = a - sum_k (q_k . v) q_k, R_rk = q_k . v; R_rr = |v| */
 		int v = a;
@@ -995,13 +1009,13 @@ static int project(Lower *L, int z)
 	const Hard *H = &L->m->hard;
 	Ir *ir = L->ir;
 	int n = H->n, nr = H->nrows;
-	if (H->computed)
+	if (H->computed && !H->project)
 		return project_computed(L, z);
 	if (H->clamp)
 		return clamp(L, z);
 	if (H->project && H->boxsum >= 0)
 		return project_boxsum(L, z);
-	if (H->project && !H->shift)
+	if (H->project && !H->shift) /* rows from the inputs too */
 		return project_exact(L, z);
 	if (H->shift) {
 		int s = bound(L, H->rows[0].lower, H->rows[0].lower_comp);

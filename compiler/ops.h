@@ -109,7 +109,7 @@ X(DENSE, 1, SH_LAYER_OUT, OF_LAYER | OF_PARAM | OF_READS_W, NULL, "layer `layer`
 X(DENSE_T, 1, SH_LAYER_IN, OF_LAYER | OF_READS_W, NULL, "layer `layer`: W^T A")
 X(MATVEC, 1, SH_ROWS, OF_CST, NULL, "const matrix `cst` times A")
 X(MATVEC_T, 1, SH_COLS, OF_CST, NULL, "const matrix `cst` transposed times A")
-X(PROJECT, 2, SH_GIVEN, OF_CST, NULL, "hard(project): the projection of A onto the rows of const `cst` ([A | kind], m x n+1), bounds B = [lo; hi] (runtime/proj.c)")
+X(PROJECT, 2, SH_GIVEN, OF_CST, NULL, "hard(project): the projection of A onto the rows of const `cst` ([A | kind], m x n+1), bounds B = [lo; hi] (runtime/proj.c); k 1: rows from the inputs, B = [lo; hi; rows]")
 X(PROJECT_BWD, 3, SH_GIVEN, OF_CST, NULL, "PROJECT's adjoint for adjoint C of its output: [dA; dlo; dhi], size n + 2m")
 X(BOXSUM, 2, SH_ONE, OF_CST, NULL, "hard(project), a box with a sum: the shift t, y = clamp(A - t, lo, hi), B = [lo; hi; bl; bu], which exist per const `cst` (n + 1 kinds; runtime/proj.c)")
 X(BOXSUM_BWD, 3, SH_GIVEN, OF_CST, NULL, "BOXSUM's adjoint for adjoint C of t: [dA; dB], size n + 2n + 2")

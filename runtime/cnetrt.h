@@ -444,6 +444,11 @@ int cn_project(int n, int m, const double *A, const double *kind, const double *
 int cn_project_bwd(int n, int m, const double *A, const double *kind, const double *lo,
 		   const double *hi, const double *z, const double *g, double *dz, double *dlo,
 		   double *dhi, double *ws);
+/* cn_project_bwd that also adds the adjoint of the rows A into dA (m x n):
+ * hard(project) with coefficients computed from the inputs. */
+int cn_project_bwd_rows(int n, int m, const double *A, const double *kind, const double *lo,
+			const double *hi, const double *z, const double *g, double *dz,
+			double *dlo, double *dhi, double *dA, double *ws);
 /* hard(project), a box with one sum row (runtime/proj.c): the shift t with
  * y = clamp(z - t, lo, hi) the projection of z (n) onto lo_j <= y_j <= hi_j,
  * bl <= sum(y) <= bu; kind[j] (j < n) a sum of CN_ROW_LO, CN_ROW_HI and

@@ -340,10 +340,14 @@ int cn_project(int n, int m, const double *A, const double *kind, const double *
 
 /* y = z + N^T w, w = (N N^T)^-1 (b - N z) on the active face, so with g the
  * adjoint of y: dz = g - N^T (N N^T)^-1 N g and db = (N N^T)^-1 N g (a
- * constraint with normal -a_r has b = -hi_r).  Adds into dz, dlo, dhi. */
-int cn_project_bwd(int n, int m, const double *A, const double *kind, const double *lo,
-		   const double *hi, const double *z, const double *g, double *dz, double *dlo,
-		   double *dhi, double *ws)
+ * constraint with normal -a_r has b = -hi_r).  With u = (N N^T)^-1 (b - N z)
+ * (so y = z + N^T u) and w = (N N^T)^-1 N g, the active normals' adjoint is
+ * dN_i = u_i dz - w_i y (differentiating y = z + N^T (N N^T)^-1 (b - N z) in
+ * N); a row's dA is its normal's, negated for -a_r.  Adds into dz, dlo, dhi
+ * and dA (m x n, when not NULL). */
+int cn_project_bwd_rows(int n, int m, const double *A, const double *kind, const double *lo,
+			const double *hi, const double *z, const double *g, double *dz,
+			double *dlo, double *dhi, double *dA, double *ws)
 {
 	Proj P;
 	cn_proj_init(&P, n, m, A, kind, lo, hi, z, ws);
@@ -365,7 +369,26 @@ int cn_project_bwd(int n, int m, const double *A, const double *kind, const doub
 			dlo[row] += P.r[i];
 	}
 	cn_sub_nt(&P, P.r, dz);
+	if (!dA)
+		return k;
+	/* the face's u (cn_face) is in P.u, y in P.yb; g - N^T w, this call's
+	 * part of dz, into P.zd */
+	memcpy(P.zd, g, sizeof(double) * (size_t)n);
+	cn_sub_nt(&P, P.r, P.zd);
+	for (int i = 0; i < k; i++) {
+		int c = P.act[i];
+		double s = c & 1 ? -1 : 1, *a = dA + (size_t)(c >> 1) * (size_t)n;
+		for (int j = 0; j < n; j++)
+			a[j] += s * (P.u[i] * P.zd[j] - P.r[i] * P.yb[j]);
+	}
 	return k;
+}
+
+int cn_project_bwd(int n, int m, const double *A, const double *kind, const double *lo,
+		   const double *hi, const double *z, const double *g, double *dz, double *dlo,
+		   double *dhi, double *ws)
+{
+	return cn_project_bwd_rows(n, m, A, kind, lo, hi, z, g, dz, dlo, dhi, NULL, ws);
 }
 
 /* ---------------------------------------------------------------- box with a sum

@@ -400,3 +400,51 @@ Test(project, boxsum_backward_matches_finite_differences)
 	cr_expect_gt(checked, 5000);
 	cr_expect_leq(worst, 1e-6, "largest difference %g", worst);
 }
+
+/* The rows' adjoint (cn_project_bwd_rows, hard(project) with rows computed
+ * from the inputs) against central differences of g . y in every
+ * coefficient. */
+Test(project, rows_backward_matches_finite_differences)
+{
+	unsigned s = 17;
+	double worst = 0;
+	int checked = 0;
+	for (int trial = 0; trial < 200; trial++) {
+		int n = 4, m = 5;
+		double A[20], kind[5], lo[5], hi[5], x0[4], z[4], g[4], y[4];
+		for (int j = 0; j < n; j++)
+			x0[j] = 2 * urand(&s) - 1;
+		for (int q = 0; q < m; q++) {
+			double v = 0;
+			for (int j = 0; j < n; j++)
+				v += (A[q * n + j] = 2 * urand(&s) - 1) * x0[j];
+			kind[q] = q == 0 ? CN_ROW_EQ : 1 + (int)(3 * urand(&s));
+			lo[q] = q == 0 ? v : v - urand(&s);
+			hi[q] = q == 0 ? v : v + urand(&s);
+		}
+		for (int j = 0; j < n; j++) {
+			z[j] = 4 * urand(&s) - 2;
+			g[j] = 2 * urand(&s) - 1;
+		}
+		double dz[4] = {0}, dlo[5] = {0}, dhi[5] = {0}, dA[20] = {0};
+		int k = cn_project_bwd_rows(n, m, A, kind, lo, hi, z, g, dz, dlo, dhi, dA, ws);
+		for (int p = 0; p < n * m; p++) {
+			double h = 1e-6, f[2], old = A[p];
+			int ks[2];
+			for (int side = 0; side < 2; side++) {
+				A[p] = old + (side ? -h : h);
+				ks[side] = cn_project(n, m, A, kind, lo, hi, z, y, ws);
+				f[side] = 0;
+				for (int j = 0; j < n; j++)
+					f[side] += g[j] * y[j];
+			}
+			A[p] = old;
+			if (ks[0] != k || ks[1] != k) /* the active set changed: no derivative */
+				continue;
+			worst = fmax(worst, fabs((f[0] - f[1]) / (2 * h) - dA[p]));
+			checked++;
+		}
+	}
+	cr_expect_gt(checked, 3000);
+	cr_expect_leq(worst, 1e-6, "largest difference %g", worst);
+}
