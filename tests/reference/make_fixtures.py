@@ -952,6 +952,85 @@ def fwd_hc(P, X, C, dt):
     return y, [mse(y, t)], [[le(lhs1, b1)], [eq(lhs2, b2)]]
 
 
+def data_pr(rng, n):
+    x = U(rng, n, 2, -1, 1)
+    w = rng.dirichlet([1, 1, 1], size=n)
+    return {"x": x, "t": w + N(rng, n, 3, 0.1)}
+
+
+def project_rows(z, Nrows, r, neq):
+    """The exact Euclidean projection of each row of z onto {y : N y >= r} (the first neq rows
+    equalities), N per sample [batch, m, n]: the active set is found in double by trying
+    every subset of the inequalities (the nearest feasible point whose multipliers are >= 0),
+    then y = z + N_S^T (N_S N_S^T)^-1 (r_S - N_S z) in torch on that set, so autograd reaches
+    z, the rows and the bounds (SPEC 12, hard(project) with rows from the inputs)."""
+    zd, Nd, rd = (t.detach().double().numpy() for t in (z, Nrows, r))
+    m = Nd.shape[1]
+    ys = []
+    for i in range(z.shape[0]):
+        best = None
+        for mask in range(1 << (m - neq)):
+            S = list(range(neq)) + [neq + k for k in range(m - neq) if mask >> k & 1]
+            A = Nd[i, S]
+            G = A @ A.T
+            if np.linalg.matrix_rank(G) < len(S):
+                continue
+            lam = np.linalg.solve(G, rd[i, S] - A @ zd[i])
+            y = zd[i] + A.T @ lam
+            if (Nd[i] @ y - rd[i] < -1e-9).any() or (lam[neq:] < -1e-12).any():
+                continue
+            dist = ((y - zd[i]) ** 2).sum()
+            if best is None or dist < best[0]:
+                best = (dist, S)
+        S = best[1]
+        A = Nrows[i, S]
+        lam = torch.linalg.solve(A @ A.t(), (r[i, S] - A @ z[i]).unsqueeze(-1))
+        ys.append(z[i] + (A.t() @ lam).squeeze(-1))
+    return torch.stack(ys)
+
+
+@case(name="v2_project_rows",
+      covers="hard(project) (SPEC 12) with a row whose coefficient comes from a layer that does "
+             "not compute y, with the simplex: the exact projection per sample on that sample's "
+             "rows, trained through the rows (the reference: the active set by enumeration, "
+             "then the face's solve in torch); adam",
+      cnet="""
+// The simplex and a row a(x) y[0] + y[1] <= 1 + x[1]^2 with a from a layer: projected exactly.
+model v2_project_rows {
+    input  x[2];
+    target t[3];
+
+    layer fc1 = dense(2, 10);
+    layer fc2 = dense(10, 3);
+    layer k = dense(2, 1);
+
+    y = fc2(tanh(fc1(x)));
+    a = 2 + tanh(k(x));
+    output y;
+
+    loss mse(y, t);
+    constraint total: sum(y) == 1 : hard(project);
+    constraint pos: y >= 0 : hard(project);
+    constraint cap: a * y[0] + y[1] <= 1 + x[1] * x[1] : hard(project);
+}
+""",
+      data=data_pr, optimizer=("adam", {"lr": 0.01}), epochs=40, samples=100,
+      methods=[("total", Hard("project")), ("pos", Hard("project")), ("cap", Hard("project"))])
+def fwd_pr(P, X, C, dt):
+    x, t = X["x"], X["t"]
+    z = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
+    a = 2 + torch.tanh(dense(P["k"], x))
+    one, zero = torch.ones_like(a), torch.zeros_like(a)
+    b = 1 + at(x, 1) * at(x, 1)
+    rows = [cat(one, one, one), cat(one, zero, zero), cat(zero, one, zero), cat(zero, zero, one),
+            -cat(a, one, zero)]
+    Nrows = torch.stack(rows, dim=1)
+    r = torch.cat([one, zero, zero, zero, -b], dim=1)
+    y = project_rows(z, Nrows, r, 1)
+    return y, [mse(y, t)], [[eq(rsum(y), one)], [ge(y, 0 * y)],
+                            [le(at(y, 0) * a + at(y, 1), b)]]
+
+
 def data_h4(rng, n):
     x = U(rng, n, 1, -1, 1)
     return {"x": x, "t": np.abs(x) - 0.2 + N(rng, n, 1, 0.1)}
