@@ -691,12 +691,8 @@ static void emit_end_epoch(const Emitter *E)
 	fprintf(out, "void %s_end_epoch(%s_model *m)\n{\n", E->P, E->P);
 	if (E->m->hard.warmup)
 		fputs("\tm->epoch++; /* the hard constraints' warmup */\n", out);
-	if (!E->naug && E->m->hard.warmup) {
-		fputs("}\n\n", out);
-		return;
-	}
 	if (!E->naug) {
-		fputs("\t(void)m;\n}\n\n", out);
+		fputs(E->m->hard.warmup ? "}\n\n" : "\t(void)m;\n}\n\n", out);
 		return;
 	}
 	fputs("\tif (m->epoch_steps == 0)\n\t\treturn;\n", out);

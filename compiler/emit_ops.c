@@ -1043,14 +1043,14 @@ static void emit_matvec(const Emitter *E, int v, const char *ind)
 }
 
 /* The rows of hard(project)'s const table C (each row's coefficients, then
- * its kind) as the double tables P_ptabN_A (unless every projection reads
- * rows computed per sample) and P_ptabN_kind that cn_project reads, written
- * once at file scope by emit_tables. */
-static void emit_project_tables(const Emitter *E, int c, bool rows)
+ * its kind) as the double tables P_ptabN_A (with_a: some projection reads
+ * the constant rows, not rows computed per sample) and P_ptabN_kind that
+ * cn_project reads, written once at file scope by emit_tables. */
+static void emit_project_tables(const Emitter *E, int c, bool with_a)
 {
 	const Symbol *C = const_sym(E, c);
 	int nr = C->rows, n = C->cols - 1;
-	if (rows) {
+	if (with_a) {
 		fprintf(E->out, "static const double %s_ptab%d_A[%d] = { /* %s */\n\t", E->P, c,
 			nr * n, C->name);
 		for (int i = 0; i < nr; i++)
@@ -1065,6 +1065,14 @@ static void emit_project_tables(const Emitter *E, int c, bool rows)
 	fputs("};\n\n", E->out);
 }
 
+/* In a lane loop: dst[j] = value v's component j for j < n, in double. */
+static void gather(const Emitter *E, const char *ind, const char *dst, int v, int n)
+{
+	char b1[EMIT_REF];
+	fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\t%s[j] = %s;\n", ind, n, ind,
+		dst, ref(E, b1, v, "j", 0));
+}
+
 /* PROJECT, PROJECT_BWD (hard(project)): per lane, in double, a call of the
  * runtime's cn_project / cn_project_bwd over the rows' static const tables
  * (emit_project_tables), so the code does not grow with the rows beyond
@@ -1076,7 +1084,6 @@ static void emit_project(const Emitter *E, int v, const char *ind)
 	int nr = C->rows, n = C->cols - 1, L = E->lanes;
 	bool bwd = in->op == OP_PROJECT_BWD, rows = in->k[0] != 0;
 	int nb = 2 * nr + (rows ? nr * n : 0);
-	char b1[EMIT_REF];
 	E->prj_used[in->cst] |= rows ? 1 : 3;
 	fprintf(E->out, "%s{\n%s\tconst double *kind = %s_ptab%d_kind;\n", ind, ind, E->P, in->cst);
 	fprintf(E->out, "%s\tdouble z[%d], b[%d], r[%d], ws[%d];\n", ind, n, nb,
@@ -1088,13 +1095,10 @@ static void emit_project(const Emitter *E, int v, const char *ind)
 	if (bwd)
 		fprintf(E->out, "%s\tdouble g[%d];\n", ind, n);
 	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++) {\n", ind, L);
-	fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tz[j] = %s;\n", ind, n, ind,
-		ref(E, b1, in->a, "j", 0));
-	fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tb[j] = %s;\n", ind, nb,
-		ind, ref(E, b1, in->b, "j", 0));
+	gather(E, ind, "z", in->a, n);
+	gather(E, ind, "b", in->b, nb);
 	if (bwd) {
-		fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tg[j] = %s;\n", ind, n,
-			ind, ref(E, b1, in->c, "j", 0));
+		gather(E, ind, "g", in->c, n);
 		fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tr[j] = 0;\n", ind,
 			n + nb, ind);
 		if (rows)
@@ -1133,10 +1137,8 @@ static void emit_boxsum(const Emitter *E, int v, const char *ind)
 	fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tkind[j] = %s_ctab%d[j];\n", ind,
 		n + 1, ind, E->P, in->cst);
 	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++) {\n", ind, L);
-	fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tz[j] = %s;\n", ind, n, ind,
-		ref(E, b1, in->a, "j", 0));
-	fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tb[j] = %s;\n", ind,
-		2 * n + 2, ind, ref(E, b1, in->b, "j", 0));
+	gather(E, ind, "z", in->a, n);
+	gather(E, ind, "b", in->b, 2 * n + 2);
 	if (bwd) {
 		fprintf(E->out, "%s\t\tfor (int j = 0; j < %d; j++)\n%s\t\t\tr[j] = 0;\n", ind,
 			3 * n + 2, ind);

@@ -659,6 +659,24 @@ static bool claim_projected(HardCheck *hc, const double *a, Expr *const *va)
 	return true;
 }
 
+/* After a row is added: hard(project) takes up to MAX_PROJECT_ROWS rows of
+ * any rank, the other projections at most one per component. */
+static void check_row_count(HardCheck *hc)
+{
+	int n = hc->n, rows = hc->rows.len;
+	if (hc->h->project && rows > MAX_PROJECT_ROWS) {
+		refuse(hc, hc->con->loc, "hard(project) takes at most %d rows, and this one is row %d",
+		       MAX_PROJECT_ROWS, rows);
+	} else if (!hc->h->project && rows > n) {
+		bool alone = ((HardRow *)hc->rows.items[0])->con == hc->con;
+		refuse(hc, hc->con->loc,
+		       "%s %d rows on the %d components of %s, which cannot be independent "
+		       "(rank-deficient)",
+		       alone ? "it makes" : "with the hard constraints before it, it makes", rows,
+		       n, hc->c->out_sym->name);
+	}
+}
+
 static void add_row(HardCheck *hc, double *a, int k1, Expr *lo, Expr *up, int comp, bool eq)
 {
 	Checker *c = hc->c;
@@ -721,18 +739,7 @@ static void add_row(HardCheck *hc, double *a, int k1, Expr *lo, Expr *up, int co
 	if (nz == 1 && a[k1] == 1 && hc->unit_row[k1] < 0)
 		hc->unit_row[k1] = hc->rows.len;
 	vec_push(c->a, &hc->rows, r);
-	if (h->project && hc->rows.len > MAX_PROJECT_ROWS) {
-		refuse(hc, hc->con->loc,
-		       "hard(project) takes at most %d rows, and this one is row %d",
-		       MAX_PROJECT_ROWS, hc->rows.len);
-	} else if (!h->project && hc->rows.len > n) {
-		bool alone = ((HardRow *)hc->rows.items[0])->con == hc->con;
-		refuse(hc, hc->con->loc,
-		       "%s %d rows on the %d components of %s, which cannot be independent "
-		       "(rank-deficient)",
-		       alone ? "it makes" : "with the hard constraints before it, it makes",
-		       hc->rows.len, n, c->out_sym->name);
-	}
+	check_row_count(hc);
 }
 
 /* One component bound of hard(relu|softplus|sigmoid): y_k >= lo or y_k <= up. */
@@ -805,14 +812,13 @@ static void add_reparam(HardCheck *hc, int k, Expr *lo, Expr *up, int comp, bool
 }
 
 /* A row a(x) . y <= b(x) (== for an equality) whose coefficients are
- * computed from the inputs: hard / hard(clamp) only, kept as written (no
- * scaling, no merging: whether two such rows coincide depends on x). */
+ * computed from the inputs: hard / hard(clamp) and hard(project) only, kept
+ * as written (no scaling, no merging: whether two such rows coincide depends
+ * on x). */
 static void computed_row(HardCheck *hc, Loc loc, double *a, Expr **va, Expr *lo, int lc, Expr *up,
 			 int uc, bool eq)
 {
 	Checker *c = hc->c;
-	Hard *h = hc->h;
-	int n = hc->n;
 	MethodKind kind = hc->con->method.kind;
 	if (kind != METHOD_HARD_CLAMP && kind != METHOD_HARD_PROJECT) {
 		refuse(hc, loc,
@@ -833,15 +839,7 @@ static void computed_row(HardCheck *hc, Loc loc, double *a, Expr **va, Expr *lo,
 	r->equality = eq;
 	r->con = hc->con;
 	vec_push(c->a, &hc->rows, r);
-	if (h->project && hc->rows.len > MAX_PROJECT_ROWS)
-		refuse(hc, hc->con->loc,
-		       "hard(project) takes at most %d rows, and this one is row %d",
-		       MAX_PROJECT_ROWS, hc->rows.len);
-	else if (!h->project && hc->rows.len > n)
-		refuse(hc, hc->con->loc,
-		       "with the hard constraints before it, it makes %d rows on the %d "
-		       "components of %s, which cannot be independent (rank-deficient)",
-		       hc->rows.len, n, c->out_sym->name);
+	check_row_count(hc);
 }
 
 /* A chain lo <= m <= hi whose middle has coefficients computed from the
@@ -1233,14 +1231,21 @@ static void project_rows(HardCheck *hc, int rows)
 	int n = hc->n;
 	h->nrows = rows;
 	h->rows = arena_alloc(c->a, sizeof(HardRow) * (size_t)rows);
+	/* plain bounds (unit rows, first coefficient 1); a box with a sum: unit
+	 * rows and one row of 0s and 1s (sums, the index of that row; -2: not) */
 	h->clamp = true;
+	int sums = -1;
 	for (int i = 0; i < rows; i++) {
 		h->rows[i] = *(HardRow *)hc->rows.items[i];
 		h->computed |= h->rows[i].va != NULL;
-		int nz = 0;
-		for (int j = 0; j < n; j++)
+		int nz = 0, ones = 0;
+		for (int j = 0; j < n; j++) {
 			nz += h->rows[i].a[j] != 0;
+			ones += h->rows[i].a[j] == 1;
+		}
 		h->clamp &= nz == 1;
+		if (nz > 1)
+			sums = ones == nz && sums == -1 ? i : -2;
 	}
 	h->shift = rows == 1 && h->rows[0].equality;
 	for (int j = 0; j < n && h->shift; j++)
@@ -1249,20 +1254,7 @@ static void project_rows(HardCheck *hc, int rows)
 		h->clamp = h->shift = false;
 	if (h->clamp || h->shift)
 		return;
-	/* a box with a sum: unit rows (first coefficient 1), and one of 0s and 1s */
-	for (int i = 0; i < rows && !h->computed; i++) {
-		int nz = 0, ones = 0;
-		for (int j = 0; j < n; j++) {
-			nz += h->rows[i].a[j] != 0;
-			ones += h->rows[i].a[j] == 1;
-		}
-		if (nz > 1 && (ones < nz || h->boxsum >= 0)) {
-			h->boxsum = -1;
-			break;
-		}
-		if (nz > 1)
-			h->boxsum = i;
-	}
+	h->boxsum = h->computed || sums < 0 ? -1 : sums;
 	/* d() of the output would need the projection's tangent (not built) */
 	const Expr *deriv = NULL;
 	Model *m = c->m;

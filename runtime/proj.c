@@ -354,10 +354,6 @@ int cn_project_bwd_rows(int n, int m, const double *A, const double *kind, const
 	int k = cn_project_run(&P, P.yb);
 	if (k < 0)
 		k = P.k;
-	for (int j = 0; j < n; j++)
-		dz[j] += g[j];
-	if (!k)
-		return 0;
 	for (int i = 0; i < k; i++)
 		P.r[i] = cn_ndot(&P, P.act[i], g);
 	cn_solve(&P, P.r);
@@ -368,13 +364,14 @@ int cn_project_bwd_rows(int n, int m, const double *A, const double *kind, const
 		else
 			dlo[row] += P.r[i];
 	}
-	cn_sub_nt(&P, P.r, dz);
-	if (!dA)
-		return k;
-	/* the face's u (cn_face) is in P.u, y in P.yb; g - N^T w, this call's
-	 * part of dz, into P.zd */
+	/* g - N^T w, this call's dz, into P.zd */
 	memcpy(P.zd, g, sizeof(double) * (size_t)n);
 	cn_sub_nt(&P, P.r, P.zd);
+	for (int j = 0; j < n; j++)
+		dz[j] += P.zd[j];
+	if (!dA || !k)
+		return k;
+	/* the face's u (cn_face) is in P.u, y in P.yb */
 	for (int i = 0; i < k; i++) {
 		int c = P.act[i];
 		double s = c & 1 ? -1 : 1, *a = dA + (size_t)(c >> 1) * (size_t)n;
@@ -464,11 +461,10 @@ static void cn_sort_pairs(double *p, int k)
 	}
 }
 
-double cn_boxsum_shift(int n, const double *kind, const double *b, const double *z, double *ws)
+/* the shift that brings the sum to b[which] */
+static double cn_boxsum_solve(int n, const double *kind, const double *b, const double *z,
+			      int which, double *ws)
 {
-	int which = cn_boxsum_target(n, kind, b, z);
-	if (which < 0)
-		return 0;
 	double target = b[which];
 	/* at t = -inf: components with hi_j there, the others free */
 	double sum = 0;
@@ -508,6 +504,12 @@ double cn_boxsum_shift(int n, const double *kind, const double *b, const double 
 	return free ? (sum - target) / free : t; /* free = 0: every y_j at lo_j, infeasible */
 }
 
+double cn_boxsum_shift(int n, const double *kind, const double *b, const double *z, double *ws)
+{
+	int which = cn_boxsum_target(n, kind, b, z);
+	return which < 0 ? 0 : cn_boxsum_solve(n, kind, b, z, which, ws);
+}
+
 /* t's adjoint g into dz (n) and db (2n + 2), adding: with F the free
  * components at t, dt = (sum_F dz_j + sum_{at lo} dlo_j + sum_{at hi} dhi_j
  * - d(bound)) / |F| (the implicit function s(t) = bound); none when t = 0
@@ -518,7 +520,7 @@ void cn_boxsum_shift_bwd(int n, const double *kind, const double *b, const doubl
 	int which = cn_boxsum_target(n, kind, b, z);
 	if (which < 0)
 		return;
-	double t = cn_boxsum_shift(n, kind, b, z, ws);
+	double t = cn_boxsum_solve(n, kind, b, z, which, ws);
 	int free = 0;
 	for (int j = 0; j < n; j++) {
 		int kj = (int)kind[j];

@@ -210,6 +210,28 @@ Test(project, infeasible_sets_are_reported)
 	cr_expect_eq(cn_project(2, 2, A2, k2, l2, l2, z2, y2, ws), -1);
 }
 
+/* n components, m random rows around a feasible point (row 0 an equality),
+ * a point z to project and an adjoint g, for the backward tests. */
+static void random_rows(unsigned *s, int n, int m, double *A, double *kind, double *lo,
+			double *hi, double *z, double *g)
+{
+	double x0[16];
+	for (int j = 0; j < n; j++)
+		x0[j] = 2 * urand(s) - 1;
+	for (int q = 0; q < m; q++) {
+		double v = 0;
+		for (int j = 0; j < n; j++)
+			v += (A[q * n + j] = 2 * urand(s) - 1) * x0[j];
+		kind[q] = q == 0 ? CN_ROW_EQ : 1 + (int)(3 * urand(s));
+		lo[q] = q == 0 ? v : v - urand(s);
+		hi[q] = q == 0 ? v : v + urand(s);
+	}
+	for (int j = 0; j < n; j++) {
+		z[j] = 4 * urand(s) - 2;
+		g[j] = 2 * urand(s) - 1;
+	}
+}
+
 Test(project, backward_matches_finite_differences)
 {
 	unsigned s = 5;
@@ -217,21 +239,8 @@ Test(project, backward_matches_finite_differences)
 	int checked = 0;
 	for (int trial = 0; trial < 200; trial++) {
 		int n = 4, m = 5;
-		double A[20], kind[5], lo[5], hi[5], x0[4], z[4], g[4], y[4];
-		for (int j = 0; j < n; j++)
-			x0[j] = 2 * urand(&s) - 1;
-		for (int q = 0; q < m; q++) {
-			double v = 0;
-			for (int j = 0; j < n; j++)
-				v += (A[q * n + j] = 2 * urand(&s) - 1) * x0[j];
-			kind[q] = q == 0 ? CN_ROW_EQ : 1 + (int)(3 * urand(&s));
-			lo[q] = q == 0 ? v : v - urand(&s);
-			hi[q] = q == 0 ? v : v + urand(&s);
-		}
-		for (int j = 0; j < n; j++) {
-			z[j] = 4 * urand(&s) - 2;
-			g[j] = 2 * urand(&s) - 1;
-		}
+		double A[20], kind[5], lo[5], hi[5], z[4], g[4], y[4];
+		random_rows(&s, n, m, A, kind, lo, hi, z, g);
 		double dz[4] = {0}, dlo[5] = {0}, dhi[5] = {0};
 		cn_project_bwd(n, m, A, kind, lo, hi, z, g, dz, dlo, dhi, ws);
 		/* every input: z, then lo, then hi */
@@ -411,21 +420,8 @@ Test(project, rows_backward_matches_finite_differences)
 	int checked = 0;
 	for (int trial = 0; trial < 200; trial++) {
 		int n = 4, m = 5;
-		double A[20], kind[5], lo[5], hi[5], x0[4], z[4], g[4], y[4];
-		for (int j = 0; j < n; j++)
-			x0[j] = 2 * urand(&s) - 1;
-		for (int q = 0; q < m; q++) {
-			double v = 0;
-			for (int j = 0; j < n; j++)
-				v += (A[q * n + j] = 2 * urand(&s) - 1) * x0[j];
-			kind[q] = q == 0 ? CN_ROW_EQ : 1 + (int)(3 * urand(&s));
-			lo[q] = q == 0 ? v : v - urand(&s);
-			hi[q] = q == 0 ? v : v + urand(&s);
-		}
-		for (int j = 0; j < n; j++) {
-			z[j] = 4 * urand(&s) - 2;
-			g[j] = 2 * urand(&s) - 1;
-		}
+		double A[20], kind[5], lo[5], hi[5], z[4], g[4], y[4];
+		random_rows(&s, n, m, A, kind, lo, hi, z, g);
 		double dz[4] = {0}, dlo[5] = {0}, dhi[5] = {0}, dA[20] = {0};
 		int k = cn_project_bwd_rows(n, m, A, kind, lo, hi, z, g, dz, dlo, dhi, dA, ws);
 		for (int p = 0; p < n * m; p++) {

@@ -824,7 +824,7 @@ model h_simplex {
 def fwd_h7(P, X, C, dt):
     x, t = X["x"], X["t"]
     z = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
-    y = simplex_project(z)
+    y = z if WARMING["on"] else simplex_project(z)   # h_warmup's first epochs: raw
     return y, [mse(y, t)], [[ge(y, 0 * y)], [eq(rsum(y), 1 + 0 * rsum(y))]]
 
 
@@ -852,10 +852,7 @@ model h_warmup {
       data=data_h7, optimizer=("adam", {"lr": 0.01}), epochs=30, samples=100,
       methods=[("nonneg", Hard("project", warmup=8)), ("total", Hard("project"))])
 def fwd_hw(P, X, C, dt):
-    x, t = X["x"], X["t"]
-    z = dense(P["fc2"], torch.tanh(dense(P["fc1"], x)))
-    y = z if WARMING["on"] else simplex_project(z)
-    return y, [mse(y, t)], [[ge(y, 0 * y)], [eq(rsum(y), 1 + 0 * rsum(y))]]
+    return fwd_h7(P, X, C, dt)                       # h_simplex's network and rows
 
 
 def data_h3(rng, n):
