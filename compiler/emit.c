@@ -65,6 +65,134 @@ uint64_t emit_source_hash(const Source *src)
 	return h;
 }
 
+/*
+ * The public training functions that run blocks of samples.  A model whose
+ * arrays do not fit the stack budget (--stack-arrays, emit_ops.c) has each as
+ * P_<name>_w, taking a workspace of P_WORK_SIZE doubles last, and as
+ * P_<name>, which calls it with a workspace on its own stack; the runtime
+ * gives every thread a workspace of its own (the descriptor's functions
+ * take it).  '@' stands for the prefix.
+ */
+enum { W_GRAD, W_EVAL, W_EVAL_ACC, W_GRAD_DOMAIN, W_EVAL_DOMAIN, W_GRAD_ROWS, W_EVAL_ROWS,
+       W_EVAL_ACC_ROWS, W_N };
+static const struct {
+	const char *name, *params, *vparams, *args;
+} wfn[W_N] = {
+	{"grad",
+	 "const @_model *restrict m, const @_real *restrict x, const @_real *restrict t, long n,\n"
+	 "\t@_real *restrict grad, double *restrict acc",
+	 "const void *m, const void *x, const void *t, long n, void *grad, double *acc",
+	 "m, x, t, n, grad, acc"},
+	{"eval", "const @_model *m, const @_real *x, const @_real *t, long n, double *stats",
+	 "const void *m, const void *x, const void *t, long n, double *stats", "m, x, t, n, stats"},
+	{"eval_acc", "const @_model *m, const @_real *x, const @_real *t, long n, double *acc",
+	 "const void *m, const void *x, const void *t, long n, double *acc", "m, x, t, n, acc"},
+	{"grad_domain",
+	 "const @_model *m, int d, const @_real *x, long n, @_real *grad, double *acc",
+	 "const void *m, int d, const void *x, long n, void *grad, double *acc",
+	 "m, d, x, n, grad, acc"},
+	{"eval_domain", "const @_model *m, int d, const @_real *x, long n, double *acc",
+	 "const void *m, int d, const void *x, long n, double *acc", "m, d, x, n, acc"},
+	{"grad_rows",
+	 "const @_model *restrict m, const @_real *restrict x, const @_real *restrict t,\n"
+	 "\tlong n, @_real *restrict grad, double *restrict acc, const long *rows, const @_real "
+	 "*lamr, double *crow",
+	 "const void *m, const void *x, const void *t, long n, void *grad, double *acc,\n"
+	 "\tconst long *rows, const void *lamr, double *crow",
+	 "m, x, t, n, grad, acc, rows, lamr, crow"},
+	{"eval_rows",
+	 "const @_model *m, const @_real *x, const @_real *t, long n, double *stats,\n"
+	 "\tconst long *rows, const @_real *lamr",
+	 "const void *m, const void *x, const void *t, long n, double *stats,\n"
+	 "\tconst long *rows, const void *lamr",
+	 "m, x, t, n, stats, rows, lamr"},
+	{"eval_acc_rows",
+	 "const @_model *m, const @_real *x, const @_real *t, long n, double *acc,\n"
+	 "\tconst long *rows, const @_real *lamr",
+	 "const void *m, const void *x, const void *t, long n, double *acc,\n"
+	 "\tconst long *rows, const void *lamr",
+	 "m, x, t, n, acc, rows, lamr"},
+};
+
+/* Whether the model has function f. */
+static bool wfn_present(const Emitter *E, int f)
+{
+	switch (f) {
+	case W_EVAL_ACC:
+		return E->lw->ncoef || E->m->domains.len;
+	case W_GRAD_DOMAIN:
+	case W_EVAL_DOMAIN:
+		return E->m->domains.len > 0;
+	case W_GRAD_ROWS:
+	case W_EVAL_ROWS:
+	case W_EVAL_ACC_ROWS:
+		return E->lw->nrow_pp > 0;
+	default:
+		return true;
+	}
+}
+
+/* TEXT with '@' as the prefix. */
+static void put_at(const Emitter *E, const char *text)
+{
+	for (; *text; text++)
+		if (*text == '@')
+			fputs(E->P, E->out);
+		else
+			fputc(*text, E->out);
+}
+
+/* void P_<name>[_w](params[, work]), then END. */
+static void wsig(const Emitter *E, int f, bool w, const char *end)
+{
+	fprintf(E->out, "void %s_%s%s(", E->P, wfn[f].name, w ? "_w" : "");
+	put_at(E, wfn[f].params);
+	fprintf(E->out, "%s)%s", w ? ", double *restrict work" : "", end);
+}
+
+/* Opens the definition of function f: P_<name>_w with a workspace, else
+ * P_<name>. */
+static void open_wfn(const Emitter *E, int f)
+{
+	wsig(E, f, E->spill, "\n{\n");
+}
+
+/* With a workspace: P_<name>, calling P_<name>_w with one on its stack. */
+static void emit_stack_twin(const Emitter *E, int f)
+{
+	if (!E->spill)
+		return;
+	wsig(E, f, false, "\n{\n");
+	fprintf(E->out, "\tdouble work[%s_WORK_SIZE];\n\t%s_%s_w(%s, work);\n}\n\n", E->P, E->P,
+		wfn[f].name, wfn[f].args);
+}
+
+/* A call of function f (ARGS: its arguments) from a function that has the
+ * workspace, as a statement with indent IND. */
+static void call_wfn(const Emitter *E, int f, const char *ind, const char *args)
+{
+	fprintf(E->out, "%s%s_%s%s(%s%s);\n", ind, E->P, wfn[f].name, E->spill ? "_w" : "", args,
+		E->spill ? ", work" : "");
+}
+
+/* The descriptor's wrapper of function f: its arguments untyped, and the
+ * runtime's workspace (unused without one). */
+static void emit_wfn_v(const Emitter *E, int f)
+{
+	fprintf(E->out, "static void %s_%s_v(%s, void *work)\n{\n", E->P, wfn[f].name,
+		wfn[f].vparams);
+	if (!E->spill)
+		fputs("\t(void)work;\n", E->out);
+	call_wfn(E, f, "\t", wfn[f].args);
+	fputs("}\n\n", E->out);
+}
+
+/* The workspace parameter of a static training function, if it has one. */
+static const char *wparam(const Emitter *E)
+{
+	return E->spill ? ", double *restrict work" : "";
+}
+
 void emit_layout_comment(const Emitter *E)
 {
 	param_layout_print(E->out, E->m, " *   ");
@@ -127,7 +255,11 @@ static void emit_decls(Emitter *E)
 		P, CN_NUM_STATS(m->constraints.len));
 	fprintf(out, "#define %s_GRAD_SIZE %d /* gradient sums: %d channel(s) of %d */\n", P,
 		E->np * E->lw->nchannels, E->lw->nchannels, E->np);
-	fprintf(out, "#define %s_ACC_SIZE %d /* statistics sums (doubles) */\n\n", P, E->lw->nacc);
+	fprintf(out, "#define %s_ACC_SIZE %d /* statistics sums (doubles) */\n", P, E->lw->nacc);
+	fprintf(out,
+		"#define %s_WORK_SIZE %ld /* doubles of workspace of the _w functions (0: none) "
+		"*/\n\n",
+		P, E->work_bytes / 8);
 	fprintf(out, "typedef %s %s_real;\n\n", E->o->dbl ? "double" : "float", P);
 	fprintf(out, "/* Parameters (flat, declaration order):\n");
 	emit_layout_comment(E);
@@ -172,6 +304,8 @@ static void emit_decls(Emitter *E)
 	      "most this (P_init: 1e-6) */\n",
 	      out);
 	fprintf(out, "\tdouble acc[%d];\n", E->lw->nacc);
+	if (E->spill)
+		fprintf(out, "\tdouble work[%s_WORK_SIZE]; /* workspace of %s_train_step */\n", P, P);
 	fprintf(out, "} %s_model;\n\n", P);
 	fprintf(out, "void %s_init(%s_model *m, uint64_t seed);\n", P, P);
 	fprintf(out, "void %s_set_lr(%s_model *m, double lr);\n", P, P);
@@ -272,6 +406,15 @@ static void emit_decls(Emitter *E)
 		fprintf(out,
 			"void %s_stats_of(const %s_model *m, const double *acc, double *stats);\n",
 			P, P);
+	}
+	if (E->spill) {
+		fprintf(out,
+			"/* The same with the caller's workspace (%s_WORK_SIZE doubles, one per "
+			"thread):\n * the functions above keep it on their stack. */\n",
+			P);
+		for (int f = 0; f < W_N; f++)
+			if (wfn_present(E, f))
+				wsig(E, f, true, ";\n");
 	}
 	fprintf(out,
 		"/* g of constraint k (components g[0..]) at input x for a given output y:\n"
@@ -778,16 +921,16 @@ static void emit_domain_functions(Emitter *E)
 		fprintf(out,
 			"static void %s_grad_d%d(const %s_model *restrict m, const %s_real "
 			"*restrict "
-			"x, long n,\n\t%s_real *restrict grad, double *restrict acc)\n{\n",
-			P, st - 1, P, P, P);
+			"x, long n,\n\t%s_real *restrict grad, double *restrict acc%s)\n{\n",
+			P, st - 1, P, P, P, wparam(E));
 		fprintf(out, "\t/* over domain %s */\n", dom->name);
 		emit_body(E, EMIT_GRAD);
 		fputs("}\n\n", out);
 		fprintf(out,
 			"static void %s_eval_d%d(const %s_model *m, const %s_real *x, long n, "
 			"double "
-			"*acc)\n{\n",
-			P, st - 1, P, P);
+			"*acc%s)\n{\n",
+			P, st - 1, P, P, wparam(E));
 		emit_body(E, EMIT_EVAL);
 		fputs("}\n\n", out);
 		free(E->live);
@@ -796,43 +939,29 @@ static void emit_domain_functions(Emitter *E)
 	E->ir = main_ir;
 	E->count_slot = ACC_COUNT;
 	for (int f = 0; f < 2; f++) {
-		if (f == 0)
-			fprintf(out,
-				"void %s_grad_domain(const %s_model *m, int d, const %s_real *x, "
-				"long n, "
-				"%s_real *grad, double *acc)\n{\n",
-				P, P, P, P);
-		else
-			fprintf(out,
-				"void %s_eval_domain(const %s_model *m, int d, const %s_real *x, "
-				"long n, "
-				"double *acc)\n{\n",
-				P, P, P);
+		open_wfn(E, f ? W_EVAL_DOMAIN : W_GRAD_DOMAIN);
 		fputs("\tswitch (d) {\n", out);
 		for (int st = 1; st < lw->nsets; st++)
 			if (lw->set_ir[st])
 				fprintf(out,
-					"\tcase %d:\n\t\t%s_%s_d%d(m, x, n, %sacc);\n\t\tbreak;\n",
-					st - 1, P, f ? "eval" : "grad", st - 1, f ? "" : "grad, ");
+					"\tcase %d:\n\t\t%s_%s_d%d(m, x, n, %sacc%s);\n\t\tbreak;\n",
+					st - 1, P, f ? "eval" : "grad", st - 1, f ? "" : "grad, ",
+					E->spill ? ", work" : "");
 		fprintf(out,
 			"\tdefault:\n\t\t(void)m;\n\t\t(void)x;\n\t\t(void)n;\n%s\t\t(void)acc;"
-			"\n\t\tbreak;\n\t}\n}\n\n",
-			f ? "" : "\t\t(void)grad;\n");
+			"\n%s\t\tbreak;\n\t}\n}\n\n",
+			f ? "" : "\t\t(void)grad;\n", E->spill ? "\t\t(void)work;\n" : "");
+		emit_stack_twin(E, f ? W_EVAL_DOMAIN : W_GRAD_DOMAIN);
 	}
+	open_wfn(E, W_EVAL_ACC);
 	if (E->lw->nrow_pp) {
-		fprintf(out,
-			"void %s_eval_acc(const %s_model *m, const %s_real *x, const %s_real *t, "
-			"long n, double *acc)\n{\n\t%s_eval_acc_rows(m, x, t, n, acc, NULL, "
-			"NULL);\n}\n\n",
-			P, P, P, P, P);
+		call_wfn(E, W_EVAL_ACC_ROWS, "\t", "m, x, t, n, acc, NULL, NULL");
 	} else {
-		fprintf(out,
-			"void %s_eval_acc(const %s_model *m, const %s_real *x, const %s_real *t, "
-			"long n, double *acc)\n{\n\t(void)t;\n",
-			P, P, P, P);
+		fputs("\t(void)t;\n", out);
 		emit_body(E, EMIT_EVAL);
-		fputs("}\n\n", out);
 	}
+	fputs("}\n\n", out);
+	emit_stack_twin(E, W_EVAL_ACC);
 	fprintf(out,
 		"void %s_stats_of(const %s_model *m, const double *acc, double "
 		"*stats)\n{\n\t%s_stats(m, "
@@ -869,15 +998,15 @@ static void emit_cex_functions(Emitter *E)
 		fprintf(out,
 			"static void %s_grad_c%d(const %s_model *restrict m, const %s_real "
 			"*restrict x, long n,\n\t%s_real *restrict grad, double *restrict "
-			"acc)\n{\n",
-			P, k, P, P, P);
+			"acc%s)\n{\n",
+			P, k, P, P, P, wparam(E));
 		fprintf(out, "\t/* %s at counterexample points */\n", con(E, k)->label);
 		emit_body(E, EMIT_GRAD);
 		fputs("}\n\n", out);
 		fprintf(out,
 			"static void %s_eval_c%d(const %s_model *m, const %s_real *x, long n, "
-			"double *acc)\n{\n",
-			P, k, P, P);
+			"double *acc%s)\n{\n",
+			P, k, P, P, wparam(E));
 		emit_body(E, EMIT_EVAL);
 		fputs("}\n\n", out);
 		free(E->live);
@@ -896,19 +1025,22 @@ static void emit_cex_desc_fns(const Emitter *E)
 		if (f == 0)
 			fprintf(out,
 				"static void %s_grad_cex_v(const void *m, int k, const void *x, "
-				"long n, void *grad, double *acc)\n{\n",
+				"long n, void *grad, double *acc, void *work)\n{\n",
 				P);
 		else
 			fprintf(out,
 				"static void %s_eval_cex_v(const void *m, int k, const void *x, "
-				"long n, double *acc)\n{\n",
+				"long n, double *acc, void *work)\n{\n",
 				P);
+		if (!E->spill)
+			fputs("\t(void)work;\n", out);
 		fputs("\tswitch (k) {\n", out);
 		for (int k = 0; k < E->m->constraints.len; k++)
 			if (E->lw->cex_ir[k])
 				fprintf(out,
-					"\tcase %d:\n\t\t%s_%s_c%d(m, x, n, %sacc);\n\t\tbreak;\n",
-					k, P, f ? "eval" : "grad", k, f ? "" : "grad, ");
+					"\tcase %d:\n\t\t%s_%s_c%d(m, x, n, %sacc%s);\n\t\tbreak;\n",
+					k, P, f ? "eval" : "grad", k, f ? "" : "grad, ",
+					E->spill ? ", work" : "");
 		fprintf(out,
 			"\tdefault:\n\t\t(void)m;\n\t\t(void)x;\n\t\t(void)n;\n%s\t\t(void)acc;"
 			"\n\t\tbreak;\n\t}\n}\n\n",
@@ -965,18 +1097,9 @@ static void emit_domain_desc_fns(const Emitter *E)
 {
 	FILE *out = E->out;
 	const char *P = E->P;
-	fprintf(out,
-		"static void %s_grad_domain_v(const void *m, int d, const void *x, long n, void "
-		"*grad, double *acc)\n{\n\t%s_grad_domain(m, d, x, n, grad, acc);\n}\n\n",
-		P, P);
-	fprintf(out,
-		"static void %s_eval_domain_v(const void *m, int d, const void *x, long n, double "
-		"*acc)\n{\n\t%s_eval_domain(m, d, x, n, acc);\n}\n\n",
-		P, P);
-	fprintf(out,
-		"static void %s_eval_acc_v(const void *m, const void *x, const void *t, long n, "
-		"double *acc)\n{\n\t%s_eval_acc(m, x, t, n, acc);\n}\n\n",
-		P, P);
+	emit_wfn_v(E, W_GRAD_DOMAIN);
+	emit_wfn_v(E, W_EVAL_DOMAIN);
+	emit_wfn_v(E, W_EVAL_ACC);
 	fprintf(out,
 		"static void %s_stats_of_v(const void *m, const double *acc, double *stats)\n{\n"
 		"\t%s_stats_of(m, acc, stats);\n}\n\n",
@@ -1101,19 +1224,13 @@ static void emit_rows_functions(Emitter *E)
 			fprintf(out, "%s%s", o ? ", " : "", lit(E, b1, con(E, k)->method.init));
 	fputs("};\n\n", out);
 	E->rows = true;
-	fprintf(out,
-		"void %s_grad_rows(const %s_model *restrict m, const %s_real *restrict x, "
-		"const %s_real *restrict t,\n\tlong n, %s_real *restrict grad, double "
-		"*restrict acc, const long *rows, const %s_real *lamr, double *crow)\n{\n",
-		P, P, P, P, P, P);
+	open_wfn(E, W_GRAD_ROWS);
 	fputs("\t(void)t;\n\t(void)rows;\n\t(void)lamr;\n\t(void)crow;\n", out);
 	emit_body(E, EMIT_GRAD);
 	fputs("}\n\n", out);
+	emit_stack_twin(E, W_GRAD_ROWS);
 	for (int f = 0; f < 2; f++) {
-		fprintf(out,
-			"void %s_eval%s_rows(const %s_model *m, const %s_real *x, const %s_real "
-			"*t, long n, double *%s,\n\tconst long *rows, const %s_real *lamr)\n{\n",
-			P, f ? "_acc" : "", P, P, P, f ? "acc" : "stats", P);
+		open_wfn(E, f ? W_EVAL_ACC_ROWS : W_EVAL_ROWS);
 		if (!f)
 			fprintf(out, "\tdouble acc[%d] = {0};\n", E->lw->nacc);
 		fputs("\t(void)t;\n\t(void)rows;\n\t(void)lamr;\n", out);
@@ -1121,23 +1238,23 @@ static void emit_rows_functions(Emitter *E)
 		if (!f)
 			fprintf(out, "\t%s_stats(m, acc, stats);\n", P);
 		fputs("}\n\n", out);
+		emit_stack_twin(E, f ? W_EVAL_ACC_ROWS : W_EVAL_ROWS);
 	}
 	E->rows = false;
-	fprintf(out,
-		"void %s_grad(const %s_model *restrict m, const %s_real *restrict x, const %s_real "
-		"*restrict t, long n,\n\t%s_real *restrict grad, double *restrict acc)\n{\n"
-		"\t%s_grad_rows(m, x, t, n, grad, acc, NULL, NULL, NULL);\n}\n\n",
-		P, P, P, P, P, P);
-	fprintf(out,
-		"void %s_eval(const %s_model *m, const %s_real *x, const %s_real *t, long n, "
-		"double *stats)\n{\n\t%s_eval_rows(m, x, t, n, stats, NULL, NULL);\n}\n\n",
-		P, P, P, P, P);
-	if (E->lw->ncoef && !m->domains.len) /* with domains: emit_domain_functions */
-		fprintf(out,
-			"void %s_eval_acc(const %s_model *m, const %s_real *x, const %s_real *t, "
-			"long n, double *acc)\n{\n\t%s_eval_acc_rows(m, x, t, n, acc, NULL, "
-			"NULL);\n}\n\n",
-			P, P, P, P, P);
+	open_wfn(E, W_GRAD);
+	call_wfn(E, W_GRAD_ROWS, "\t", "m, x, t, n, grad, acc, NULL, NULL, NULL");
+	fputs("}\n\n", out);
+	emit_stack_twin(E, W_GRAD);
+	open_wfn(E, W_EVAL);
+	call_wfn(E, W_EVAL_ROWS, "\t", "m, x, t, n, stats, NULL, NULL");
+	fputs("}\n\n", out);
+	emit_stack_twin(E, W_EVAL);
+	if (E->lw->ncoef && !m->domains.len) { /* with domains: emit_domain_functions */
+		open_wfn(E, W_EVAL_ACC);
+		call_wfn(E, W_EVAL_ACC_ROWS, "\t", "m, x, t, n, acc, NULL, NULL");
+		fputs("}\n\n", out);
+		emit_stack_twin(E, W_EVAL_ACC);
+	}
 
 	fprintf(out,
 		"void %s_update_rows(%s_model *m, const long *rows, long n, const double *crow, "
@@ -1231,42 +1348,33 @@ static void emit_functions(Emitter *E)
 	if (E->lw->nrow_pp) {
 		emit_rows_functions(E);
 	} else {
-		fprintf(out,
-			"void %s_grad(const %s_model *restrict m, const %s_real *restrict x, "
-			"const %s_real "
-			"*restrict t, long n,\n"
-			"\t%s_real *restrict grad, double *restrict acc)\n{\n",
-			P, P, P, P, P);
+		open_wfn(E, W_GRAD);
 		fputs("\t(void)t;\n", out);
 		emit_body(E, EMIT_GRAD);
 		fputs("}\n\n", out);
+		emit_stack_twin(E, W_GRAD);
 
 		/* P_eval_acc (a model with augmented terms and no domain: P_train_step's
 		 * batch means) is P_eval's forward pass without the statistics; P_eval
 		 * calls it rather than being emitted again */
 		bool eval_acc = E->lw->ncoef && !E->m->domains.len;
 		if (eval_acc) {
-			fprintf(out,
-				"void %s_eval_acc(const %s_model *m, const %s_real *x, const "
-				"%s_real "
-				"*t, long n, double *acc)\n{\n\t(void)t;\n",
-				P, P, P, P);
+			open_wfn(E, W_EVAL_ACC);
+			fputs("\t(void)t;\n", out);
 			emit_body(E, EMIT_EVAL);
 			fputs("}\n\n", out);
+			emit_stack_twin(E, W_EVAL_ACC);
 		}
-		fprintf(out,
-			"void %s_eval(const %s_model *m, const %s_real *x, const %s_real *t, long "
-			"n, "
-			"double *stats)\n{\n",
-			P, P, P, P);
+		open_wfn(E, W_EVAL);
 		fprintf(out, "\tdouble acc[%d] = {0};\n", E->lw->nacc);
 		if (eval_acc) {
-			fprintf(out, "\t%s_eval_acc(m, x, t, n, acc);\n", P);
+			call_wfn(E, W_EVAL_ACC, "\t", "m, x, t, n, acc");
 		} else {
 			fputs("\t(void)t;\n", out);
 			emit_body(E, EMIT_EVAL);
 		}
 		fprintf(out, "\t%s_stats(m, acc, stats);\n}\n\n", P);
+		emit_stack_twin(E, W_EVAL);
 	}
 	emit_domain_functions(E);
 	emit_cex_functions(E);
@@ -1277,16 +1385,17 @@ static void emit_functions(Emitter *E)
 		"void %s_train_step(%s_model *m, const %s_real *x, const %s_real *t, long n, "
 		"double *stats)\n{\n",
 		P, P, P, P);
+	const char *w = E->spill ? "_w" : "", *wa = E->spill ? ", m->work" : "";
 	if (E->lw->ncoef)
 		fprintf(out,
 			"\tmemset(m->acc, 0, sizeof m->acc); /* the batch means c_j first */\n"
-			"\t%s_eval_acc(m, x, t, n, m->acc);\n\t%s_coef(m, m->acc);\n",
-			P, P);
+			"\t%s_eval_acc%s(m, x, t, n, m->acc%s);\n\t%s_coef(m, m->acc);\n",
+			P, w, wa, P);
 	fputs("\tmemset(m->grad, 0, sizeof m->grad);\n\tmemset(m->acc, 0, sizeof m->acc);\n", out);
 	fprintf(out,
-		"\t%s_grad(m, x, t, n, m->grad, m->acc);\n\t%s_apply(m, m->grad, m->acc, "
+		"\t%s_grad%s(m, x, t, n, m->grad, m->acc%s);\n\t%s_apply(m, m->grad, m->acc, "
 		"stats);\n}\n\n",
-		P, P);
+		P, w, wa, P);
 	emit_end_epoch(E);
 
 	fprintf(out, "void %s_lambdas(const %s_model *m, double *out)\n{\n", P, P);
@@ -1445,10 +1554,7 @@ static void emit_describe(Emitter *E)
 		"*stats)\n{\n\t%s_train_step(m, x, t, n, stats);\n}\n\n",
 		P, P);
 	fprintf(out, "static void %s_end_epoch_v(void *m)\n{\n\t%s_end_epoch(m);\n}\n\n", P, P);
-	fprintf(out,
-		"static void %s_eval_v(const void *m, const void *x, const void *t, long n, double "
-		"*stats)\n{\n\t%s_eval(m, x, t, n, stats);\n}\n\n",
-		P, P);
+	emit_wfn_v(E, W_EVAL);
 	fprintf(out,
 		"static void %s_predict_v(const void *m, const void *x, void "
 		"*y)\n{\n\t%s_predict(m, x, y);\n}\n\n",
@@ -1457,10 +1563,7 @@ static void emit_describe(Emitter *E)
 		"static void %s_lambdas_v(const void *m, double *out)\n{\n\t%s_lambdas(m, "
 		"out);\n}\n\n",
 		P, P);
-	fprintf(out,
-		"static void %s_grad_v(const void *m, const void *x, const void *t, long n, void "
-		"*grad, double *acc)\n{\n\t%s_grad(m, x, t, n, grad, acc);\n}\n\n",
-		P, P);
+	emit_wfn_v(E, W_GRAD);
 	fprintf(out,
 		"static void %s_apply_v(void *m, const void *grad, const double *acc, double "
 		"*stats)\n{\n\t%s_apply(m, grad, acc, stats);\n}\n\n",
@@ -1470,22 +1573,9 @@ static void emit_describe(Emitter *E)
 		"void *g)\n{\n\t%s_constraint(m, k, x, y, g);\n}\n\n",
 		P, P);
 	if (E->lw->nrow_pp) {
-		fprintf(out,
-			"static void %s_grad_rows_v(const void *m, const void *x, const void *t, "
-			"long n, void *grad, double *acc,\n\tconst long *rows, const void *lamr, "
-			"double *crow)\n{\n\t%s_grad_rows(m, x, t, n, grad, acc, rows, lamr, "
-			"crow);\n}\n\n",
-			P, P);
-		fprintf(out,
-			"static void %s_eval_rows_v(const void *m, const void *x, const void *t, "
-			"long n, double *stats,\n\tconst long *rows, const void *lamr)\n{\n\t"
-			"%s_eval_rows(m, x, t, n, stats, rows, lamr);\n}\n\n",
-			P, P);
-		fprintf(out,
-			"static void %s_eval_acc_rows_v(const void *m, const void *x, const void "
-			"*t, long n, double *acc,\n\tconst long *rows, const void *lamr)\n{\n\t"
-			"%s_eval_acc_rows(m, x, t, n, acc, rows, lamr);\n}\n\n",
-			P, P);
+		emit_wfn_v(E, W_GRAD_ROWS);
+		emit_wfn_v(E, W_EVAL_ROWS);
+		emit_wfn_v(E, W_EVAL_ACC_ROWS);
 		fprintf(out,
 			"static void %s_update_rows_v(void *m, const long *rows, long n, const "
 			"double *crow, void *lamr)\n{\n\t%s_update_rows(m, rows, n, crow, "
@@ -1502,10 +1592,7 @@ static void emit_describe(Emitter *E)
 			P, P);
 	}
 	if (E->lw->ncoef && !m->domains.len)
-		fprintf(out,
-			"static void %s_eval_acc_v(const void *m, const void *x, const void *t, "
-			"long n, double *acc)\n{\n\t%s_eval_acc(m, x, t, n, acc);\n}\n\n",
-			P, P);
+		emit_wfn_v(E, W_EVAL_ACC);
 	if (E->lw->ncoef)
 		fprintf(out,
 			"static void %s_coef_v(void *m, const double *acc)\n{\n\t%s_coef(m, "
@@ -1624,6 +1711,8 @@ static void emit_describe(Emitter *E)
 		"%s_lambdas_v;\n",
 		P, P, P);
 	fprintf(out, "\td->grad_size = %s_GRAD_SIZE;\n\td->acc_size = %s_ACC_SIZE;\n", P, P);
+	if (E->spill)
+		fprintf(out, "\td->work_size = %s_WORK_SIZE;\n", P);
 	fprintf(out, "\td->num_acc_max = %d;\n\td->acc_max = acc_max;\n", m->constraints.len);
 	fprintf(out, "\td->grad = %s_grad_v;\n\td->apply = %s_apply_v;\n", P, P);
 	fprintf(out, "\td->con_ncomp = con_ncomp;\n\td->constraint_g = %s_constraint_v;\n", P);
@@ -1727,10 +1816,29 @@ void emit_guard_name(const char *P, char *buf, size_t n)
 	snprintf(buf + i, n - i, "_H");
 }
 
+/* Whether the training functions need a workspace, and how large: they are
+ * written once with one and thrown away (emit_body places the arrays and
+ * counts the bytes), so the header's P_WORK_SIZE is what the code uses. */
+void emit_plan_work(Emitter *E)
+{
+	Spill s;
+	FILE *out = E->out;
+	E->out = emit_spill_open(&s);
+	E->spill = true;
+	E->work_bytes = 0;
+	emit_functions(E);
+	if (fclose(E->out))
+		fatal("cannot write a memory stream:");
+	free(s.buf);
+	E->out = out;
+	E->spill = E->work_bytes > 0;
+}
+
 void emit_header(FILE *out, const Lowered *lw, const EmitOptions *o)
 {
 	Emitter E;
 	emit_setup(&E, out, lw, o);
+	emit_plan_work(&E);
 	char guard[160];
 	emit_guard_name(o->prefix, guard, sizeof guard);
 	emit_banner(&E, "Interface");
@@ -1746,6 +1854,7 @@ void emit_c(FILE *out, const Lowered *lw, const EmitOptions *o)
 {
 	Emitter E;
 	emit_setup(&E, out, lw, o);
+	emit_plan_work(&E);
 	emit_banner(&E, "Training code");
 	fputs("#include <math.h>\n#include <string.h>\n\n", out);
 	if (o->header_name) {

@@ -905,6 +905,167 @@ static void emit_dense_t(const Emitter *E, int v, const char *ind)
 		ind);
 }
 
+/* The stack a training or evaluation function's arrays may take is
+ * --stack-arrays (README, "Stack"; 256 KiB): beyond it, the largest of them
+ * live in the caller's workspace, `work` (P_WORK_SIZE doubles), and so do
+ * the ops' own arrays (the transposed input of a weight gradient, a
+ * projection's scratch).  Models whose arrays fit get the code they always
+ * had. */
+
+/* Where the arrays of the function being emitted live: byte offsets into
+ * work, or -1 on the stack. */
+typedef struct Place {
+	long *voff;              /* per value */
+	long xb, tb, sv, al, gl; /* the block's inputs, targets, statistics, sums */
+	long scratch;            /* the ops' own arrays, one after another */
+} Place;
+
+static long align64(long b)
+{
+	return (b + 63) / 64 * 64;
+}
+
+/* Whether ACC_DENSE copies its layer's input sample-major first (at). */
+static bool acc_transposed(const Emitter *E, const Ins *in)
+{
+	return !E->lane_grads && layer(E, in->layer)->in * E->lanes <= 65536;
+}
+
+/* The doubles of PROJECT's and BOXSUM's scratch, in the order declared:
+ * z, b, r, ws, then g (PROJECT_BWD); z, b, kind, ws, then r (BOXSUM_BWD). */
+static int project_sizes(const Emitter *E, const Ins *in, long sz[5])
+{
+	if (in->op == OP_PROJECT || in->op == OP_PROJECT_BWD) {
+		const Symbol *C = const_sym(E, in->cst);
+		int nr = C->rows, n = C->cols - 1, nb = 2 * nr + (in->k[0] ? nr * n : 0);
+		bool bwd = in->op == OP_PROJECT_BWD;
+		sz[0] = n, sz[1] = nb, sz[2] = bwd ? n + nb : n, sz[3] = CN_PROJECT_WS(n, nr);
+		sz[4] = bwd ? n : 0;
+		return 5;
+	}
+	int n = E->ir->ins[in->a].size;
+	sz[0] = n, sz[1] = 2L * n + 2, sz[2] = n + 1, sz[3] = 4L * n;
+	sz[4] = in->op == OP_BOXSUM_BWD ? 3L * n + 2 : 0;
+	return 5;
+}
+
+/* The bytes of an op's own arrays (0: none, or too few to count). */
+static long op_scratch(const Emitter *E, const Ins *in)
+{
+	long sz[5], b = 0;
+	switch (in->op) {
+	case OP_ACC_DENSE:
+		return acc_transposed(E, in) ? (long)layer(E, in->layer)->in * E->lanes *
+						       (E->o->dbl ? 8 : 4)
+					     : 0;
+	case OP_PROJECT:
+	case OP_PROJECT_BWD:
+	case OP_BOXSUM:
+	case OP_BOXSUM_BWD:
+		for (int k = 0, n = project_sizes(E, in, sz); k < n; k++)
+			b += align64(sz[k] * 8);
+		return b;
+	default:
+		return 0;
+	}
+}
+
+/* The byte offset in work of an op's array k (project_sizes' order). */
+static long scratch_off(const Emitter *E, const Ins *in, int k)
+{
+	long sz[5], off = E->place->scratch;
+	project_sizes(E, in, sz);
+	for (int j = 0; j < k; j++)
+		off += align64(sz[j] * 8);
+	return off;
+}
+
+static int by_bytes(const void *a, const void *b)
+{
+	const long *x = a, *y = b; /* {bytes, index} */
+	return x[0] != y[0] ? (x[0] < y[0] ? -1 : 1) : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* Where each array of the body goes: all on the stack when they fit
+ * --stack-arrays with the largest op's scratch (or when the function has no
+ * workspace); else the smallest on the stack up to the budget, the rest in
+ * work, then the ops' scratch after them. */
+static Place *place_arrays(Emitter *E, const Fuse *f, bool xb, bool tb, bool al)
+{
+	const Ir *ir = E->ir;
+	int L = E->lanes, rs = E->o->dbl ? 8 : 4;
+	Place *pl = calloc(1, sizeof *pl);
+	long(*c)[2] = malloc(sizeof *c * (size_t)(ir->len + 5));
+	long **slot = malloc(sizeof *slot * (size_t)(ir->len + 5));
+	if (!pl || !c || !slot || !(pl->voff = malloc(sizeof(long) * (size_t)(ir->len + 1))))
+		abort();
+	int n = 0;
+	long total = 0, scratch = 0;
+	pl->xb = pl->tb = pl->sv = pl->al = pl->gl = pl->scratch = -1;
+#define CAND(bytes, where)                                                                         \
+	do {                                                                                       \
+		c[n][0] = (bytes), c[n][1] = n, slot[n++] = (where);                               \
+		total += (bytes);                                                                  \
+	} while (0)
+	for (int i = 0; i < ir->len; i++) {
+		const Ins *in = &ir->ins[i];
+		pl->voff[i] = -1;
+		if (!E->live[i])
+			continue;
+		if (in->size && emit_stored(in->op) && !f->scalar[i])
+			CAND((long)in->size * L * rs, &pl->voff[i]);
+		long s = op_scratch(E, in);
+		scratch = s > scratch ? s : scratch;
+	}
+	if (xb)
+		CAND((long)E->ni * L * rs, &pl->xb);
+	if (tb)
+		CAND((long)E->nt * L * rs, &pl->tb);
+	if (f->table)
+		CAND((long)f->nsv * L * rs, &pl->sv);
+	if (al)
+		CAND((long)E->lw->nacc * L * 8, &pl->al);
+	if (E->lane_grads)
+		CAND((long)E->np * E->lw->nchannels * L * rs, &pl->gl);
+#undef CAND
+	long budget = E->o->stack_arrays;
+	E->stack_arrays = total + scratch;
+	if (E->work_fn && total + scratch > budget) {
+		qsort(c, (size_t)n, sizeof *c, by_bytes);
+		long stack = 0, off = 0;
+		for (int k = 0; k < n; k++) {
+			if (stack + c[k][0] <= budget) {
+				stack += c[k][0];
+				continue;
+			}
+			*slot[c[k][1]] = off;
+			off += align64(c[k][0]);
+		}
+		pl->scratch = off;
+		off += scratch;
+		E->stack_arrays = stack;
+		E->work_bytes = off > E->work_bytes ? off : E->work_bytes;
+	}
+	free(c);
+	free(slot);
+	return pl;
+}
+
+static void place_free(Emitter *E)
+{
+	free(E->place->voff);
+	free(E->place);
+	E->place = NULL;
+}
+
+/* Declares a block array of rows x L at off in work (placed there). */
+static void decl_work(const Emitter *E, const char *ind, const char *type, const char *name,
+		      long off)
+{
+	fprintf(E->out, "%s%s (*restrict %s)[%d] = (%s (*)[%d])(void *)((char *)work + %ld);", ind,
+		type, name, E->lanes, type, E->lanes, off);
+}
+
 /* Where gradient element k goes: a lane accumulator, or the buffer. */
 static bool lane_grads(const Emitter *E)
 {
@@ -936,11 +1097,17 @@ static void emit_acc_dense(const Emitter *E, int v, const char *ind)
 	}
 	/* Straight into the buffer, a row of W at a time: the layer's input is
 	 * first copied sample-major, so each row update is a contiguous axpy. */
-	bool transposed = !lane_grads(E) && IN * L <= 65536;
+	bool transposed = acc_transposed(E, in);
 	ref(E, x, in->b, "c", 0);
-	if (transposed) {
+	if (transposed && E->place->scratch >= 0)
+		fprintf(E->out,
+			"%s{\n%s\treal (*restrict at)[%d] = (real (*)[%d])(void *)((char *)work + "
+			"%ld); /* the layer's input, sample-major */\n",
+			ind, ind, IN, IN, E->place->scratch);
+	else if (transposed)
 		fprintf(E->out, "%s{\n%s\treal at[%d][%d]; /* the layer's input, sample-major */\n",
 			ind, ind, L, IN);
+	if (transposed) {
 		/* in strips of 16 components (cs: not c0, the name of const 0's
 		 * table), so the writes run along rows of at:
 		 * writing down its columns (a stride of IN reals) took 6% of the
@@ -1073,6 +1240,18 @@ static void gather(const Emitter *E, const char *ind, const char *dst, int v, in
 		dst, ref(E, b1, v, "j", 0));
 }
 
+/* PROJECT's and BOXSUM's scratch in work (project_sizes' arrays, named). */
+static void scratch_decl(const Emitter *E, int v, const char *ind, const char *const name[5])
+{
+	const Ins *in = &E->ir->ins[v];
+	long sz[5];
+	project_sizes(E, in, sz);
+	for (int k = 0; k < 5; k++)
+		if (sz[k])
+			fprintf(E->out, "%s\tdouble *restrict %s = (double *)(void *)((char *)work + %ld);\n",
+				ind, name[k], scratch_off(E, in, k));
+}
+
 /* PROJECT, PROJECT_BWD (hard(project)): per lane, in double, a call of the
  * runtime's cn_project / cn_project_bwd over the rows' static const tables
  * (emit_project_tables), so the code does not grow with the rows beyond
@@ -1086,13 +1265,16 @@ static void emit_project(const Emitter *E, int v, const char *ind)
 	int nb = 2 * nr + (rows ? nr * n : 0);
 	E->prj_used[in->cst] |= rows ? 1 : 3;
 	fprintf(E->out, "%s{\n%s\tconst double *kind = %s_ptab%d_kind;\n", ind, ind, E->P, in->cst);
-	fprintf(E->out, "%s\tdouble z[%d], b[%d], r[%d], ws[%d];\n", ind, n, nb,
-		bwd ? n + nb : n, CN_PROJECT_WS(n, nr));
+	if (E->place->scratch >= 0)
+		scratch_decl(E, v, ind, (const char *[]){"z", "b", "r", "ws", "g"});
+	else
+		fprintf(E->out, "%s\tdouble z[%d], b[%d], r[%d], ws[%d];\n", ind, n, nb,
+			bwd ? n + nb : n, CN_PROJECT_WS(n, nr));
 	if (rows) /* the rows of this sample, after its bounds */
 		fprintf(E->out, "%s\tconst double *A = b + %d;\n", ind, 2 * nr);
 	else
 		fprintf(E->out, "%s\tconst double *A = %s_ptab%d_A;\n", ind, E->P, in->cst);
-	if (bwd)
+	if (bwd && E->place->scratch < 0)
 		fprintf(E->out, "%s\tdouble g[%d];\n", ind, n);
 	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++) {\n", ind, L);
 	gather(E, ind, "z", in->a, n);
@@ -1130,10 +1312,15 @@ static void emit_boxsum(const Emitter *E, int v, const char *ind)
 	bool bwd = in->op == OP_BOXSUM_BWD;
 	char b1[EMIT_REF];
 	E->cst_used[in->cst] = true;
-	fprintf(E->out, "%s{\n%s\tdouble z[%d], b[%d], kind[%d], ws[%d];\n", ind, ind, n,
-		2 * n + 2, n + 1, 4 * n);
-	if (bwd)
-		fprintf(E->out, "%s\tdouble r[%d];\n", ind, 3 * n + 2);
+	if (E->place->scratch >= 0) {
+		fprintf(E->out, "%s{\n", ind);
+		scratch_decl(E, v, ind, (const char *[]){"z", "b", "kind", "ws", "r"});
+	} else {
+		fprintf(E->out, "%s{\n%s\tdouble z[%d], b[%d], kind[%d], ws[%d];\n", ind, ind, n,
+			2 * n + 2, n + 1, 4 * n);
+		if (bwd)
+			fprintf(E->out, "%s\tdouble r[%d];\n", ind, 3 * n + 2);
+	}
 	fprintf(E->out, "%s\tfor (int j = 0; j < %d; j++)\n%s\t\tkind[j] = %s_ctab%d[j];\n", ind,
 		n + 1, ind, E->P, in->cst);
 	fprintf(E->out, "%s\tfor (int l = 0; l < %d; l++) {\n", ind, L);
@@ -1903,7 +2090,18 @@ void emit_body(Emitter *E, EmitFn fn)
 		fputs("\t(void)x;\n", out); /* nothing is evaluated over this set */
 	if (fn == EMIT_GRAD && !E->lane_grads)
 		fputs("\t(void)grad;\n", out); /* no parameter gets a gradient from every set */
-	if (E->lane_grads)
+	bool tg = uses(E, OP_TARGET);
+	Fuse *f = E->fuse = fuse_plan(E);
+	E->work_fn = E->spill && (fn == EMIT_GRAD || fn == EMIT_EVAL);
+	Place *pl = E->place = place_arrays(E, f, uses(E, OP_INPUT), tg,
+					    fn != EMIT_PREDICT && fn != EMIT_PREDICT_N);
+	if (E->work_fn && pl->scratch < 0)
+		fputs("\t(void)work;\n", out); /* its arrays fit on the stack */
+	if (E->lane_grads && pl->gl >= 0) {
+		decl_work(E, "\t", "real", "gl", pl->gl);
+		fprintf(out, " /* gradient sums per lane */\n\tmemset(gl, 0, sizeof(real[%d][%d]));\n",
+			ng, L);
+	} else if (E->lane_grads)
 		fprintf(out,
 			"\treal gl[%d][%d]; /* gradient sums per lane */\n\tmemset(gl, 0, sizeof "
 			"gl);\n",
@@ -1913,21 +2111,34 @@ void emit_body(Emitter *E, EmitFn fn)
 	} else {
 		if (fn != EMIT_PREDICT_N) {
 			fprintf(out, "\tacc[%d] += (double)n;\n", E->count_slot);
-			fprintf(out,
-				"\tdouble al[%d][%d]; /* statistics sums per lane */\n\tmemset(al, "
-				"0, "
-				"sizeof al);\n",
-				E->lw->nacc, L);
+			if (pl->al >= 0) {
+				decl_work(E, "\t", "double", "al", pl->al);
+				fprintf(out,
+					" /* statistics sums per lane */\n\tmemset(al, 0, "
+					"sizeof(double[%d][%d]));\n",
+					E->lw->nacc, L);
+			} else
+				fprintf(out,
+					"\tdouble al[%d][%d]; /* statistics sums per lane */\n\tmemset("
+					"al, "
+					"0, "
+					"sizeof al);\n",
+					E->lw->nacc, L);
 		}
 		fprintf(out, "\tfor (long i0 = 0; i0 < n; i0 += %d) {\n", L);
 		fprintf(out, "\t\tconst int cnt = n - i0 < %d ? (int)(n - i0) : %d;\n", L, L);
 	}
 	/* the block's inputs and targets, component-major; spare lanes repeat
 	 * the block's first sample */
-	bool tg = uses(E, OP_TARGET);
-	if (uses(E, OP_INPUT))
+	if (uses(E, OP_INPUT) && pl->xb >= 0) {
+		decl_work(E, ind, "real", "xb", pl->xb);
+		fputc('\n', out);
+	} else if (uses(E, OP_INPUT))
 		fprintf(out, "%sreal xb[%d][%d];\n", ind, E->ni, L);
-	if (tg)
+	if (tg && pl->tb >= 0) {
+		decl_work(E, ind, "real", "tb", pl->tb);
+		fputc('\n', out);
+	} else if (tg)
 		fprintf(out, "%sreal tb[%d][%d];\n", ind, E->nt, L);
 	if (uses(E, OP_LANE))
 		fprintf(out, "%sreal lane[%d];\n", ind, L);
@@ -1976,10 +2187,13 @@ void emit_body(Emitter *E, EmitFn fn)
 			fputs("\t\t\tprow[l] = i;\n", out);
 		fputs("\t\t\t(void)i;\n\t\t}\n", out);
 	}
-	Fuse *f = E->fuse = fuse_plan(E);
-	if (f->table) {
+	if (f->table && pl->sv >= 0) {
+		decl_work(E, ind, "real", "sv", pl->sv);
+		fputs(" /* the values of the statistics */\n", out);
+	} else if (f->table)
 		fprintf(out, "%sreal sv[%d][%d]; /* the values of the statistics */\n", ind, f->nsv,
 			L);
+	if (f->table) {
 		static const char *const names[] = {"st_k", "st_kind", "st_q"};
 		const int *tabs[] = {f->st_k, f->st_kind, f->st_q};
 		for (int t = 0; t < 3; t++) {
@@ -1992,7 +2206,16 @@ void emit_body(Emitter *E, EmitFn fn)
 	}
 	for (int i = 0; i < E->ir->len; i++) {
 		const Ins *in = &E->ir->ins[i];
-		if (E->live[i] && in->size && emit_stored(in->op) && !f->scalar[i])
+		if (!E->live[i] || !in->size || !emit_stored(in->op) || f->scalar[i])
+			continue;
+		if (pl->voff[i] >= 0) {
+			char name[24];
+			snprintf(name, sizeof name, "v%d", i);
+			decl_work(E, ind, "real", name, pl->voff[i]);
+			fprintf(out, " /* %s%s%s, %d */\n", op_info[in->op].name,
+				in->origin ? ", " : "", in->origin ? in->origin->name : "",
+				in->size);
+		} else
 			fprintf(out, "%sreal v%d[%d][%d]; /* %s%s%s */\n", ind, i, in->size, L,
 				op_info[in->op].name, in->origin ? ", " : "",
 				in->origin ? in->origin->name : "");
@@ -2106,4 +2329,6 @@ void emit_body(Emitter *E, EmitFn fn)
 			L);
 	}
 	fuse_free(E);
+	place_free(E);
+	E->work_fn = false;
 }

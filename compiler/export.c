@@ -602,16 +602,21 @@ void export_train_stats(FILE *out, const Lowered *lw, const EmitOptions *eo)
 	Buf scratch;
 	int rs = eo->dbl ? 8 : 4;
 	emit_setup(&E, buf_open(&scratch), lw, eo);
+	emit_plan_work(&E);
 	const Model *m = E.m;
 	bool adam = m->train.opt != OPT_SGD, mom = adam || m->train.momentum != 0;
-	int np1 = E.np ? E.np : 1, naug = E.naug ? E.naug : 1;
-	Field f[16];
+	/* the parameter-sized arrays are whole 64-byte lines (emit.c, emit_decls) */
+	long line = 64 / rs, np1 = ((E.np ? E.np : 1) + line - 1) / line * line;
+	long ng = E.np * lw->nchannels > 0 ? (long)E.np * lw->nchannels : 1;
+	int naug = E.naug ? E.naug : 1;
+	Field f[20];
 	int n = 0;
 	f[n++] = (Field){np1, rs};
 	if (mom)
 		f[n++] = (Field){np1, rs};
 	if (adam)
 		f[n++] = (Field){np1, rs};
+	f[n++] = (Field){(ng + line - 1) / line * line, rs};
 	f[n++] = (Field){lw->nlambda ? lw->nlambda : 1, rs};
 	if (lw->nlam_pp)
 		f[n++] = (Field){lw->nlam_pp, rs};
@@ -621,14 +626,23 @@ void export_train_stats(FILE *out, const Lowered *lw, const EmitOptions *eo)
 	f[n++] = (Field){2, -1};
 	if (adam)
 		f[n++] = (Field){2, 8};
-	f[n++] = (Field){2, 8};
-	f[n++] = (Field){E.np * lw->nchannels > 0 ? (long)E.np * lw->nchannels : 1, rs};
+	if (m->hard.warmup) { /* lr, epoch, sat_tol */
+		f[n++] = (Field){1, 8};
+		f[n++] = (Field){1, -1};
+		f[n++] = (Field){1, 8};
+	} else { /* lr, sat_tol */
+		f[n++] = (Field){2, 8};
+	}
 	f[n++] = (Field){lw->nacc, 8};
+	if (E.spill)
+		f[n++] = (Field){E.work_bytes / 8, 8};
 	emit_body(&E, EMIT_GRAD);
 	long grad = body_stack(&E, rs);
 	if (E.lane_grads)
 		grad += (long)E.np * lw->nchannels * E.lanes * rs;
 	grad += (long)lw->nacc * E.lanes * 8;
+	if (E.spill) /* the arrays it keeps (the rest are in m->work) */
+		grad = E.stack_arrays;
 	long grad_lanes = E.lanes;
 	emit_body(&E, EMIT_PREDICT);
 	long pred = body_stack(&E, rs);

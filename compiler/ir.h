@@ -266,6 +266,8 @@ typedef struct EmitOptions {
 	bool main;               /* emit main() */
 	int unroll_max;          /* unroll ops of at most this many scalar operations */
 	int lanes;               /* samples per block of P_grad and P_eval; 0: chosen */
+	long stack_arrays;       /* bytes of arrays a training function keeps on its stack
+				    (--stack-arrays); the rest go to its workspace */
 	int vector_bits;         /* the target's vector registers (128, 256, 512): sets the
 			       * default lanes; 0: 256 */
 	const char *header;      /* --header path, or NULL: the header is inlined */
@@ -325,6 +327,11 @@ typedef struct Emitter {
 	bool *mm_used;       /* some function emitted calls P_mm */
 	bool lin;            /* the linear bound code was emitted (P_box_lin) */
 	EmitFn fn;           /* the function being emitted (emit_body) */
+	bool spill;          /* the training functions take a workspace (P_WORK_SIZE > 0) */
+	bool work_fn;        /* the function being emitted has the workspace, `work` */
+	long work_bytes;     /* the most workspace a function emitted used (bytes) */
+	long stack_arrays;   /* the last body's arrays kept on its stack (bytes) */
+	struct Place *place; /* the function being emitted: where its arrays live */
 } Emitter;
 
 /* A literal of the model's precision, the shortest that reads back exactly. */
@@ -346,6 +353,7 @@ void emit_lane_macro(const Emitter *E);
 void emit_tanhf(const Emitter *E);
 /* emit.c's helpers for export.c */
 void emit_setup(Emitter *E, FILE *out, const Lowered *lw, const EmitOptions *o);
+void emit_plan_work(Emitter *E);
 void emit_teardown(Emitter *E);
 void emit_banner(const Emitter *E, const char *what);
 void emit_guard_name(const char *P, char *buf, size_t n);

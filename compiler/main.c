@@ -32,7 +32,8 @@ static const char usage_text[] =
 	"usage: cnetc check MODEL.cnet [--dump=ast|lowered|ir|layout] [--Werror]\n"
 	"       cnetc compile MODEL.cnet [-o OUT.c] [--header OUT.h] [--main] [--prefix P]\n"
 	"                     [--precision float|double] [--depfile FILE] [--unroll-max N]\n"
-	"                     [--lanes N] [--vector-bits 128|256|512] [--mpi]\n"
+	"                     [--lanes N] [--vector-bits 128|256|512] [--stack-arrays KIB]\n"
+	"                     [--mpi]\n"
 	"                     [--freestanding [--stats]] [--counterexamples]\n"
 	"                     [--max-input-size BYTES]\n"
 	"       cnetc run MODEL.cnet [compile options] [--mpi --np N] [--no-cache] [-v]\n"
@@ -70,6 +71,8 @@ static const char options_text[] =
 	"  --lanes N            samples per block in training and evaluation (default: one\n"
 	"                       vector register of reals, two for layers of 1024 weights\n"
 	"                       or more: 8 or 16 floats at 256 bits)\n"
+	"  --stack-arrays KIB   the most stack a training function's arrays take (default\n"
+	"                       256); the rest live in a workspace (P_WORK_SIZE)\n"
 	"  --vector-bits B      the target's vector registers: 128, 256 (default) or 512;\n"
 	"                       sets the default --lanes ('run': 512 where the compiler's\n"
 	"                       -march=native has AVX-512)\n"
@@ -115,6 +118,7 @@ typedef struct Options {
 	bool dbl;
 	int unroll_max;
 	int lanes;
+	long stack_kib;
 	int vector_bits;
 	bool no_cache, verbose;
 	bool dump_ast, dump_lowered, dump_ir, dump_layout;
@@ -306,6 +310,15 @@ static void parse_args(int argc, char **argv, Options *o)
 					    "not '%s'",
 					    v);
 			cn_max_input = (size_t)n;
+		} else if (is_opt(a, "--stack-arrays")) {
+			const char *v = value_of(argc, argv, &i);
+			char *end;
+			long n = strtol(v, &end, 10);
+			if (*v == '\0' || *end || n < 0 || n > 1048576)
+				usage_error("--stack-arrays needs a number of KiB from 0 to 1048576, "
+					    "not '%s'",
+					    v);
+			o->stack_kib = n;
 		} else if (is_opt(a, "--lanes")) {
 			const char *v = value_of(argc, argv, &i);
 			char *end;
@@ -634,7 +647,7 @@ static const char *base_name(const char *path)
 
 int main(int argc, char **argv)
 {
-	Options opt = {.unroll_max = 64};
+	Options opt = {.unroll_max = 64, .stack_kib = 256};
 	parse_args(argc, argv, &opt);
 
 	size_t len;
@@ -714,6 +727,7 @@ int main(int argc, char **argv)
 			.main = opt.main || opt.mpi,
 			.unroll_max = opt.unroll_max,
 			.lanes = opt.lanes,
+			.stack_arrays = opt.stack_kib * 1024,
 			.vector_bits = opt.vector_bits,
 			.src = &src,
 			.freestanding = opt.freestanding,

@@ -156,7 +156,7 @@ typedef struct cn_model_desc {
 	void *(*params)(void *m); /* flat parameters, declaration order */
 	void (*train_step)(void *m, const void *x, const void *t, long n, double *stats);
 	void (*end_epoch)(void *m);
-	void (*eval)(const void *m, const void *x, const void *t, long n, double *stats);
+	void (*eval)(const void *m, const void *x, const void *t, long n, double *stats, void *work);
 	void (*predict)(const void *m, const void *x, void *y);
 	void (*lambdas)(const void *m, double *out); /* all multipliers, in constraint order */
 
@@ -173,9 +173,14 @@ typedef struct cn_model_desc {
 	 * sets the coefficients rho c_j grad then reads. */
 	size_t grad_size;
 	int acc_size;
+	/* The workspace of eval, grad and the other functions that take one
+	 * (their last argument): work_size doubles, one per thread; 0 (and
+	 * any pointer) when the model's arrays fit the stack. */
+	size_t work_size;
 	int num_acc_max;
 	const int *acc_max;
-	void (*grad)(const void *m, const void *x, const void *t, long n, void *grad, double *acc);
+	void (*grad)(const void *m, const void *x, const void *t, long n, void *grad, double *acc,
+		     void *work);
 	void (*apply)(void *m, const void *grad, const double *acc, double *stats);
 	void (*coef)(void *m, const double *acc);
 
@@ -210,9 +215,11 @@ typedef struct cn_model_desc {
 	const int *domain_fixed; /* its points size per-point multipliers: exactly
 				    domain_samples of them, in a fixed order */
 	void (*domain_synth)(int d, cn_rng *r, void *x, long n);
-	void (*grad_domain)(const void *m, int d, const void *x, long n, void *grad, double *acc);
-	void (*eval_domain)(const void *m, int d, const void *x, long n, double *acc);
-	void (*eval_acc)(const void *m, const void *x, const void *t, long n, double *acc);
+	void (*grad_domain)(const void *m, int d, const void *x, long n, void *grad, double *acc,
+			    void *work);
+	void (*eval_domain)(const void *m, int d, const void *x, long n, double *acc, void *work);
+	void (*eval_acc)(const void *m, const void *x, const void *t, long n, double *acc,
+			 void *work);
 	void (*stats_of)(const void *m, const double *acc, double *stats);
 
 	/* The violation up to which a sample counts as satisfying a constraint
@@ -248,11 +255,12 @@ typedef struct cn_model_desc {
 	 * none. */
 	int row_mult;
 	void (*grad_rows)(const void *m, const void *x, const void *t, long n, void *grad,
-			  double *acc, const long *rows, const void *lamr, double *crow);
+			  double *acc, const long *rows, const void *lamr, double *crow,
+			  void *work);
 	void (*eval_rows)(const void *m, const void *x, const void *t, long n, double *stats,
-			  const long *rows, const void *lamr);
+			  const long *rows, const void *lamr, void *work);
 	void (*eval_acc_rows)(const void *m, const void *x, const void *t, long n, double *acc,
-			      const long *rows, const void *lamr);
+			      const long *rows, const void *lamr, void *work);
 	void (*update_rows)(void *m, const long *rows, long n, const double *crow, void *lamr);
 	void (*init_rows)(void *lamr, long nrows);
 	void (*row_lambdas)(const void *lamr, long nrows, double *out);
@@ -290,8 +298,9 @@ typedef struct cn_model_desc {
 	 * adding to its count; eval_cex adds the same statistics.  NULL: no
 	 * constraint can (or generated before --verify-every). */
 	const int *cex_acc;
-	void (*grad_cex)(const void *m, int k, const void *x, long n, void *grad, double *acc);
-	void (*eval_cex)(const void *m, int k, const void *x, long n, double *acc);
+	void (*grad_cex)(const void *m, int k, const void *x, long n, void *grad, double *acc,
+			 void *work);
+	void (*eval_cex)(const void *m, int k, const void *x, long n, double *acc, void *work);
 } cn_model_desc;
 
 /* Layout of the stats array filled by train_step and eval (num_stats doubles):

@@ -222,27 +222,27 @@ long cn_rt_domain_steps(const cn_model_desc *d, const Domains *dm)
 	return most;
 }
 
-void cn_rt_eval_all(const cn_model_desc *d, const void *m, const Data *data, const Domains *dm,
+void cn_rt_eval_all(const cn_model_desc *d, const void *m, const Data *data, const Domains *dm, void *work,
 		    double *acc, double *stats)
 {
 	int k;
 
 	if ((!dm || !dm->n) && d->row_mult) {
-		d->eval_rows(m, data->x, data->t, data->n, stats, NULL, data->lamr);
+		d->eval_rows(m, data->x, data->t, data->n, stats, NULL, data->lamr, work);
 		return;
 	}
 	if (!dm || !dm->n) {
-		d->eval(m, data->x, data->t, data->n, stats);
+		d->eval(m, data->x, data->t, data->n, stats, work);
 		return;
 	}
 	memset(acc, 0, sizeof *acc * (size_t)d->acc_size);
 	if (data->n > 0 && d->row_mult)
-		d->eval_acc_rows(m, data->x, data->t, data->n, acc, NULL, data->lamr);
+		d->eval_acc_rows(m, data->x, data->t, data->n, acc, NULL, data->lamr, work);
 	else if (data->n > 0)
-		d->eval_acc(m, data->x, data->t, data->n, acc);
+		d->eval_acc(m, data->x, data->t, data->n, acc, work);
 	for (k = 0; k < dm->n; k++)
 		if (d->domain_used[k])
-			d->eval_domain(m, k, dm->x[k], dm->npts[k], acc);
+			d->eval_domain(m, k, dm->x[k], dm->npts[k], acc, work);
 	d->stats_of(m, acc, stats);
 }
 

@@ -882,7 +882,7 @@ static int eval(const Program *p)
 	cn_error err;
 	Data data;
 	Domains dm;
-	void *m;
+	void *m, *work = NULL;
 
 	if (!stats)
 		return cn_rt_fail(p, "out of memory");
@@ -898,16 +898,19 @@ static int eval(const Program *p)
 		return cn_rt_fail(p, err.msg);
 	}
 	if (cn_rt_load_domains(p, p->o.has_seed ? p->o.seed : d->seed, &data, &dm, &err) ||
-	    !(acc = calloc((size_t)d->acc_size + 1, sizeof *acc))) {
-		int oom = dm.n >= 0 && !acc && !err.msg[0];
+	    !(acc = calloc((size_t)d->acc_size + 1, sizeof *acc)) ||
+	    !(work = malloc(sizeof(double) * (d->work_size + 1)))) {
+		int oom = dm.n >= 0 && (!acc || !work) && !err.msg[0];
 
+		free(acc);
 		free(stats);
 		free(m);
 		cn_rt_free_data(&data);
 		cn_rt_free_domains(&dm);
 		return cn_rt_fail(p, oom ? "out of memory" : err.msg);
 	}
-	cn_rt_eval_all(d, m, &data, &dm, acc, stats);
+	cn_rt_eval_all(d, m, &data, &dm, work, acc, stats);
+	free(work);
 	cn_rt_report(stdout, d, "eval", data.n, stats);
 	cn_rt_report_domains(stdout, d, &dm, dm.n ? acc : NULL);
 	if (d->hard_input) {

@@ -171,6 +171,11 @@ int cn_rt_par_setup(Par *q, const cn_model_desc *d, int threads, int nranks)
 	q->d = d;
 	q->threads = threads;
 	q->nranks = nranks;
+	/* the workspaces first: the report's evaluation takes shard 0's even
+	 * when a step is train_step alone */
+	if (d->work_size &&
+	    !(q->work = malloc(sizeof *q->work * d->work_size * (size_t)(threads > 1 ? threads : 1))))
+		return 1;
 	if (threads <= 1 && nranks <= 1 && d->num_domains == 0 && !d->row_mult && !d->cex_acc)
 		return 0;
 	q->gstride = (gbytes + 63) / 64 * 64;
@@ -190,6 +195,7 @@ void cn_rt_par_free(Par *q)
 	free(q->grad);
 	free(q->acc);
 	free(q->scratch);
+	free(q->work);
 	memset(q, 0, sizeof *q);
 }
 
@@ -271,10 +277,12 @@ static void local_grad(Par *q, const void *m, const void *x, const void *t, long
 					     (const char *)t + (size_t)lo * ts, hi - lo, g, a,
 					     q->rows ? q->rows + lo : NULL, q->lamr,
 					     q->crow ? q->crow + (size_t)lo * (size_t)d->row_mult
-						     : NULL);
+						     : NULL,
+					     CN_RT_WORK(q, k));
 			else if (hi > lo)
 				d->grad(m, (const char *)x + (size_t)lo * xs,
-					(const char *)t + (size_t)lo * ts, hi - lo, g, a);
+					(const char *)t + (size_t)lo * ts, hi - lo, g, a,
+					CN_RT_WORK(q, k));
 		}
 		if (T > 1) {
 			CN_OMP(omp for schedule(static))
@@ -305,7 +313,7 @@ static void local_forward(Par *q, const void *m, const void *x, const void *t, l
 		memset(a, 0, sizeof *a * (size_t)d->acc_size);
 		if (hi > lo)
 			d->eval_acc(m, (const char *)x + (size_t)lo * xs,
-				    (const char *)t + (size_t)lo * ts, hi - lo, a);
+				    (const char *)t + (size_t)lo * ts, hi - lo, a, CN_RT_WORK(q, k));
 	}
 	reduce_acc(q);
 }
@@ -366,9 +374,11 @@ static void domain_grads(Par *q, const void *m, int eval)
 		if (cx->count[k] == 0)
 			continue;
 		if (eval == 2)
-			q->d->eval_cex(m, k, cn_rt_cex_points(cx, k), cx->count[k], q->acc);
+			q->d->eval_cex(m, k, cn_rt_cex_points(cx, k), cx->count[k], q->acc,
+				       CN_RT_WORK(q, 0));
 		else
-			q->d->grad_cex(m, k, cn_rt_cex_points(cx, k), cx->count[k], q->g0, q->acc);
+			q->d->grad_cex(m, k, cn_rt_cex_points(cx, k), cx->count[k], q->g0, q->acc,
+				       CN_RT_WORK(q, 0));
 	}
 	if (!dm)
 		return;
@@ -376,11 +386,12 @@ static void domain_grads(Par *q, const void *m, int eval)
 		if (!q->d->domain_used[k])
 			continue;
 		if (eval == 2) /* statistics of the step's batch */
-			q->d->eval_domain(m, k, dm->xb[k], dm->nb[k], q->acc);
+			q->d->eval_domain(m, k, dm->xb[k], dm->nb[k], q->acc, CN_RT_WORK(q, 0));
 		else if (eval) /* statistics of every point, each as itself (not a batch) */
-			q->d->eval_domain(m, k, dm->x[k], dm->npts[k], q->acc);
+			q->d->eval_domain(m, k, dm->x[k], dm->npts[k], q->acc, CN_RT_WORK(q, 0));
 		else
-			q->d->grad_domain(m, k, dm->xb[k], dm->nb[k], q->g0, q->acc);
+			q->d->grad_domain(m, k, dm->xb[k], dm->nb[k], q->g0, q->acc,
+					  CN_RT_WORK(q, 0));
 	}
 }
 
@@ -420,7 +431,7 @@ void cn_rt_par_eval(Par *q, const void *m, const void *x, const void *t, long n,
 		data.t = (void *)t;
 		data.n = n;
 		data.lamr = q->lamr;
-		cn_rt_eval_all(q->d, m, &data, q->dm, q->acc, stats);
+		cn_rt_eval_all(q->d, m, &data, q->dm, CN_RT_WORK(q, 0), q->acc, stats);
 		return;
 	}
 	memcpy(q->scratch, m, q->d->model_size);

@@ -449,6 +449,7 @@ static int curve(Curve *c, const cn_model_desc *d, const void *m, double lo, dou
 	void *x = calloc(1, (size_t)d->real_size), *y = calloc(1, (size_t)d->real_size);
 	void *t = calloc((size_t)(d->num_targets > 0 ? d->num_targets : 1), (size_t)d->real_size);
 	double *stats = calloc((size_t)d->num_stats, sizeof *stats);
+	double *work = malloc(sizeof *work * (d->work_size + 1));
 
 	int maxc = 1;
 	void *g3[3] = {NULL, NULL, NULL};
@@ -463,8 +464,9 @@ static int curve(Curve *c, const cn_model_desc *d, const void *m, double lo, dou
 	c->bound = calloc((size_t)GRID * (size_t)(c->ncomp > 0 ? c->ncomp : 1), sizeof(double));
 	for (k = 0; k < 3; k++)
 		g3[k] = calloc((size_t)maxc, (size_t)d->real_size);
-	if (!x || !y || !t || !stats || !c->bad || !c->bound || !g3[0] || !g3[1] || !g3[2]) {
-		free(x), free(y), free(t), free(stats), free(c->bad), free(c->bound);
+	if (!x || !y || !t || !stats || !work || !c->bad || !c->bound || !g3[0] || !g3[1] ||
+	    !g3[2]) {
+		free(x), free(y), free(t), free(stats), free(work), free(c->bad), free(c->bound);
 		free(g3[0]), free(g3[1]), free(g3[2]);
 		c->bad = NULL;
 		c->bound = NULL;
@@ -478,7 +480,7 @@ static int curve(Curve *c, const cn_model_desc *d, const void *m, double lo, dou
 		if (nc > 0) {
 			/* a constraint depends on the inputs and the output, never the
 			 * target: eval on this one sample gives its violation here */
-			d->eval(m, x, t, 1, stats);
+			d->eval(m, x, t, 1, stats, work);
 			for (k = 0; k < nc; k++)
 				c->bad[i * nc + k] = stats[CN_STAT_SAT(k)] < 1;
 		}
@@ -486,7 +488,7 @@ static int curve(Curve *c, const cn_model_desc *d, const void *m, double lo, dou
 			boundary(d, m, k, x, c->ys[i], y, g3,
 				 c->bound + (size_t)i * (size_t)c->ncomp + j);
 	}
-	free(x), free(y), free(t), free(stats);
+	free(x), free(y), free(t), free(stats), free(work);
 	free(g3[0]), free(g3[1]), free(g3[2]);
 	return 0;
 }

@@ -90,7 +90,7 @@ void cn_rt_domain_resample(const cn_model_desc *d, Domains *dm, uint64_t seed, l
 /* Steps of an epoch without data: the most batches of a used domain. */
 long cn_rt_domain_steps(const cn_model_desc *d, const Domains *dm);
 /* The statistics of the whole data and every point of every used domain. */
-void cn_rt_eval_all(const cn_model_desc *d, const void *m, const Data *data, const Domains *dm,
+void cn_rt_eval_all(const cn_model_desc *d, const void *m, const Data *data, const Domains *dm, void *work,
 		    double *acc, double *stats);
 /* "domains: interior 64 points (loss 0.0123), boundary 2 points (loss ...)"
  * after a report: each domain's part of the loss, its terms' mean over its
@@ -198,7 +198,10 @@ typedef struct Par {
 	const long *rows;         /* per-row multipliers (row_mult): the step's rows, */
 	void *lamr;               /* all rows' multipliers (NULL: none kept), */
 	double *crow;             /* and the batch's c by position */
+	double *work;             /* threads workspaces of d->work_size doubles, or NULL */
 } Par;
+/* Shard k's workspace (NULL when the model needs none). */
+#define CN_RT_WORK(q, k) ((q)->work ? (q)->work + (size_t)(k) * (q)->d->work_size : NULL)
 int cn_rt_have_openmp(void);
 int cn_rt_par_setup(Par *q, const cn_model_desc *d, int threads, int nranks);
 void cn_rt_par_free(Par *q);

@@ -307,7 +307,8 @@ static long part(Loop *l, long start, long nb, const void **x, const void **t)
 /* The held-out rows' statistics for the model as it is now. */
 static void validate(Loop *l)
 {
-	cn_rt_eval_all(l->d, l->m, &l->val, l->dm.n ? &l->dm : NULL, l->vacc, l->vstats);
+	cn_rt_eval_all(l->d, l->m, &l->val, l->dm.n ? &l->dm : NULL, CN_RT_WORK(&l->par, 0),
+		       l->vacc, l->vstats);
 	l->val_fresh = 1;
 }
 
@@ -745,8 +746,8 @@ static int run(const Program *p, Loop *l, Data *data, Outputs *out, unsigned cha
 			}
 		}
 		if (l->val.n && p->rank == 0) {
-			cn_rt_eval_all(d, keep, &l->val, l->dm.n ? &l->dm : NULL, l->vacc,
-				       l->vstats);
+			cn_rt_eval_all(d, keep, &l->val, l->dm.n ? &l->dm : NULL,
+				       CN_RT_WORK(&l->par, 0), l->vacc, l->vstats);
 			cn_rt_report(stdout, d, "validation", l->val.n, l->vstats);
 			if (d->hard_input &&
 			    (bad = cn_rt_infeasible(d, keep, l->val.x, l->val.n, &first)) >= 0)

@@ -140,8 +140,10 @@ static void hand_end_epoch(void *vm)
 	(void)vm; /* nothing to do for penalty and plain Lagrangian methods */
 }
 
-static void hand_eval(const void *vm, const void *x, const void *t, long n, double *stats)
+static void hand_eval(const void *vm, const void *x, const void *t, long n, double *stats,
+		      void *work)
 {
+	(void)work;
 	hand_forward(vm, x, t, n, stats, NULL);
 }
 

@@ -1020,15 +1020,16 @@ static void *tiny_params(void *m)
 	return &((tiny_model *)m)->w;
 }
 
-static void tiny_stats(const void *m, const void *x, const void *t, long n, double *stats)
+static void tiny_stats(const void *m, const void *x, const void *t, long n, double *stats,
+		       void *work)
 {
-	(void)m, (void)x, (void)t, (void)n;
+	(void)m, (void)x, (void)t, (void)n, (void)work;
 	stats[0] = stats[1] = 1;
 }
 
 static void tiny_step(void *m, const void *x, const void *t, long n, double *stats)
 {
-	tiny_stats(m, x, t, n, stats);
+	tiny_stats(m, x, t, n, stats, NULL);
 }
 
 static void tiny_end_epoch(void *m)
@@ -1125,13 +1126,14 @@ typedef struct rec_model {
 static float rec_seen[4096];
 static long rec_nseen;
 
-static void rec_stats(const void *m, const void *vx, const void *t, long n, double *stats)
+static void rec_stats(const void *m, const void *vx, const void *t, long n, double *stats,
+		      void *work)
 {
 	const float *x = vx;
 	double sum = 0, max = x[0];
 	long i;
 
-	(void)m, (void)t;
+	(void)m, (void)t, (void)work;
 	for (i = 0; i < n; i++) {
 		sum += x[i];
 		max = x[i] > max ? x[i] : max;
@@ -1150,7 +1152,7 @@ static void rec_step(void *m, const void *vx, const void *t, long n, double *sta
 
 	for (i = 0; i < n && rec_nseen < 4096; i++)
 		rec_seen[rec_nseen++] = x[i];
-	rec_stats(m, vx, t, n, stats);
+	rec_stats(m, vx, t, n, stats, NULL);
 }
 
 static void rec_end_epoch(void *m)

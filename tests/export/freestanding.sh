@@ -28,6 +28,16 @@ for model in "$@"; do
 		echo "FAIL: $name: --stats"
 		exit 1
 	}
+	# the struct size it states is the compiler's (on a 64-bit host)
+	printf '#include <stdio.h>\n#include "fs.h"\nint main(void)\n{\n\tprintf("%%lu\\n", (unsigned long)sizeof(fs_model));\n\treturn 0;\n}\n' > size.c
+	"$link_cc" -std=c99 -I. size.c -o size
+	if [ "$(getconf LONG_BIT)" = 64 ]; then
+		said=$(sed -n 's/^fs: sizeof(fs_model) = \([0-9]*\) bytes on 64-bit.*/\1/p' stats.txt)
+		[ "$said" = "$(./size)" ] || {
+			echo "FAIL: $name: --stats says sizeof(fs_model) = $said, the compiler $(./size)"
+			exit 1
+		}
+	fi
 	if grep -n 'stdio\|cnetrt\|cn_\|FILE\|printf' fs.c fs.h; then
 		echo "FAIL: $name: the freestanding code names stdio or the runtime"
 		exit 1

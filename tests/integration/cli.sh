@@ -52,6 +52,7 @@ expect "prefix 'p000000000000000000000000000000000000000...' is longer than 200 
 expect "precision must be 'float' or 'double', not 'quad'" compile "$model" --precision=quad
 expect "--unroll-max needs a number from 0 to 1000000, not '-1'" compile "$model" --unroll-max -1
 expect "--lanes needs a number from 1 to 256, not '0'" compile "$model" --lanes 0
+expect "--stack-arrays needs a number of KiB from 0 to 1048576, not '-1'" compile "$model" --stack-arrays -1
 expect "option '--vector-bits' needs a value" compile "$model" --vector-bits
 expect "--vector-bits must be 128, 256 or 512, not '384'" compile "$model" --vector-bits 384
 expect "unexpected argument 'extra'" compile "$model" extra

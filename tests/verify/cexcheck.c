@@ -31,17 +31,18 @@ static gc_real x[N * gc_NUM_INPUTS], t[N * gc_NUM_TARGETS], xd[ND * gc_NUM_INPUT
 static gc_real pts[8][P * gc_NUM_INPUTS];
 static double acc[1024];
 static gc_real grad[4096];
+static double wk[4096]; /* the functions' workspace (d.work_size doubles) */
 
 /* the loss of the batch, the domain and each constraint's first np[k] points */
 static double total_loss(const gc_model *m, const int *np)
 {
 	double stats[gc_NUM_STATS];
 	memset(acc, 0, sizeof acc);
-	d.eval_acc(m, x, t, N, acc);
-	d.eval_domain(m, 0, xd, ND, acc);
+	d.eval_acc(m, x, t, N, acc, wk);
+	d.eval_domain(m, 0, xd, ND, acc, wk);
 	for (int k = 0; k < d.num_constraints; k++)
 		if (d.cex_acc[k] >= 0 && np[k] > 0)
-			d.eval_cex(m, k, pts[k], np[k], acc);
+			d.eval_cex(m, k, pts[k], np[k], acc, wk);
 	d.stats_of(m, acc, stats);
 	return stats[0];
 }
@@ -53,7 +54,8 @@ int main(void)
 	int np[8], k;
 
 	gc_describe(&d);
-	if (d.num_constraints > 8 || d.acc_size > 1024 || d.grad_size > 4096 || !d.grad_cex) {
+	if (d.num_constraints > 8 || d.acc_size > 1024 || d.grad_size > 4096 || d.work_size > 4096 ||
+	    !d.grad_cex) {
 		printf("FAIL: unexpected model layout\n");
 		return 1;
 	}
@@ -82,19 +84,19 @@ int main(void)
 	double stats[gc_NUM_STATS];
 	moved = m;
 	memset(acc, 0, sizeof acc);
-	d.eval_acc(&moved, x, t, N, acc);
-	d.eval_domain(&moved, 0, xd, ND, acc);
+	d.eval_acc(&moved, x, t, N, acc, wk);
+	d.eval_domain(&moved, 0, xd, ND, acc, wk);
 	for (k = 0; k < d.num_constraints; k++)
 		if (np[k])
-			d.eval_cex(&moved, k, pts[k], np[k], acc);
+			d.eval_cex(&moved, k, pts[k], np[k], acc, wk);
 	d.coef(&moved, acc);
 	memset(acc, 0, sizeof acc);
 	memset(grad, 0, sizeof grad);
-	d.grad(&moved, x, t, N, grad, acc);
-	d.grad_domain(&moved, 0, xd, ND, grad, acc);
+	d.grad(&moved, x, t, N, grad, acc, wk);
+	d.grad_domain(&moved, 0, xd, ND, grad, acc, wk);
 	for (k = 0; k < d.num_constraints; k++)
 		if (np[k])
-			d.grad_cex(&moved, k, pts[k], np[k], grad, acc);
+			d.grad_cex(&moved, k, pts[k], np[k], grad, acc, wk);
 	for (k = 0; k < d.num_constraints; k++)
 		if (np[k] && acc[d.cex_acc[k]] != np[k]) {
 			printf("FAIL: constraint %s counts %g points, not %d\n", d.con_labels[k],
