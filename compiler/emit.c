@@ -74,7 +74,7 @@ uint64_t emit_source_hash(const Source *src)
  * take it).  '@' stands for the prefix.
  */
 enum { W_GRAD, W_EVAL, W_EVAL_ACC, W_GRAD_DOMAIN, W_EVAL_DOMAIN, W_GRAD_ROWS, W_EVAL_ROWS,
-       W_EVAL_ACC_ROWS, W_N };
+       W_EVAL_ACC_ROWS, W_PREDICT_N, W_N };
 static const struct {
 	const char *name, *params, *vparams, *args;
 } wfn[W_N] = {
@@ -112,6 +112,7 @@ static const struct {
 	 "const void *m, const void *x, const void *t, long n, double *acc,\n"
 	 "\tconst long *rows, const void *lamr",
 	 "m, x, t, n, acc, rows, lamr"},
+	{"predict_n", "const @_model *m, const @_real *x, long n, @_real *y", NULL, "m, x, n, y"},
 };
 
 /* Whether the model has function f. */
@@ -1339,11 +1340,10 @@ static void emit_functions(Emitter *E)
 	emit_body(E, EMIT_PREDICT);
 	fputs("}\n\n", out);
 
-	fprintf(out,
-		"void %s_predict_n(const %s_model *m, const %s_real *x, long n, %s_real *y)\n{\n",
-		P, P, P, P);
+	open_wfn(E, W_PREDICT_N);
 	emit_body(E, EMIT_PREDICT_N);
 	fputs("}\n\n", out);
+	emit_stack_twin(E, W_PREDICT_N);
 
 	if (E->lw->nrow_pp) {
 		emit_rows_functions(E);

@@ -2092,7 +2092,7 @@ void emit_body(Emitter *E, EmitFn fn)
 		fputs("\t(void)grad;\n", out); /* no parameter gets a gradient from every set */
 	bool tg = uses(E, OP_TARGET);
 	Fuse *f = E->fuse = fuse_plan(E);
-	E->work_fn = E->spill && (fn == EMIT_GRAD || fn == EMIT_EVAL);
+	E->work_fn = E->spill && (fn == EMIT_GRAD || fn == EMIT_EVAL || fn == EMIT_PREDICT_N);
 	Place *pl = E->place = place_arrays(E, f, uses(E, OP_INPUT), tg,
 					    fn != EMIT_PREDICT && fn != EMIT_PREDICT_N);
 	if (E->work_fn && pl->scratch < 0)
