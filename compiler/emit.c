@@ -73,8 +73,18 @@ uint64_t emit_source_hash(const Source *src)
  * gives every thread a workspace of its own (the descriptor's functions
  * take it).  '@' stands for the prefix.
  */
-enum { W_GRAD, W_EVAL, W_EVAL_ACC, W_GRAD_DOMAIN, W_EVAL_DOMAIN, W_GRAD_ROWS, W_EVAL_ROWS,
-       W_EVAL_ACC_ROWS, W_PREDICT_N, W_N };
+enum {
+	W_GRAD,
+	W_EVAL,
+	W_EVAL_ACC,
+	W_GRAD_DOMAIN,
+	W_EVAL_DOMAIN,
+	W_GRAD_ROWS,
+	W_EVAL_ROWS,
+	W_EVAL_ACC_ROWS,
+	W_PREDICT_N,
+	W_N
+};
 static const struct {
 	const char *name, *params, *vparams, *args;
 } wfn[W_N] = {
@@ -306,7 +316,8 @@ static void emit_decls(Emitter *E)
 	      out);
 	fprintf(out, "\tdouble acc[%d];\n", E->lw->nacc);
 	if (E->spill)
-		fprintf(out, "\tdouble work[%s_WORK_SIZE]; /* workspace of %s_train_step */\n", P, P);
+		fprintf(out, "\tdouble work[%s_WORK_SIZE]; /* workspace of %s_train_step */\n", P,
+			P);
 	fprintf(out, "} %s_model;\n\n", P);
 	fprintf(out, "void %s_init(%s_model *m, uint64_t seed);\n", P, P);
 	fprintf(out, "void %s_set_lr(%s_model *m, double lr);\n", P, P);
@@ -945,7 +956,8 @@ static void emit_domain_functions(Emitter *E)
 		for (int st = 1; st < lw->nsets; st++)
 			if (lw->set_ir[st])
 				fprintf(out,
-					"\tcase %d:\n\t\t%s_%s_d%d(m, x, n, %sacc%s);\n\t\tbreak;\n",
+					"\tcase %d:\n\t\t%s_%s_d%d(m, x, n, "
+					"%sacc%s);\n\t\tbreak;\n",
 					st - 1, P, f ? "eval" : "grad", st - 1, f ? "" : "grad, ",
 					E->spill ? ", work" : "");
 		fprintf(out,
@@ -1039,7 +1051,8 @@ static void emit_cex_desc_fns(const Emitter *E)
 		for (int k = 0; k < E->m->constraints.len; k++)
 			if (E->lw->cex_ir[k])
 				fprintf(out,
-					"\tcase %d:\n\t\t%s_%s_c%d(m, x, n, %sacc%s);\n\t\tbreak;\n",
+					"\tcase %d:\n\t\t%s_%s_c%d(m, x, n, "
+					"%sacc%s);\n\t\tbreak;\n",
 					k, P, f ? "eval" : "grad", k, f ? "" : "grad, ",
 					E->spill ? ", work" : "");
 		fprintf(out,

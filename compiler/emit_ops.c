@@ -955,9 +955,9 @@ static long op_scratch(const Emitter *E, const Ins *in)
 	long sz[5], b = 0;
 	switch (in->op) {
 	case OP_ACC_DENSE:
-		return acc_transposed(E, in) ? (long)layer(E, in->layer)->in * E->lanes *
-						       (E->o->dbl ? 8 : 4)
-					     : 0;
+		return acc_transposed(E, in)
+			? (long)layer(E, in->layer)->in * E->lanes * (E->o->dbl ? 8 : 4)
+			: 0;
 	case OP_PROJECT:
 	case OP_PROJECT_BWD:
 	case OP_BOXSUM:
@@ -1002,10 +1002,10 @@ static Place *place_arrays(Emitter *E, const Fuse *f, bool xb, bool tb, bool al)
 	int n = 0;
 	long total = 0, scratch = 0;
 	pl->xb = pl->tb = pl->sv = pl->al = pl->gl = pl->scratch = -1;
-#define CAND(bytes, where)                                                                         \
-	do {                                                                                       \
-		c[n][0] = (bytes), c[n][1] = n, slot[n++] = (where);                               \
-		total += (bytes);                                                                  \
+#define CAND(bytes, where)                                           \
+	do {                                                         \
+		c[n][0] = (bytes), c[n][1] = n, slot[n++] = (where); \
+		total += (bytes);                                    \
 	} while (0)
 	for (int i = 0; i < ir->len; i++) {
 		const Ins *in = &ir->ins[i];
@@ -1058,7 +1058,7 @@ static void place_free(Emitter *E)
 	E->place = NULL;
 }
 
-/* Declares a block array of rows x L at off in work (placed there). */
+/* Declares NAME as a pointer to rows of E->lanes TYPEs at byte OFF of work. */
 static void decl_work(const Emitter *E, const char *ind, const char *type, const char *name,
 		      long off)
 {
@@ -1248,7 +1248,9 @@ static void scratch_decl(const Emitter *E, int v, const char *ind, const char *c
 	project_sizes(E, in, sz);
 	for (int k = 0; k < 5; k++)
 		if (sz[k])
-			fprintf(E->out, "%s\tdouble *restrict %s = (double *)(void *)((char *)work + %ld);\n",
+			fprintf(E->out,
+				"%s\tdouble *restrict %s = (double *)(void *)((char *)work + "
+				"%ld);\n",
 				ind, name[k], scratch_off(E, in, k));
 }
 
@@ -2099,7 +2101,8 @@ void emit_body(Emitter *E, EmitFn fn)
 		fputs("\t(void)work;\n", out); /* its arrays fit on the stack */
 	if (E->lane_grads && pl->gl >= 0) {
 		decl_work(E, "\t", "real", "gl", pl->gl);
-		fprintf(out, " /* gradient sums per lane */\n\tmemset(gl, 0, sizeof(real[%d][%d]));\n",
+		fprintf(out,
+			" /* gradient sums per lane */\n\tmemset(gl, 0, sizeof(real[%d][%d]));\n",
 			ng, L);
 	} else if (E->lane_grads)
 		fprintf(out,
@@ -2119,7 +2122,8 @@ void emit_body(Emitter *E, EmitFn fn)
 					E->lw->nacc, L);
 			} else
 				fprintf(out,
-					"\tdouble al[%d][%d]; /* statistics sums per lane */\n\tmemset("
+					"\tdouble al[%d][%d]; /* statistics sums per lane "
+					"*/\n\tmemset("
 					"al, "
 					"0, "
 					"sizeof al);\n",

@@ -315,9 +315,10 @@ static void parse_args(int argc, char **argv, Options *o)
 			char *end;
 			long n = strtol(v, &end, 10);
 			if (*v == '\0' || *end || n < 0 || n > 1048576)
-				usage_error("--stack-arrays needs a number of KiB from 0 to 1048576, "
-					    "not '%s'",
-					    v);
+				usage_error(
+					"--stack-arrays needs a number of KiB from 0 to 1048576, "
+					"not '%s'",
+					v);
 			o->stack_kib = n;
 		} else if (is_opt(a, "--lanes")) {
 			const char *v = value_of(argc, argv, &i);

@@ -156,7 +156,8 @@ typedef struct cn_model_desc {
 	void *(*params)(void *m); /* flat parameters, declaration order */
 	void (*train_step)(void *m, const void *x, const void *t, long n, double *stats);
 	void (*end_epoch)(void *m);
-	void (*eval)(const void *m, const void *x, const void *t, long n, double *stats, void *work);
+	void (*eval)(const void *m, const void *x, const void *t, long n, double *stats,
+		     void *work);
 	void (*predict)(const void *m, const void *x, void *y);
 	void (*lambdas)(const void *m, double *out); /* all multipliers, in constraint order */
 

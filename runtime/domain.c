@@ -222,8 +222,8 @@ long cn_rt_domain_steps(const cn_model_desc *d, const Domains *dm)
 	return most;
 }
 
-void cn_rt_eval_all(const cn_model_desc *d, const void *m, const Data *data, const Domains *dm, void *work,
-		    double *acc, double *stats)
+void cn_rt_eval_all(const cn_model_desc *d, const void *m, const Data *data, const Domains *dm,
+		    void *work, double *acc, double *stats)
 {
 	int k;
 

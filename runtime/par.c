@@ -174,7 +174,8 @@ int cn_rt_par_setup(Par *q, const cn_model_desc *d, int threads, int nranks)
 	/* the workspaces first: the report's evaluation takes shard 0's even
 	 * when a step is train_step alone */
 	if (d->work_size &&
-	    !(q->work = malloc(sizeof *q->work * d->work_size * (size_t)(threads > 1 ? threads : 1))))
+	    !(q->work =
+		      malloc(sizeof *q->work * d->work_size * (size_t)(threads > 1 ? threads : 1))))
 		return 1;
 	if (threads <= 1 && nranks <= 1 && d->num_domains == 0 && !d->row_mult && !d->cex_acc)
 		return 0;
@@ -313,7 +314,8 @@ static void local_forward(Par *q, const void *m, const void *x, const void *t, l
 		memset(a, 0, sizeof *a * (size_t)d->acc_size);
 		if (hi > lo)
 			d->eval_acc(m, (const char *)x + (size_t)lo * xs,
-				    (const char *)t + (size_t)lo * ts, hi - lo, a, CN_RT_WORK(q, k));
+				    (const char *)t + (size_t)lo * ts, hi - lo, a,
+				    CN_RT_WORK(q, k));
 	}
 	reduce_acc(q);
 }

@@ -90,8 +90,8 @@ void cn_rt_domain_resample(const cn_model_desc *d, Domains *dm, uint64_t seed, l
 /* Steps of an epoch without data: the most batches of a used domain. */
 long cn_rt_domain_steps(const cn_model_desc *d, const Domains *dm);
 /* The statistics of the whole data and every point of every used domain. */
-void cn_rt_eval_all(const cn_model_desc *d, const void *m, const Data *data, const Domains *dm, void *work,
-		    double *acc, double *stats);
+void cn_rt_eval_all(const cn_model_desc *d, const void *m, const Data *data, const Domains *dm,
+		    void *work, double *acc, double *stats);
 /* "domains: interior 64 points (loss 0.0123), boundary 2 points (loss ...)"
  * after a report: each domain's part of the loss, its terms' mean over its
  * points, from the acc of the evaluation (NULL: the counts only) */

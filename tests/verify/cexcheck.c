@@ -54,8 +54,8 @@ int main(void)
 	int np[8], k;
 
 	gc_describe(&d);
-	if (d.num_constraints > 8 || d.acc_size > 1024 || d.grad_size > 4096 || d.work_size > 4096 ||
-	    !d.grad_cex) {
+	if (d.num_constraints > 8 || d.acc_size > 1024 || d.grad_size > 4096 ||
+	    d.work_size > 4096 || !d.grad_cex) {
 		printf("FAIL: unexpected model layout\n");
 		return 1;
 	}
