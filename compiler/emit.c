@@ -163,19 +163,22 @@ static void wsig(const Emitter *E, int f, bool w, const char *end)
 
 /* Opens the definition of function f: P_<name>_w with a workspace, else
  * P_<name>. */
-static void open_wfn(const Emitter *E, int f)
+static void open_wfn(Emitter *E, int f)
 {
+	E->fn_bytes = 0;
 	wsig(E, f, E->spill, "\n{\n");
 }
 
-/* With a workspace: P_<name>, calling P_<name>_w with one on its stack. */
-static void emit_stack_twin(const Emitter *E, int f)
+/* With a workspace: P_<name>, calling P_<name>_w with one on its stack, as
+ * large as that function uses (P_WORK_SIZE is the largest of them). */
+static void emit_stack_twin(Emitter *E, int f)
 {
 	if (!E->spill)
 		return;
+	E->wneed[f] = E->fn_bytes;
 	wsig(E, f, false, "\n{\n");
-	fprintf(E->out, "\tdouble work[%s_WORK_SIZE];\n\t%s_%s_w(%s, work);\n}\n\n", E->P, E->P,
-		wfn[f].name, wfn[f].args);
+	fprintf(E->out, "\tdouble work[%ld];\n\t%s_%s_w(%s, work);\n}\n\n",
+		E->fn_bytes > 8 ? E->fn_bytes / 8 : 1, E->P, wfn[f].name, wfn[f].args);
 }
 
 /* A call of function f (ARGS: its arguments) from a function that has the
@@ -184,6 +187,14 @@ static void call_wfn(const Emitter *E, int f, const char *ind, const char *args)
 {
 	fprintf(E->out, "%s%s_%s%s(%s%s);\n", ind, E->P, wfn[f].name, E->spill ? "_w" : "", args,
 		E->spill ? ", work" : "");
+}
+
+/* The same from a training function being emitted, which then needs f's
+ * workspace too. */
+static void calls_wfn(Emitter *E, int f, const char *ind, const char *args)
+{
+	E->fn_bytes = E->wneed[f] > E->fn_bytes ? E->wneed[f] : E->fn_bytes;
+	call_wfn(E, f, ind, args);
 }
 
 /* The descriptor's wrapper of function f: its arguments untyped, and the
@@ -917,6 +928,7 @@ static void emit_domain_functions(Emitter *E)
 	const Lowered *lw = E->lw;
 	if (!E->m->domains.len)
 		return;
+	E->fn_bytes = 0; /* the domains' functions', for the dispatchers' twins */
 	for (int st = 1; st < lw->nsets; st++) {
 		const Ir *ir = lw->set_ir[st];
 		if (!ir)
@@ -950,8 +962,10 @@ static void emit_domain_functions(Emitter *E)
 	}
 	E->ir = main_ir;
 	E->count_slot = ACC_COUNT;
+	long dneed = E->fn_bytes;
 	for (int f = 0; f < 2; f++) {
 		open_wfn(E, f ? W_EVAL_DOMAIN : W_GRAD_DOMAIN);
+		E->fn_bytes = dneed;
 		fputs("\tswitch (d) {\n", out);
 		for (int st = 1; st < lw->nsets; st++)
 			if (lw->set_ir[st])
@@ -968,7 +982,7 @@ static void emit_domain_functions(Emitter *E)
 	}
 	open_wfn(E, W_EVAL_ACC);
 	if (E->lw->nrow_pp) {
-		call_wfn(E, W_EVAL_ACC_ROWS, "\t", "m, x, t, n, acc, NULL, NULL");
+		calls_wfn(E, W_EVAL_ACC_ROWS, "\t", "m, x, t, n, acc, NULL, NULL");
 	} else {
 		fputs("\t(void)t;\n", out);
 		emit_body(E, EMIT_EVAL);
@@ -1256,16 +1270,16 @@ static void emit_rows_functions(Emitter *E)
 	}
 	E->rows = false;
 	open_wfn(E, W_GRAD);
-	call_wfn(E, W_GRAD_ROWS, "\t", "m, x, t, n, grad, acc, NULL, NULL, NULL");
+	calls_wfn(E, W_GRAD_ROWS, "\t", "m, x, t, n, grad, acc, NULL, NULL, NULL");
 	fputs("}\n\n", out);
 	emit_stack_twin(E, W_GRAD);
 	open_wfn(E, W_EVAL);
-	call_wfn(E, W_EVAL_ROWS, "\t", "m, x, t, n, stats, NULL, NULL");
+	calls_wfn(E, W_EVAL_ROWS, "\t", "m, x, t, n, stats, NULL, NULL");
 	fputs("}\n\n", out);
 	emit_stack_twin(E, W_EVAL);
 	if (E->lw->ncoef && !m->domains.len) { /* with domains: emit_domain_functions */
 		open_wfn(E, W_EVAL_ACC);
-		call_wfn(E, W_EVAL_ACC_ROWS, "\t", "m, x, t, n, acc, NULL, NULL");
+		calls_wfn(E, W_EVAL_ACC_ROWS, "\t", "m, x, t, n, acc, NULL, NULL");
 		fputs("}\n\n", out);
 		emit_stack_twin(E, W_EVAL_ACC);
 	}
@@ -1381,7 +1395,7 @@ static void emit_functions(Emitter *E)
 		open_wfn(E, W_EVAL);
 		fprintf(out, "\tdouble acc[%d] = {0};\n", E->lw->nacc);
 		if (eval_acc) {
-			call_wfn(E, W_EVAL_ACC, "\t", "m, x, t, n, acc");
+			calls_wfn(E, W_EVAL_ACC, "\t", "m, x, t, n, acc");
 		} else {
 			fputs("\t(void)t;\n", out);
 			emit_body(E, EMIT_EVAL);

@@ -1045,6 +1045,7 @@ static Place *place_arrays(Emitter *E, const Fuse *f, bool xb, bool tb, bool al)
 		off += scratch;
 		E->stack_arrays = stack;
 		E->work_bytes = off > E->work_bytes ? off : E->work_bytes;
+		E->fn_bytes = off > E->fn_bytes ? off : E->fn_bytes;
 	}
 	free(c);
 	free(slot);

@@ -331,6 +331,9 @@ typedef struct Emitter {
 	bool work_fn;        /* the function being emitted has the workspace, `work` */
 	long work_bytes;     /* the most workspace a function emitted used (bytes) */
 	long stack_arrays;   /* the last body's arrays kept on its stack (bytes) */
+	long fn_bytes;       /* the workspace the function being emitted uses, its callees'
+				included (bytes) */
+	long wneed[16];      /* the same for each public training function (emit.c, wfn) */
 	struct Place *place; /* the function being emitted: where its arrays live */
 } Emitter;
 
